@@ -1,0 +1,3 @@
+import { version } from "../lib/index.js";
+
+console.log(`wiremq ${version}: demo`);

@@ -1,0 +1,76 @@
+import type { Properties } from "../wire/command.js";
+
+/**
+ * A security mechanism as a pure state machine: the engine feeds it the peer's handshake
+ * commands and sends what it returns. It never touches a socket or a timer.
+ */
+export interface Mechanism {
+  readonly name: "NULL" | "PLAIN" | "CURVE";
+  /** The as-server bit this side puts in its greeting. */
+  readonly asServer: boolean;
+  /** Command bodies (name + data, see wire/command.ts) to send once greetings are exchanged. */
+  start(): MechanismStep;
+  /** Feeds one handshake command body from the peer. */
+  onCommand(body: Buffer): MechanismStep;
+  /** Feeds the ZAP handler's answer to the request this mechanism asked for. */
+  onZapReply(reply: ZapReply): MechanismStep;
+  /** The peer's metadata, keys lower-cased; complete once the step says `ready`. */
+  readonly peerProperties: Map<string, Buffer>;
+  /** The user id the ZAP handler gave this peer ("" if none). */
+  readonly userId: string;
+  /** Properties the ZAP handler attached to this peer. */
+  readonly zapProperties: Map<string, Buffer>;
+  /** For mechanisms that box traffic (CURVE): wraps one frame as a command body. */
+  encode?(flags: number, body: Uint8Array): Buffer;
+  /** For mechanisms that box traffic (CURVE): unwraps a MESSAGE command body into a frame. */
+  decode?(commandBody: Buffer): { flags: number; body: Buffer };
+}
+
+export interface MechanismStep {
+  /** Command bodies to send now, in order. */
+  send: Buffer[];
+  /** The handshake is complete: traffic may flow. */
+  ready?: boolean;
+  /** The handshake failed; the engine sends `send` (for example an ERROR) then closes. */
+  error?: HandshakeFailure;
+  /** The mechanism waits for a ZAP decision before going on. */
+  zap?: ZapRequest;
+}
+
+export interface HandshakeFailure {
+  /** Maps to the monitor events handshake:error:protocol / :auth / :other. */
+  kind: "protocol" | "auth" | "other";
+  message: string;
+  /** ZAP status code for auth failures (300, 400, 500). */
+  status?: number;
+}
+
+export interface ZapRequest {
+  domain: string;
+  address: string;
+  routingId: Buffer;
+  mechanism: "NULL" | "PLAIN" | "CURVE";
+  /** PLAIN: [username, password]; CURVE: [32-byte client public key]; NULL: []. */
+  credentials: Buffer[];
+}
+
+export interface ZapReply {
+  status: number;
+  statusText: string;
+  userId: string;
+  metadata: Map<string, Buffer>;
+}
+
+/** What every mechanism needs to know about its side of the connection. */
+export interface MechanismContext {
+  /** Properties for READY / INITIATE (Socket-Type, Identity, ...). */
+  properties: Properties;
+  /** Peer address for ZAP, as "ip" or a path. */
+  peerAddress: string;
+  /** Our routing id, for ZAP requests. */
+  routingId: Buffer;
+  /** Non-empty when ZAP should be consulted (NULL only asks ZAP when a domain is set). */
+  zapDomain: string;
+  /** True when a ZAP handler is present; PLAIN/CURVE servers then must ask it. */
+  zapEnabled: boolean;
+}

@@ -1,0 +1,186 @@
+import { ProtocolError } from "../errors.js";
+
+export const FLAG_MORE = 0x01;
+export const FLAG_LONG = 0x02;
+export const FLAG_COMMAND = 0x04;
+const RESERVED = 0xf8;
+
+/** Header length for a body of `size` bytes: 2 (short) or 9 (long). */
+export function headerSize(size: number): number {
+  return size > 255 ? 9 : 2;
+}
+
+/** Writes a frame header into `target` at `offset`; returns the offset after it. */
+export function writeHeader(target: Uint8Array, offset: number, flags: number, size: number): number {
+  if (size > 255) {
+    target[offset] = flags | FLAG_LONG;
+    // 8-byte big-endian size; sizes above 2^32 are split in two 32-bit halves.
+    const hi = Math.floor(size / 0x100000000);
+    const lo = size >>> 0;
+    target[offset + 1] = hi >>> 24;
+    target[offset + 2] = (hi >>> 16) & 0xff;
+    target[offset + 3] = (hi >>> 8) & 0xff;
+    target[offset + 4] = hi & 0xff;
+    target[offset + 5] = lo >>> 24;
+    target[offset + 6] = (lo >>> 16) & 0xff;
+    target[offset + 7] = (lo >>> 8) & 0xff;
+    target[offset + 8] = lo & 0xff;
+    return offset + 9;
+  }
+  target[offset] = flags;
+  target[offset + 1] = size;
+  return offset + 2;
+}
+
+/** One complete frame as a new buffer (header + body copied); for commands and tests. */
+export function encodeFrame(flags: number, body: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(headerSize(body.length) + body.length);
+  const at = writeHeader(out, 0, flags & ~FLAG_LONG, body.length);
+  out.set(body, at);
+  return out;
+}
+
+/** Encodes a multi-part message: MORE on all frames but the last. */
+export function encodeMessage(frames: readonly Uint8Array[]): Buffer {
+  let total = 0;
+  for (const f of frames) total += headerSize(f.length) + f.length;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!;
+    at = writeHeader(out, at, i < frames.length - 1 ? FLAG_MORE : 0, f.length);
+    out.set(f, at);
+    at += f.length;
+  }
+  return out;
+}
+
+/** Receives decoded frames. `body` may be a view into the chunk it arrived in. */
+export interface FrameSink {
+  onFrame(flags: number, body: Buffer): void;
+}
+
+const S_FLAGS = 0;
+const S_SIZE = 1;
+const S_BODY = 2;
+
+/**
+ * Streaming ZMTP frame decoder. A frame that lies wholly inside one chunk is passed on as a
+ * `subarray` of it (no copy); a frame split across chunks is gathered into one buffer whose
+ * size is checked against `maxMessageSize` before it is allocated.
+ */
+export class FrameDecoder {
+  private state = S_FLAGS;
+  private flags = 0;
+  private sizeBytes = 0; // bytes of size field still expected
+  private size = 0;
+  private body: Buffer | null = null;
+  private bodyHave = 0;
+  /** Set to true by the sink to stop decoding the rest of the current chunk. */
+  stopped = false;
+
+  constructor(public maxMessageSize = -1) {}
+
+  push(chunk: Buffer, sink: FrameSink, offset = 0): void {
+    const len = chunk.length;
+    let i = offset;
+    while (i < len && !this.stopped) {
+      if (this.state === S_FLAGS) {
+        // Fast path: a whole frame inside this chunk.
+        const flags = chunk[i]!;
+        if ((flags & RESERVED) !== 0) {
+          throw new ProtocolError("ZMTP_RESERVED_FLAGS", `frame flags 0x${flags.toString(16)} set reserved bits`);
+        }
+        if ((flags & FLAG_LONG) === 0) {
+          if (i + 1 < len) {
+            const size = chunk[i + 1]!;
+            this.checkFrame(flags, size);
+            const start = i + 2;
+            if (start + size <= len) {
+              i = start + size;
+              sink.onFrame(flags & ~FLAG_LONG, chunk.subarray(start, i));
+              continue;
+            }
+          }
+        } else if (i + 9 <= len) {
+          const size = this.readLong(chunk, i + 1);
+          this.checkFrame(flags, size);
+          const start = i + 9;
+          if (start + size <= len) {
+            i = start + size;
+            sink.onFrame(flags & ~FLAG_LONG, chunk.subarray(start, i));
+            continue;
+          }
+        }
+        // Slow path: header or body continues in a later chunk.
+        this.flags = flags;
+        this.size = 0;
+        this.sizeBytes = (flags & FLAG_LONG) !== 0 ? 8 : 1;
+        this.state = S_SIZE;
+        i++;
+      } else if (this.state === S_SIZE) {
+        while (this.sizeBytes > 0 && i < len) {
+          this.size = this.size * 256 + chunk[i++]!;
+          this.sizeBytes--;
+        }
+        if (this.sizeBytes === 0) {
+          this.checkFrame(this.flags, this.size);
+          if (this.size === 0) {
+            this.state = S_FLAGS;
+            sink.onFrame(this.flags & ~FLAG_LONG, Buffer.alloc(0));
+          } else if (len - i >= this.size) {
+            const start = i;
+            i += this.size;
+            this.state = S_FLAGS;
+            sink.onFrame(this.flags & ~FLAG_LONG, chunk.subarray(start, i));
+          } else {
+            this.body = Buffer.allocUnsafe(this.size);
+            this.bodyHave = 0;
+            this.state = S_BODY;
+          }
+        }
+      } else {
+        const body = this.body!;
+        const take = Math.min(body.length - this.bodyHave, len - i);
+        chunk.copy(body, this.bodyHave, i, i + take);
+        this.bodyHave += take;
+        i += take;
+        if (this.bodyHave === body.length) {
+          this.body = null;
+          this.state = S_FLAGS;
+          sink.onFrame(this.flags & ~FLAG_LONG, body);
+        }
+      }
+    }
+  }
+
+  /** True when no partial frame is buffered. */
+  get idle(): boolean {
+    return this.state === S_FLAGS;
+  }
+
+  private readLong(chunk: Buffer, at: number): number {
+    const hi = chunk.readUInt32BE(at);
+    if (hi > 0x1fffff) {
+      throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", "frame size over 2^53 bytes");
+    }
+    return hi * 0x100000000 + chunk.readUInt32BE(at + 4);
+  }
+
+  private checkFrame(flags: number, size: number): void {
+    if ((flags & FLAG_COMMAND) !== 0 && (flags & FLAG_MORE) !== 0) {
+      throw new ProtocolError("ZMTP_COMMAND_MORE", "command frame has the MORE flag set");
+    }
+    if (size > Number.MAX_SAFE_INTEGER) {
+      throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", "frame size over 2^53 bytes");
+    }
+    // Commands get a little slack: a CURVE MESSAGE wraps a data frame in ~40 bytes of envelope.
+    const limit = (flags & FLAG_COMMAND) !== 0 ? this.maxMessageSize + 64 : this.maxMessageSize;
+    if (this.maxMessageSize >= 0 && size > limit) {
+      throw new ProtocolError(
+        "ZMTP_MESSAGE_TOO_LARGE",
+        `frame of ${size} bytes exceeds maxMessageSize ${this.maxMessageSize}`,
+      );
+    }
+  }
+}

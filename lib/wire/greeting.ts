@@ -1,0 +1,75 @@
+import { ProtocolError } from "../errors.js";
+
+export const GREETING_SIZE = 64;
+export const SIGNATURE_SIZE = 10;
+
+export interface Greeting {
+  major: number;
+  minor: number;
+  mechanism: string;
+  asServer: boolean;
+}
+
+/** The whole 64-byte greeting, written at once (libzmq reads the signature first, then the rest). */
+export function encodeGreeting(mechanism: string, asServer: boolean, minor = 1): Buffer {
+  if (mechanism.length > 20) throw new RangeError(`mechanism name too long: ${mechanism}`);
+  const b = Buffer.alloc(GREETING_SIZE);
+  b[0] = 0xff;
+  b[9] = 0x7f;
+  b[10] = 3;
+  b[11] = minor;
+  b.write(mechanism, 12, "ascii");
+  b[32] = asServer ? 1 : 0;
+  return b;
+}
+
+/**
+ * Parses a peer's greeting as bytes trickle in. Checks each byte as soon as it arrives so a
+ * non-ZMTP peer is refused early instead of after it happens to send 64 bytes.
+ */
+export class GreetingParser {
+  private readonly buf = Buffer.alloc(GREETING_SIZE);
+  private have = 0;
+  result: Greeting | null = null;
+
+  /** Consumes from `chunk` at `offset`; returns the number of bytes used. Throws ProtocolError. */
+  feed(chunk: Uint8Array, offset = 0): number {
+    const take = Math.min(GREETING_SIZE - this.have, chunk.length - offset);
+    const start = this.have;
+    for (let i = 0; i < take; i++) this.buf[start + i] = chunk[offset + i]!;
+    this.have += take;
+    this.check(start, this.have);
+    if (this.have === GREETING_SIZE) {
+      const b = this.buf;
+      let end = 12;
+      while (end < 32 && b[end] !== 0) end++;
+      this.result = {
+        major: b[10]!,
+        minor: b[11]!,
+        mechanism: b.toString("ascii", 12, end),
+        asServer: b[32] === 1,
+      };
+    }
+    return take;
+  }
+
+  get done(): boolean {
+    return this.result !== null;
+  }
+
+  private check(from: number, to: number): void {
+    const b = this.buf;
+    if (from <= 0 && to > 0 && b[0] !== 0xff) {
+      throw new ProtocolError("ZMTP_BAD_SIGNATURE", "peer greeting does not start with 0xFF: not a ZMTP peer");
+    }
+    if (from <= 9 && to > 9 && (b[9]! & 1) !== 1) {
+      throw new ProtocolError("ZMTP_BAD_SIGNATURE", "peer greeting signature byte 9 lacks bit 0: not a ZMTP 2+ peer");
+    }
+    if (from <= 10 && to > 10 && b[10]! < 3) {
+      throw new ProtocolError(
+        "ZMTP_BAD_VERSION",
+        `peer speaks ZMTP major version ${b[10]}; wiremq needs 3 or later`,
+      );
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./greeting.js";
+export * from "./frame.js";
+export * from "./command.js";
