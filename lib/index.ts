@@ -1,1 +1,28 @@
-export const version = "0.1.0";
+/**
+ * wiremq: ZeroMQ (ZMTP 3.1) for Node.js in pure TypeScript. The exports mirror the
+ * `zeromq` package v6 so code written for it runs unchanged.
+ */
+export { Socket } from "./sockets/socket.js";
+export type { SendOptions } from "./sockets/socket.js";
+export { Push } from "./sockets/push.js";
+export { Pull } from "./sockets/pull.js";
+export { Pair } from "./sockets/pair.js";
+export { Observer } from "./sockets/observer.js";
+export type { SocketEvent } from "./sockets/observer.js";
+export type { MessageLike } from "./sockets/message.js";
+export { ZmqError } from "./errors.js";
+export { context, Context } from "./context.js";
+
+/** The libzmq version this implementation speaks for (ZMTP 3.1, as libzmq 4.3). */
+export const version = "4.3.5";
+
+/** Transports and features available, shaped as `zeromq`'s `capability`. */
+export const capability: Readonly<Record<string, boolean>> = Object.freeze({
+  ipc: true,
+  pgm: false,
+  tipc: false,
+  norm: false,
+  curve: false,
+  gssapi: false,
+  draft: false,
+});

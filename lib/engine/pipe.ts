@@ -1,0 +1,137 @@
+import { Queue } from "../util/queue.js";
+
+/** A message: its frames in order. */
+export type Msg = Buffer[];
+
+/** What a pipe tells the socket that owns it. */
+export interface PipeOwner {
+  /** The pipe's inbound queue went from empty to non-empty. */
+  onPipeReadable(pipe: Pipe): void;
+  /** The pipe has room again after being full. */
+  onPipeWritable(pipe: Pipe): void;
+  /** The peer is gone for good; inbound messages may still be waiting to be read. */
+  onPipeTerminated(pipe: Pipe): void;
+}
+
+/** The connection serving a pipe's outbound side (a StreamEngine). */
+export interface PipeDriver {
+  /** Outbound messages are waiting: schedule a flush. */
+  kick(): void;
+  /** The socket read enough that the connection may read again. */
+  resumeReading(): void;
+  /** Send a command (SUBSCRIBE, CANCEL, ...) ahead of nothing in particular. */
+  sendCommand?(body: Buffer): void;
+}
+
+/**
+ * The channel between a socket and one peer. Outbound messages wait in `out` until the engine
+ * takes them (or go straight to the peer's inbound for inproc); inbound messages wait in `in`
+ * until the socket reads them. High-water marks are counted in messages, as in libzmq.
+ */
+export class Pipe {
+  readonly in = new Queue<Msg>();
+  readonly out = new Queue<Msg>();
+  owner: PipeOwner | null = null;
+  driver: PipeDriver | null = null;
+  /** inproc: the other end; writes land in its inbound queue. */
+  peer: Pipe | null = null;
+  /** The peer's routing id (from its Identity property, or generated). */
+  routingId: Buffer | null = null;
+  /** The peer's handshake metadata, keys lower-cased. */
+  properties: Map<string, Buffer> = new Map();
+  /** The peer is gone; no more writes. */
+  terminated = false;
+  /** Messages have been handed to a live connection at least once / the pipe is live. */
+  connected = false;
+  /** The owner waits for room (set when a write found the pipe full). */
+  wantWritable = false;
+  /** The engine paused its reader because `in` reached the receive HWM. */
+  readPaused = false;
+  /** Opaque slot for the owning socket's per-pipe state (routing table, subscriptions...). */
+  slot: unknown = undefined;
+  /** The endpoint this pipe came from (for events and disconnect()). */
+  endpoint = "";
+
+  constructor(
+    public sendHwm: number,
+    public receiveHwm: number,
+  ) {}
+
+  /** Room for one more message under the send HWM (0 = unlimited). */
+  get hasRoom(): boolean {
+    if (this.terminated) return false;
+    const peer = this.peer;
+    if (peer !== null) {
+      const hwm = this.sendHwm > 0 && peer.receiveHwm > 0 ? this.sendHwm + peer.receiveHwm : 0;
+      return hwm === 0 || peer.in.length < hwm;
+    }
+    return this.sendHwm <= 0 || this.out.length < this.sendHwm;
+  }
+
+  /** Queues a message; the caller checked `hasRoom` (or its type drops instead of waiting). */
+  write(msg: Msg): void {
+    const peer = this.peer;
+    if (peer !== null) {
+      peer.deliver(msg);
+      return;
+    }
+    this.out.push(msg);
+    if (this.out.length === 1 && this.driver !== null) this.driver.kick();
+  }
+
+  /** An inbound message arrived from the peer. */
+  deliver(msg: Msg): void {
+    this.in.push(msg);
+    if (this.in.length === 1 && this.owner !== null) this.owner.onPipeReadable(this);
+  }
+
+  /** Inbound is at or over the receive HWM: the engine should stop reading. */
+  get inboundFull(): boolean {
+    return this.receiveHwm > 0 && this.in.length >= this.receiveHwm;
+  }
+
+  read(): Msg | undefined {
+    const msg = this.in.shift();
+    if (msg === undefined) return undefined;
+    const peer = this.peer;
+    if (peer !== null) {
+      if (peer.wantWritable && peer.hasRoom) {
+        peer.wantWritable = false;
+        peer.owner?.onPipeWritable(peer);
+      }
+    } else if (this.readPaused && this.in.length <= this.receiveHwm >>> 1) {
+      this.readPaused = false;
+      this.driver?.resumeReading();
+    }
+    return msg;
+  }
+
+  /** The engine took messages from `out`; wake a writer waiting for room. */
+  drained(): void {
+    if (this.wantWritable && this.hasRoom) {
+      this.wantWritable = false;
+      this.owner?.onPipeWritable(this);
+    }
+  }
+
+  /** The peer is gone for good. */
+  terminate(): void {
+    if (this.terminated) return;
+    this.terminated = true;
+    this.driver = null;
+    const peer = this.peer;
+    this.out.clear();
+    this.owner?.onPipeTerminated(this);
+    if (peer !== null && !peer.terminated) peer.terminate();
+  }
+}
+
+/** Two pipes joined back to back, for inproc. */
+export function pipePair(aHwm: [number, number], bHwm: [number, number]): [Pipe, Pipe] {
+  const a = new Pipe(aHwm[0], aHwm[1]);
+  const b = new Pipe(bHwm[0], bHwm[1]);
+  a.peer = b;
+  b.peer = a;
+  a.connected = b.connected = true;
+  return [a, b];
+}

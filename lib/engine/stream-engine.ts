@@ -1,0 +1,475 @@
+import type { Socket as NetSocket } from "node:net";
+import { ProtocolError } from "../errors.js";
+import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
+import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
+import {
+  encodeError, encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
+  CANCEL, ERROR, PING, PONG, SUBSCRIBE,
+} from "../wire/command.js";
+import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+import type { Msg, Pipe, PipeDriver } from "./pipe.js";
+
+/** What the engine needs from the socket that owns the connection. */
+export interface EngineHost {
+  /** The handshake is done; returns the pipe to serve, or null to refuse the peer. */
+  engineReady(engine: StreamEngine): Pipe | null;
+  /** A failed handshake (before engineReady). */
+  engineHandshakeFailed(engine: StreamEngine, failure: HandshakeFailure): void;
+  /** The connection ended (after or before the handshake). */
+  engineClosed(engine: StreamEngine, error: Error | null): void;
+  /** Ask the ZAP handler; call engine.zapReply with the answer. */
+  zapRequest?(engine: StreamEngine, request: ZapRequest): void;
+}
+
+export interface EngineOptions {
+  mechanism: Mechanism;
+  maxMessageSize: number;
+  heartbeatInterval: number;
+  heartbeatTimeToLive: number;
+  heartbeatTimeout: number;
+  handshakeInterval: number;
+  /** The endpoint for events: the bound address (accepted) or the connect address. */
+  endpoint: string;
+  /** SUB/XSUB: send subscriptions (01/00 data frames) as SUBSCRIBE/CANCEL commands to 3.1 peers. */
+  subscriptionCommands: boolean;
+}
+
+const BATCH_BYTES = 256 * 1024;
+/** Frames at least this big are written by reference instead of copied into the batch. */
+const COPY_LIMIT = 8 * 1024;
+const MAX_ROUND_BYTES = 4 * 1024 * 1024;
+
+const S_GREETING = 0;
+const S_HANDSHAKE = 1;
+const S_ZAP = 2;
+const S_READY = 3;
+const S_CLOSED = 4;
+
+/**
+ * One ZMTP connection over a byte stream, from greeting to traffic: handshake through the
+ * mechanism, framing, write batching (one flush per event-loop turn), read backpressure and
+ * heartbeats. It serves exactly one pipe once the handshake is done.
+ */
+export class StreamEngine implements FrameSink, PipeDriver {
+  pipe: Pipe | null = null;
+  readonly mechanism: Mechanism;
+  peerMinor = 1;
+  private state = S_GREETING;
+  private readonly greeting = new GreetingParser();
+  private readonly decoder: FrameDecoder;
+  private partial: Buffer[] | null = null;
+  private flushScheduled = false;
+  private waitingDrain = false;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: NodeJS.Timeout | null = null;
+  private lastReceived = 0;
+  private pingSentAt = 0;
+  private peerTtl = 0;
+  /** Commands queued by the mechanism or protocol, written ahead of messages. */
+  private commands: Buffer[] = [];
+
+  constructor(
+    readonly sock: NetSocket,
+    private readonly host: EngineHost,
+    readonly options: EngineOptions,
+  ) {
+    this.mechanism = options.mechanism;
+    this.decoder = new FrameDecoder(options.maxMessageSize);
+    sock.on("data", (chunk: Buffer) => this.onData(chunk));
+    sock.on("drain", () => {
+      this.waitingDrain = false;
+      this.flush();
+    });
+    sock.on("error", () => {});
+    sock.on("close", () => this.closed(null));
+    sock.write(encodeGreeting(this.mechanism.name, this.mechanism.asServer, 1));
+    if (options.handshakeInterval > 0) {
+      this.handshakeTimer = setTimeout(
+        () => this.fail({ kind: "protocol", message: "handshake timed out" }),
+        options.handshakeInterval,
+      );
+      this.handshakeTimer.unref?.();
+    }
+  }
+
+  get ready(): boolean {
+    return this.state === S_READY;
+  }
+
+  get peerProperties(): Map<string, Buffer> {
+    return this.mechanism.peerProperties;
+  }
+
+  // ---- input -------------------------------------------------------------------------------
+
+  private onData(chunk: Buffer): void {
+    if (this.state === S_CLOSED) return;
+    this.lastReceived = Date.now();
+    try {
+      let offset = 0;
+      if (this.state === S_GREETING) {
+        offset = this.greeting.feed(chunk, 0);
+        if (!this.greeting.done) return;
+        this.onGreeting();
+        if ((this.state as number) === S_CLOSED) return;
+      }
+      if (offset < chunk.length) this.decoder.push(chunk, this, offset);
+    } catch (err) {
+      this.protocolError(err);
+      return;
+    }
+    const pipe = this.pipe;
+    if (pipe !== null && pipe.inboundFull && !pipe.readPaused) {
+      pipe.readPaused = true;
+      this.sock.pause();
+    }
+  }
+
+  private onGreeting(): void {
+    const g = this.greeting.result!;
+    this.peerMinor = g.major > 3 ? 1 : Math.min(1, g.minor);
+    if (g.mechanism !== this.mechanism.name) {
+      this.fail({
+        kind: "protocol",
+        message: `mechanism mismatch: we use ${this.mechanism.name}, the peer ${g.mechanism}`,
+      });
+      return;
+    }
+    if (g.mechanism !== "NULL" && g.asServer === this.mechanism.asServer) {
+      this.fail({
+        kind: "protocol",
+        message: g.asServer ? "both sides are mechanism servers" : "neither side is a mechanism server",
+      });
+      return;
+    }
+    this.state = S_HANDSHAKE;
+    this.apply(this.mechanism.start());
+  }
+
+  onFrame(flags: number, body: Buffer): void {
+    const state = this.state;
+    if (state === S_READY) {
+      const mech = this.mechanism;
+      if (mech.decode !== undefined) {
+        if ((flags & FLAG_COMMAND) === 0) {
+          throw new ProtocolError("ZMTP_UNEXPECTED_FRAME", "plain data frame on an encrypted connection");
+        }
+        if (isCommand(body, "MESSAGE")) {
+          const inner = mech.decode(body);
+          this.onTraffic(inner.flags, inner.body);
+          return;
+        }
+      }
+      if ((flags & FLAG_COMMAND) !== 0) this.onCommand(body);
+      else this.onMessageFrame(flags, body);
+      return;
+    }
+    if (state === S_HANDSHAKE) {
+      if ((flags & FLAG_COMMAND) === 0) {
+        throw new ProtocolError("ZMTP_UNEXPECTED_FRAME", "data frame before the handshake finished");
+      }
+      this.apply(this.mechanism.onCommand(body));
+      return;
+    }
+    if (state === S_ZAP) {
+      throw new ProtocolError("ZMTP_UNEXPECTED_FRAME", "frame while waiting for authentication");
+    }
+  }
+
+  /** A frame unwrapped from a CURVE MESSAGE: bit 0 MORE, bit 1 COMMAND. */
+  private onTraffic(innerFlags: number, body: Buffer): void {
+    if ((innerFlags & 0x02) !== 0) this.onCommand(body);
+    else this.onMessageFrame(innerFlags & FLAG_MORE, body);
+  }
+
+  private onMessageFrame(flags: number, body: Buffer): void {
+    if ((flags & FLAG_MORE) !== 0) {
+      if (this.partial === null) this.partial = [body];
+      else this.partial.push(body);
+      return;
+    }
+    let msg: Msg;
+    if (this.partial === null) msg = [body];
+    else {
+      msg = this.partial;
+      msg.push(body);
+      this.partial = null;
+    }
+    this.pipe!.deliver(msg);
+  }
+
+  private onCommand(body: Buffer): void {
+    if (isCommand(body, PING)) {
+      const { data } = parseCommand(body);
+      const ping = parsePing(data);
+      this.peerTtl = ping.ttl * 100;
+      this.queueCommand(encodePong(ping.context));
+      if (this.peerTtl > 0) this.ensureHeartbeatTimer();
+      return;
+    }
+    if (isCommand(body, PONG)) {
+      this.pingSentAt = 0;
+      return;
+    }
+    if (isCommand(body, SUBSCRIBE) || isCommand(body, CANCEL)) {
+      // Delivered to the socket in the 3.0 form: a data frame 01/00 + topic.
+      const sub = body[0] === SUBSCRIBE.length;
+      const topic = body.subarray(1 + body[0]!);
+      const frame = Buffer.allocUnsafe(1 + topic.length);
+      frame[0] = sub ? 1 : 0;
+      topic.copy(frame, 1);
+      this.pipe!.deliver([frame]);
+      return;
+    }
+    if (isCommand(body, ERROR)) {
+      const reason = parseError(parseCommand(body).data);
+      throw new ProtocolError("ZMTP_PEER_ERROR", `peer sent ERROR: ${reason}`);
+    }
+    // Unknown commands are ignored, as libzmq does.
+  }
+
+  private apply(step: MechanismStep): void {
+    for (const cmd of step.send) this.writeCommandNow(cmd);
+    if (step.error !== undefined) {
+      this.fail(step.error);
+      return;
+    }
+    if (step.zap !== undefined) {
+      if (this.host.zapRequest === undefined) {
+        this.fail({ kind: "other", message: "authentication required but no ZAP handler" });
+        return;
+      }
+      this.state = S_ZAP;
+      this.host.zapRequest(this, step.zap);
+      return;
+    }
+    if (step.ready === true) this.onReady();
+  }
+
+  zapReply(reply: ZapReply): void {
+    if (this.state !== S_ZAP) return;
+    this.state = S_HANDSHAKE;
+    this.apply(this.mechanism.onZapReply(reply));
+  }
+
+  private onReady(): void {
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+    const pipe = this.host.engineReady(this);
+    if (this.state === S_CLOSED) return;
+    if (pipe === null) {
+      this.destroy();
+      return;
+    }
+    this.state = S_READY;
+    this.pipe = pipe;
+    pipe.driver = this;
+    pipe.connected = true;
+    if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.ensureHeartbeatTimer();
+    if (pipe.out.length > 0 || this.commands.length > 0) this.kick();
+  }
+
+  // ---- output ------------------------------------------------------------------------------
+
+  /** Handshake commands go out at once, unbatched: there are only a few. */
+  private writeCommandNow(body: Buffer): void {
+    const out = Buffer.allocUnsafe(headerSize(body.length) + body.length);
+    const at = writeHeader(out, 0, FLAG_COMMAND, body.length);
+    body.copy(out, at);
+    this.sock.write(out);
+  }
+
+  /** Queues a command for the next flush (after the handshake). */
+  queueCommand(body: Buffer): void {
+    if (this.state === S_CLOSED) return;
+    this.commands.push(body);
+    this.kick();
+  }
+
+  sendCommand(body: Buffer): void {
+    this.queueCommand(body);
+  }
+
+  kick(): void {
+    if (this.flushScheduled || this.waitingDrain || this.state !== S_READY) return;
+    this.flushScheduled = true;
+    setImmediate(this.flushTick);
+  }
+
+  private readonly flushTick = (): void => {
+    this.flushScheduled = false;
+    this.flush();
+  };
+
+  resumeReading(): void {
+    if (this.state === S_CLOSED) return;
+    this.sock.resume();
+  }
+
+  /** Writes queued commands and messages in batches until done or the socket pushes back. */
+  private flush(): void {
+    if (this.state !== S_READY) return;
+    const pipe = this.pipe!;
+    const sock = this.sock;
+    const mech = this.mechanism;
+    let roundBytes = 0;
+    while ((pipe.out.length > 0 || this.commands.length > 0) && roundBytes < MAX_ROUND_BYTES) {
+      if (sock.writableNeedDrain) {
+        this.waitingDrain = true;
+        break;
+      }
+      const chunks: Buffer[] = [];
+      let slab = Buffer.allocUnsafe(BATCH_BYTES);
+      let start = 0;
+      let pos = 0;
+      let batchBytes = 0;
+      const append = (flags: number, body: Buffer): void => {
+        const need = 9 + (body.length < COPY_LIMIT ? body.length : 0);
+        if (slab.length - pos < need) {
+          if (pos > start) chunks.push(slab.subarray(start, pos));
+          slab = Buffer.allocUnsafe(Math.max(BATCH_BYTES, need));
+          start = pos = 0;
+        }
+        pos = writeHeader(slab, pos, flags, body.length);
+        if (body.length < COPY_LIMIT) {
+          body.copy(slab, pos);
+          pos += body.length;
+        } else {
+          chunks.push(slab.subarray(start, pos), body);
+          start = pos;
+        }
+        batchBytes += body.length + 9;
+      };
+      const cmds = this.commands;
+      if (cmds.length > 0) {
+        this.commands = [];
+        for (const c of cmds) {
+          if (mech.encode !== undefined) append(FLAG_COMMAND, mech.encode(0x02, c));
+          else append(FLAG_COMMAND, c);
+        }
+      }
+      while (batchBytes < BATCH_BYTES) {
+        const msg = pipe.out.shift();
+        if (msg === undefined) break;
+        const last = msg.length - 1;
+        for (let i = 0; i <= last; i++) {
+          const more = i < last ? FLAG_MORE : 0;
+          if (mech.encode !== undefined) append(FLAG_COMMAND, mech.encode(more, msg[i]!));
+          else append(more, msg[i]!);
+        }
+      }
+      if (pos > start) chunks.push(slab.subarray(start, pos));
+      roundBytes += batchBytes;
+      if (chunks.length === 1) sock.write(chunks[0]!);
+      else {
+        sock.cork();
+        for (const c of chunks) sock.write(c);
+        sock.uncork();
+      }
+    }
+    pipe.drained();
+    if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0)) {
+      if (sock.writableNeedDrain) this.waitingDrain = true;
+      else this.kick();
+    }
+  }
+
+  // ---- heartbeats --------------------------------------------------------------------------
+
+  private ensureHeartbeatTimer(): void {
+    if (this.heartbeatTimer !== null || this.state === S_CLOSED) return;
+    const ivl = this.options.heartbeatInterval;
+    const period = ivl > 0 ? ivl : Math.max(100, this.peerTtl >>> 1);
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), period);
+    this.heartbeatTimer.unref?.();
+  }
+
+  private heartbeat(): void {
+    const now = Date.now();
+    const o = this.options;
+    if (this.peerTtl > 0 && now - this.lastReceived > this.peerTtl) {
+      this.expire("peer TTL expired");
+      return;
+    }
+    if (o.heartbeatInterval <= 0) return;
+    const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval;
+    if (this.pingSentAt > 0 && now - this.pingSentAt > timeout && this.lastReceived < this.pingSentAt) {
+      this.expire("heartbeat timed out");
+      return;
+    }
+    if (this.pingSentAt === 0 || this.lastReceived >= this.pingSentAt) {
+      this.pingSentAt = now;
+      this.queueCommand(encodePing(o.heartbeatTimeToLive / 100));
+    }
+  }
+
+  private expire(reason: string): void {
+    this.closed(new ProtocolError("ZMTP_HEARTBEAT_EXPIRED", reason));
+  }
+
+  // ---- teardown ----------------------------------------------------------------------------
+
+  private protocolError(err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    if (this.state === S_READY) {
+      this.closed(e);
+      return;
+    }
+    const code = (e as { code?: string }).code;
+    if (code === "ZMTP_MECHANISM_AUTH") this.fail({ kind: "auth", message: e.message, status: 400 });
+    else this.fail({ kind: "protocol", message: e.message });
+  }
+
+  private fail(failure: HandshakeFailure): void {
+    if (this.state === S_CLOSED) return;
+    if (this.state === S_GREETING || this.state === S_HANDSHAKE || this.state === S_ZAP) {
+      try {
+        if (this.state !== S_GREETING && failure.kind !== "other") this.writeCommandNow(encodeError(failure.message));
+      } catch {
+        // the socket may already be unwritable
+      }
+      this.host.engineHandshakeFailed(this, failure);
+    }
+    this.closed(null, true);
+  }
+
+  /** Closes without lingering. */
+  destroy(): void {
+    this.closed(null, true);
+  }
+
+  /** Flushes what is queued, then ends the connection; resolves when done or after `ms`. */
+  async linger(ms: number): Promise<void> {
+    if (this.state !== S_READY || ms === 0) return;
+    const deadline = ms < 0 ? Infinity : Date.now() + ms;
+    while (this.state === S_READY && (this.pipe!.out.length > 0 || this.flushScheduled || this.sock.writableLength > 0)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 20));
+        this.sock.once("drain", () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private closed(error: Error | null, destroy = false): void {
+    if (this.state === S_CLOSED) return;
+    const wasReady = this.state === S_READY;
+    this.state = S_CLOSED;
+    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
+    this.heartbeatTimer = this.handshakeTimer = null;
+    if (destroy || error !== null) this.sock.destroy();
+    else this.sock.end();
+    const pipe = this.pipe;
+    if (pipe !== null) {
+      if (pipe.driver === this) pipe.driver = null;
+      pipe.readPaused = false;
+    }
+    this.partial = null;
+    this.host.engineClosed(this, wasReady ? (error ?? null) : error);
+  }
+}

@@ -1,0 +1,55 @@
+import { parseError } from "../wire/command.js";
+import type { HandshakeFailure, MechanismStep, ZapReply } from "./mechanism.js";
+import { encodeError } from "../wire/command.js";
+
+/**
+ * A handshake failure with a machine-readable `code` (e.g. "CURVE_DECRYPT_FAILED"). The
+ * Mechanism interface has no `code` field yet; it rides along as an extra property.
+ */
+export type CodedFailure = HandshakeFailure & { code: string };
+
+export function failStep(kind: HandshakeFailure["kind"], code: string, message: string, send: Buffer[] = []): MechanismStep {
+  const error: CodedFailure = { kind, code, message };
+  return { send, error };
+}
+
+/**
+ * What a client makes of the server's ERROR command (the data after the name). As in libzmq
+ * (mechanism_base_t::handle_error_reason), a reason that is a ZAP status code 300/400/500 is an
+ * authentication failure with that status; any other reason is "other".
+ */
+export function peerErrorStep(data: Buffer): MechanismStep {
+  let reason: string;
+  try {
+    reason = parseError(data);
+  } catch {
+    return failStep("protocol", "ZMTP_MALFORMED_COMMAND_ERROR", "peer sent a malformed ERROR command");
+  }
+  const printable = reason.replace(/[^\x20-\x7e]/g, "?");
+  if (/^[345]00$/.test(reason)) {
+    const step = failStep("auth", "ZAP_DENIED", `peer refused the handshake: ${printable}`);
+    step.error!.status = Number(reason);
+    return step;
+  }
+  return failStep("other", "PEER_ERROR", `peer sent ERROR: ${printable}`);
+}
+
+/**
+ * A server's answer to a ZAP reply other than 200, as libzmq (zap_client_common_handshake_t)
+ * does it: 300 (temporary) closes silently, 400 and 500 send ERROR with the status code first.
+ */
+export function zapRefusedStep(reply: ZapReply): MechanismStep {
+  const status = reply.status;
+  if (status !== 300 && status !== 400 && status !== 500) {
+    return failStep("protocol", "ZAP_INVALID_STATUS_CODE", `ZAP handler answered with status ${status}`);
+  }
+  const text = reply.statusText.replace(/[^\x20-\x7e]/g, "?");
+  const step = failStep(
+    "auth",
+    "ZAP_DENIED",
+    `ZAP handler refused the peer: ${status}${text ? ` ${text}` : ""}`,
+    status === 300 ? [] : [encodeError(String(status))],
+  );
+  step.error!.status = status;
+  return step;
+}

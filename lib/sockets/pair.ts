@@ -1,0 +1,54 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { Socket } from "./socket.js";
+import type { SocketOptionValues } from "./socket-options.js";
+
+export type PairOptions = Partial<SocketOptionValues>;
+
+/** PAIR: exactly one peer at a time; further peers are refused while it is attached. */
+export class Pair extends Socket {
+  private pipe: Pipe | null = null;
+
+  constructor(options?: PairOptions) {
+    super("PAIR", options);
+  }
+
+  protected override acceptsPipe(): boolean {
+    return this.pipe === null || this.pipe.terminated;
+  }
+
+  protected attach(pipe: Pipe): void {
+    this.pipe = pipe;
+  }
+
+  protected detach(pipe: Pipe): void {
+    // Keep a terminated pipe while it still holds unread messages.
+    if (this.pipe === pipe && pipe.in.length === 0) this.pipe = null;
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const pipe = this.pipe;
+    if (pipe === null || pipe.terminated) return false;
+    if (!pipe.hasRoom) {
+      pipe.wantWritable = true;
+      return false;
+    }
+    pipe.write(msg);
+    return true;
+  }
+
+  protected override xrecv(): Msg | undefined {
+    const pipe = this.pipe;
+    if (pipe === null) return undefined;
+    const msg = pipe.read();
+    if (pipe.terminated && pipe.in.length === 0) this.pipe = null;
+    return msg;
+  }
+
+  protected get canSend(): boolean {
+    return this.pipe !== null && this.pipe.hasRoom;
+  }
+
+  protected get canReceive(): boolean {
+    return this.pipe !== null && this.pipe.in.length > 0;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { FairQueue } from "./routing/fair-queue.js";
+import { Socket } from "./socket.js";
+import type { SocketOptionValues } from "./socket-options.js";
+
+export type PullOptions = Partial<Omit<SocketOptionValues, "sendHighWaterMark" | "sendTimeout">>;
+
+/** PULL: receives from all peers, fair-queued one message from each in turn. */
+export class Pull extends Socket {
+  private readonly fq = new FairQueue();
+
+  constructor(options?: PullOptions) {
+    super("PULL", options);
+  }
+
+  protected attach(_pipe: Pipe): void {}
+
+  protected detach(pipe: Pipe): void {
+    this.fq.remove(pipe);
+  }
+
+  protected override xreadable(pipe: Pipe): void {
+    this.fq.activate(pipe);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    return this.fq.recv();
+  }
+
+  protected get canSend(): boolean {
+    return false;
+  }
+
+  protected get canReceive(): boolean {
+    return this.fq.hasMessages;
+  }
+}

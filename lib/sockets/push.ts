@@ -1,0 +1,35 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { LoadBalancer } from "./routing/load-balancer.js";
+import { Socket } from "./socket.js";
+import type { SocketOptionValues } from "./socket-options.js";
+
+export type PushOptions = Partial<Omit<SocketOptionValues, "receiveHighWaterMark" | "receiveTimeout">>;
+
+/** PUSH: each message goes to one peer, round-robin over peers with room; waits when all are full. */
+export class Push extends Socket {
+  private readonly lb = new LoadBalancer();
+
+  constructor(options?: PushOptions) {
+    super("PUSH", options);
+  }
+
+  protected attach(pipe: Pipe): void {
+    this.lb.add(pipe);
+  }
+
+  protected detach(pipe: Pipe): void {
+    this.lb.remove(pipe);
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    return this.lb.send(msg);
+  }
+
+  protected get canSend(): boolean {
+    return this.lb.hasRoom;
+  }
+
+  protected get canReceive(): boolean {
+    return false;
+  }
+}

@@ -1,0 +1,598 @@
+import type { Socket as NetSocket } from "node:net";
+import { messages, zmqError, ZmqError } from "../errors.js";
+import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
+import { Dialer, listen, type Listener } from "../transports/stream.js";
+import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
+import { StreamEngine, type EngineHost } from "../engine/stream-engine.js";
+import { Pipe, pipePair, type Msg, type PipeOwner } from "../engine/pipe.js";
+import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
+import { createMechanism } from "../mechanisms/index.js";
+import type { HandshakeFailure } from "../mechanisms/mechanism.js";
+import type { Properties } from "../wire/command.js";
+import { Observer } from "./observer.js";
+import { SocketOptions } from "./socket-options.js";
+import { toFrames, type MessageLike } from "./message.js";
+
+/** A peer connecting over inproc: the pipe end the binder takes, and who is on the other side. */
+interface InprocPeer {
+  pipe: Pipe;
+  type: string;
+  routingId: Buffer;
+  onRefused(): void;
+}
+
+const inproc = new InprocRegistry<InprocPeer>();
+
+interface Connection {
+  address: string;
+  ep: Endpoint;
+  pipe: Pipe | null;
+  dialer: Dialer | null;
+  engine: StreamEngine | null;
+  inprocPeer: InprocPeer | null;
+}
+
+interface Binding {
+  address: string;
+  endpoint: string;
+  ep: Endpoint;
+  listener: Listener | null;
+  engines: Set<StreamEngine>;
+  inprocBinder: InprocBinder<InprocPeer> | null;
+}
+
+interface PendingSend {
+  frames: Msg;
+  resolve(): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout | null;
+  cleanup: (() => void) | null;
+}
+
+interface PendingReceive {
+  resolve(msg: Msg): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout | null;
+  cleanup: (() => void) | null;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
+const RESOLVED: Promise<void> = Promise.resolve();
+
+/**
+ * The base of every socket type: endpoints, connections, options, events, and the
+ * send/receive promises. A subclass supplies only its routing strategy through attach,
+ * detach, xsend and xrecv.
+ */
+export abstract class Socket extends SocketOptions implements PipeOwner {
+  readonly events = new Observer();
+  private isClosed = false;
+  private readonly bindings = new Map<string, Binding>();
+  private readonly connections = new Map<string, Connection>();
+  private pendingSend: PendingSend | null = null;
+  private pendingReceive: PendingReceive | null = null;
+  private lastBound: string | null = null;
+  /** Every live pipe, for close and linger. */
+  protected readonly pipes = new Set<Pipe>();
+
+  protected constructor(
+    /** The ZMTP Socket-Type. */
+    readonly socketType: string,
+    options?: object,
+  ) {
+    super();
+    this.applyOptions(options);
+  }
+
+  // ---- strategy hooks ----------------------------------------------------------------------
+
+  /** A new peer pipe is ready for routing. */
+  protected abstract attach(pipe: Pipe): void;
+  /** A pipe is gone (its inbound may still hold messages, which the strategy may drain). */
+  protected abstract detach(pipe: Pipe): void;
+  /** Routes one outgoing message; false when it must wait for room. */
+  protected xsend(_msg: Msg): boolean {
+    throw zmqError("ENOTSUP", "Operation not supported");
+  }
+  /** Takes the next incoming message, or undefined when none is ready. */
+  protected xrecv(): Msg | undefined {
+    throw zmqError("ENOTSUP", "Operation not supported");
+  }
+  /** Called when a pipe gets its first inbound message after being empty. */
+  protected xreadable(_pipe: Pipe): void {}
+  /** Whether a pipe with this peer is accepted at all (PAIR takes one peer). */
+  protected acceptsPipe(): boolean {
+    return true;
+  }
+  /** Whether xsend would succeed now. */
+  protected abstract get canSend(): boolean;
+  /** Whether xrecv would return a message now. */
+  protected abstract get canReceive(): boolean;
+
+  // ---- state ---------------------------------------------------------------------------------
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  get readable(): boolean {
+    return !this.isClosed && this.canReceive;
+  }
+
+  get writable(): boolean {
+    return !this.isClosed && this.canSend;
+  }
+
+  get lastEndpoint(): string | null {
+    return this.lastBound;
+  }
+
+  // ---- endpoints ---------------------------------------------------------------------------
+
+  async bind(address: string): Promise<void> {
+    this.checkOpen();
+    const ep = parseEndpoint(address, true);
+    if (ep.transport === "inproc") {
+      const binder: InprocBinder<InprocPeer> = { acceptInproc: (peer) => this.acceptInproc(peer, address) };
+      inproc.bind(ep.name, binder, address);
+      this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: binder });
+      this.lastBound = address;
+      this.events.emit({ type: "bind", address });
+      return;
+    }
+    const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: null };
+    let listener: Listener;
+    try {
+      listener = await listen(ep, (sock) => this.accepted(binding, sock));
+    } catch (err) {
+      this.events.emit({ type: "bind:error", address, error: err as ZmqError });
+      throw err;
+    }
+    if (this.isClosed) {
+      await listener.close();
+      throw zmqError("EBADF", messages.EBADF);
+    }
+    binding.listener = listener;
+    binding.endpoint = listener.endpoint;
+    this.bindings.set(listener.endpoint, binding);
+    this.lastBound = listener.endpoint;
+    this.events.emit({ type: "bind", address: listener.endpoint });
+  }
+
+  async unbind(address: string): Promise<void> {
+    this.checkOpen();
+    parseEndpoint(address, true);
+    const binding = this.bindings.get(address);
+    if (binding === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
+    this.bindings.delete(address);
+    await this.closeBinding(binding);
+  }
+
+  private async closeBinding(binding: Binding): Promise<void> {
+    if (binding.ep.transport === "inproc" && binding.inprocBinder !== null) {
+      inproc.unbind(binding.ep.name, binding.inprocBinder);
+    }
+    const closed = binding.listener?.close();
+    for (const engine of binding.engines) engine.destroy();
+    await closed;
+    this.events.emit({ type: "close", address: binding.endpoint });
+  }
+
+  connect(address: string, _options?: object): void {
+    this.checkOpen();
+    const ep = parseEndpoint(address, false);
+    if (this.connections.has(address)) return;
+    const conn: Connection = { address, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
+    this.connections.set(address, conn);
+    if (ep.transport === "inproc") {
+      this.connectInproc(conn, ep.name);
+      return;
+    }
+    if (!this.opts.immediate) {
+      conn.pipe = this.newPipe(address);
+      this.attachPipe(conn.pipe);
+    }
+    conn.dialer = new Dialer(ep, this.opts, {
+      delayed: () => this.events.emit({ type: "connect:delay", address }),
+      retry: (interval) => this.events.emit({ type: "connect:retry", address, interval }),
+      connected: (sock) => {
+        this.events.emit({ type: "connect", address });
+        conn.engine = this.startEngine(sock, address, this.connectHost(conn), peerAddressOf(sock, ep));
+      },
+    });
+    conn.dialer.start();
+  }
+
+  disconnect(address: string): void {
+    this.checkOpen();
+    const conn = this.connections.get(address);
+    if (conn === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
+    this.connections.delete(address);
+    this.dropConnection(conn);
+  }
+
+  private dropConnection(conn: Connection): void {
+    conn.dialer?.stop();
+    conn.engine?.destroy();
+    if (conn.inprocPeer !== null && conn.ep.transport === "inproc") inproc.cancel(conn.ep.name, conn.inprocPeer);
+    conn.pipe?.terminate();
+  }
+
+  // ---- connections -------------------------------------------------------------------------
+
+  private newPipe(endpoint: string): Pipe {
+    const pipe = new Pipe(this.opts.sendHighWaterMark, this.opts.receiveHighWaterMark);
+    pipe.endpoint = endpoint;
+    return pipe;
+  }
+
+  private attachPipe(pipe: Pipe): void {
+    pipe.owner = this;
+    this.pipes.add(pipe);
+    this.attach(pipe);
+    if (pipe.in.length > 0) this.onPipeReadable(pipe);
+    this.retrySend();
+  }
+
+  private properties(): Properties {
+    const props: [string, Uint8Array][] = [["Socket-Type", Buffer.from(this.socketType)]];
+    if (sendsIdentity(this.socketType)) props.push(["Identity", this.routingIdBytes()]);
+    return props;
+  }
+
+  private routingIdBytes(): Buffer {
+    return this.opts.routingId === null ? Buffer.alloc(0) : Buffer.from(this.opts.routingId);
+  }
+
+  private startEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): StreamEngine {
+    const o = this.opts;
+    const mechanism = createMechanism(o, {
+      properties: this.properties(),
+      peerAddress,
+      routingId: this.routingIdBytes(),
+      zapDomain: o.zapDomain,
+      zapEnabled: false,
+    });
+    return new StreamEngine(sock, host, {
+      mechanism,
+      maxMessageSize: o.maxMessageSize,
+      heartbeatInterval: o.heartbeatInterval,
+      heartbeatTimeToLive: o.heartbeatTimeToLive,
+      heartbeatTimeout: o.heartbeatTimeout,
+      handshakeInterval: o.handshakeInterval,
+      endpoint,
+      subscriptionCommands: this.socketType === "SUB" || this.socketType === "XSUB",
+    });
+  }
+
+  /** Checks the peer's Socket-Type; emits the handshake event or refuses the peer. */
+  private admit(engine: StreamEngine, address: string): boolean {
+    const peerType = engine.peerProperties.get("socket-type")?.toString("ascii") ?? "";
+    if (!isCompatible(this.socketType, peerType)) {
+      const error = zmqError("EPROTO", `peer Socket-Type ${peerType || "(none)"} cannot talk to ${this.socketType}`);
+      this.events.emit({ type: "handshake:error:protocol", address, error });
+      return false;
+    }
+    this.events.emit({ type: "handshake", address });
+    return true;
+  }
+
+  private failedHandshake(address: string, failure: HandshakeFailure): void {
+    const error = zmqError(failure.kind === "auth" ? "EACCES" : "EPROTO", failure.message, { status: failure.status });
+    this.events.emit({ type: `handshake:error:${failure.kind}`, address, error });
+  }
+
+  private connectHost(conn: Connection): EngineHost {
+    const address = conn.address;
+    return {
+      engineReady: (engine) => {
+        if (this.isClosed || !this.admit(engine, address)) return null;
+        let pipe = conn.pipe;
+        if (pipe === null || pipe.terminated) {
+          if (!this.acceptsPipe()) return null;
+          pipe = conn.pipe = this.newPipe(address);
+          this.setPeer(pipe, engine);
+          this.attachPipe(pipe);
+        } else {
+          this.setPeer(pipe, engine);
+        }
+        return pipe;
+      },
+      engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
+      engineClosed: (engine, error) => {
+        if (conn.engine !== engine) return;
+        conn.engine = null;
+        if (engine.ready || error !== null) {
+          this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+        }
+        if (this.opts.immediate && conn.pipe !== null) {
+          conn.pipe.terminate();
+          conn.pipe = null;
+        }
+        if (!this.isClosed && this.connections.get(address) === conn) conn.dialer?.connectionLost();
+      },
+    };
+  }
+
+  private accepted(binding: Binding, sock: NetSocket): void {
+    const address = binding.endpoint;
+    if (this.isClosed) {
+      sock.destroy();
+      return;
+    }
+    this.events.emit({ type: "accept", address });
+    let pipe: Pipe | null = null;
+    const host: EngineHost = {
+      engineReady: (engine) => {
+        if (this.isClosed || !this.admit(engine, address) || !this.acceptsPipe()) return null;
+        pipe = this.newPipe(address);
+        this.setPeer(pipe, engine);
+        this.attachPipe(pipe);
+        return pipe;
+      },
+      engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
+      engineClosed: (engine, error) => {
+        binding.engines.delete(engine);
+        if (engine.ready || pipe !== null || error !== null) {
+          this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+        }
+        pipe?.terminate();
+      },
+    };
+    const ep = binding.ep;
+    binding.engines.add(this.startEngine(sock, address, host, peerAddressOf(sock, ep)));
+  }
+
+  private setPeer(pipe: Pipe, engine: StreamEngine): void {
+    pipe.properties = engine.peerProperties;
+    const id = engine.peerProperties.get("identity");
+    pipe.routingId = id !== undefined && id.length > 0 ? Buffer.from(id) : null;
+  }
+
+  private connectInproc(conn: Connection, name: string): void {
+    const o = this.opts;
+    const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, o.receiveHighWaterMark]);
+    mine.endpoint = conn.address;
+    const peer: InprocPeer = {
+      pipe: theirs,
+      type: this.socketType,
+      routingId: this.routingIdBytes(),
+      onRefused: () => {
+        mine.terminate();
+      },
+    };
+    conn.pipe = mine;
+    conn.inprocPeer = peer;
+    if (!this.acceptsPipe()) {
+      mine.terminate();
+      return;
+    }
+    this.attachPipe(mine);
+    inproc.connect(name, peer);
+  }
+
+  private acceptInproc(peer: InprocPeer, address: string): void {
+    if (this.isClosed || !isCompatible(this.socketType, peer.type) || !this.acceptsPipe()) {
+      peer.onRefused();
+      return;
+    }
+    const pipe = peer.pipe;
+    pipe.endpoint = address;
+    pipe.routingId = peer.routingId.length > 0 ? peer.routingId : null;
+    pipe.properties = new Map([["socket-type", Buffer.from(peer.type)]]);
+    this.events.emit({ type: "accept", address });
+    this.events.emit({ type: "handshake", address });
+    this.attachPipe(pipe);
+    // The connector's pipe learns our type and id now that the link is made.
+    const other = pipe.peer;
+    if (other !== null) {
+      other.properties = new Map([["socket-type", Buffer.from(this.socketType)]]);
+      const id = this.routingIdBytes();
+      other.routingId = id.length > 0 ? id : null;
+    }
+  }
+
+  // ---- PipeOwner -----------------------------------------------------------------------------
+
+  onPipeReadable(pipe: Pipe): void {
+    this.xreadable(pipe);
+    if (this.pendingReceive !== null) this.retryReceive();
+  }
+
+  onPipeWritable(_pipe: Pipe): void {
+    this.retrySend();
+  }
+
+  onPipeTerminated(pipe: Pipe): void {
+    if (pipe.in.length === 0) this.pipes.delete(pipe);
+    this.detach(pipe);
+  }
+
+  // ---- send / receive ------------------------------------------------------------------------
+
+  send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
+    if (this.pendingSend !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
+    let frames: Msg;
+    try {
+      frames = toFrames(message);
+      if (this.xsend(frames)) return RESOLVED;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const timeout = this.opts.sendTimeout;
+    if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
+    return new Promise<void>((resolve, reject) => {
+      const pending: PendingSend = { frames, resolve, reject, timer: null, cleanup: null };
+      this.pendingSend = pending;
+      if (timeout > 0) {
+        pending.timer = setTimeout(() => this.failSend(zmqError("EAGAIN", messages.EAGAIN)), timeout);
+      }
+      pending.cleanup = watchAbort(options?.signal, (reason) => this.failSend(reason));
+    });
+  }
+
+  private failSend(err: Error): void {
+    const p = this.pendingSend;
+    if (p === null) return;
+    this.pendingSend = null;
+    if (p.timer !== null) clearTimeout(p.timer);
+    p.cleanup?.();
+    p.reject(err);
+  }
+
+  private retrySend(): void {
+    const p = this.pendingSend;
+    if (p === null) return;
+    let ok: boolean;
+    try {
+      ok = this.xsend(p.frames);
+    } catch (err) {
+      this.failSend(err as Error);
+      return;
+    }
+    if (!ok) return;
+    this.pendingSend = null;
+    if (p.timer !== null) clearTimeout(p.timer);
+    p.cleanup?.();
+    p.resolve();
+  }
+
+  receive(options?: SendOptions): Promise<Msg> {
+    if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
+    if (this.pendingReceive !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
+    let msg: Msg | undefined;
+    try {
+      msg = this.xrecv();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (msg !== undefined) return Promise.resolve(msg);
+    const timeout = this.opts.receiveTimeout;
+    if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
+    return new Promise<Msg>((resolve, reject) => {
+      const pending: PendingReceive = { resolve, reject, timer: null, cleanup: null };
+      this.pendingReceive = pending;
+      if (timeout > 0) {
+        pending.timer = setTimeout(() => this.failReceive(zmqError("EAGAIN", messages.EAGAIN)), timeout);
+      }
+      pending.cleanup = watchAbort(options?.signal, (reason) => this.failReceive(reason));
+    });
+  }
+
+  private failReceive(err: Error): void {
+    const p = this.pendingReceive;
+    if (p === null) return;
+    this.pendingReceive = null;
+    if (p.timer !== null) clearTimeout(p.timer);
+    p.cleanup?.();
+    p.reject(err);
+  }
+
+  private retryReceive(): void {
+    const p = this.pendingReceive;
+    if (p === null) return;
+    const msg = this.xrecv();
+    if (msg === undefined) return;
+    this.pendingReceive = null;
+    if (p.timer !== null) clearTimeout(p.timer);
+    p.cleanup?.();
+    p.resolve(msg);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<Msg, undefined, undefined> {
+    while (!this.isClosed) {
+      try {
+        yield await this.receive();
+      } catch (err) {
+        if (this.isClosed) return;
+        throw err;
+      }
+    }
+    return undefined;
+  }
+
+  // ---- close ---------------------------------------------------------------------------------
+
+  /**
+   * Closes the socket. Pending send/receive calls are rejected at once; queued outbound
+   * messages are flushed for up to `linger` ms. The promise resolves when that is done.
+   */
+  close(): Promise<void> {
+    if (this.isClosed) return this.closing ?? RESOLVED;
+    this.isClosed = true;
+    this.failSend(zmqError("EAGAIN", messages.EAGAIN));
+    this.failReceive(zmqError("EAGAIN", messages.EAGAIN));
+    this.closing = this.shutdown();
+    return this.closing;
+  }
+
+  private closing: Promise<void> | null = null;
+
+  private async shutdown(): Promise<void> {
+    const linger = this.opts.linger;
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    for (const conn of connections) conn.dialer?.stop();
+    const bindings = [...this.bindings.values()];
+    this.bindings.clear();
+    // A net.Server reports closed only after its connections end, so stop listening first
+    // and wait for it after the engines are gone.
+    const listenersClosed: Promise<void>[] = [];
+    for (const b of bindings) {
+      if (b.ep.transport === "inproc" && b.inprocBinder !== null) inproc.unbind(b.ep.name, b.inprocBinder);
+      if (b.listener !== null) listenersClosed.push(b.listener.close().catch(() => {}));
+    }
+    if (linger !== 0) {
+      const engines: StreamEngine[] = [];
+      for (const c of connections) if (c.engine !== null) engines.push(c.engine);
+      for (const b of bindings) for (const e of b.engines) engines.push(e);
+      await Promise.all(engines.map((e) => e.linger(linger)));
+    }
+    for (const conn of connections) this.dropConnection(conn);
+    for (const b of bindings) for (const e of b.engines) e.destroy();
+    await Promise.all(listenersClosed);
+    for (const pipe of [...this.pipes]) {
+      // inproc peers keep what was already handed to them; our side ends here.
+      pipe.terminate();
+    }
+    this.pipes.clear();
+    this.events.emit({ type: "end" });
+    this.events.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private checkOpen(): void {
+    if (this.isClosed) throw zmqError("EBADF", messages.EBADF);
+  }
+}
+
+function watchAbort(signal: AbortSignal | undefined, fail: (reason: Error) => void): (() => void) | null {
+  if (signal === undefined) return null;
+  if (signal.aborted) {
+    queueMicrotask(() => fail(abortError(signal)));
+    return null;
+  }
+  const onAbort = (): void => fail(abortError(signal));
+  signal.addEventListener("abort", onAbort, { once: true });
+  return () => signal.removeEventListener("abort", onAbort);
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const err = zmqError("ABORT_ERR", "The operation was aborted");
+  err.name = "AbortError";
+  return err;
+}
+
+function peerAddressOf(sock: NetSocket, ep: Endpoint): string {
+  if (ep.transport === "tcp") return sock.remoteAddress ?? "";
+  return ep.transport === "ipc" ? ep.path : ep.name;
+}

@@ -1,0 +1,80 @@
+import { zmqError } from "../errors.js";
+
+export type Endpoint =
+  | { transport: "tcp"; host: string; port: number; anyPort: boolean; family: 4 | 6; source?: string; address: string }
+  | { transport: "ipc"; path: string; wildcard: boolean; address: string }
+  | { transport: "inproc"; name: string; address: string };
+
+/**
+ * Parses `tcp://host:port`, `tcp://*:*`, `tcp://[::1]:0`, `tcp://src;dst`, `ipc:///path`,
+ * `ipc://@abstract`, `inproc://name`. Throws EPROTONOSUPPORT / EINVAL with `address` set.
+ */
+export function parseEndpoint(address: string, forBind: boolean): Endpoint {
+  if (typeof address !== "string") {
+    throw new TypeError("Address must be a string");
+  }
+  const m = /^([a-z0-9+.-]+):\/\/(.*)$/i.exec(address);
+  if (!m) throw zmqError("EINVAL", "Invalid argument", { address });
+  const scheme = m[1]!.toLowerCase();
+  const rest = m[2]!;
+  switch (scheme) {
+    case "tcp":
+      return parseTcp(address, rest, forBind);
+    case "ipc": {
+      if (rest === "") throw zmqError("EINVAL", "Invalid argument", { address });
+      const wildcard = rest === "*";
+      return { transport: "ipc", path: rest, wildcard, address };
+    }
+    case "inproc":
+      if (rest === "") throw zmqError("EINVAL", "Invalid argument", { address });
+      return { transport: "inproc", name: rest, address };
+    default:
+      throw zmqError("EPROTONOSUPPORT", "Protocol not supported", { address });
+  }
+}
+
+function parseTcp(address: string, rest: string, forBind: boolean): Endpoint {
+  let source: string | undefined;
+  const semi = rest.indexOf(";");
+  if (semi >= 0) {
+    source = rest.slice(0, semi);
+    rest = rest.slice(semi + 1);
+  }
+  let host: string;
+  let portText: string;
+  let family: 4 | 6 = 4;
+  if (rest.startsWith("[")) {
+    const close = rest.indexOf("]");
+    if (close < 0 || rest[close + 1] !== ":") throw zmqError("EINVAL", "Invalid argument", { address });
+    host = rest.slice(1, close);
+    portText = rest.slice(close + 2);
+    family = 6;
+  } else {
+    const colon = rest.lastIndexOf(":");
+    if (colon <= 0) throw zmqError("EINVAL", "Invalid argument", { address });
+    host = rest.slice(0, colon);
+    portText = rest.slice(colon + 1);
+    if (host.includes(":")) family = 6;
+  }
+  let port: number;
+  let anyPort = false;
+  if (portText === "*" || portText === "0") {
+    if (!forBind) throw zmqError("EINVAL", "Invalid argument", { address });
+    port = 0;
+    anyPort = true;
+  } else if (/^\d{1,5}$/.test(portText) && Number(portText) <= 65535) {
+    port = Number(portText);
+  } else {
+    throw zmqError("EINVAL", "Invalid argument", { address });
+  }
+  if (host === "*") {
+    if (!forBind) throw zmqError("EINVAL", "Invalid argument", { address });
+    host = family === 6 ? "::" : "0.0.0.0";
+  }
+  if (host === "") throw zmqError("EINVAL", "Invalid argument", { address });
+  return { transport: "tcp", host, port, anyPort, family, source, address };
+}
+
+export function formatTcp(host: string, port: number): string {
+  return host.includes(":") ? `tcp://[${host}]:${port}` : `tcp://${host}:${port}`;
+}

@@ -1,0 +1,179 @@
+import * as net from "node:net";
+import { lstatSync, unlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { zmqError } from "../errors.js";
+import { formatTcp, type Endpoint } from "./endpoint.js";
+
+/** A bound tcp or ipc endpoint. */
+export interface Listener {
+  /** The real endpoint (port or path resolved). */
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Binds a tcp or ipc endpoint and hands each accepted connection to `onConnection`. */
+export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void): Promise<Listener> {
+  if (ep.transport === "inproc") throw new Error("inproc is not a stream transport");
+  const server = net.createServer({ noDelay: true }, onConnection);
+  let path: string | null = null;
+  return new Promise<Listener>((resolve, reject) => {
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      const code = err.code === "EADDRINUSE" ? "EADDRINUSE"
+        : err.code === "EADDRNOTAVAIL" ? "EADDRNOTAVAIL"
+        : err.code === "EACCES" ? "EACCES"
+        : err.code === "ENOENT" ? "ENOENT"
+        : "EINVAL";
+      const message = code === "EADDRINUSE" ? "Address already in use"
+        : code === "EADDRNOTAVAIL" ? "Can't assign requested address"
+        : err.message;
+      reject(zmqError(code, message, { address: ep.address, cause: err }));
+    });
+    if (ep.transport === "tcp") {
+      server.listen({ host: ep.host, port: ep.port, ipv6Only: false, exclusive: true }, () => {
+        const addr = server.address() as net.AddressInfo;
+        resolve(makeListener(server, formatTcp(ep.host, addr.port), null));
+      });
+    } else {
+      path = ep.wildcard ? join(tmpdir(), `wiremq-${randomBytes(6).toString("hex")}.ipc`) : ep.path;
+      const osPath = path.startsWith("@") ? "\0" + path.slice(1) : path;
+      if (!path.startsWith("@")) removeStaleSocket(path);
+      server.listen({ path: osPath, exclusive: true }, () => {
+        resolve(makeListener(server, `ipc://${path}`, path!.startsWith("@") ? null : path));
+      });
+    }
+  });
+}
+
+function removeStaleSocket(path: string): void {
+  try {
+    if (lstatSync(path).isSocket()) unlinkSync(path);
+  } catch {
+    // absent: nothing to remove
+  }
+}
+
+function makeListener(server: net.Server, endpoint: string, file: string | null): Listener {
+  // Accepted connections must not keep a closed socket's process alive via the server.
+  return {
+    endpoint,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if (file !== null) {
+          try {
+            unlinkSync(file);
+          } catch {
+            // already gone
+          }
+        }
+      }),
+  };
+}
+
+/** Opens one outgoing tcp or ipc connection (no retry; see Dialer). */
+export function dial(ep: Endpoint): net.Socket {
+  if (ep.transport === "tcp") {
+    const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true };
+    if (ep.source !== undefined) {
+      const src = ep.source.replace(/^\[|\]$/g, "").replace(/:\d+$/, "");
+      opts.localAddress = src;
+    }
+    return net.connect(opts);
+  }
+  if (ep.transport === "ipc") {
+    return net.connect({ path: ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path });
+  }
+  throw new Error("inproc is not a stream transport");
+}
+
+export interface DialerOptions {
+  reconnectInterval: number;
+  reconnectMaxInterval: number;
+}
+
+export interface DialerEvents {
+  /** A connection is established; the dialer waits until `connectionLost()` to redial. */
+  connected(sock: net.Socket): void;
+  /** A redial is scheduled after `interval` ms. */
+  retry(interval: number): void;
+  /** The first attempt is pending (libzmq's connect:delay). */
+  delayed(): void;
+}
+
+/**
+ * Keeps one outgoing connection up: dials, and after a failure or a lost connection dials
+ * again after reconnectInterval (plus jitter), doubling up to reconnectMaxInterval if set.
+ */
+export class Dialer {
+  private timer: NodeJS.Timeout | null = null;
+  private current: net.Socket | null = null;
+  private interval: number;
+  private stopped = false;
+
+  constructor(
+    private readonly ep: Endpoint,
+    private readonly options: DialerOptions,
+    private readonly events: DialerEvents,
+  ) {
+    this.interval = options.reconnectInterval;
+  }
+
+  start(): void {
+    this.attempt(true);
+  }
+
+  private attempt(first: boolean): void {
+    if (this.stopped) return;
+    const sock = dial(this.ep);
+    this.current = sock;
+    if (first) this.events.delayed();
+    const onError = (): void => {
+      sock.destroy();
+      if (this.current === sock) {
+        this.current = null;
+        this.scheduleRetry();
+      }
+    };
+    sock.once("error", onError);
+    sock.once("connect", () => {
+      sock.removeListener("error", onError);
+      if (this.stopped) {
+        sock.destroy();
+        return;
+      }
+      this.interval = this.options.reconnectInterval;
+      this.events.connected(sock);
+    });
+  }
+
+  /** The established connection ended: dial again later. */
+  connectionLost(): void {
+    this.current = null;
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.timer !== null) return;
+    const base = this.options.reconnectInterval;
+    if (base < 0) return; // -1: never reconnect
+    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0;
+    const max = this.options.reconnectMaxInterval;
+    const wait = max > 0 && this.interval >= max ? max : this.interval + jitter;
+    if (max > base) this.interval = Math.min(this.interval * 2, max);
+    this.events.retry(wait);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.attempt(false);
+    }, wait);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.current !== null && this.current.connecting) this.current.destroy();
+    this.current = null;
+  }
+}

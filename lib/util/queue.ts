@@ -1,0 +1,57 @@
+/**
+ * FIFO with O(1) push and shift and no per-item allocation: a growable ring buffer.
+ * Array#shift is O(n) on large arrays, which would make a deep queue quadratic.
+ */
+export class Queue<T> {
+  private items: (T | undefined)[];
+  private head = 0;
+  private count = 0;
+
+  constructor(capacity = 16) {
+    this.items = new Array(capacity);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(item: T): void {
+    if (this.count === this.items.length) this.grow();
+    this.items[(this.head + this.count) % this.items.length] = item;
+    this.count++;
+  }
+
+  /** Puts an item back at the front (used to retry a message that could not go out). */
+  unshift(item: T): void {
+    if (this.count === this.items.length) this.grow();
+    this.head = (this.head - 1 + this.items.length) % this.items.length;
+    this.items[this.head] = item;
+    this.count++;
+  }
+
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) % this.items.length;
+    this.count--;
+    return item;
+  }
+
+  peek(): T | undefined {
+    return this.count === 0 ? undefined : this.items[this.head];
+  }
+
+  clear(): void {
+    this.items = new Array(16);
+    this.head = 0;
+    this.count = 0;
+  }
+
+  private grow(): void {
+    const next = new Array<T | undefined>(this.items.length * 2);
+    for (let i = 0; i < this.count; i++) next[i] = this.items[(this.head + i) % this.items.length];
+    this.items = next;
+    this.head = 0;
+  }
+}
