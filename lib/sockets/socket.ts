@@ -25,6 +25,8 @@ const inproc = new InprocRegistry<InprocPeer>();
 
 interface Connection {
   address: string;
+  /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
+  routingId: Buffer | null;
   ep: Endpoint;
   pipe: Pipe | null;
   dialer: Dialer | null;
@@ -58,6 +60,11 @@ interface PendingReceive {
 
 export interface SendOptions {
   signal?: AbortSignal;
+}
+
+export interface ConnectOptions {
+  /** ROUTER only: the routing id this peer is known by, instead of the one it announces. */
+  routingId?: string;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -111,6 +118,19 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   protected abstract get canSend(): boolean;
   /** Whether xrecv would return a message now. */
   protected abstract get canReceive(): boolean;
+  /**
+   * A connect-side pipe that outlived a lost connection is now served by a new one: the new
+   * peer knows nothing of earlier state (SUB re-sends subscriptions, PUB forgets them).
+   */
+  protected xhiccup(_pipe: Pipe): void {}
+  /**
+   * True when each connection gets its own pipe, made at handshake and ended at disconnect,
+   * instead of one pipe per connect() that queues across reconnects. ROUTER needs this, since
+   * a pipe is known by the peer's routing id, which only the handshake tells.
+   */
+  protected get pipePerConnection(): boolean {
+    return this.opts.immediate;
+  }
 
   // ---- state ---------------------------------------------------------------------------------
 
@@ -181,18 +201,20 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     this.events.emit({ type: "close", address: binding.endpoint });
   }
 
-  connect(address: string, _options?: object): void {
+  connect(address: string, options?: ConnectOptions): void {
     this.checkOpen();
     const ep = parseEndpoint(address, false);
     if (this.connections.has(address)) return;
-    const conn: Connection = { address, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
+    const routingId = options?.routingId === undefined ? null : Buffer.from(options.routingId);
+    const conn: Connection = { address, routingId, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
     this.connections.set(address, conn);
     if (ep.transport === "inproc") {
       this.connectInproc(conn, ep.name);
       return;
     }
-    if (!this.opts.immediate) {
+    if (!this.pipePerConnection) {
       conn.pipe = this.newPipe(address);
+      conn.pipe.routingId = routingId;
       this.attachPipe(conn.pipe);
     }
     conn.dialer = new Dialer(ep, this.opts, {
@@ -294,10 +316,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
         if (pipe === null || pipe.terminated) {
           if (!this.acceptsPipe()) return null;
           pipe = conn.pipe = this.newPipe(address);
-          this.setPeer(pipe, engine);
+          this.setPeer(pipe, engine, conn.routingId);
           this.attachPipe(pipe);
         } else {
-          this.setPeer(pipe, engine);
+          this.setPeer(pipe, engine, conn.routingId);
+          this.xhiccup(pipe);
         }
         return pipe;
       },
@@ -308,7 +331,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
         if (engine.ready || error !== null) {
           this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
         }
-        if (this.opts.immediate && conn.pipe !== null) {
+        if (this.pipePerConnection && conn.pipe !== null) {
           conn.pipe.terminate();
           conn.pipe = null;
         }
@@ -346,10 +369,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     binding.engines.add(this.startEngine(sock, address, host, peerAddressOf(sock, ep)));
   }
 
-  private setPeer(pipe: Pipe, engine: StreamEngine): void {
+  private setPeer(pipe: Pipe, engine: StreamEngine, fixedId: Buffer | null = null): void {
     pipe.properties = engine.peerProperties;
     const id = engine.peerProperties.get("identity");
-    pipe.routingId = id !== undefined && id.length > 0 ? Buffer.from(id) : null;
+    pipe.routingId = fixedId ?? (id !== undefined && id.length > 0 ? Buffer.from(id) : null);
   }
 
   private connectInproc(conn: Connection, name: string): void {
@@ -366,6 +389,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     };
     conn.pipe = mine;
     conn.inprocPeer = peer;
+    mine.routingId = conn.routingId;
     if (!this.acceptsPipe()) {
       mine.terminate();
       return;
@@ -391,7 +415,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     if (other !== null) {
       other.properties = new Map([["socket-type", Buffer.from(this.socketType)]]);
       const id = this.routingIdBytes();
-      other.routingId = id.length > 0 ? id : null;
+      if (other.routingId === null && id.length > 0) other.routingId = id;
     }
   }
 

@@ -1,3 +1,4 @@
+import { constants as bufferConstants } from "node:buffer";
 import { ProtocolError } from "../errors.js";
 
 export const FLAG_MORE = 0x01;
@@ -173,6 +174,14 @@ export class FrameDecoder {
     }
     if (size > Number.MAX_SAFE_INTEGER) {
       throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", "frame size over 2^53 bytes");
+    }
+    // With no maxMessageSize a peer could still announce a size no Buffer can hold;
+    // refuse it here instead of letting Buffer.allocUnsafe throw a RangeError.
+    if (size > bufferConstants.MAX_LENGTH) {
+      throw new ProtocolError(
+        "ZMTP_MESSAGE_TOO_LARGE",
+        `frame of ${size} bytes exceeds the largest possible Buffer (${bufferConstants.MAX_LENGTH})`,
+      );
     }
     // Commands get a little slack: a CURVE MESSAGE wraps a data frame in ~40 bytes of envelope.
     const limit = (flags & FLAG_COMMAND) !== 0 ? this.maxMessageSize + 64 : this.maxMessageSize;

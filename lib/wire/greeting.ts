@@ -15,6 +15,9 @@ export function encodeGreeting(mechanism: string, asServer: boolean, minor = 1):
   if (mechanism.length > 20) throw new RangeError(`mechanism name too long: ${mechanism}`);
   const b = Buffer.alloc(GREETING_SIZE);
   b[0] = 0xff;
+  // Padding is "not significant" (RFC 23/37), but libzmq sends 00…01 here (a ZMTP/1.0 identity
+  // length of routing-id size + 1); send the same so our greeting matches libzmq byte for byte.
+  b[8] = 1;
   b[9] = 0x7f;
   b[10] = 3;
   b[11] = minor;
