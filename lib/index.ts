@@ -26,3 +26,7 @@ export const capability: Readonly<Record<string, boolean>> = Object.freeze({
   gssapi: false,
   draft: false,
 });
+export { Publisher } from "./sockets/pub.js";
+export { Subscriber } from "./sockets/sub.js";
+export { XPublisher } from "./sockets/xpub.js";
+export { XSubscriber } from "./sockets/xsub.js";

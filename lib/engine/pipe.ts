@@ -49,6 +49,8 @@ export class Pipe {
   readPaused = false;
   /** Opaque slot for the owning socket's per-pipe state (routing table, subscriptions...). */
   slot: unknown = undefined;
+  /** Keep only the newest inbound message (the `conflate` option). */
+  conflate = false;
   /** The endpoint this pipe came from (for events and disconnect()). */
   endpoint = "";
 
@@ -81,6 +83,12 @@ export class Pipe {
 
   /** An inbound message arrived from the peer. */
   deliver(msg: Msg): void {
+    if (this.conflate && this.in.length > 0) {
+      // Only the newest message is kept; the reader was already told the pipe is readable.
+      this.in.clear();
+      this.in.push(msg);
+      return;
+    }
     this.in.push(msg);
     if (this.in.length === 1 && this.owner !== null) this.owner.onPipeReadable(this);
   }

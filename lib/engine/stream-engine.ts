@@ -3,7 +3,7 @@ import { ProtocolError } from "../errors.js";
 import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
 import {
-  encodeError, encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
+  encodeCommand, encodeError, encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
   CANCEL, ERROR, PING, PONG, SUBSCRIBE,
 } from "../wire/command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
@@ -15,8 +15,8 @@ export interface EngineHost {
   engineReady(engine: StreamEngine): Pipe | null;
   /** A failed handshake (before engineReady). */
   engineHandshakeFailed(engine: StreamEngine, failure: HandshakeFailure): void;
-  /** The connection ended (after or before the handshake). */
-  engineClosed(engine: StreamEngine, error: Error | null): void;
+  /** The connection ended; `wasReady` tells whether its handshake had completed. */
+  engineClosed(engine: StreamEngine, error: Error | null, wasReady: boolean): void;
   /** Ask the ZAP handler; call engine.zapReply with the answer. */
   zapRequest?(engine: StreamEngine, request: ZapRequest): void;
 }
@@ -312,6 +312,7 @@ export class StreamEngine implements FrameSink, PipeDriver {
     const pipe = this.pipe!;
     const sock = this.sock;
     const mech = this.mechanism;
+    const subscriptionCommands = this.options.subscriptionCommands && this.peerMinor >= 1;
     let roundBytes = 0;
     while ((pipe.out.length > 0 || this.commands.length > 0) && roundBytes < MAX_ROUND_BYTES) {
       if (sock.writableNeedDrain) {
@@ -351,6 +352,16 @@ export class StreamEngine implements FrameSink, PipeDriver {
       while (batchBytes < BATCH_BYTES) {
         const msg = pipe.out.shift();
         if (msg === undefined) break;
+        if (subscriptionCommands && msg.length === 1) {
+          // A 3.1 peer gets subscriptions as SUBSCRIBE/CANCEL commands, as libzmq sends them.
+          const f = msg[0]!;
+          if (f.length > 0 && f[0]! <= 1) {
+            const cmd = encodeCommand(f[0] === 1 ? SUBSCRIBE : CANCEL, f.subarray(1));
+            if (mech.encode !== undefined) append(FLAG_COMMAND, mech.encode(0x02, cmd));
+            else append(FLAG_COMMAND, cmd);
+            continue;
+          }
+        }
         const last = msg.length - 1;
         for (let i = 0; i <= last; i++) {
           const more = i < last ? FLAG_MORE : 0;
@@ -470,6 +481,6 @@ export class StreamEngine implements FrameSink, PipeDriver {
       pipe.readPaused = false;
     }
     this.partial = null;
-    this.host.engineClosed(this, wasReady ? (error ?? null) : error);
+    this.host.engineClosed(this, error, wasReady);
   }
 }

@@ -9,6 +9,7 @@ export interface SocketOptionValues {
   receiveTimeout: number;
   linger: number;
   immediate: boolean;
+  conflate: boolean;
   maxMessageSize: number;
   reconnectInterval: number;
   reconnectMaxInterval: number;
@@ -35,6 +36,7 @@ export function defaultOptions(): SocketOptionValues {
     receiveTimeout: -1,
     linger: 0,
     immediate: false,
+    conflate: false,
     maxMessageSize: -1,
     reconnectInterval: 100,
     reconnectMaxInterval: 0,
@@ -95,6 +97,8 @@ export abstract class SocketOptions {
   set linger(v: number) { this.opts.linger = checkNumber(v); }
   get immediate(): boolean { return this.opts.immediate; }
   set immediate(v: boolean) { this.opts.immediate = checkBoolean(v); }
+  get conflate(): boolean { return this.opts.conflate; }
+  set conflate(v: boolean) { this.opts.conflate = checkBoolean(v); }
   get maxMessageSize(): number { return this.opts.maxMessageSize; }
   set maxMessageSize(v: number) { this.opts.maxMessageSize = checkNumber(v); }
   get reconnectInterval(): number { return this.opts.reconnectInterval; }

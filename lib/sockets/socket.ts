@@ -248,6 +248,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private newPipe(endpoint: string): Pipe {
     const pipe = new Pipe(this.opts.sendHighWaterMark, this.opts.receiveHighWaterMark);
     pipe.endpoint = endpoint;
+    pipe.conflate = this.opts.conflate;
     return pipe;
   }
 
@@ -325,10 +326,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
         return pipe;
       },
       engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
-      engineClosed: (engine, error) => {
+      engineClosed: (engine, error, wasReady) => {
         if (conn.engine !== engine) return;
         conn.engine = null;
-        if (engine.ready || error !== null) {
+        if (wasReady || error !== null) {
           this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
         }
         if (this.pipePerConnection && conn.pipe !== null) {
@@ -357,9 +358,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
         return pipe;
       },
       engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
-      engineClosed: (engine, error) => {
+      engineClosed: (engine, error, wasReady) => {
         binding.engines.delete(engine);
-        if (engine.ready || pipe !== null || error !== null) {
+        if (wasReady || error !== null) {
           this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
         }
         pipe?.terminate();
@@ -379,6 +380,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const o = this.opts;
     const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, o.receiveHighWaterMark]);
     mine.endpoint = conn.address;
+    mine.conflate = this.opts.conflate;
     const peer: InprocPeer = {
       pipe: theirs,
       type: this.socketType,
@@ -405,6 +407,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     }
     const pipe = peer.pipe;
     pipe.endpoint = address;
+    pipe.conflate = this.opts.conflate;
     pipe.routingId = peer.routingId.length > 0 ? peer.routingId : null;
     pipe.properties = new Map([["socket-type", Buffer.from(peer.type)]]);
     this.events.emit({ type: "accept", address });

@@ -1,0 +1,150 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { Socket } from "./socket.js";
+import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+import { SubscriptionTrie } from "./routing/subscription-trie.js";
+
+/** Per-pipe state of a publisher: the topics this subscriber asked for. */
+interface SubscriberState {
+  topics: Map<string, Buffer>;
+  /** Marks the pipe as already served for the message being distributed. */
+  stamp: number;
+}
+
+export type PublisherOptions = Partial<SocketOptionValues> & { invertMatching?: boolean; noDrop?: boolean };
+
+/**
+ * PUB: sends each message to every subscriber whose prefix matches frame 0; a subscriber
+ * whose queue is full misses the message (PUB never blocks). Subscriptions arrive from
+ * peers as `01`/`00` + topic messages (the engine turns SUBSCRIBE/CANCEL commands into those).
+ */
+export class Publisher extends Socket {
+  protected readonly subscriptions = new SubscriptionTrie<Pipe>();
+  protected readonly subscribers: Pipe[] = [];
+  private stamp = 0;
+  private sending: Msg | null = null;
+  private allRoom = true;
+  protected invert = false;
+  protected dropWhenFull = true;
+
+  constructor(options?: PublisherOptions, socketType = "PUB") {
+    super(socketType);
+    this.applyOptions(options);
+  }
+
+  get invertMatching(): boolean {
+    return this.invert;
+  }
+  set invertMatching(v: boolean) {
+    this.invert = checkBoolean(v);
+  }
+
+  protected attach(pipe: Pipe): void {
+    pipe.slot = { topics: new Map(), stamp: 0 } satisfies SubscriberState;
+    this.subscribers.push(pipe);
+  }
+
+  protected detach(pipe: Pipe): void {
+    const i = this.subscribers.indexOf(pipe);
+    if (i >= 0) this.subscribers.splice(i, 1);
+    this.forget(pipe);
+  }
+
+  protected override xhiccup(pipe: Pipe): void {
+    // The new connection's subscriber will send its subscriptions afresh.
+    this.forget(pipe);
+  }
+
+  private forget(pipe: Pipe): void {
+    const state = pipe.slot as SubscriberState | undefined;
+    if (state === undefined) return;
+    for (const topic of state.topics.values()) {
+      if (this.subscriptions.remove(topic, pipe, true) === "last") this.topicGone(topic);
+    }
+    state.topics.clear();
+  }
+
+  /** A topic lost its last subscriber (XPUB tells its user). */
+  protected topicGone(_topic: Buffer): void {}
+
+  protected override xreadable(pipe: Pipe): void {
+    let msg: Msg | undefined;
+    while ((msg = pipe.read()) !== undefined) this.upstream(pipe, msg);
+  }
+
+  /** A message from a subscriber: a subscription or cancel, or (XPUB) anything else. */
+  protected upstream(pipe: Pipe, msg: Msg): void {
+    const frame = msg[0]!;
+    if (msg.length !== 1 || frame.length === 0 || frame[0]! > 1) return;
+    this.applySubscription(pipe, frame[0] === 1, frame.subarray(1), frame);
+  }
+
+  /** Records a subscription of `pipe`; returns whether the topic's overall state changed. */
+  protected applySubscription(pipe: Pipe, subscribe: boolean, topic: Buffer, _raw: Buffer): boolean {
+    const state = pipe.slot as SubscriberState;
+    const key = topic.toString("latin1");
+    if (subscribe) {
+      if (!state.topics.has(key)) state.topics.set(key, Buffer.from(topic));
+      return this.subscriptions.add(topic, pipe);
+    }
+    const result = this.subscriptions.remove(topic, pipe);
+    if (result === "absent") return false;
+    if (!this.subscriptions.has(topic, pipe)) state.topics.delete(key);
+    return result === "last";
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const stamp = ++this.stamp;
+    this.sending = msg;
+    if (!this.dropWhenFull) {
+      // noDrop: all matching subscribers must have room, or the send waits.
+      this.allRoom = true;
+      this.forMatching(msg, stamp, this.checkRoom);
+      if (!this.allRoom) {
+        this.sending = null;
+        return false;
+      }
+      this.stamp++;
+    }
+    this.forMatching(msg, this.stamp, this.deliverTo);
+    this.sending = null;
+    return true;
+  }
+
+  private forMatching(msg: Msg, stamp: number, visit: (pipe: Pipe) => void): void {
+    if (!this.invert) {
+      this.subscriptions.match(msg[0]!, (pipe) => {
+        const st = pipe.slot as SubscriberState;
+        if (st.stamp === stamp) return;
+        st.stamp = stamp;
+        visit(pipe);
+      });
+      return;
+    }
+    this.subscriptions.match(msg[0]!, (pipe) => {
+      (pipe.slot as SubscriberState).stamp = stamp;
+    });
+    for (const pipe of this.subscribers) {
+      const st = pipe.slot as SubscriberState;
+      if (st.stamp !== stamp) visit(pipe);
+    }
+  }
+
+  private readonly deliverTo = (pipe: Pipe): void => {
+    if (pipe.hasRoom) pipe.write(this.sending!);
+  };
+
+  private readonly checkRoom = (pipe: Pipe): void => {
+    if (!pipe.hasRoom) {
+      pipe.wantWritable = true;
+      this.allRoom = false;
+    }
+  };
+
+  protected get canSend(): boolean {
+    return true;
+  }
+
+  protected get canReceive(): boolean {
+    return false;
+  }
+}

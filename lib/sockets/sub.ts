@@ -1,0 +1,60 @@
+import type { Msg } from "../engine/pipe.js";
+import { zmqError } from "../errors.js";
+import { toFrames, type MessageLike } from "./message.js";
+import { XSubscriber, subscription, type XSubscriberOptions } from "./xsub.js";
+
+export type SubscriberOptions = XSubscriberOptions & { invertMatching?: boolean };
+
+/**
+ * SUB: receives the messages whose frame 0 starts with one of its subscribed prefixes.
+ * `subscribe()` with no argument subscribes to everything.
+ */
+export class Subscriber extends XSubscriber {
+  private invert = false;
+
+  constructor(options?: SubscriberOptions) {
+    super(undefined, "SUB");
+    this.applyOptions(options);
+  }
+
+  get invertMatching(): boolean {
+    return this.invert;
+  }
+  set invertMatching(v: boolean) {
+    if (typeof v !== "boolean") throw new TypeError("Option value must be a boolean");
+    this.invert = v;
+  }
+
+  subscribe(...prefixes: MessageLike[]): void {
+    for (const topic of topicsOf(prefixes)) {
+      if (this.filter.add(topic, true)) this.toAll([subscription(1, topic)]);
+    }
+  }
+
+  unsubscribe(...prefixes: MessageLike[]): void {
+    for (const topic of topicsOf(prefixes)) {
+      if (this.filter.remove(topic, true) === "last") this.toAll([subscription(0, topic)]);
+    }
+  }
+
+  protected override xsend(_msg: Msg): boolean {
+    throw zmqError("ENOTSUP", "Operation not supported");
+  }
+
+  protected override xrecv(): Msg | undefined {
+    // Publishers filter too, but a message may already be in flight when a filter changes.
+    for (;;) {
+      const msg = this.fq.recv();
+      if (msg === undefined) return undefined;
+      if (this.filter.matches(msg[0]!) !== this.invert) return msg;
+    }
+  }
+
+  protected override get canSend(): boolean {
+    return false;
+  }
+}
+
+function topicsOf(prefixes: MessageLike[]): Buffer[] {
+  return prefixes.length === 0 ? [Buffer.alloc(0)] : toFrames(prefixes);
+}

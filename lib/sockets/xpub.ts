@@ -1,0 +1,108 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { Queue } from "../util/queue.js";
+import { Publisher, type PublisherOptions } from "./pub.js";
+import { checkBoolean } from "./socket-options.js";
+import { toFrames, type MessageLike } from "./message.js";
+
+export type XPublisherOptions = PublisherOptions & {
+  verbose?: boolean;
+  verboser?: boolean;
+  manual?: boolean;
+  welcomeMessage?: string | Buffer | null;
+};
+
+/**
+ * XPUB: a publisher whose user also receives the subscriptions (`01`/`00` + topic), so it can
+ * forward them upstream. Duplicates are suppressed unless `verbose` (subscribes) /
+ * `verboser` (also cancels); `manual` leaves applying them to the user's subscribe().
+ */
+export class XPublisher extends Publisher {
+  private readonly received = new Queue<Msg>();
+  private verboseSubs = false;
+  private verboseCancels = false;
+  private manualMode = false;
+  private welcome: Buffer | null = null;
+  /** The pipe the last subscription came from (manual mode applies to it). */
+  private lastPipe: Pipe | null = null;
+
+  constructor(options?: XPublisherOptions) {
+    super(undefined, "XPUB");
+    this.applyOptions(options);
+  }
+
+  get verbose(): boolean { return this.verboseSubs; }
+  set verbose(v: boolean) { this.verboseSubs = checkBoolean(v); }
+  get verboser(): boolean { return this.verboseCancels; }
+  set verboser(v: boolean) {
+    this.verboseCancels = checkBoolean(v);
+    if (v) this.verboseSubs = true;
+  }
+  get manual(): boolean { return this.manualMode; }
+  set manual(v: boolean) { this.manualMode = checkBoolean(v); }
+  get noDrop(): boolean { return !this.dropWhenFull; }
+  set noDrop(v: boolean) { this.dropWhenFull = !checkBoolean(v); }
+  get welcomeMessage(): string | null {
+    return this.welcome === null ? null : this.welcome.toString();
+  }
+  set welcomeMessage(v: string | Buffer | null) {
+    this.welcome = v === null ? null : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
+  }
+
+  /** Manual mode: applies a subscription on behalf of the subscriber that last sent one. */
+  subscribe(...prefixes: MessageLike[]): void {
+    this.manualApply(true, prefixes);
+  }
+
+  /** Manual mode: removes a subscription of the subscriber that last sent one. */
+  unsubscribe(...prefixes: MessageLike[]): void {
+    this.manualApply(false, prefixes);
+  }
+
+  private manualApply(subscribe: boolean, prefixes: MessageLike[]): void {
+    const pipe = this.lastPipe;
+    if (pipe === null || pipe.terminated) return;
+    for (const topic of prefixes.length === 0 ? [Buffer.alloc(0)] : toFrames(prefixes)) {
+      super.applySubscription(pipe, subscribe, topic, topic);
+    }
+  }
+
+  protected override attach(pipe: Pipe): void {
+    super.attach(pipe);
+    if (this.welcome !== null) pipe.write([this.welcome]);
+  }
+
+  protected override topicGone(topic: Buffer): void {
+    if (this.manualMode) return;
+    const msg = Buffer.allocUnsafe(topic.length + 1);
+    msg[0] = 0;
+    topic.copy(msg, 1);
+    this.received.push([msg]);
+  }
+
+  protected override upstream(pipe: Pipe, msg: Msg): void {
+    const frame = msg[0]!;
+    const isSub = msg.length === 1 && frame.length > 0 && frame[0]! <= 1;
+    if (!isSub) {
+      // Anything else from a subscriber is passed on as is.
+      this.received.push(msg);
+      return;
+    }
+    const subscribe = frame[0] === 1;
+    this.lastPipe = pipe;
+    if (this.manualMode) {
+      this.received.push(msg);
+      return;
+    }
+    const changed = this.applySubscription(pipe, subscribe, frame.subarray(1), frame);
+    const verbose = subscribe ? this.verboseSubs : this.verboseCancels;
+    if (changed || verbose) this.received.push(msg);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    return this.received.shift();
+  }
+
+  protected override get canReceive(): boolean {
+    return this.received.length > 0;
+  }
+}

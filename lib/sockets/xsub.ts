@@ -1,0 +1,90 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { FairQueue } from "./routing/fair-queue.js";
+import { SubscriptionTrie } from "./routing/subscription-trie.js";
+import { Socket } from "./socket.js";
+import type { SocketOptionValues } from "./socket-options.js";
+
+export type XSubscriberOptions = Partial<SocketOptionValues>;
+
+const SELF = true;
+
+/**
+ * XSUB: receives everything its publishers send (fair-queued, unfiltered) and sends
+ * subscriptions upstream as `01`/`00` + topic messages to every publisher. It remembers its
+ * subscriptions and sends them again to a publisher it (re)connects to.
+ */
+export class XSubscriber extends Socket {
+  protected readonly fq = new FairQueue();
+  protected readonly filter = new SubscriptionTrie<true>();
+  protected readonly publishers: Pipe[] = [];
+
+  constructor(options?: XSubscriberOptions, socketType = "XSUB") {
+    super(socketType);
+    this.applyOptions(options);
+  }
+
+  protected attach(pipe: Pipe): void {
+    this.publishers.push(pipe);
+    this.sendAllSubscriptions(pipe);
+  }
+
+  protected detach(pipe: Pipe): void {
+    const i = this.publishers.indexOf(pipe);
+    if (i >= 0) this.publishers.splice(i, 1);
+    this.fq.remove(pipe);
+  }
+
+  protected override xhiccup(pipe: Pipe): void {
+    // Whatever was queued for the lost connection is stale; the new peer gets the full set.
+    pipe.out.clear();
+    this.sendAllSubscriptions(pipe);
+  }
+
+  private sendAllSubscriptions(pipe: Pipe): void {
+    for (const topic of this.filter.topics()) pipe.write([subscription(1, topic)]);
+  }
+
+  protected override xreadable(pipe: Pipe): void {
+    this.fq.activate(pipe);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    return this.fq.recv();
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const frame = msg[0]!;
+    if (msg.length === 1 && frame.length > 0 && frame[0]! <= 1) {
+      const topic = frame.subarray(1);
+      if (frame[0] === 1) {
+        this.filter.add(topic, SELF);
+        this.toAll(msg);
+      } else if (this.filter.remove(topic, SELF) === "last") {
+        this.toAll(msg);
+      }
+      return true;
+    }
+    this.toAll(msg);
+    return true;
+  }
+
+  /** Subscriptions are never dropped for HWM: a lost subscribe would silently starve us. */
+  protected toAll(msg: Msg): void {
+    for (const pipe of this.publishers) pipe.write(msg);
+  }
+
+  protected get canSend(): boolean {
+    return true;
+  }
+
+  protected get canReceive(): boolean {
+    return this.fq.hasMessages;
+  }
+}
+
+export function subscription(kind: 0 | 1, topic: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(topic.length + 1);
+  out[0] = kind;
+  out.set(topic, 1);
+  return out;
+}
