@@ -30,3 +30,4 @@ export { Publisher } from "./sockets/pub.js";
 export { Subscriber } from "./sockets/sub.js";
 export { XPublisher } from "./sockets/xpub.js";
 export { XSubscriber } from "./sockets/xsub.js";
+export { Stream } from "./sockets/stream.js";

@@ -11,7 +11,8 @@ const COMPATIBLE: Record<string, readonly string[]> = {
   REP: ["REQ", "DEALER"],
   DEALER: ["REP", "DEALER", "ROUTER"],
   ROUTER: ["REQ", "DEALER", "ROUTER"],
-  STREAM: [],
+  // STREAM peers are raw TCP: the RawEngine reports them as STREAM.
+  STREAM: ["STREAM"],
 };
 
 export function isCompatible(ours: string, theirs: string): boolean {

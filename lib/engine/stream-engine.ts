@@ -8,18 +8,9 @@ import {
 } from "../wire/command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
+import type { Engine, EngineHost } from "./engine.js";
 
-/** What the engine needs from the socket that owns the connection. */
-export interface EngineHost {
-  /** The handshake is done; returns the pipe to serve, or null to refuse the peer. */
-  engineReady(engine: StreamEngine): Pipe | null;
-  /** A failed handshake (before engineReady). */
-  engineHandshakeFailed(engine: StreamEngine, failure: HandshakeFailure): void;
-  /** The connection ended; `wasReady` tells whether its handshake had completed. */
-  engineClosed(engine: StreamEngine, error: Error | null, wasReady: boolean): void;
-  /** Ask the ZAP handler; call engine.zapReply with the answer. */
-  zapRequest?(engine: StreamEngine, request: ZapRequest): void;
-}
+export type { EngineHost } from "./engine.js";
 
 export interface EngineOptions {
   mechanism: Mechanism;
@@ -50,7 +41,7 @@ const S_CLOSED = 4;
  * mechanism, framing, write batching (one flush per event-loop turn), read backpressure and
  * heartbeats. It serves exactly one pipe once the handshake is done.
  */
-export class StreamEngine implements FrameSink, PipeDriver {
+export class StreamEngine implements Engine, FrameSink, PipeDriver {
   pipe: Pipe | null = null;
   readonly mechanism: Mechanism;
   peerMinor = 1;

@@ -3,7 +3,8 @@ import { messages, zmqError, ZmqError } from "../errors.js";
 import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
 import { Dialer, listen, type Listener } from "../transports/stream.js";
 import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
-import { StreamEngine, type EngineHost } from "../engine/stream-engine.js";
+import { StreamEngine } from "../engine/stream-engine.js";
+import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, pipePair, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
 import { createMechanism } from "../mechanisms/index.js";
@@ -30,7 +31,7 @@ interface Connection {
   ep: Endpoint;
   pipe: Pipe | null;
   dialer: Dialer | null;
-  engine: StreamEngine | null;
+  engine: Engine | null;
   inprocPeer: InprocPeer | null;
 }
 
@@ -39,7 +40,7 @@ interface Binding {
   endpoint: string;
   ep: Endpoint;
   listener: Listener | null;
-  engines: Set<StreamEngine>;
+  engines: Set<Engine>;
   inprocBinder: InprocBinder<InprocPeer> | null;
 }
 
@@ -222,7 +223,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       retry: (interval) => this.events.emit({ type: "connect:retry", address, interval }),
       connected: (sock) => {
         this.events.emit({ type: "connect", address });
-        conn.engine = this.startEngine(sock, address, this.connectHost(conn), peerAddressOf(sock, ep));
+        conn.engine = this.createEngine(sock, address, this.connectHost(conn), peerAddressOf(sock, ep));
       },
     });
     conn.dialer.start();
@@ -270,7 +271,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     return this.opts.routingId === null ? Buffer.alloc(0) : Buffer.from(this.opts.routingId);
   }
 
-  private startEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): StreamEngine {
+  /** Makes the engine for a new connection; STREAM overrides this with a raw one. */
+  protected createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
     const o = this.opts;
     const mechanism = createMechanism(o, {
       properties: this.properties(),
@@ -292,7 +294,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   /** Checks the peer's Socket-Type; emits the handshake event or refuses the peer. */
-  private admit(engine: StreamEngine, address: string): boolean {
+  private admit(engine: Engine, address: string): boolean {
     const peerType = engine.peerProperties.get("socket-type")?.toString("ascii") ?? "";
     if (!isCompatible(this.socketType, peerType)) {
       const error = zmqError("EPROTO", `peer Socket-Type ${peerType || "(none)"} cannot talk to ${this.socketType}`);
@@ -367,10 +369,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       },
     };
     const ep = binding.ep;
-    binding.engines.add(this.startEngine(sock, address, host, peerAddressOf(sock, ep)));
+    binding.engines.add(this.createEngine(sock, address, host, peerAddressOf(sock, ep)));
   }
 
-  private setPeer(pipe: Pipe, engine: StreamEngine, fixedId: Buffer | null = null): void {
+  private setPeer(pipe: Pipe, engine: Engine, fixedId: Buffer | null = null): void {
     pipe.properties = engine.peerProperties;
     const id = engine.peerProperties.get("identity");
     pipe.routingId = fixedId ?? (id !== undefined && id.length > 0 ? Buffer.from(id) : null);
@@ -574,7 +576,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       if (b.listener !== null) listenersClosed.push(b.listener.close().catch(() => {}));
     }
     if (linger !== 0) {
-      const engines: StreamEngine[] = [];
+      const engines: Engine[] = [];
       for (const c of connections) if (c.engine !== null) engines.push(c.engine);
       for (const b of bindings) for (const e of b.engines) engines.push(e);
       await Promise.all(engines.map((e) => e.linger(linger)));

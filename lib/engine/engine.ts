@@ -1,0 +1,26 @@
+import type { HandshakeFailure, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+import type { Pipe } from "./pipe.js";
+
+/** One connection serving one pipe: a ZMTP StreamEngine, or a RawEngine for STREAM sockets. */
+export interface Engine {
+  /** The peer's handshake metadata, keys lower-cased. */
+  readonly peerProperties: Map<string, Buffer>;
+  /** Closes at once, dropping what is queued. */
+  destroy(): void;
+  /** Flushes what is queued for up to `ms` (-1: no limit). */
+  linger(ms: number): Promise<void>;
+  /** Gives the ZAP handler's answer to a pending request. */
+  zapReply?(reply: ZapReply): void;
+}
+
+/** What an engine needs from the socket that owns the connection. */
+export interface EngineHost {
+  /** The handshake is done; returns the pipe to serve, or null to refuse the peer. */
+  engineReady(engine: Engine): Pipe | null;
+  /** A failed handshake (before engineReady). */
+  engineHandshakeFailed(engine: Engine, failure: HandshakeFailure): void;
+  /** The connection ended; `wasReady` tells whether its handshake had completed. */
+  engineClosed(engine: Engine, error: Error | null, wasReady: boolean): void;
+  /** Ask the ZAP handler; the answer goes to engine.zapReply. */
+  zapRequest?(engine: Engine, request: ZapRequest): void;
+}

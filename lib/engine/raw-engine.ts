@@ -1,0 +1,99 @@
+import type { Socket as NetSocket } from "node:net";
+import type { Engine, EngineHost } from "./engine.js";
+import type { Pipe, PipeDriver } from "./pipe.js";
+
+const RAW_PROPERTIES = new Map([["socket-type", Buffer.from("STREAM")]]);
+
+/**
+ * A plain TCP connection for STREAM sockets: no greeting, no framing. Each chunk read is one
+ * message; each message written is its bytes; an empty message closes the connection.
+ */
+export class RawEngine implements Engine, PipeDriver {
+  readonly peerProperties = RAW_PROPERTIES;
+  private pipe: Pipe | null = null;
+  private flushScheduled = false;
+  private closedFlag = false;
+
+  constructor(
+    private readonly sock: NetSocket,
+    private readonly host: EngineHost,
+  ) {
+    sock.on("error", () => {});
+    sock.on("close", () => this.closed());
+    sock.on("drain", () => this.flush());
+    sock.on("data", (chunk: Buffer) => {
+      const pipe = this.pipe;
+      if (pipe === null) return;
+      pipe.deliver([chunk]);
+      if (pipe.inboundFull && !pipe.readPaused) {
+        pipe.readPaused = true;
+        sock.pause();
+      }
+    });
+    // Attach after the constructor returns, so the host has recorded this engine.
+    queueMicrotask(() => {
+      if (this.closedFlag) return;
+      const pipe = host.engineReady(this);
+      if (pipe === null) {
+        this.destroy();
+        return;
+      }
+      this.pipe = pipe;
+      pipe.driver = this;
+      pipe.connected = true;
+      if (pipe.out.length > 0) this.kick();
+    });
+  }
+
+  kick(): void {
+    if (this.flushScheduled || this.closedFlag) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
+  }
+
+  resumeReading(): void {
+    if (!this.closedFlag) this.sock.resume();
+  }
+
+  private flush(): void {
+    const pipe = this.pipe;
+    if (pipe === null || this.closedFlag) return;
+    this.sock.cork();
+    let msg;
+    while (!this.sock.writableNeedDrain && (msg = pipe.out.shift()) !== undefined) {
+      const data = msg[msg.length - 1]!;
+      if (data.length === 0) {
+        this.sock.uncork();
+        this.sock.end();
+        return;
+      }
+      this.sock.write(data);
+    }
+    this.sock.uncork();
+    pipe.drained();
+  }
+
+  destroy(): void {
+    this.sock.destroy();
+    this.closed();
+  }
+
+  async linger(ms: number): Promise<void> {
+    const deadline = ms < 0 ? Infinity : Date.now() + ms;
+    while (!this.closedFlag && this.pipe !== null && this.pipe.out.length + this.sock.writableLength > 0) {
+      if (Date.now() >= deadline) return;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  private closed(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    const wasReady = this.pipe !== null;
+    if (this.pipe !== null && this.pipe.driver === this) this.pipe.driver = null;
+    this.host.engineClosed(this, null, wasReady);
+  }
+}

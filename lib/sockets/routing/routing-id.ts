@@ -1,0 +1,16 @@
+import { randomInt } from "node:crypto";
+
+/**
+ * Routing ids for peers that announce none, as libzmq makes them: five bytes, a zero byte
+ * (ids starting with zero are reserved for generated ones) then a 32-bit counter that starts
+ * at a random value.
+ */
+let counter = randomInt(0, 0xffffffff);
+
+export function generateRoutingId(): Buffer {
+  counter = (counter + 1) >>> 0;
+  const id = Buffer.allocUnsafe(5);
+  id[0] = 0;
+  id.writeUInt32BE(counter, 1);
+  return id;
+}

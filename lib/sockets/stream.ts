@@ -1,0 +1,94 @@
+import type { Socket as NetSocket } from "node:net";
+import type { Engine, EngineHost } from "../engine/engine.js";
+import { RawEngine } from "../engine/raw-engine.js";
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { zmqError } from "../errors.js";
+import { FairQueue } from "./routing/fair-queue.js";
+import { generateRoutingId } from "./routing/routing-id.js";
+import { Socket } from "./socket.js";
+import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+
+export type StreamOptions = Partial<SocketOptionValues> & { notify?: boolean };
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * STREAM: plain TCP peers, each known by a routing id. Received: [id, bytes]; a peer that
+ * connects or leaves is announced as [id, ""] (with `notify`). Send [id, bytes] to write,
+ * [id, ""] to close that connection.
+ */
+export class Stream extends Socket {
+  private readonly fq = new FairQueue();
+  private readonly peers = new Map<string, Pipe>();
+  private notifyPeers = true;
+
+  constructor(options?: StreamOptions) {
+    super("STREAM");
+    this.applyOptions(options);
+  }
+
+  get notify(): boolean {
+    return this.notifyPeers;
+  }
+  set notify(v: boolean) {
+    this.notifyPeers = checkBoolean(v);
+  }
+
+  protected override get pipePerConnection(): boolean {
+    return true;
+  }
+
+  protected override createEngine(sock: NetSocket, _endpoint: string, host: EngineHost, _peer: string): Engine {
+    return new RawEngine(sock, host);
+  }
+
+  protected attach(pipe: Pipe): void {
+    if (pipe.routingId === null || this.peers.has(pipe.routingId.toString("latin1"))) {
+      pipe.routingId = generateRoutingId();
+    }
+    this.peers.set(pipe.routingId.toString("latin1"), pipe);
+    // In the pipe's own queue, so the announcement comes before the peer's first bytes.
+    if (this.notifyPeers) pipe.deliver([EMPTY]);
+  }
+
+  protected detach(pipe: Pipe): void {
+    const id = pipe.routingId!.toString("latin1");
+    if (this.peers.get(id) === pipe) this.peers.delete(id);
+    if (this.notifyPeers) {
+      pipe.in.push([EMPTY]);
+      this.onPipeReadable(pipe);
+    } else {
+      this.fq.remove(pipe);
+    }
+  }
+
+  protected override xreadable(pipe: Pipe): void {
+    this.fq.activate(pipe);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    const msg = this.fq.recv();
+    if (msg === undefined) return undefined;
+    return [this.fq.lastPipe!.routingId!, msg[0]!];
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    if (msg.length !== 2) throw zmqError("EINVAL", "STREAM messages are [routing id, data]");
+    const pipe = this.peers.get(msg[0]!.toString("latin1"));
+    if (pipe === undefined) throw zmqError("EHOSTUNREACH", "Host unreachable");
+    if (!pipe.hasRoom && msg[1]!.length > 0) {
+      pipe.wantWritable = true;
+      return false;
+    }
+    pipe.write([msg[1]!]);
+    return true;
+  }
+
+  protected get canSend(): boolean {
+    return true;
+  }
+
+  protected get canReceive(): boolean {
+    return this.fq.hasMessages;
+  }
+}
