@@ -1,0 +1,12 @@
+// Every role a worker process can play, by the name the parent asks for.
+import type { Role } from "./role.js";
+import { pullReceive, pushPullLocal, pushSend } from "./push-pull.js";
+import { replyEcho, requestTimed } from "./req-rep.js";
+
+export const roles: Readonly<Record<string, Role>> = {
+  "pull-receive": pullReceive,
+  "push-send": pushSend,
+  "push-pull-local": pushPullLocal,
+  "reply-echo": replyEcho,
+  "request-timed": requestTimed,
+};

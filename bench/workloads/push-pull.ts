@@ -1,0 +1,61 @@
+// PUSH→PULL throughput: tcp and ipc across two processes, inproc inside one.
+import type { ReceiveArgs, ReceiveResult, SendArgs } from "../roles/push-pull.js";
+import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
+import { scaledCount, type Measurement, type Target, type Workload } from "./types.js";
+
+export interface PushPullSpec {
+  transport: Transport;
+  size: number;
+  /** Messages per measurement, sized for ~1 s with zeromq. */
+  baseCount: number;
+  targets?: Target[];
+}
+
+export function sizeLabel(size: number): string {
+  if (size >= 1 << 20 && size % (1 << 20) === 0) return `${size >> 20}MiB`;
+  if (size >= 1 << 10 && size % (1 << 10) === 0) return `${size >> 10}KiB`;
+  return `${size}B`;
+}
+
+export function pushPullWorkload(spec: PushPullSpec): Workload {
+  const where = spec.transport === "inproc" ? "one process" : "two processes";
+  return {
+    name: `push-pull/${spec.transport}/${sizeLabel(spec.size)}`,
+    description: `PUSH→PULL ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
+    requires: ["Push", "Pull"],
+    metrics: [
+      { key: "msgsPerSec", unit: "msgs/s", better: "higher" },
+      { key: "mbPerSec", unit: "MB/s", better: "higher" },
+    ],
+    targets: spec.targets,
+    async run(lib, params, workers) {
+      const count = scaledCount(spec.baseCount, params);
+      const warmup = Math.max(1, Math.ceil(count / 10));
+      const bind = bindEndpoint(spec.transport);
+      const receiveArgs: ReceiveArgs = { bind, size: spec.size, warmup, count };
+      try {
+        let result: ReceiveResult;
+        if (spec.transport === "inproc") {
+          result = await workers.spawn("push-pull-local", lib, receiveArgs).result<ReceiveResult>();
+        } else {
+          const receiver = workers.spawn("pull-receive", lib, receiveArgs);
+          const { endpoint } = await receiver.wait<{ endpoint: string }>("ready");
+          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count };
+          const sender = workers.spawn("push-send", lib, sendArgs);
+          result = await receiver.result<ReceiveResult>();
+          sender.post("close");
+          await sender.result();
+        }
+        return throughput(result, spec.size);
+      } finally {
+        releaseEndpoint(bind);
+      }
+    },
+  };
+}
+
+function throughput(result: ReceiveResult, size: number): Measurement {
+  const seconds = result.elapsedNs / 1e9;
+  const msgsPerSec = result.count / seconds;
+  return { msgsPerSec, mbPerSec: (msgsPerSec * size) / 1e6, seconds };
+}

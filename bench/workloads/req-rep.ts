@@ -1,0 +1,43 @@
+// REQ/REP round-trip latency across two processes, timed at the requester.
+import type { EchoArgs, LatencyResult, RequestArgs } from "../roles/req-rep.js";
+import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
+import { sizeLabel } from "./push-pull.js";
+import { scaledCount, type Target, type Workload } from "./types.js";
+
+export interface ReqRepSpec {
+  transport: Transport;
+  size: number;
+  /** Round trips per measurement, sized for ~1 s with zeromq. */
+  baseCount: number;
+  targets?: Target[];
+}
+
+export function reqRepWorkload(spec: ReqRepSpec): Workload {
+  return {
+    name: `req-rep/${spec.transport}/${sizeLabel(spec.size)}`,
+    description: `REQ/REP round trip of ${sizeLabel(spec.size)} over ${spec.transport}, two processes; per-request latency`,
+    requires: ["Request", "Reply"],
+    metrics: [
+      { key: "medianUs", unit: "µs median", better: "lower" },
+      { key: "p99Us", unit: "µs p99", better: "lower" },
+    ],
+    targets: spec.targets,
+    async run(lib, params, workers) {
+      const count = scaledCount(spec.baseCount, params);
+      const warmup = Math.max(1, Math.ceil(count / 10));
+      const bind = bindEndpoint(spec.transport);
+      try {
+        const echoArgs: EchoArgs = { bind, total: warmup + count };
+        const replier = workers.spawn("reply-echo", lib, echoArgs);
+        const { endpoint } = await replier.wait<{ endpoint: string }>("ready");
+        const requestArgs: RequestArgs = { connect: endpoint, size: spec.size, warmup, count };
+        const result = await workers.spawn("request-timed", lib, requestArgs).result<LatencyResult>();
+        replier.post("close");
+        await replier.result();
+        return { medianUs: result.medianUs, p99Us: result.p99Us, meanUs: result.meanUs, seconds: result.seconds };
+      } finally {
+        releaseEndpoint(bind);
+      }
+    },
+  };
+}
