@@ -408,6 +408,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       return;
     }
     const pipe = peer.pipe;
+    // The connector made both ends; this end follows the binder's own limits.
+    pipe.sendHwm = this.opts.sendHighWaterMark;
+    pipe.receiveHwm = this.opts.receiveHighWaterMark;
     pipe.endpoint = address;
     pipe.conflate = this.opts.conflate;
     pipe.routingId = peer.routingId.length > 0 ? peer.routingId : null;
