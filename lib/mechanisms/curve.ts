@@ -19,10 +19,9 @@
  */
 import { timingSafeEqual, randomFillSync } from "node:crypto";
 import { ProtocolError, ZmqError } from "../errors.js";
-import { encodeMetadata, ERROR, isCommand, parseMetadata, READY } from "../wire/command.js";
-import { FLAG_COMMAND, FLAG_MORE } from "../wire/frame.js";
+import { encodeMetadata, isCommand, parseMetadata, READY } from "../wire/command.js";
 import { curveKeyBytes, type CurveKey } from "./curve-keys.js";
-import { failStep, peerErrorStep, zapRefusedStep } from "./failure.js";
+import { errorCommandData, failStep, peerErrorStep, zapRefusedStep } from "./failure.js";
 import type { Mechanism, MechanismContext, MechanismStep, ZapReply } from "./mechanism.js";
 import { commandName } from "./plain.js";
 import * as nacl from "./sodium.js";
@@ -33,9 +32,14 @@ export const INITIATE_MIN_SIZE = 257;
 export const READY_MIN_SIZE = 30;
 export const MESSAGE_MIN_SIZE = 33;
 
-/** Flags inside a MESSAGE box (not ZMTP frame flags): bit 0 MORE, bit 1 COMMAND. */
+/**
+ * Flags inside a MESSAGE box, as libzmq's msg_t flags: bit 0 MORE, bit 1 COMMAND (a ZMTP
+ * command such as PING or SUBSCRIBE travelling inside the box). These are not ZMTP frame
+ * flags: there COMMAND is 0x04 and 0x02 is LONG.
+ */
 export const CURVE_FLAG_MORE = 0x01;
 export const CURVE_FLAG_COMMAND = 0x02;
+const FLAG_MASK = CURVE_FLAG_MORE | CURVE_FLAG_COMMAND;
 
 const HELLO_NAME = "HELLO";
 const WELCOME_NAME = "WELCOME";
@@ -95,11 +99,8 @@ class MessageCodec {
   }
 
   encode(flags: number, body: Uint8Array): Buffer {
-    let curveFlags = 0;
-    if ((flags & FLAG_MORE) !== 0) curveFlags |= CURVE_FLAG_MORE;
-    if ((flags & FLAG_COMMAND) !== 0) curveFlags |= CURVE_FLAG_COMMAND;
     const plain = Buffer.allocUnsafe(1 + body.length);
-    plain[0] = curveFlags;
+    plain[0] = flags & FLAG_MASK;
     plain.set(body, 1);
     writeCounter(this.sendNonce, 16, this.counter.next());
     const boxed = nacl.boxAfter(plain, this.sendNonce, this.key);
@@ -130,11 +131,7 @@ class MessageCodec {
     this.peerHi = hi;
     this.peerLo = lo;
     // libzmq masks the flags byte with MORE|COMMAND and ignores the other bits.
-    const curveFlags = plain[0]!;
-    let flags = 0;
-    if ((curveFlags & CURVE_FLAG_MORE) !== 0) flags |= FLAG_MORE;
-    if ((curveFlags & CURVE_FLAG_COMMAND) !== 0) flags |= FLAG_COMMAND;
-    return { flags, body: view(plain, 1) };
+    return { flags: plain[0]! & FLAG_MASK, body: view(plain, 1) };
   }
 }
 
@@ -155,9 +152,12 @@ abstract class CurveBase {
   constructor(protected readonly ctx: MechanismContext) {}
 
   /**
-   * Wraps one frame as a MESSAGE command body. `flags` are ZMTP frame flags: FLAG_MORE (0x01)
-   * and FLAG_COMMAND (0x04, for a ZMTP command such as PING or SUBSCRIBE); they become the
-   * MORE (0x01) and COMMAND (0x02) bits of the flags byte inside the box.
+   * Wraps one frame as a MESSAGE command body. `flags` is the byte that goes inside the box:
+   * CURVE_FLAG_MORE (0x01) and CURVE_FLAG_COMMAND (0x02, for a ZMTP command such as PING or
+   * SUBSCRIBE); other bits are dropped. On the wire the result must travel as a frame with
+   * flags 0 (no COMMAND, no MORE), as libzmq sends it: libzmq 4.3.5 ORs the wire frame's
+   * flags into the decoded frame, so it drops a MESSAGE sent in a COMMAND frame and joins one
+   * sent with MORE to the next message (test/curve-mechanism.test.ts shows both).
    */
   encode(flags: number, body: Uint8Array): Buffer {
     if (!this.codec) throw new ZmqError("EFSM", "CURVE encode before the handshake completed");
@@ -165,7 +165,9 @@ abstract class CurveBase {
   }
 
   /**
-   * Unwraps a MESSAGE command body into a frame with ZMTP frame flags (FLAG_MORE, FLAG_COMMAND).
+   * Unwraps a MESSAGE command body into a frame; `flags` is the byte from inside the box,
+   * masked to CURVE_FLAG_MORE | CURVE_FLAG_COMMAND as libzmq does. libzmq sends MESSAGEs as
+   * plain data frames (wire flags 0), so accept them whatever the wire COMMAND bit says.
    * Throws ProtocolError: CURVE_UNEXPECTED_COMMAND, CURVE_MALFORMED_MESSAGE, CURVE_BAD_NONCE,
    * CURVE_DECRYPT_FAILED. Any of these must close the connection.
    */
@@ -238,10 +240,11 @@ export class CurveClient extends CurveBase implements Mechanism {
   }
 
   onCommand(body: Buffer): MechanismStep {
-    if (isCommand(body, ERROR) && (this.state === "expect-welcome" || this.state === "expect-ready")) {
+    const errorData = errorCommandData(body);
+    if (errorData && (this.state === "expect-welcome" || this.state === "expect-ready")) {
       this.state = "failed";
       this.wipeSecrets();
-      return peerErrorStep(body.subarray(1 + ERROR.length));
+      return peerErrorStep(errorData);
     }
     if (this.state === "expect-welcome" && isCommand(body, WELCOME_NAME)) return this.onWelcome(body);
     if (this.state === "expect-ready" && isCommand(body, READY)) return this.onReady(body);

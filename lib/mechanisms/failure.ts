@@ -1,6 +1,5 @@
-import { parseError } from "../wire/command.js";
+import { encodeError, isCommand, parseError, ERROR } from "../wire/command.js";
 import type { HandshakeFailure, MechanismStep, ZapReply } from "./mechanism.js";
-import { encodeError } from "../wire/command.js";
 
 /**
  * A handshake failure with a machine-readable `code` (e.g. "CURVE_DECRYPT_FAILED"). The
@@ -11,6 +10,20 @@ export type CodedFailure = HandshakeFailure & { code: string };
 export function failStep(kind: HandshakeFailure["kind"], code: string, message: string, send: Buffer[] = []): MechanismStep {
   const error: CodedFailure = { kind, code, message };
   return { send, error };
+}
+
+/**
+ * The data of an ERROR command body, or null if `body` is not ERROR. Besides the correct
+ * "\x05ERROR" this accepts the 9-byte form libzmq 4.3.5's PLAIN server really sends on a ZAP
+ * refusal: C reads a "\x05ERROR" literal as the hex escape \x05E followed by "RROR", so the
+ * wire has 5E "RROR" (no name-length byte), then the reason length and reason; libzmq's PLAIN
+ * client only recognises that form. libzmq's CURVE server and client use the correct form.
+ * Seen on the wire in test/plain-mechanism.test.ts and test/curve-mechanism.test.ts.
+ */
+export function errorCommandData(body: Buffer): Buffer | null {
+  if (isCommand(body, ERROR)) return body.subarray(1 + ERROR.length);
+  if (body.length >= 5 && body[0] === 0x5e && body.toString("latin1", 1, 5) === "RROR") return body.subarray(5);
+  return null;
 }
 
 /**
