@@ -65,7 +65,9 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     readonly options: EngineOptions,
   ) {
     this.mechanism = options.mechanism;
-    this.decoder = new FrameDecoder(options.maxMessageSize);
+    // A boxed frame is ~41 bytes longer than its payload; the payload is checked once unboxed.
+    const limit = options.maxMessageSize;
+    this.decoder = new FrameDecoder(limit >= 0 && this.mechanism.decode !== undefined ? limit + 64 : limit);
     sock.on("data", (chunk: Buffer) => this.onData(chunk));
     sock.on("drain", () => {
       this.waitingDrain = false;
@@ -126,13 +128,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       });
       return;
     }
-    if (g.mechanism !== "NULL" && g.asServer === this.mechanism.asServer) {
-      this.fail({
-        kind: "protocol",
-        message: g.asServer ? "both sides are mechanism servers" : "neither side is a mechanism server",
-      });
-      return;
-    }
+    // The as-server byte is not checked: libzmq sends 0 even from PLAIN and CURVE servers.
     this.state = S_HANDSHAKE;
     this.apply(this.mechanism.start());
   }
@@ -142,14 +138,16 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     if (state === S_READY) {
       const mech = this.mechanism;
       if (mech.decode !== undefined) {
-        if ((flags & FLAG_COMMAND) === 0) {
-          throw new ProtocolError("ZMTP_UNEXPECTED_FRAME", "plain data frame on an encrypted connection");
+        // libzmq sends MESSAGE in frames without the COMMAND bit; every frame must be one.
+        if (!isCommand(body, "MESSAGE")) {
+          throw new ProtocolError("ZMTP_UNEXPECTED_FRAME", "frame other than MESSAGE on an encrypted connection");
         }
-        if (isCommand(body, "MESSAGE")) {
-          const inner = mech.decode(body);
-          this.onTraffic(inner.flags, inner.body);
-          return;
+        const inner = mech.decode(body);
+        if (this.options.maxMessageSize >= 0 && inner.body.length > this.options.maxMessageSize) {
+          throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", `frame exceeds maxMessageSize ${this.options.maxMessageSize}`);
         }
+        this.onTraffic(inner.flags, inner.body);
+        return;
       }
       if ((flags & FLAG_COMMAND) !== 0) this.onCommand(body);
       else this.onMessageFrame(flags, body);
@@ -336,7 +334,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       if (cmds.length > 0) {
         this.commands = [];
         for (const c of cmds) {
-          if (mech.encode !== undefined) append(FLAG_COMMAND, mech.encode(0x02, c));
+          if (mech.encode !== undefined) append(0, mech.encode(0x02, c));
           else append(FLAG_COMMAND, c);
         }
       }
@@ -348,7 +346,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
           const f = msg[0]!;
           if (f.length > 0 && f[0]! <= 1) {
             const cmd = encodeCommand(f[0] === 1 ? SUBSCRIBE : CANCEL, f.subarray(1));
-            if (mech.encode !== undefined) append(FLAG_COMMAND, mech.encode(0x02, cmd));
+            if (mech.encode !== undefined) append(0, mech.encode(0x02, cmd));
             else append(FLAG_COMMAND, cmd);
             continue;
           }
@@ -356,7 +354,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
         const last = msg.length - 1;
         for (let i = 0; i <= last; i++) {
           const more = i < last ? FLAG_MORE : 0;
-          if (mech.encode !== undefined) append(FLAG_COMMAND, mech.encode(more, msg[i]!));
+          if (mech.encode !== undefined) append(0, mech.encode(more, msg[i]!));
           else append(more, msg[i]!);
         }
       }

@@ -1,6 +1,9 @@
 import { zmqError } from "../errors.js";
 import type { Mechanism, MechanismContext } from "./mechanism.js";
 import { NullMechanism } from "./null.js";
+import { PlainClient, PlainServer } from "./plain.js";
+import { CurveClient, CurveServer } from "./curve.js";
+import { curveKeyBytes } from "./curve-keys.js";
 
 export interface SecurityOptions {
   plainServer: boolean;
@@ -12,13 +15,34 @@ export interface SecurityOptions {
   curveServerKey: string | null;
 }
 
-/** Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. */
-export function createMechanism(options: SecurityOptions, ctx: MechanismContext): Mechanism {
-  if (options.curveServer || options.curveServerKey !== null) {
-    throw zmqError("ENOTSUP", "CURVE is not available in this build");
+/**
+ * Checks the security options before any connection is made, so a wrong setting throws at
+ * bind/connect (EINVAL) instead of failing each handshake later.
+ */
+export function checkSecurityOptions(o: SecurityOptions): void {
+  if (o.curveServer || o.curveServerKey !== null) {
+    if (o.curveSecretKey === null) throw zmqError("EINVAL", "CURVE needs curveSecretKey");
+    curveKeyBytes(o.curveSecretKey, "secret key").fill(0);
+    if (o.curvePublicKey !== null) curveKeyBytes(o.curvePublicKey, "public key");
+    if (!o.curveServer) curveKeyBytes(o.curveServerKey!, "server key");
   }
-  if (options.plainServer || options.plainUsername !== null) {
-    throw zmqError("ENOTSUP", "PLAIN is not available in this build");
+}
+
+/** Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. */
+export function createMechanism(o: SecurityOptions, ctx: MechanismContext): Mechanism {
+  if (o.curveServer) {
+    return new CurveServer(ctx, { secretKey: o.curveSecretKey!, ...(o.curvePublicKey !== null ? { publicKey: o.curvePublicKey } : {}) });
+  }
+  if (o.curveServerKey !== null) {
+    return new CurveClient(ctx, {
+      serverKey: o.curveServerKey,
+      secretKey: o.curveSecretKey!,
+      ...(o.curvePublicKey !== null ? { publicKey: o.curvePublicKey } : {}),
+    });
+  }
+  if (o.plainServer) return new PlainServer(ctx);
+  if (o.plainUsername !== null || o.plainPassword !== null) {
+    return new PlainClient(ctx, { username: o.plainUsername ?? "", password: o.plainPassword ?? "" });
   }
   return new NullMechanism(ctx);
 }

@@ -7,7 +7,7 @@ import { StreamEngine } from "../engine/stream-engine.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, pipePair, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
-import { createMechanism } from "../mechanisms/index.js";
+import { checkSecurityOptions, createMechanism } from "../mechanisms/index.js";
 import type { HandshakeFailure } from "../mechanisms/mechanism.js";
 import type { Properties } from "../wire/command.js";
 import { Observer } from "./observer.js";
@@ -156,6 +156,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   async bind(address: string): Promise<void> {
     this.checkOpen();
     const ep = parseEndpoint(address, true);
+    checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
       const binder: InprocBinder<InprocPeer> = { acceptInproc: (peer) => this.acceptInproc(peer, address) };
       inproc.bind(ep.name, binder, address);
@@ -205,6 +206,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   connect(address: string, options?: ConnectOptions): void {
     this.checkOpen();
     const ep = parseEndpoint(address, false);
+    checkSecurityOptions(this.opts);
     if (this.connections.has(address)) return;
     const routingId = options?.routingId === undefined ? null : Buffer.from(options.routingId);
     const conn: Connection = { address, routingId, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
@@ -331,9 +333,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       engineClosed: (engine, error, wasReady) => {
         if (conn.engine !== engine) return;
         conn.engine = null;
-        if (wasReady || error !== null) {
-          this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-        }
+        // As libzmq: every connection that ends reports disconnect, handshake done or not.
+        this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
         if (this.pipePerConnection && conn.pipe !== null) {
           conn.pipe.terminate();
           conn.pipe = null;
@@ -362,9 +363,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
       engineClosed: (engine, error, wasReady) => {
         binding.engines.delete(engine);
-        if (wasReady || error !== null) {
-          this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-        }
+        this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
         pipe?.terminate();
       },
     };
