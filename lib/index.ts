@@ -12,6 +12,11 @@ export type { SocketEvent } from "./sockets/observer.js";
 export type { MessageLike } from "./sockets/message.js";
 export { ZmqError } from "./errors.js";
 export { context, Context } from "./context.js";
+export { curveKeyPair, curvePublicKey } from "./mechanisms/curve-keys.js";
+import { z85Decode, z85Encode } from "./wire/z85.js";
+
+/** Z85 (32/Z85) text encoding of binary keys. */
+export const z85 = Object.freeze({ encode: z85Encode, decode: z85Decode });
 
 /** The libzmq version this implementation speaks for (ZMTP 3.1, as libzmq 4.3). */
 export const version = "4.3.5";
@@ -22,7 +27,7 @@ export const capability: Readonly<Record<string, boolean>> = Object.freeze({
   pgm: false,
   tipc: false,
   norm: false,
-  curve: false,
+  curve: true,
   gssapi: false,
   draft: false,
 });
