@@ -41,6 +41,12 @@ const S_CLOSED = 4;
  * mechanism, framing, write batching (one flush per event-loop turn), read backpressure and
  * heartbeats. It serves exactly one pipe once the handshake is done.
  */
+/**
+ * A received message from an authenticated peer carries the ZAP handler's User-Id and the
+ * peer's metadata (READY properties and ZAP metadata, names lower-cased).
+ */
+export type MessageWithMeta = Msg & { userId?: string; properties?: Map<string, Buffer> };
+
 export class StreamEngine implements Engine, FrameSink, PipeDriver {
   pipe: Pipe | null = null;
   readonly mechanism: Mechanism;
@@ -56,7 +62,11 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
   private lastReceived = 0;
   private pingSentAt = 0;
   private peerTtl = 0;
-  /** Commands queued by the mechanism or protocol, written ahead of messages. */
+  /** A batch buffer the kernel has fully taken, ready for the next flush. */
+  private spare: Buffer | null = null;
+    /** Who the peer is, when ZAP said so: attached to each message it sends. */
+  private meta: { userId: string; properties: Map<string, Buffer> } | null = null;
+    /** Commands queued by the mechanism or protocol, written ahead of messages. */
   private commands: Buffer[] = [];
 
   constructor(
@@ -74,11 +84,12 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       this.flush();
     });
     sock.on("error", () => {});
-    sock.on("close", () => this.closed(null));
+    sock.on("close", () => this.lost());
     sock.write(encodeGreeting(this.mechanism.name, this.mechanism.asServer, 1));
     if (options.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(
-        () => this.fail({ kind: "protocol", message: "handshake timed out" }),
+        // libzmq reports a handshake timeout as handshake_failed_no_detail (EAGAIN): :other.
+        () => this.fail({ kind: "other", message: "handshake timed out" }),
         options.handshakeInterval,
       );
       this.handshakeTimer.unref?.();
@@ -184,6 +195,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       msg.push(body);
       this.partial = null;
     }
+    if (this.meta !== null) {
+      (msg as MessageWithMeta).userId = this.meta.userId;
+      (msg as MessageWithMeta).properties = this.meta.properties;
+    }
     this.pipe!.deliver(msg);
   }
 
@@ -251,6 +266,13 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       return;
     }
     this.state = S_READY;
+    const mech = this.mechanism;
+    if (mech.userId !== "" || mech.zapProperties.size > 0) {
+      const properties = new Map(mech.peerProperties);
+      for (const [k, v] of mech.zapProperties) properties.set(k, v);
+      properties.set("user-id", Buffer.from(mech.userId));
+      this.meta = { userId: mech.userId, properties };
+    }
     this.pipe = pipe;
     pipe.driver = this;
     pipe.connected = true;
@@ -309,7 +331,9 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
         break;
       }
       const chunks: Buffer[] = [];
-      let slab = Buffer.allocUnsafe(BATCH_BYTES);
+      // Reuse the last batch buffer when the kernel took it all synchronously.
+      let slab = this.spare !== null && sock.writableLength === 0 ? this.spare : Buffer.allocUnsafe(BATCH_BYTES);
+      this.spare = null;
       let start = 0;
       let pos = 0;
       let batchBytes = 0;
@@ -321,9 +345,14 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
           start = pos = 0;
         }
         pos = writeHeader(slab, pos, flags, body.length);
-        if (body.length < COPY_LIMIT) {
+        const n = body.length;
+        if (n <= 32) {
+          // A byte loop beats Buffer#copy's call overhead for tiny payloads.
+          for (let j = 0; j < n; j++) slab[pos + j] = body[j]!;
+          pos += n;
+        } else if (n < COPY_LIMIT) {
           body.copy(slab, pos);
-          pos += body.length;
+          pos += n;
         } else {
           chunks.push(slab.subarray(start, pos), body);
           start = pos;
@@ -366,6 +395,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
         for (const c of chunks) sock.write(c);
         sock.uncork();
       }
+      if (sock.writableLength === 0 && slab.length === BATCH_BYTES) this.spare = slab;
     }
     pipe.drained();
     if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0)) {
@@ -431,6 +461,16 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       this.host.engineHandshakeFailed(this, failure);
     }
     this.closed(null, true);
+  }
+
+  /** The connection ended under us (peer hung up, reset, network error). */
+  private lost(): void {
+    if (this.state === S_GREETING || this.state === S_HANDSHAKE || this.state === S_ZAP) {
+      // As libzmq (stream_engine_base_t::error): a connection lost before the handshake is
+      // done is a failed handshake without detail, reported before the disconnect.
+      this.host.engineHandshakeFailed(this, { kind: "other", message: "connection closed during the handshake" });
+    }
+    this.closed(null);
   }
 
   /** Closes without lingering. */
