@@ -13,6 +13,11 @@ export type { MessageLike } from "./sockets/message.js";
 export { ZmqError } from "./errors.js";
 export { context, Context } from "./context.js";
 export { curveKeyPair, curvePublicKey } from "./mechanisms/curve-keys.js";
+export { setZapHandler } from "./sockets/zap-registry.js";
+export type { Authenticate, AuthenticateRequest, AuthenticateResult } from "./sockets/zap-registry.js";
+export { createAuthenticator } from "./sockets/authenticator.js";
+export type { AuthenticatorOptions } from "./sockets/authenticator.js";
+export type { MessageWithMeta } from "./engine/stream-engine.js";
 import { z85Decode, z85Encode } from "./wire/z85.js";
 
 /** Z85 (32/Z85) text encoding of binary keys. */
@@ -36,3 +41,9 @@ export { Subscriber } from "./sockets/sub.js";
 export { XPublisher } from "./sockets/xpub.js";
 export { XSubscriber } from "./sockets/xsub.js";
 export { Stream } from "./sockets/stream.js";
+export { Dealer } from "./sockets/dealer.js";
+export { Router } from "./sockets/router.js";
+export type { RouterConnectOptions } from "./sockets/router.js";
+export { Request } from "./sockets/req.js";
+export { Reply } from "./sockets/rep.js";
+export { Proxy } from "./devices/proxy.js";

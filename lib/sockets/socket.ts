@@ -8,7 +8,9 @@ import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, pipePair, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
 import { checkSecurityOptions, createMechanism } from "../mechanisms/index.js";
-import type { HandshakeFailure } from "../mechanisms/mechanism.js";
+import type { HandshakeFailure, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+import { z85Encode } from "../wire/z85.js";
+import { askHandler, zapHandler } from "./zap-registry.js";
 import type { Properties } from "../wire/command.js";
 import { Observer } from "./observer.js";
 import { SocketOptions } from "./socket-options.js";
@@ -281,7 +283,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       peerAddress,
       routingId: this.routingIdBytes(),
       zapDomain: o.zapDomain,
-      zapEnabled: false,
+      zapEnabled: zapHandler() !== null || inproc.isBound(ZAP_INPROC_NAME),
     });
     return new StreamEngine(sock, host, {
       mechanism,
@@ -330,6 +332,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
         return pipe;
       },
       engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
+      zapRequest: askZap,
       engineClosed: (engine, error, wasReady) => {
         if (conn.engine !== engine) return;
         conn.engine = null;
@@ -361,6 +364,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
         return pipe;
       },
       engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
+      zapRequest: askZap,
       engineClosed: (engine, error, wasReady) => {
         binding.engines.delete(engine);
         this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
@@ -602,6 +606,21 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private checkOpen(): void {
     if (this.isClosed) throw zmqError("EBADF", messages.EBADF);
   }
+}
+
+const ZAP_INPROC_NAME = "zeromq.zap.01";
+
+/** Asks the in-process ZAP handler, or else the one bound at inproc://zeromq.zap.01. */
+function askZap(engine: Engine, req: ZapRequest): void {
+  const handler = zapHandler();
+  const reply: Promise<ZapReply> =
+    handler !== null
+      ? askHandler(handler, req, z85Encode)
+      : import("./zap-client.js").then((m) => m.askEndpoint(req));
+  reply.then(
+    (r) => engine.zapReply?.(r),
+    (err: Error) => engine.zapReply?.({ status: 500, statusText: err.message, userId: "", metadata: new Map() }),
+  );
 }
 
 function watchAbort(signal: AbortSignal | undefined, fail: (reason: Error) => void): (() => void) | null {

@@ -4,12 +4,15 @@ import type { Msg, Pipe } from "../../engine/pipe.js";
 export class LoadBalancer {
   private readonly pipes: Pipe[] = [];
   private current = 0;
+  /** The pipe the last successful send went to (REQ waits for its reply from it). */
+  lastPipe: Pipe | null = null;
 
   add(pipe: Pipe): void {
     this.pipes.push(pipe);
   }
 
   remove(pipe: Pipe): void {
+    if (this.lastPipe === pipe) this.lastPipe = null;
     const i = this.pipes.indexOf(pipe);
     if (i < 0) return;
     this.pipes.splice(i, 1);
@@ -30,6 +33,7 @@ export class LoadBalancer {
       this.current = i + 1 === n ? 0 : i + 1;
       const pipe = pipes[i]!;
       if (pipe.hasRoom) {
+        this.lastPipe = pipe;
         pipe.write(msg);
         return true;
       }

@@ -1,0 +1,83 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { zmqError } from "../errors.js";
+import { FairQueue } from "./routing/fair-queue.js";
+import { Socket } from "./socket.js";
+import type { SocketOptionValues } from "./socket-options.js";
+
+export type ReplyOptions = Partial<SocketOptionValues>;
+
+const EFSM_MESSAGE = "Operation cannot be accomplished in current state";
+
+/**
+ * REP: requests are fair-queued from all peers. The envelope of each (every frame up to and
+ * including the empty delimiter: any depth of routing ids) is kept with the pipe it came
+ * from, and the body delivered. The reply goes to that pipe with the envelope prepended; if
+ * the peer is gone or full, the reply is dropped. Receive and send must alternate (`EFSM`).
+ * A request without a delimiter followed by a body is dropped.
+ */
+export class Reply extends Socket {
+  private readonly fq = new FairQueue();
+  /** A request was delivered and its reply not sent yet. */
+  private sendingReply = false;
+  private envelope: Msg | null = null;
+  private replyPipe: Pipe | null = null;
+
+  constructor(options?: ReplyOptions) {
+    super("REP");
+    this.applyOptions(options);
+  }
+
+  protected attach(_pipe: Pipe): void {}
+
+  protected detach(pipe: Pipe): void {
+    this.fq.remove(pipe);
+  }
+
+  protected override xreadable(pipe: Pipe): void {
+    this.fq.activate(pipe);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    if (this.sendingReply) throw zmqError("EFSM", EFSM_MESSAGE);
+    const fq = this.fq;
+    for (;;) {
+      const msg = fq.recv();
+      if (msg === undefined) return undefined;
+      const last = msg.length - 1;
+      let bottom = -1;
+      for (let i = 0; i < last; i++) {
+        if (msg[i]!.length === 0) {
+          bottom = i;
+          break;
+        }
+      }
+      if (bottom < 0) continue;
+      this.envelope = msg.splice(0, bottom + 1);
+      this.replyPipe = fq.lastPipe;
+      this.sendingReply = true;
+      return msg;
+    }
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    if (!this.sendingReply) throw zmqError("EFSM", EFSM_MESSAGE);
+    const pipe = this.replyPipe;
+    const envelope = this.envelope!;
+    this.sendingReply = false;
+    this.replyPipe = null;
+    this.envelope = null;
+    if (pipe !== null && pipe.hasRoom) {
+      for (const frame of msg) envelope.push(frame);
+      pipe.write(envelope);
+    }
+    return true;
+  }
+
+  protected get canSend(): boolean {
+    return this.sendingReply;
+  }
+
+  protected get canReceive(): boolean {
+    return !this.sendingReply && this.fq.hasMessages;
+  }
+}

@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { zmqError } from "../errors.js";
+import { FairQueue } from "./routing/fair-queue.js";
+import { LoadBalancer } from "./routing/load-balancer.js";
+import { Socket } from "./socket.js";
+import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+
+export type RequestOptions = Partial<SocketOptionValues> & {
+  probeRouter?: boolean;
+  correlate?: boolean;
+  relaxed?: boolean;
+};
+
+const EMPTY = Buffer.alloc(0);
+const EFSM_MESSAGE = "Operation cannot be accomplished in current state";
+
+/**
+ * REQ: each request goes out as [empty delimiter, ...frames] to one peer, round-robin; then
+ * only that peer's reply is accepted (others are discarded) and it must be received before
+ * the next send (`EFSM`), unless `relaxed`. With `correlate`, a 4-byte request id frame goes
+ * before the delimiter (host byte order, as libzmq writes it on little-endian machines) and a
+ * reply must echo the current one.
+ */
+export class Request extends Socket {
+  private readonly lb = new LoadBalancer();
+  private readonly fq = new FairQueue();
+  /** A request went out and its reply has not been received yet. */
+  private receivingReply = false;
+  /** The peer the last request went to; null when that peer has gone (any reply accepted). */
+  private replyPipe: Pipe | null = null;
+  private requestId = randomBytes(4).readUInt32LE(0);
+  private probe = false;
+  private correlateOpt = false;
+  private relaxedOpt = false;
+
+  constructor(options?: RequestOptions) {
+    super("REQ");
+    this.applyOptions(options);
+  }
+
+  get probeRouter(): boolean {
+    return this.probe;
+  }
+  set probeRouter(v: boolean) {
+    this.probe = checkBoolean(v);
+  }
+
+  get correlate(): boolean {
+    return this.correlateOpt;
+  }
+  set correlate(v: boolean) {
+    this.correlateOpt = checkBoolean(v);
+  }
+
+  get relaxed(): boolean {
+    return this.relaxedOpt;
+  }
+  set relaxed(v: boolean) {
+    this.relaxedOpt = checkBoolean(v);
+  }
+
+  protected attach(pipe: Pipe): void {
+    this.lb.add(pipe);
+    if (this.probe) pipe.write([EMPTY]);
+  }
+
+  protected detach(pipe: Pipe): void {
+    this.lb.remove(pipe);
+    this.fq.remove(pipe);
+    if (this.replyPipe === pipe) this.replyPipe = null;
+  }
+
+  protected override xreadable(pipe: Pipe): void {
+    this.fq.activate(pipe);
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    if (this.receivingReply && !this.relaxedOpt) throw zmqError("EFSM", EFSM_MESSAGE);
+    // Nothing changes until the request is written: a send that waits for room retries this.
+    let out: Msg;
+    let id = 0;
+    if (this.correlateOpt) {
+      id = (this.requestId + 1) >>> 0;
+      const idFrame = Buffer.allocUnsafe(4);
+      idFrame.writeUInt32LE(id, 0);
+      out = [idFrame, EMPTY, ...msg];
+    } else {
+      out = [EMPTY, ...msg];
+    }
+    if (!this.lb.send(out)) return false;
+    if (this.correlateOpt) this.requestId = id;
+    this.replyPipe = this.lb.lastPipe;
+    // Replies that arrived before this request are stale (libzmq eats them here too).
+    while (this.fq.recv() !== undefined);
+    this.receivingReply = true;
+    return true;
+  }
+
+  protected override xrecv(): Msg | undefined {
+    if (!this.receivingReply) throw zmqError("EFSM", EFSM_MESSAGE);
+    const fq = this.fq;
+    for (;;) {
+      const msg = fq.recv();
+      if (msg === undefined) return undefined;
+      if (this.replyPipe !== null && fq.lastPipe !== this.replyPipe) continue;
+      let at = 0;
+      if (this.correlateOpt) {
+        const idFrame = msg[0]!;
+        if (msg.length < 3 || idFrame.length !== 4 || idFrame.readUInt32LE(0) !== this.requestId) continue;
+        at = 1;
+      }
+      // The delimiter must be there and be followed by a body.
+      if (msg.length < at + 2 || msg[at]!.length !== 0) continue;
+      this.receivingReply = false;
+      msg.splice(0, at + 1);
+      return msg;
+    }
+  }
+
+  protected get canSend(): boolean {
+    return (!this.receivingReply || this.relaxedOpt) && this.lb.hasRoom;
+  }
+
+  protected get canReceive(): boolean {
+    return this.receivingReply && this.fq.hasMessages;
+  }
+}

@@ -1,0 +1,66 @@
+import type { ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+
+/** What an in-process ZAP handler is asked: one peer's credentials. */
+export interface AuthenticateRequest {
+  mechanism: "NULL" | "PLAIN" | "CURVE";
+  domain: string;
+  /** The peer's IP address (tcp) or path (ipc). */
+  address: string;
+  routingId: Buffer;
+  username?: string;
+  password?: string;
+  /** CURVE: the client's long-term public key, Z85. */
+  publicKey?: string;
+}
+
+/** A handler's verdict: 200 lets the peer in; 300 (try later), 400 (denied), 500 (error) do not. */
+export interface AuthenticateResult {
+  status: number;
+  statusText?: string;
+  userId?: string;
+  metadata?: Record<string, string | Uint8Array>;
+}
+
+export type Authenticate = (request: AuthenticateRequest) => AuthenticateResult | Promise<AuthenticateResult>;
+
+let handler: Authenticate | null = null;
+
+/**
+ * Installs the process-wide ZAP handler (libzmq has one per context). PLAIN and CURVE servers,
+ * and NULL sockets with a `zapDomain`, ask it about every peer. Pass null to remove it; a
+ * handler bound at inproc://zeromq.zap.01 is then asked instead, if there is one.
+ */
+export function setZapHandler(fn: Authenticate | null): void {
+  handler = fn;
+}
+
+export function zapHandler(): Authenticate | null {
+  return handler;
+}
+
+/** Asks the in-process handler; a throwing handler counts as status 500. */
+export async function askHandler(fn: Authenticate, req: ZapRequest, z85: (b: Uint8Array) => string): Promise<ZapReply> {
+  const request: AuthenticateRequest = {
+    mechanism: req.mechanism,
+    domain: req.domain,
+    address: req.address,
+    routingId: req.routingId,
+  };
+  if (req.mechanism === "PLAIN") {
+    request.username = req.credentials[0]?.toString("utf8") ?? "";
+    request.password = req.credentials[1]?.toString("utf8") ?? "";
+  } else if (req.mechanism === "CURVE" && req.credentials[0] !== undefined) {
+    request.publicKey = z85(req.credentials[0]);
+  }
+  let result: AuthenticateResult;
+  try {
+    result = await fn(request);
+  } catch (err) {
+    return { status: 500, statusText: err instanceof Error ? err.message : "handler failed", userId: "", metadata: new Map() };
+  }
+  const metadata = new Map<string, Buffer>();
+  for (const [k, v] of Object.entries(result.metadata ?? {})) {
+    metadata.set(k.toLowerCase(), typeof v === "string" ? Buffer.from(v) : Buffer.from(v));
+  }
+  return { status: result.status, statusText: result.statusText ?? "", userId: result.userId ?? "", metadata };
+}
