@@ -19,8 +19,8 @@ export interface PipeDriver {
   kick(): void;
   /** The socket read enough that the connection may read again. */
   resumeReading(): void;
-  /** Send a command (SUBSCRIBE, CANCEL, ...) ahead of nothing in particular. */
-  sendCommand?(body: Buffer): void;
+  /** Ends the connection at once (ROUTER handover drops the displaced peer). */
+  destroy(): void;
 }
 
 /**

@@ -297,10 +297,6 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     this.kick();
   }
 
-  sendCommand(body: Buffer): void {
-    this.queueCommand(body);
-  }
-
   kick(): void {
     if (this.flushScheduled || this.waitingDrain || this.state !== S_READY) return;
     this.flushScheduled = true;

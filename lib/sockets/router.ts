@@ -20,11 +20,6 @@ function keyOf(id: Buffer): string {
   return id.toString("latin1");
 }
 
-/** The pipe's engine, when it has one: closing it ends the peer's connection. */
-interface Destroyable {
-  destroy(): void;
-}
-
 /**
  * ROUTER: every peer is known by a routing id, its announced Identity (or the id given to
  * connect()), else one generated as libzmq does: 5 bytes, `00` then a 32-bit big-endian
@@ -151,7 +146,7 @@ export class Router extends Socket {
     if (id !== null && this.table.get(keyOf(id)) === pipe) this.table.delete(keyOf(id));
     this.fq.remove(pipe);
     // A send waiting for room on this peer now fails with EHOSTUNREACH.
-    if (this.mandatoryOpt) this.onPipeWritable(pipe);
+    if (this.mandatoryOpt) this.retrySend();
   }
 
   protected override xreadable(pipe: Pipe): void {
@@ -222,7 +217,6 @@ function discardInbound(pipe: Pipe): void {
 
 /** Ends a peer: closes its connection (tcp, ipc) or terminates both ends (inproc). */
 function closePipe(pipe: Pipe): void {
-  const driver = pipe.driver as unknown as Partial<Destroyable> | null;
-  if (driver !== null && typeof driver.destroy === "function") driver.destroy();
+  pipe.driver?.destroy();
   pipe.terminate();
 }

@@ -22,6 +22,8 @@ interface InprocPeer {
   type: string;
   routingId: Buffer;
   onRefused(): void;
+  /** The binder took the link: the connector's end learns who is on the other side. */
+  onAccepted(type: string, routingId: Buffer): void;
 }
 
 const inproc = new InprocRegistry<InprocPeer>();
@@ -393,6 +395,14 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       onRefused: () => {
         mine.terminate();
       },
+      onAccepted: (type, id) => {
+        mine.properties = new Map([["socket-type", Buffer.from(type)]]);
+        if (mine.routingId === null && id.length > 0) mine.routingId = id;
+        this.events.emit({ type: "connect", address: conn.address });
+        this.events.emit({ type: "handshake", address: conn.address });
+        // Sockets that route by peer identity attach only now that the identity is known.
+        if (this.pipePerConnection && !this.isClosed && !mine.terminated) this.attachPipe(mine);
+      },
     };
     conn.pipe = mine;
     conn.inprocPeer = peer;
@@ -401,7 +411,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       mine.terminate();
       return;
     }
-    this.attachPipe(mine);
+    if (!this.pipePerConnection) this.attachPipe(mine);
     inproc.connect(name, peer);
   }
 
@@ -420,14 +430,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     pipe.properties = new Map([["socket-type", Buffer.from(peer.type)]]);
     this.events.emit({ type: "accept", address });
     this.events.emit({ type: "handshake", address });
+    peer.onAccepted(this.socketType, this.routingIdBytes());
     this.attachPipe(pipe);
-    // The connector's pipe learns our type and id now that the link is made.
-    const other = pipe.peer;
-    if (other !== null) {
-      other.properties = new Map([["socket-type", Buffer.from(this.socketType)]]);
-      const id = this.routingIdBytes();
-      if (other.routingId === null && id.length > 0) other.routingId = id;
-    }
   }
 
   // ---- PipeOwner -----------------------------------------------------------------------------
@@ -479,7 +483,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     p.reject(err);
   }
 
-  private retrySend(): void {
+  /** Tries the waiting send again (a strategy calls this when its routing state changed). */
+  protected retrySend(): void {
     const p = this.pendingSend;
     if (p === null) return;
     let ok: boolean;
@@ -530,7 +535,13 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private retryReceive(): void {
     const p = this.pendingReceive;
     if (p === null) return;
-    const msg = this.xrecv();
+    let msg: Msg | undefined;
+    try {
+      msg = this.xrecv();
+    } catch (err) {
+      this.failReceive(err as Error);
+      return;
+    }
     if (msg === undefined) return;
     this.pendingReceive = null;
     if (p.timer !== null) clearTimeout(p.timer);
