@@ -89,7 +89,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     if (options.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(
         // libzmq reports a handshake timeout as handshake_failed_no_detail (EAGAIN): :other.
-        () => this.fail({ kind: "other", message: "handshake timed out" }),
+        () => this.fail({ kind: "other", code: "EAGAIN", message: "handshake timed out" }),
         options.handshakeInterval,
       );
       this.handshakeTimer.unref?.();
@@ -240,7 +240,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     }
     if (step.zap !== undefined) {
       if (this.host.zapRequest === undefined) {
-        this.fail({ kind: "other", message: "authentication required but no ZAP handler" });
+        this.fail({ kind: "other", code: "EFAULT", message: "authentication required but no ZAP handler" });
         return;
       }
       this.state = S_ZAP;
@@ -464,7 +464,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     if (this.state === S_GREETING || this.state === S_HANDSHAKE || this.state === S_ZAP) {
       // As libzmq (stream_engine_base_t::error): a connection lost before the handshake is
       // done is a failed handshake without detail, reported before the disconnect.
-      this.host.engineHandshakeFailed(this, { kind: "other", message: "connection closed during the handshake" });
+      this.host.engineHandshakeFailed(this, { kind: "other", code: "EPIPE", message: "connection closed during the handshake" });
     }
     this.closed(null);
   }

@@ -2,8 +2,8 @@ import { encodeError, isCommand, parseError, ERROR } from "../wire/command.js";
 import type { HandshakeFailure, MechanismStep, ZapReply } from "./mechanism.js";
 
 /**
- * A handshake failure with a machine-readable `code` (e.g. "CURVE_DECRYPT_FAILED"). The
- * Mechanism interface has no `code` field yet; it rides along as an extra property.
+ * A handshake failure with a machine-readable `code` (e.g. "CURVE_DECRYPT_FAILED"), which the
+ * socket passes on as the event error's code.
  */
 export type CodedFailure = HandshakeFailure & { code: string };
 

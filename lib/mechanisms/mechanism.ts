@@ -43,6 +43,8 @@ export interface HandshakeFailure {
   message: string;
   /** ZAP status code for auth failures (300, 400, 500). */
   status?: number;
+  /** The error code for the event, where libzmq reports a specific errno (EAGAIN, EPIPE...). */
+  code?: string;
 }
 
 export interface ZapRequest {

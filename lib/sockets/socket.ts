@@ -312,7 +312,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   private failedHandshake(address: string, failure: HandshakeFailure): void {
-    const error = zmqError(failure.kind === "auth" ? "EACCES" : "EPROTO", failure.message, { status: failure.status });
+    const code = failure.code ?? (failure.kind === "auth" ? "EACCES" : failure.kind === "protocol" ? "EPROTO" : "EFAULT");
+    const error = zmqError(code, failure.message, { status: failure.status });
     this.events.emit({ type: `handshake:error:${failure.kind}`, address, error });
   }
 
@@ -601,6 +602,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     for (const conn of connections) this.dropConnection(conn);
     for (const b of bindings) for (const e of b.engines) e.destroy();
     await Promise.all(listenersClosed);
+    for (const b of bindings) this.events.emit({ type: "close", address: b.endpoint });
     for (const pipe of [...this.pipes]) {
       // inproc peers keep what was already handed to them; our side ends here.
       pipe.terminate();
