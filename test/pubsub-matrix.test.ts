@@ -160,6 +160,28 @@ describe("publisher options", () => {
     await expect(xpub.send("overflow")).rejects.toMatchObject({ code: "EAGAIN" });
   });
 
+  it("PUB never blocks on a stalled subscriber while a fast one gets everything", async () => {
+    const pub = track(new wq.Publisher({ sendHighWaterMark: 10 }));
+    await pub.bind("inproc://stalled-and-fast");
+    const stalled = track(new wq.Subscriber({ receiveHighWaterMark: 10 }));
+    const fast = track(new wq.Subscriber());
+    for (const s of [stalled, fast]) {
+      s.subscribe();
+      s.connect("inproc://stalled-and-fast");
+    }
+    await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 500; i++) {
+      await pub.send(String(i));
+      expect(String((await fast.receive())[0])).toBe(String(i));
+    }
+    let kept = 0;
+    while (stalled.readable) {
+      expect(String((await stalled.receive())[0])).toBe(String(kept));
+      kept++;
+    }
+    expect(kept).toBe(20);
+  });
+
   it("conflate keeps only the newest message", async () => {
     const pub = track(new wq.Publisher());
     await pub.bind("inproc://conflate");
