@@ -8,13 +8,13 @@ import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, pipePair, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
 import { checkSecurityOptions, createMechanism } from "../mechanisms/index.js";
-import type { HandshakeFailure, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
-import { z85Encode } from "../wire/z85.js";
-import { askHandler, zapHandler } from "./zap-registry.js";
+import type { HandshakeFailure } from "../mechanisms/mechanism.js";
+import { askZap, zapHandler } from "./zap-registry.js";
 import type { Properties } from "../wire/command.js";
 import { Observer } from "./observer.js";
 import { SocketOptions } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
+import { Waiter } from "./waiter.js";
 
 /** A peer connecting over inproc: the pipe end the binder takes, and who is on the other side. */
 interface InprocPeer {
@@ -48,21 +48,6 @@ interface Binding {
   inprocBinder: InprocBinder<InprocPeer> | null;
 }
 
-interface PendingSend {
-  frames: Msg;
-  resolve(): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout | null;
-  cleanup: (() => void) | null;
-}
-
-interface PendingReceive {
-  resolve(msg: Msg): void;
-  reject(err: Error): void;
-  timer: NodeJS.Timeout | null;
-  cleanup: (() => void) | null;
-}
-
 export interface SendOptions {
   signal?: AbortSignal;
 }
@@ -84,8 +69,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private isClosed = false;
   private readonly bindings = new Map<string, Binding>();
   private readonly connections = new Map<string, Connection>();
-  private pendingSend: PendingSend | null = null;
-  private pendingReceive: PendingReceive | null = null;
+  private sendWaiter: Waiter<void> | null = null;
+  private waitingFrames: Msg | null = null;
+  private receiveWaiter: Waiter<Msg> | null = null;
   private lastBound: string | null = null;
   /** Every live pipe, for close and linger. */
   protected readonly pipes = new Set<Pipe>();
@@ -439,7 +425,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   onPipeReadable(pipe: Pipe): void {
     this.xreadable(pipe);
-    if (this.pendingReceive !== null) this.retryReceive();
+    if (this.receiveWaiter !== null) this.retryReceive();
   }
 
   onPipeWritable(_pipe: Pipe): void {
@@ -455,7 +441,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.pendingSend !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
+    if (this.sendWaiter !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
     let frames: Msg;
     try {
       frames = toFrames(message);
@@ -465,46 +451,29 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     }
     const timeout = this.opts.sendTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
-    return new Promise<void>((resolve, reject) => {
-      const pending: PendingSend = { frames, resolve, reject, timer: null, cleanup: null };
-      this.pendingSend = pending;
-      if (timeout > 0) {
-        pending.timer = setTimeout(() => this.failSend(zmqError("EAGAIN", messages.EAGAIN)), timeout);
-      }
-      pending.cleanup = watchAbort(options?.signal, (reason) => this.failSend(reason));
+    this.waitingFrames = frames;
+    const waiter = new Waiter<void>(timeout, options?.signal, () => {
+      this.sendWaiter = null;
+      this.waitingFrames = null;
     });
-  }
-
-  private failSend(err: Error): void {
-    const p = this.pendingSend;
-    if (p === null) return;
-    this.pendingSend = null;
-    if (p.timer !== null) clearTimeout(p.timer);
-    p.cleanup?.();
-    p.reject(err);
+    this.sendWaiter = waiter;
+    return waiter.promise;
   }
 
   /** Tries the waiting send again (a strategy calls this when its routing state changed). */
   protected retrySend(): void {
-    const p = this.pendingSend;
-    if (p === null) return;
-    let ok: boolean;
+    const waiter = this.sendWaiter;
+    if (waiter === null) return;
     try {
-      ok = this.xsend(p.frames);
+      if (this.xsend(this.waitingFrames!)) waiter.resolve();
     } catch (err) {
-      this.failSend(err as Error);
-      return;
+      waiter.reject(err as Error);
     }
-    if (!ok) return;
-    this.pendingSend = null;
-    if (p.timer !== null) clearTimeout(p.timer);
-    p.cleanup?.();
-    p.resolve();
   }
 
   receive(options?: SendOptions): Promise<Msg> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.pendingReceive !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
+    if (this.receiveWaiter !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
     let msg: Msg | undefined;
     try {
       msg = this.xrecv();
@@ -514,40 +483,22 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     if (msg !== undefined) return Promise.resolve(msg);
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
-    return new Promise<Msg>((resolve, reject) => {
-      const pending: PendingReceive = { resolve, reject, timer: null, cleanup: null };
-      this.pendingReceive = pending;
-      if (timeout > 0) {
-        pending.timer = setTimeout(() => this.failReceive(zmqError("EAGAIN", messages.EAGAIN)), timeout);
-      }
-      pending.cleanup = watchAbort(options?.signal, (reason) => this.failReceive(reason));
+    const waiter = new Waiter<Msg>(timeout, options?.signal, () => {
+      this.receiveWaiter = null;
     });
-  }
-
-  private failReceive(err: Error): void {
-    const p = this.pendingReceive;
-    if (p === null) return;
-    this.pendingReceive = null;
-    if (p.timer !== null) clearTimeout(p.timer);
-    p.cleanup?.();
-    p.reject(err);
+    this.receiveWaiter = waiter;
+    return waiter.promise;
   }
 
   private retryReceive(): void {
-    const p = this.pendingReceive;
-    if (p === null) return;
-    let msg: Msg | undefined;
+    const waiter = this.receiveWaiter;
+    if (waiter === null) return;
     try {
-      msg = this.xrecv();
+      const msg = this.xrecv();
+      if (msg !== undefined) waiter.resolve(msg);
     } catch (err) {
-      this.failReceive(err as Error);
-      return;
+      waiter.reject(err as Error);
     }
-    if (msg === undefined) return;
-    this.pendingReceive = null;
-    if (p.timer !== null) clearTimeout(p.timer);
-    p.cleanup?.();
-    p.resolve(msg);
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Msg, undefined, undefined> {
@@ -571,8 +522,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   close(): Promise<void> {
     if (this.isClosed) return this.closing ?? RESOLVED;
     this.isClosed = true;
-    this.failSend(zmqError("EAGAIN", messages.EAGAIN));
-    this.failReceive(zmqError("EAGAIN", messages.EAGAIN));
+    this.sendWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.receiveWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.closing = this.shutdown();
     return this.closing;
   }
@@ -622,38 +573,6 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 }
 
 const ZAP_INPROC_NAME = "zeromq.zap.01";
-
-/** Asks the in-process ZAP handler, or else the one bound at inproc://zeromq.zap.01. */
-function askZap(engine: Engine, req: ZapRequest): void {
-  const handler = zapHandler();
-  const reply: Promise<ZapReply> =
-    handler !== null
-      ? askHandler(handler, req, z85Encode)
-      : import("./zap-client.js").then((m) => m.askEndpoint(req));
-  reply.then(
-    (r) => engine.zapReply?.(r),
-    (err: Error) => engine.zapReply?.({ status: 500, statusText: err.message, userId: "", metadata: new Map() }),
-  );
-}
-
-function watchAbort(signal: AbortSignal | undefined, fail: (reason: Error) => void): (() => void) | null {
-  if (signal === undefined) return null;
-  if (signal.aborted) {
-    queueMicrotask(() => fail(abortError(signal)));
-    return null;
-  }
-  const onAbort = (): void => fail(abortError(signal));
-  signal.addEventListener("abort", onAbort, { once: true });
-  return () => signal.removeEventListener("abort", onAbort);
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const err = zmqError("ABORT_ERR", "The operation was aborted");
-  err.name = "AbortError";
-  return err;
-}
 
 function peerAddressOf(sock: NetSocket, ep: Endpoint): string {
   if (ep.transport === "tcp") return sock.remoteAddress ?? "";

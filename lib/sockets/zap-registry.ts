@@ -1,4 +1,6 @@
 import type { ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+import type { Engine } from "../engine/engine.js";
+import { z85Encode } from "../wire/z85.js";
 
 /** What an in-process ZAP handler is asked: one peer's credentials. */
 export interface AuthenticateRequest {
@@ -39,7 +41,7 @@ export function zapHandler(): Authenticate | null {
 }
 
 /** Asks the in-process handler; a throwing handler counts as status 500. */
-export async function askHandler(fn: Authenticate, req: ZapRequest, z85: (b: Uint8Array) => string): Promise<ZapReply> {
+export async function askHandler(fn: Authenticate, req: ZapRequest): Promise<ZapReply> {
   const request: AuthenticateRequest = {
     mechanism: req.mechanism,
     domain: req.domain,
@@ -50,7 +52,7 @@ export async function askHandler(fn: Authenticate, req: ZapRequest, z85: (b: Uin
     request.username = req.credentials[0]?.toString("utf8") ?? "";
     request.password = req.credentials[1]?.toString("utf8") ?? "";
   } else if (req.mechanism === "CURVE" && req.credentials[0] !== undefined) {
-    request.publicKey = z85(req.credentials[0]);
+    request.publicKey = z85Encode(req.credentials[0]);
   }
   let result: AuthenticateResult;
   try {
@@ -63,4 +65,17 @@ export async function askHandler(fn: Authenticate, req: ZapRequest, z85: (b: Uin
     metadata.set(k.toLowerCase(), typeof v === "string" ? Buffer.from(v) : Buffer.from(v));
   }
   return { status: result.status, statusText: result.statusText ?? "", userId: result.userId ?? "", metadata };
+}
+
+/** Asks the in-process ZAP handler, or else the one bound at inproc://zeromq.zap.01. */
+export function askZap(engine: Engine, req: ZapRequest): void {
+  const handler = zapHandler();
+  const reply: Promise<ZapReply> =
+    handler !== null
+      ? askHandler(handler, req)
+      : import("./zap-client.js").then((m) => m.askEndpoint(req));
+  reply.then(
+    (r) => engine.zapReply?.(r),
+    (err: Error) => engine.zapReply?.({ status: 500, statusText: err.message, userId: "", metadata: new Map() }),
+  );
 }
