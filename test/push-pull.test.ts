@@ -78,3 +78,25 @@ describe("interop with libzmq", () => {
     expect((await pull.receive()).map(String)).toEqual(["a", "b"]);
   });
 });
+
+describe("linger", () => {
+  it("close() with linger delivers what was queued before the connection came up", async () => {
+    const pull = track(new Pull());
+    await pull.bind("tcp://127.0.0.1:*");
+    const push = new Push({ linger: 2000 });
+    push.connect(pull.lastEndpoint!);
+    await push.send("queued before connect");
+    await push.close();
+    expect((await pull.receive()).map(String)).toEqual(["queued before connect"]);
+  });
+
+  it("close() with linger 0 drops what is queued", async () => {
+    const pull = track(new Pull({ receiveTimeout: 200 }));
+    await pull.bind("tcp://127.0.0.1:*");
+    const push = new Push();
+    push.connect(pull.lastEndpoint!);
+    await push.send("dropped");
+    await push.close();
+    await expect(pull.receive()).rejects.toMatchObject({ code: "EAGAIN" });
+  });
+});

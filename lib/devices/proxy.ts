@@ -51,7 +51,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     };
     try {
       if (!this.terminated) {
-        await Promise.all([this.pump(front, back).catch(fail), this.pump(back, front).catch(fail)]);
+        await Promise.all([this.pump(front, back, true).catch(fail), this.pump(back, front, false).catch(fail)]);
       }
     } finally {
       this.running = false;
@@ -95,12 +95,22 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     this.resume();
   }
 
+  /**
+   * Sees each message after it is taken and before it is passed on, for subclasses that
+   * count or capture traffic (the steerable proxy). A promise it returns is awaited before
+   * the message goes on, so a slow capture pushes back as in libzmq; a rejection ends the
+   * proxy as a failure of either socket would.
+   */
+  protected forwarding(_msg: Msg, _fromFrontEnd: boolean): Promise<void> | undefined {
+    return undefined;
+  }
+
   private whenResumed(): Promise<void> {
     return new Promise((resolve) => this.resumed.push(resolve));
   }
 
   /** Moves messages from one socket to the other until the proxy ends. */
-  private async pump(from: ProxyEnd, to: ProxyEnd): Promise<void> {
+  private async pump(from: ProxyEnd, to: ProxyEnd, fromFrontEnd: boolean): Promise<void> {
     while (!this.terminated) {
       if (this.paused) {
         await this.whenResumed();
@@ -120,6 +130,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       // A message taken just as the proxy paused waits for resume.
       if (this.paused) await this.whenResumed();
       if (this.terminated) return;
+      const observed = this.forwarding(msg, fromFrontEnd);
+      if (observed !== undefined) await observed;
       try {
         await to.send(msg);
       } catch (err) {

@@ -307,7 +307,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const address = conn.address;
     return {
       engineReady: (engine) => {
-        if (this.isClosed || !this.admit(engine, address)) return null;
+        if ((this.isClosed && !this.lingering) || !this.admit(engine, address)) return null;
         let pipe = conn.pipe;
         if (pipe === null || pipe.terminated) {
           if (!this.acceptsPipe()) return null;
@@ -331,7 +331,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
           conn.pipe.terminate();
           conn.pipe = null;
         }
-        if (!this.isClosed && this.connections.get(address) === conn) conn.dialer?.connectionLost();
+        if ((!this.isClosed || this.lingering) && this.connections.get(address) === conn) conn.dialer?.connectionLost();
       },
     };
   }
@@ -529,12 +529,13 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   private closing: Promise<void> | null = null;
+  /** close() is flushing for up to `linger` ms: connections may still come up. */
+  private lingering = false;
 
   private async shutdown(): Promise<void> {
     const linger = this.opts.linger;
     const connections = [...this.connections.values()];
-    this.connections.clear();
-    for (const conn of connections) conn.dialer?.stop();
+    if (linger === 0) for (const conn of connections) conn.dialer?.stop();
     const bindings = [...this.bindings.values()];
     this.bindings.clear();
     // A net.Server reports closed only after its connections end, so stop listening first
@@ -545,11 +546,16 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       if (b.listener !== null) listenersClosed.push(b.listener.close().catch(() => {}));
     }
     if (linger !== 0) {
-      const engines: Engine[] = [];
-      for (const c of connections) if (c.engine !== null) engines.push(c.engine);
-      for (const b of bindings) for (const e of b.engines) engines.push(e);
-      await Promise.all(engines.map((e) => e.linger(linger)));
+      // Connections still dialing keep dialing until the deadline: what was queued for them
+      // goes out if they come up in time, as libzmq does.
+      this.lingering = true;
+      const deadline = linger < 0 ? Infinity : Date.now() + linger;
+      const waits: Promise<void>[] = connections.map((c) => lingerConnection(c, deadline));
+      for (const b of bindings) for (const e of b.engines) waits.push(e.linger(linger));
+      await Promise.all(waits);
+      this.lingering = false;
     }
+    this.connections.clear();
     for (const conn of connections) this.dropConnection(conn);
     for (const b of bindings) for (const e of b.engines) e.destroy();
     await Promise.all(listenersClosed);
@@ -573,6 +579,23 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 }
 
 const ZAP_INPROC_NAME = "zeromq.zap.01";
+
+/** Waits until a connection's queued messages are written, or the deadline passes. */
+async function lingerConnection(conn: Connection, deadline: number): Promise<void> {
+  for (;;) {
+    const pipe = conn.pipe;
+    if (pipe === null || pipe.peer !== null || pipe.terminated) return;
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    if (pipe.driver !== null && conn.engine !== null) {
+      await conn.engine.linger(left);
+      return;
+    }
+    if (pipe.out.length === 0) return;
+    // Not connected yet: look again shortly (the dialer retries on its own schedule).
+    await new Promise((r) => setTimeout(r, Math.min(left, 10)));
+  }
+}
 
 function peerAddressOf(sock: NetSocket, ep: Endpoint): string {
   if (ep.transport === "tcp") return sock.remoteAddress ?? "";

@@ -1,0 +1,8 @@
+import type { CommandSpec, ParsedArgs } from "./args.js";
+import type { ExitCode } from "./exit-codes.js";
+
+/** A subcommand: its options and help, and what it does; resolves with the exit code. */
+export interface Command {
+  spec: CommandSpec;
+  run(args: ParsedArgs, argv: readonly string[]): Promise<ExitCode>;
+}
