@@ -490,6 +490,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     return waiter.promise;
   }
 
+  /** A strategy queued a message outside a pipe notification (XPUB cancels): wake a reader. */
+  protected wakeReceiver(): void {
+    if (this.receiveWaiter !== null) this.retryReceive();
+  }
+
   private retryReceive(): void {
     const waiter = this.receiveWaiter;
     if (waiter === null) return;

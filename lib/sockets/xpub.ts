@@ -77,6 +77,7 @@ export class XPublisher extends Publisher {
     msg[0] = 0;
     topic.copy(msg, 1);
     this.received.push([msg]);
+    this.wakeReceiver();
   }
 
   protected override upstream(pipe: Pipe, msg: Msg): void {

@@ -1,0 +1,14 @@
+import type { Codec } from "./codec.js";
+
+/**
+ * Frames as they are: for messages the application lays out itself, or to pass bytes
+ * through. Buffers are sent by reference, as with `socket.send`.
+ */
+export const raw: Codec<Buffer[]> = Object.freeze({
+  name: "raw",
+  encode: (frames: Buffer[]): Buffer[] => {
+    if (frames.length === 0) throw new Error("a message needs at least one frame");
+    return frames;
+  },
+  decode: (frames: readonly Buffer[]): Buffer[] => [...frames],
+});

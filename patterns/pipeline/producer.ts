@@ -1,0 +1,55 @@
+import { Push, type SendOptions } from "../../lib/index.js";
+import { encodeValue, type Codec } from "../codec/codec.js";
+
+export type ProducerOptions = NonNullable<ConstructorParameters<typeof Push>[0]>;
+
+/**
+ * The sending end of a typed pipeline: a PUSH socket whose messages are values of one type.
+ * Values go round-robin to the connected consumers that have room; `send` waits when all are
+ * full, so a slow pipeline pushes back on its producer instead of growing a queue.
+ */
+export class Producer<T> implements AsyncDisposable {
+  /** The PUSH socket, for options and monitor events. */
+  readonly socket: Push;
+  readonly #codec: Codec<T>;
+
+  constructor(codec: Codec<T>, options?: ProducerOptions) {
+    this.#codec = codec;
+    this.socket = new Push(options);
+  }
+
+  get codec(): Codec<T> {
+    return this.#codec;
+  }
+
+  get lastEndpoint(): string | null {
+    return this.socket.lastEndpoint;
+  }
+
+  bind(address: string): Promise<void> {
+    return this.socket.bind(address);
+  }
+
+  connect(address: string): void {
+    this.socket.connect(address);
+  }
+
+  /** Resolves once the value is queued for a consumer; rejects with EncodeError for a bad value. */
+  send(value: T, options?: SendOptions): Promise<void> {
+    let frames: Buffer[];
+    try {
+      frames = encodeValue(this.#codec, value);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.socket.send(frames, options);
+  }
+
+  close(): Promise<void> {
+    return this.socket.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,132 @@
+/** Where a worker pool takes its values from: a Consumer, or anything that receives the same way. */
+export interface ValueSource<T> {
+  receive(options?: { signal?: AbortSignal }): Promise<T>;
+  readonly closed: boolean;
+}
+
+export interface WorkerPoolOptions<T> {
+  /** How many handlers run at once; also the most values taken off the socket and not yet done. */
+  concurrency: number;
+  /** Told of each handler failure; the pool goes on with the next value. */
+  onError?: (error: unknown, value: T) => void;
+}
+
+/**
+ * Runs a handler over the values of a source, at most `concurrency` at a time. When every
+ * slot is busy the pool stops receiving, so messages wait in the socket's queue up to its
+ * receive high-water mark and then in TCP: a slow pool pushes back on its producers (which,
+ * with PUSH, send to other consumers that have room) instead of buffering without bound.
+ */
+export class WorkerPool<T> {
+  /** Resolves when the pool has stopped (source closed or `stop()`) and every handler is done. */
+  readonly done: Promise<void>;
+  readonly #source: ValueSource<T>;
+  readonly #handler: (value: T) => unknown;
+  readonly #concurrency: number;
+  readonly #onError: ((error: unknown, value: T) => void) | undefined;
+  readonly #abort = new AbortController();
+  #inFlight = 0;
+  #processed = 0;
+  #failed = 0;
+  /** Wakes the receive loop (a slot freed) or stop() (all handlers done). */
+  #wake: (() => void) | null = null;
+
+  constructor(source: ValueSource<T>, handler: (value: T) => unknown, options: WorkerPoolOptions<T>) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
+      throw Object.assign(new RangeError("concurrency must be an integer of at least 1"), { code: "EINVAL" });
+    }
+    this.#source = source;
+    this.#handler = handler;
+    this.#concurrency = options.concurrency;
+    this.#onError = options.onError;
+    this.done = this.#run();
+  }
+
+  /** Handlers running now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Values whose handler finished without throwing. */
+  get processed(): number {
+    return this.#processed;
+  }
+
+  /** Values whose handler threw or rejected. */
+  get failed(): number {
+    return this.#failed;
+  }
+
+  /** Stops taking values (those still in the socket stay there) and waits for running handlers. */
+  stop(): Promise<void> {
+    this.#abort.abort();
+    this.#wake?.();
+    return this.done;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#abort.signal;
+    try {
+      while (!signal.aborted) {
+        if (this.#inFlight >= this.#concurrency) {
+          await this.#changed();
+          continue;
+        }
+        let value: T;
+        try {
+          value = await this.#source.receive({ signal });
+        } catch (err) {
+          if (signal.aborted || this.#source.closed) break;
+          throw err;
+        }
+        this.#start(value);
+      }
+    } finally {
+      while (this.#inFlight > 0) await this.#changed();
+    }
+  }
+
+  #start(value: T): void {
+    this.#inFlight++;
+    let result: unknown;
+    try {
+      result = this.#handler(value);
+    } catch (err) {
+      this.#finish(value, err, true);
+      return;
+    }
+    Promise.resolve(result).then(
+      () => this.#finish(value, undefined, false),
+      (err: unknown) => this.#finish(value, err, true),
+    );
+  }
+
+  #finish(value: T, error: unknown, failed: boolean): void {
+    this.#inFlight--;
+    if (failed) {
+      this.#failed++;
+      try {
+        this.#onError?.(error, value);
+      } catch {
+        // A failing error callback must not stop the pool.
+      }
+    } else {
+      this.#processed++;
+    }
+    this.#wake?.();
+  }
+
+  #changed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = () => {
+        this.#wake = null;
+        resolve();
+      };
+    });
+  }
+}
+
+/** Starts a WorkerPool: `const pool = runWorkers(consumer, handle, { concurrency: 8 })`. */
+export function runWorkers<T>(source: ValueSource<T>, handler: (value: T) => unknown, options: WorkerPoolOptions<T>): WorkerPool<T> {
+  return new WorkerPool(source, handler, options);
+}

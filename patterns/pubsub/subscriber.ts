@@ -1,0 +1,249 @@
+import { XSubscriber, type SendOptions } from "../../lib/index.js";
+import { decodeFrames, DecodeError } from "../codec/codec.js";
+import { decodeUtf8 } from "../codec/string.js";
+import { closedError } from "../internal/closed.js";
+import { channelSubscription, filterDeclaration, newChannel, parseChannelFrame } from "./filter-wire.js";
+import { checkTopics, type TopicMessage, type TopicName, type Topics, type TopicValue } from "./topics.js";
+import { compileWhere, type Where } from "./where.js";
+
+type XSubscriberOptions = NonNullable<ConstructorParameters<typeof XSubscriber>[0]>;
+
+export type TopicSubscriberOptions = XSubscriberOptions & {
+  /** Told of each message that could not be decoded (after it is counted); receiving goes on. */
+  onDecodeError?: (error: DecodeError) => void;
+};
+
+export interface SubscribeOptions<V> {
+  /**
+   * A content filter sent upstream: the publisher (or a filtering forwarder) sends only the
+   * values that pass it, so the others never cross the network.
+   */
+  where?: Where<V>;
+  /** A local test for anything a declarative filter cannot say; runs here on each value. */
+  match?: (value: V) => boolean;
+}
+
+/** One subscription; `cancel()` withdraws it (upstream too, once nothing else needs it). */
+export interface Subscription {
+  readonly topic: string;
+  cancel(): void;
+}
+
+/** What one subscribe() call asked for. */
+interface Entry {
+  /** The upstream prefix for entries without a filter: a topic prefix, or the exact topic. */
+  prefix: Buffer;
+  /** Set for subscribe(topic, options): only this exact topic, tested by where and match. */
+  topic: string | null;
+  where: ((value: unknown) => boolean) | null;
+  match: ((value: unknown) => boolean) | null;
+  /** The filter declaration sent upstream (filtered entries only). */
+  declaration: Buffer | null;
+}
+
+/**
+ * A typed subscriber over XSUB. `subscribe(prefix)` is a plain ZMTP subscription (any PUB will
+ * serve it); `subscribe(topic, { where })` sends a content filter upstream to a
+ * TopicPublisher, which then sends only matching values; `match` filters locally. Values
+ * arrive decoded and tagged with their topic; a message that does not decode is counted,
+ * reported to `onDecodeError`, and skipped.
+ */
+export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMessage<S>>, AsyncDisposable {
+  /** The XSUB socket, for options and monitor events. */
+  readonly socket: XSubscriber;
+  /** Names this subscriber's filtered copies upstream (see filter-wire.ts). */
+  readonly channel = newChannel();
+  readonly #topics: S;
+  readonly #onDecodeError: ((error: DecodeError) => void) | undefined;
+  readonly #entries = new Set<Entry>();
+  /** How many entries need each upstream subscription (keyed by its bytes as latin1). */
+  readonly #upstream = new Map<string, number>();
+  #decodeErrors = 0;
+
+  constructor(topics: S, options?: TopicSubscriberOptions) {
+    checkTopics(topics);
+    const { onDecodeError, ...socketOptions } = options ?? {};
+    this.#topics = topics;
+    this.#onDecodeError = onDecodeError;
+    // XSUB, not SUB: a SUB would drop the filtered copies, whose frame 0 matches none of its
+    // own subscriptions; topics are matched here instead.
+    this.socket = new XSubscriber(socketOptions);
+  }
+
+  /** Messages dropped because they could not be decoded. */
+  get decodeErrors(): number {
+    return this.#decodeErrors;
+  }
+
+  get closed(): boolean {
+    return this.socket.closed;
+  }
+
+  get lastEndpoint(): string | null {
+    return this.socket.lastEndpoint;
+  }
+
+  bind(address: string): Promise<void> {
+    return this.socket.bind(address);
+  }
+
+  connect(address: string): void {
+    this.socket.connect(address);
+  }
+
+  /** Every topic that begins with `prefix` (all topics without one), as a plain SUB would. */
+  subscribe(prefix?: string): Subscription;
+  /** Exactly `topic`, filtered upstream by `where` and here by `match`. */
+  subscribe<K extends TopicName<S>>(topic: K, options: SubscribeOptions<TopicValue<S, K>>): Subscription;
+  subscribe(topic = "", options?: { where?: unknown; match?: (value: never) => boolean }): Subscription {
+    if (this.socket.closed) throw closedError("subscriber");
+    const where = options?.where === undefined ? null : compileWhere(options.where);
+    const entry: Entry = {
+      prefix: Buffer.from(topic, "utf8"),
+      topic: options === undefined ? null : topic,
+      where,
+      match: (options?.match as ((value: unknown) => boolean) | undefined) ?? null,
+      declaration: where === null ? null : filterDeclaration({ channel: this.channel, topic, where: options!.where }),
+    };
+    if (entry.topic !== null && !Object.hasOwn(this.#topics, entry.topic)) {
+      throw Object.assign(new TypeError(`unknown topic ${JSON.stringify(topic)}`), { code: "EINVAL" });
+    }
+    this.#entries.add(entry);
+    for (const s of this.#subscriptionsOf(entry)) this.#retain(s);
+    let cancelled = false;
+    return {
+      topic,
+      cancel: () => {
+        if (cancelled) return;
+        cancelled = true;
+        this.#entries.delete(entry);
+        if (!this.socket.closed) for (const s of this.#subscriptionsOf(entry)) this.#release(s);
+      },
+    };
+  }
+
+  /** The next message that is subscribed, decodes, and passes its filters. */
+  async receive(options?: SendOptions): Promise<TopicMessage<S>> {
+    for (;;) {
+      const frames = await this.socket.receive(options);
+      try {
+        const message = this.#accept(frames);
+        if (message !== null) return message;
+      } catch (err) {
+        if (!(err instanceof DecodeError)) throw err;
+        this.#decodeErrors++;
+        this.#onDecodeError?.(err);
+      }
+    }
+  }
+
+  /** Yields messages until the subscriber is closed. */
+  async *[Symbol.asyncIterator](): AsyncGenerator<TopicMessage<S>, undefined, undefined> {
+    while (!this.socket.closed) {
+      try {
+        yield await this.receive();
+      } catch (err) {
+        if (this.socket.closed) return undefined;
+        throw err;
+      }
+    }
+    return undefined;
+  }
+
+  close(): Promise<void> {
+    return this.socket.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  // ---- upstream subscriptions ----------------------------------------------------------------
+
+  #subscriptionsOf(entry: Entry): Buffer[] {
+    return entry.declaration === null ? [entry.prefix] : [entry.declaration, channelSubscription(this.channel)];
+  }
+
+  // Counted here and sent once: an XPUB counts a peer's repeated SUBSCRIBEs, but an XSUB sends
+  // its CANCEL only for the last, so repeats would leave a subscription behind upstream.
+  #retain(subscription: Buffer): void {
+    const key = subscription.toString("latin1");
+    const n = this.#upstream.get(key) ?? 0;
+    this.#upstream.set(key, n + 1);
+    if (n === 0) this.#sendSubscription(1, subscription);
+  }
+
+  #release(subscription: Buffer): void {
+    const key = subscription.toString("latin1");
+    const n = this.#upstream.get(key) ?? 0;
+    if (n > 1) {
+      this.#upstream.set(key, n - 1);
+      return;
+    }
+    this.#upstream.delete(key);
+    if (n === 1) this.#sendSubscription(0, subscription);
+  }
+
+  #sendSubscription(kind: 0 | 1, topic: Buffer): void {
+    const message = Buffer.allocUnsafe(topic.length + 1);
+    message[0] = kind;
+    topic.copy(message, 1);
+    // An XSUB takes a subscription at once (it never waits for room), so this settles now.
+    this.socket.send(message).catch(() => {});
+  }
+
+  // ---- receiving -----------------------------------------------------------------------------
+
+  /** The message, if this subscriber wants it; null for messages it ignores. */
+  #accept(frames: Buffer[]): TopicMessage<S> | null {
+    const frame0 = frames[0]!;
+    if (frame0.length > 0 && frame0[0] === 0) return this.#acceptFiltered(frames);
+    let prefixed = false;
+    let exact = false;
+    for (const e of this.#entries) {
+      if (e.topic === null) prefixed ||= startsWith(frame0, e.prefix);
+      else exact ||= frame0.equals(e.prefix);
+    }
+    if (!prefixed && !exact) return null;
+    const message = this.#decode(frame0, frames);
+    if (prefixed) return message;
+    for (const e of this.#entries) {
+      if (e.topic === message.topic && passes(e, message.value)) return message;
+    }
+    return null;
+  }
+
+  /** A filtered copy: ours only if it is on our channel and no plain copy comes as well. */
+  #acceptFiltered(frames: Buffer[]): TopicMessage<S> | null {
+    const copy = parseChannelFrame(frames[0]!);
+    if (copy === null || copy.channel !== this.channel) return null;
+    for (const e of this.#entries) {
+      if (e.declaration === null && startsWith(copy.topic, e.prefix)) return null;
+    }
+    const message = this.#decode(copy.topic, frames);
+    for (const e of this.#entries) {
+      if (e.declaration !== null && e.topic === message.topic && passes(e, message.value)) return message;
+    }
+    return null;
+  }
+
+  #decode(topicBytes: Buffer, frames: Buffer[]): TopicMessage<S> {
+    let topic: string;
+    try {
+      topic = decodeUtf8(topicBytes);
+    } catch {
+      throw new DecodeError("topic", frames, "topic is not UTF-8");
+    }
+    if (!Object.hasOwn(this.#topics, topic)) throw new DecodeError("topic", frames, `unknown topic ${JSON.stringify(topic)}`);
+    const value: unknown = decodeFrames(this.#topics[topic]!, frames.slice(1), frames);
+    return { topic, value } as TopicMessage<S>;
+  }
+}
+
+function passes(entry: Entry, value: unknown): boolean {
+  return (entry.where === null || entry.where(value)) && (entry.match === null || entry.match(value));
+}
+
+function startsWith(data: Buffer, prefix: Buffer): boolean {
+  return data.length >= prefix.length && data.compare(prefix, 0, prefix.length, 0, prefix.length) === 0;
+}

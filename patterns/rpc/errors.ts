@@ -1,0 +1,47 @@
+/**
+ * Codes an RPC call can fail with, besides the codes handlers throw:
+ *   ETIMEDOUT   no reply before the call's deadline, after its retries
+ *   ENOMETHOD   the server has no such method
+ *   EDECODE     the server could not decode the request (or the client the reply)
+ *   EENCODE     a value could not be encoded (client: the request; server: its reply)
+ *   EHANDLER    a handler failed with an error that carries no code
+ *   EOVERLOAD   a broker's queue is full
+ *   EWORKERLOST the workers given a job kept dying before they answered it
+ *   EAGAIN      the client has too many calls in flight
+ *   EBADF       the client was closed while the call was in flight
+ *   EPROTO      a peer sent something that is not this protocol
+ */
+export class RpcError extends Error {
+  override readonly name: string = "RpcError";
+
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** An error the server sent back: thrown by the handler, or raised by the server for the call. */
+export class RemoteError extends RpcError {
+  override readonly name = "RemoteError";
+  readonly remote = true;
+
+  constructor(
+    code: string,
+    message: string,
+    /** The method that was called. */
+    readonly method: string,
+  ) {
+    super(code, message);
+  }
+}
+
+const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+
+/** The code a thrown value is reported with: its own `code` when that looks like one. */
+export function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === "string" && CODE_PATTERN.test(code) ? code : "EHANDLER";
+}

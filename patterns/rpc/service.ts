@@ -1,0 +1,36 @@
+import type { Codec, CodecValue } from "../codec/codec.js";
+
+/** One method: the codecs of its request and its reply. */
+export interface MethodSpec<Req, Res> {
+  readonly request: Codec<Req>;
+  readonly reply: Codec<Res>;
+}
+
+/** A service: its methods by name. Server, workers and clients are all built from one. */
+// `any` only widens the constraint; each method's real types are kept by inference.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ServiceSpec = Record<string, MethodSpec<any, any>>;
+
+export type MethodName<S extends ServiceSpec> = keyof S & string;
+export type RequestOf<S extends ServiceSpec, M extends MethodName<S>> = CodecValue<S[M]["request"]>;
+export type ReplyOf<S extends ServiceSpec, M extends MethodName<S>> = CodecValue<S[M]["reply"]>;
+
+/** What a handler knows about the call it serves. */
+export interface CallContext {
+  readonly method: string;
+}
+
+/** One handler per method: takes the decoded request, returns (or resolves to) the reply. */
+export type Handlers<S extends ServiceSpec> = {
+  [M in MethodName<S>]: (request: RequestOf<S, M>, context: CallContext) => ReplyOf<S, M> | Promise<ReplyOf<S, M>>;
+};
+
+/** Declares a service, keeping each method's types: `defineService({ add: { request: ..., reply: ... } })`. */
+export function defineService<S extends ServiceSpec>(spec: S): S {
+  for (const [name, method] of Object.entries(spec)) {
+    if (typeof method?.request?.decode !== "function" || typeof method.reply?.encode !== "function") {
+      throw Object.assign(new TypeError(`method ${name}: needs request and reply codecs`), { code: "EINVAL" });
+    }
+  }
+  return Object.freeze(spec);
+}

@@ -1,0 +1,64 @@
+/** The patterns' own building blocks: the serial sender and the deque. */
+import { randomBytes } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { Pull, Push } from "../lib/index.js";
+import { Deque } from "../patterns/internal/deque.js";
+import { SerialSender } from "../patterns/internal/serial-sender.js";
+import { tracker } from "./helpers/sockets.js";
+
+const { track, closeAll } = tracker();
+afterEach(closeAll);
+
+describe("SerialSender", () => {
+  it("queues concurrent sends in order where the socket alone would refuse the second with EBUSY", async () => {
+    const address = `inproc://patterns-serial-${randomBytes(6).toString("hex")}`;
+    // High-water marks of 1 make the socket wait often: inproc holds at most 2 in flight.
+    const push = track(new Push({ sendHighWaterMark: 1 }));
+    await push.bind(address);
+    const sender = new SerialSender(push);
+    const sends = Array.from({ length: 20 }, (_, i) => sender.send([Buffer.from(`m${i}`)]));
+    // A bound PUSH with no peer waits on its first send; the socket itself refuses another.
+    await expect(push.send("direct")).rejects.toMatchObject({ code: "EBUSY" });
+    const pull = track(new Pull({ receiveHighWaterMark: 1 }));
+    pull.connect(address);
+    const got: string[] = [];
+    for (let i = 0; i < 20; i++) got.push(String((await pull.receive())[0]));
+    await Promise.all(sends);
+    expect(got).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+  });
+
+  it("rejects the queued sends when the socket closes, and later sends get the socket's EBADF", async () => {
+    const push = track(new Push());
+    await push.bind(`inproc://patterns-serial-${randomBytes(6).toString("hex")}`);
+    const sender = new SerialSender(push);
+    const sends = [sender.send([Buffer.from("a")]), sender.send([Buffer.from("b")])];
+    await push.close();
+    for (const s of sends) await expect(s).rejects.toMatchObject({ code: expect.any(String) });
+    await expect(sender.send([Buffer.from("c")])).rejects.toMatchObject({ code: "EBADF" });
+  });
+});
+
+describe("Deque", () => {
+  it("pushes and shifts in order across growth, with items put back at the front", () => {
+    const d = new Deque<number>();
+    for (let i = 0; i < 40; i++) d.push(i);
+    for (let i = 0; i < 10; i++) expect(d.shift()).toBe(i);
+    d.unshift(-1);
+    d.unshift(-2);
+    for (let i = 40; i < 100; i++) d.push(i);
+    const out: number[] = [];
+    for (let x = d.shift(); x !== undefined; x = d.shift()) out.push(x);
+    expect(out).toEqual([-2, -1, ...Array.from({ length: 90 }, (_, i) => i + 10)]);
+    expect(d.length).toBe(0);
+    expect(d.shift()).toBeUndefined();
+  });
+
+  it("retain keeps the accepted items in order", () => {
+    const d = new Deque<number>();
+    for (let i = 0; i < 10; i++) d.push(i);
+    d.retain((x) => x % 3 !== 0);
+    const out: number[] = [];
+    for (let x = d.shift(); x !== undefined; x = d.shift()) out.push(x);
+    expect(out).toEqual([1, 2, 4, 5, 7, 8]);
+  });
+});
