@@ -42,22 +42,24 @@ async function subscribe(sock: AnySocket, role: Role): Promise<void> {
 async function flow(sender: AnySocket, senderRole: Role, receiver: AnySocket): Promise<string[]> {
   // Start receiving first: a libzmq socket attaches a new peer (and a bound SUB sends it its
   // subscriptions) only while the application is using the socket.
-  let got: Buffer[] | null = null;
-  const rx = receiver.receive().then((m) => (got = m));
+  let arrived = false;
+  const rx = receiver.receive().then((m) => {
+    arrived = true;
+    return m;
+  });
   if (senderRole === "xpub") {
     const [sub] = await sender.receive();
     expect(sub).toEqual(Buffer.from("\x01t"));
   }
   // Bounded by time, not turns: libzmq may take a while to apply a subscription under load.
   const deadline = Date.now() + 20_000;
-  for (let i = 0; got === null; i++) {
+  for (let i = 0; !arrived; i++) {
     if (Date.now() > deadline) throw new Error("the subscription never took effect");
     await sender.send(["nope", "x"]);
     await sender.send(["topic", String(i)]);
     await new Promise((r) => setTimeout(r, 1));
   }
-  await rx;
-  return got!.map(String);
+  return (await rx).map(String);
 }
 
 const pairs: Array<[Role, Role]> = [

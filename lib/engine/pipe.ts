@@ -17,6 +17,8 @@ export interface PipeOwner {
 export interface PipeDriver {
   /** Outbound messages are waiting: schedule a flush. */
   kick(): void;
+  /** Many outbound messages are waiting: write what the connection can take, now. */
+  flushNow(): void;
   /** The socket read enough that the connection may read again. */
   resumeReading(): void;
   /** Ends the connection at once (ROUTER handover drops the displaced peer). */
@@ -78,7 +80,20 @@ export class Pipe {
       return;
     }
     this.out.push(msg);
-    if (this.out.length === 1 && this.driver !== null) this.driver.kick();
+    const driver = this.driver;
+    if (driver === null) return;
+    const n = this.out.length;
+    if (n === 1) driver.kick();
+    else if (n >= this.syncFlushAt) {
+      // A sender that never yields (await on an already-resolved send) would otherwise fill
+      // the queue before the flush scheduled for the next turn runs; write a batch now.
+      driver.flushNow();
+    }
+  }
+
+  /** Queue depth at which a write flushes at once instead of waiting for the next turn. */
+  private get syncFlushAt(): number {
+    return this.sendHwm > 0 ? Math.max(2, Math.min(512, this.sendHwm >>> 1)) : 512;
   }
 
   /** An inbound message arrived from the peer. */

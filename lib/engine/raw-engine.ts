@@ -54,6 +54,10 @@ export class RawEngine implements Engine, PipeDriver {
     });
   }
 
+  flushNow(): void {
+    this.flush();
+  }
+
   resumeReading(): void {
     if (!this.closedFlag) this.sock.resume();
   }

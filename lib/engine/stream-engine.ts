@@ -303,6 +303,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     setImmediate(this.flushTick);
   }
 
+  flushNow(): void {
+    if (this.state === S_READY && !this.waitingDrain) this.flush();
+  }
+
   private readonly flushTick = (): void => {
     this.flushScheduled = false;
     this.flush();
