@@ -17,20 +17,31 @@ export class WorkerFailure extends Error {
   }
 }
 
+export interface SpawnOptions {
+  /** Node flags for the worker, e.g. ["--expose-gc"] for roles that measure RSS. */
+  execArgv?: string[];
+}
+
 export class WorkerHandle {
-  readonly role: string;
   readonly exited: Promise<void>;
+  readonly #lib: LibName;
+  #role: string | undefined;
   #child: ChildProcess;
   #inbox = new StepInbox();
   #result: Promise<unknown>;
   #stderr = "";
   #progress: unknown = undefined;
 
-  constructor(role: string, lib: LibName, args: unknown) {
-    this.role = role;
+  /**
+   * Forks the worker and has it load `lib` right away; `start` gives it its role. Forking the
+   * second process of a measurement while the first one binds saves a process start-up.
+   */
+  constructor(lib: LibName, options: SpawnOptions = {}) {
+    this.#lib = lib;
     this.#child = fork(WORKER_PATH, [], {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
+      execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
     });
     this.#child.stdout?.resume();
     this.#child.stderr?.setEncoding("utf8");
@@ -47,7 +58,7 @@ export class WorkerHandle {
       else if (msg.type === "step") this.#inbox.deliver(msg.step, msg.data);
       else if (msg.type === "result") settle.resolve(msg.value);
       else {
-        const err = new WorkerFailure(`${role}: ${msg.message}`, msg.code);
+        const err = new WorkerFailure(`${this.role}: ${msg.message}`, msg.code);
         settle.reject(err);
         this.#inbox.fail(err);
       }
@@ -56,7 +67,7 @@ export class WorkerHandle {
       this.#child.once("exit", (code, signal) => {
         const tail = this.#stderr.trim();
         const err = new WorkerFailure(
-          `${role} worker exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ""}`,
+          `${this.role} worker exited (${signal ?? `code ${code}`})${tail ? `: ${tail}` : ""}`,
           signal === "SIGKILL" ? "EKILLED" : "EEXIT",
         );
         settle.reject(err); // no effect if a result already arrived
@@ -65,11 +76,27 @@ export class WorkerHandle {
       });
     });
     this.#child.once("error", (err) => {
-      const failure = new WorkerFailure(`${role} worker: ${err.message}`, "ESPAWN");
+      const failure = new WorkerFailure(`${this.role} worker: ${err.message}`, "ESPAWN");
       settle.reject(failure);
       this.#inbox.fail(failure);
     });
-    this.#send({ type: "job", role, lib, args });
+    this.#send({ type: "preload", lib });
+  }
+
+  /** Gives the worker its role; once only. */
+  start(role: string, args: unknown): this {
+    if (this.#role !== undefined) throw new Error(`worker already plays ${this.#role}`);
+    this.#role = role;
+    this.#send({ type: "job", role, lib: this.#lib, args });
+    return this;
+  }
+
+  get role(): string {
+    return this.#role ?? `${this.#lib} worker (no role yet)`;
+  }
+
+  get started(): boolean {
+    return this.#role !== undefined;
   }
 
   post(step: string, data?: unknown): void {
@@ -111,14 +138,20 @@ export class WorkerHandle {
 export class WorkerGroup {
   #workers: WorkerHandle[] = [];
 
-  spawn(role: string, lib: LibName, args: unknown): WorkerHandle {
-    const worker = new WorkerHandle(role, lib, args);
+  spawn(role: string, lib: LibName, args: unknown, options?: SpawnOptions): WorkerHandle {
+    return this.prepare(lib, options).start(role, args);
+  }
+
+  /** A worker forked and loading `lib` now, to be given its role later with `start`. */
+  prepare(lib: LibName, options?: SpawnOptions): WorkerHandle {
+    const worker = new WorkerHandle(lib, options);
     this.#workers.push(worker);
     return worker;
   }
 
   /** Waits briefly for workers to exit on their own, then kills the rest. */
   async dispose(graceMs = 2000): Promise<void> {
+    for (const w of this.#workers) if (!w.started) w.kill(); // prepared, never used: nothing to wait for
     const all = Promise.all(this.#workers.map((w) => w.exited));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));

@@ -44,6 +44,20 @@ export interface SocketClasses {
 }
 export type SocketClassName = keyof SocketClasses;
 
+/** Exports a workload may require: the socket classes, and functions such as `curveKeyPair`. */
+export type ExportName = SocketClassName | "curveKeyPair";
+
+/** A CURVE key pair as Z85 text, as zeromq's `curveKeyPair()` returns it. */
+export interface CurveKeyPair {
+  publicKey: string;
+  secretKey: string;
+}
+
+/** The part of the module's `context` the benchmark touches (zeromq caps sockets at 1023). */
+export interface BenchContext {
+  maxSockets?: number;
+}
+
 export interface ZmqLib {
   readonly name: LibName;
   /** The module's `version` export (zeromq reports libzmq's version there). */
@@ -52,7 +66,11 @@ export interface ZmqLib {
   readonly packageVersion: string;
   /** Returns the class, or throws `LibUnavailableError` when this library does not export it. */
   socket<K extends SocketClassName>(className: K): SocketClasses[K];
-  has(className: SocketClassName): boolean;
+  has(name: ExportName): boolean;
+  /** The module's `curveKeyPair()`; throws `LibUnavailableError` when it has none. */
+  curveKeyPair(): CurveKeyPair;
+  /** The module's `context` export, if any. */
+  readonly context: BenchContext | undefined;
 }
 
 export class LibUnavailableError extends Error {
@@ -94,7 +112,8 @@ async function importLib(name: LibName): Promise<ZmqLib> {
     if (context !== undefined) context.blocky = false;
   }
 
-  const has = (className: SocketClassName): boolean => typeof exports[className] === "function";
+  const has = (exportName: ExportName): boolean => typeof exports[exportName] === "function";
+  const context = exports["context"];
   return {
     name,
     version: typeof exports["version"] === "string" ? (exports["version"] as string) : "unknown",
@@ -104,6 +123,11 @@ async function importLib(name: LibName): Promise<ZmqLib> {
       if (!has(className)) throw new LibUnavailableError(`${name} does not export ${className}`);
       return exports[className] as SocketClasses[K];
     },
+    curveKeyPair(): CurveKeyPair {
+      if (!has("curveKeyPair")) throw new LibUnavailableError(`${name} does not export curveKeyPair`);
+      return (exports["curveKeyPair"] as () => CurveKeyPair)();
+    },
+    context: context !== null && typeof context === "object" ? (context as BenchContext) : undefined,
   };
 }
 

@@ -9,6 +9,12 @@ export interface JobMessage {
   args: unknown;
 }
 
+/** Parent → child, optional, before the job: start loading the library now. */
+export interface PreloadMessage {
+  type: "preload";
+  lib: LibName;
+}
+
 /** Either direction, role-defined steps such as "ready", "sent", "close". */
 export interface StepMessage {
   type: "step";
@@ -28,5 +34,5 @@ export interface FailureMessage {
   code?: string;
 }
 
-export type ParentMessage = JobMessage | StepMessage;
+export type ParentMessage = PreloadMessage | JobMessage | StepMessage;
 export type ChildMessage = StepMessage | ResultMessage | FailureMessage;

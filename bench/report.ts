@@ -24,6 +24,8 @@ export interface Cell {
 export interface WorkloadResult {
   workload: Workload;
   cells: Cell[]; // parallel to columns
+  /** Wall time of all its rounds, worker start-up included. */
+  wallSeconds: number;
 }
 
 export interface MetricRow {
@@ -36,7 +38,8 @@ export interface MetricRow {
   samples: Record<string, number[]>;
   /** Last column over first; null without two figures. */
   ratio: number | null;
-  target: { op: ">=" | "<="; ratio: number } | null;
+  /** On the ratio, or (`limit`) on the last column's own figure. */
+  target: { op: ">=" | "<="; ratio: number } | { op: ">=" | "<="; limit: number } | null;
   verdict: "pass" | "short" | null;
 }
 
@@ -48,17 +51,27 @@ export function metricRows(columns: readonly Column[], result: WorkloadResult): 
     columns.forEach((col, i) => {
       const series = cells[i]!.samples.map((m) => m[spec.key]).filter((v): v is number => typeof v === "number");
       samples[col.label] = series.map((v) => round(v));
-      values[col.label] = series.length > 0 ? median(series) : null;
+      if (series.length === 0) values[col.label] = null;
+      else values[col.label] = spec.summary === "max" ? Math.max(...series) : median(series);
     });
     const first = values[columns[0]!.label] ?? null;
     const last = columns.length > 1 ? (values[columns[columns.length - 1]!.label] ?? null) : null;
     const ratio = first !== null && last !== null && first > 0 ? last / first : null;
     const goal = workload.targets?.find((t) => t.metric === spec.key);
     const op = spec.better === "higher" ? (">=" as const) : ("<=" as const);
-    const target = goal ? { op, ratio: goal.ratio } : null;
+    let target: MetricRow["target"] = null;
+    let judged: number | null = null; // what the target is checked against
+    if (goal !== undefined && "ratio" in goal) {
+      target = { op, ratio: goal.ratio };
+      judged = ratio;
+    } else if (goal !== undefined) {
+      target = { op, limit: goal.limit };
+      judged = columns.length > 1 ? last : first;
+    }
     let verdict: MetricRow["verdict"] = null;
-    if (target !== null && ratio !== null) {
-      verdict = (target.op === ">=" ? ratio >= target.ratio : ratio <= target.ratio) ? "pass" : "short";
+    if (target !== null && judged !== null) {
+      const bound = "ratio" in target ? target.ratio : target.limit;
+      verdict = (target.op === ">=" ? judged >= bound : judged <= bound) ? "pass" : "short";
     }
     const { key: metric, unit, better } = spec;
     return { workload: workload.name, metric, unit, better, values, samples, ratio, target, verdict };
@@ -76,7 +89,7 @@ export function formatTable(columns: readonly Column[], results: readonly Worklo
       const cells = columns.map((col, i) => cellText(result.cells[i]!, row.values[col.label] ?? null, row.samples[col.label]!));
       const line = [index === 0 ? row.workload : "", row.unit, ...cells];
       if (compare) {
-        const target = row.target ? `${row.target.op === ">=" ? "≥" : "≤"}${formatRatio(row.target.ratio)}` : "";
+        const target = row.target ? `${row.target.op === ">=" ? "≥" : "≤"}${targetText(row.target)}` : "";
         line.push(row.ratio === null ? "-" : formatRatio(row.ratio), target, row.verdict ?? "");
       }
       rows.push(line);
@@ -104,6 +117,10 @@ export function formatTable(columns: readonly Column[], results: readonly Worklo
   return text.join("\n");
 }
 
+function targetText(target: NonNullable<MetricRow["target"]>): string {
+  return "ratio" in target ? formatRatio(target.ratio) : String(target.limit);
+}
+
 function cellText(cell: Cell, value: number | null, samples: readonly number[]): string {
   if (cell.unavailable !== undefined) return "unavailable";
   if (value === null) return cell.failures.length > 0 ? "failed" : "-";
@@ -122,6 +139,10 @@ export interface RunMeta {
   rounds: number;
   quick: boolean;
   scale: number;
+  /** Wall time of the whole run, filled in at the end. */
+  wallSeconds?: number;
+  /** 1-minute load average when the run ended. */
+  loadAvgEnd?: number;
 }
 
 export function toJson(meta: RunMeta, columns: readonly Column[], results: readonly WorkloadResult[]): unknown {
@@ -131,6 +152,7 @@ export function toJson(meta: RunMeta, columns: readonly Column[], results: reado
     results: results.map((result) => ({
       workload: result.workload.name,
       description: result.workload.description,
+      wallSeconds: round(result.wallSeconds, 3),
       status: Object.fromEntries(
         columns.map((col, i) => {
           const cell = result.cells[i]!;

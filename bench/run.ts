@@ -26,7 +26,8 @@ async function main(): Promise<number> {
   }
   const selected = workloads.filter((w) => opts.filters.length === 0 || opts.filters.some((f) => w.name.includes(f)));
   if (opts.list) {
-    for (const w of workloads) console.log(`${w.name.padEnd(24)} ${w.description}`);
+    const width = Math.max(...workloads.map((w) => w.name.length));
+    for (const w of workloads) console.log(`${w.name.padEnd(width)}  ${w.description}`);
     return 0;
   }
   if (selected.length === 0) {
@@ -51,8 +52,16 @@ async function main(): Promise<number> {
   log(`bench: ${libs.join(" vs ")}; ${opts.rounds} round(s); node ${meta.node}, ${meta.cpus} × ${meta.cpu}`);
   if (meta.loadAvg > 0.5 * meta.cpus) log(`bench: load average ${meta.loadAvg} at start: other work shares the CPUs, figures will be noisy`);
 
+  const started = Date.now();
   const results: WorkloadResult[] = [];
-  for (const workload of selected) results.push(await runWorkload(workload, columns, params, opts));
+  for (const workload of selected) {
+    const result = await runWorkload(workload, columns, params, opts);
+    log(`${workload.name}: ${result.wallSeconds.toFixed(1)} s`);
+    results.push(result);
+  }
+  meta.wallSeconds = Math.round((Date.now() - started) / 100) / 10;
+  meta.loadAvgEnd = Number(loadavg()[0]!.toFixed(2));
+  log(`bench: ${meta.wallSeconds} s in all; load average ${meta.loadAvg} at start, ${meta.loadAvgEnd} at the end`);
 
   const table = formatTable(columns, results);
   const json = opts.json === undefined ? undefined : `${JSON.stringify(toJson(meta, columns, results), null, 2)}\n`;
@@ -88,18 +97,20 @@ async function runWorkload(
   params: RunParams,
   opts: BenchOptions,
 ): Promise<WorkloadResult> {
+  const started = Date.now();
   const cells: Cell[] = [];
   for (const col of columns) {
     cells.push({ unavailable: await unavailableReason(workload, col.lib), samples: [], failures: [] });
   }
-  for (let round = 0; round < opts.rounds; round++) {
+  const rounds = Math.min(opts.rounds, workload.maxRounds ?? opts.rounds);
+  for (let round = 0; round < rounds; round++) {
     // Alternate which library goes first so drift over the run does not favour one of them.
     const order = columns.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
       const cell = cells[i]!;
       if (cell.unavailable !== undefined || cell.failures.length > 0) continue; // a failure is not retried
-      const tag = `${workload.name} round ${round + 1}/${opts.rounds} ${columns[i]!.label}`;
+      const tag = `${workload.name} round ${round + 1}/${rounds} ${columns[i]!.label}`;
       try {
         const m = await measure(workload, columns[i]!.lib, params, opts.timeoutMs, workload.stallMs ?? opts.stallMs);
         cell.samples.push(m);
@@ -111,7 +122,7 @@ async function runWorkload(
       }
     }
   }
-  return { workload, cells };
+  return { workload, cells, wallSeconds: (Date.now() - started) / 1000 };
 }
 
 async function unavailableReason(workload: Workload, lib: LibName): Promise<string | undefined> {

@@ -41,6 +41,10 @@ process.on("message", (msg: ParentMessage) => {
     }
     return;
   }
+  if (msg.type === "preload") {
+    loadLib(msg.lib).catch(() => undefined); // a failure shows when the job loads it again
+    return;
+  }
   if (started) return;
   started = true;
   const role = roles[msg.role];

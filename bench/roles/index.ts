@@ -1,5 +1,8 @@
 // Every role a worker process can play, by the name the parent asks for.
 import type { Role } from "./role.js";
+import { burstReceive, burstSend } from "./burst.js";
+import { dealerPeers, routerIdle } from "./idle-peers.js";
+import { publishSend, subscribeReceive } from "./pub-sub.js";
 import { pullReceive, pushPullLocal, pushSend } from "./push-pull.js";
 import { replyEcho, requestTimed } from "./req-rep.js";
 
@@ -9,4 +12,10 @@ export const roles: Readonly<Record<string, Role>> = {
   "push-pull-local": pushPullLocal,
   "reply-echo": replyEcho,
   "request-timed": requestTimed,
+  "pub-send": publishSend,
+  "sub-receive": subscribeReceive,
+  "burst-receive": burstReceive,
+  "burst-send": burstSend,
+  "router-idle": routerIdle,
+  "dealer-peers": dealerPeers,
 };

@@ -1,5 +1,7 @@
-// Roles for PUSH→PULL throughput: receiver, sender, and both in one process for inproc.
-import { closeAll, type BenchSocket } from "../lib-loader.js";
+// Roles for one-way throughput: receiver, sender, and both in one process for inproc. PUSH→PULL
+// by default; DEALER→ROUTER, CURVE, and an event-loop lag timer through the arguments.
+import { closeAll, type BenchSocket, type ZmqLib } from "../lib-loader.js";
+import { LagMonitor } from "./probes.js";
 import { defineRole } from "./role.js";
 
 export interface ReceiveArgs {
@@ -7,18 +9,44 @@ export interface ReceiveArgs {
   size: number;
   warmup: number;
   count: number;
+  /** The receiving socket; a ROUTER gets each message as [routing id, payload]. Default Pull. */
+  socket?: "Pull" | "Router";
+  /** Be a CURVE server with a fresh key pair; the public key goes out with "ready". */
+  curve?: boolean;
+  /** Run a 1 ms interval timer during the receive loop and report its worst lag. */
+  lag?: boolean;
 }
 
 export interface SendArgs {
   connect: string;
   size: number;
   total: number;
+  /** The sending socket. Default Push. */
+  socket?: "Push" | "Dealer";
+  /** Be a CURVE client of the server with this public key (Z85), with a fresh key pair. */
+  serverKey?: string;
+  /** Run a 1 ms interval timer during the send loop and report its worst lag. */
+  lag?: boolean;
+}
+
+/** What the receiver posts once bound. */
+export interface ReceiverReady {
+  endpoint: string;
+  /** The CURVE server's public key, when `curve` was asked for. */
+  serverKey?: string;
 }
 
 export interface ReceiveResult {
   /** Time from the arrival of the last warm-up message to the arrival of the last message. */
   elapsedNs: number;
   count: number;
+  /** With `lag`: the worst delay of the 1 ms timer during the receive loop. */
+  maxLagMs?: number;
+}
+
+export interface SendResult {
+  /** With `lag`: the worst delay of the 1 ms timer during the send loop. */
+  maxLagMs?: number;
 }
 
 /** Messages done so far, read by the stall watchdog through the worker's progress answer. */
@@ -37,20 +65,28 @@ function describe(counter: Counter, verb: string): string {
  * Receives warmup + count messages of `size` bytes; times the last `count` of them so that
  * connection setup and JIT warm-up stay outside the measurement.
  */
-export async function receiveCounted(pull: BenchSocket, args: ReceiveArgs, counter: Counter): Promise<ReceiveResult> {
+export async function receiveCounted(
+  pull: BenchSocket,
+  args: ReceiveArgs,
+  counter: Counter,
+  lag?: LagMonitor,
+): Promise<ReceiveResult> {
   const total = args.warmup + args.count;
+  const frames = args.socket === "Router" ? 2 : 1;
   let start = 0n;
   for (let i = 1; i <= total; i++) {
     counter.done = i - 1;
     const msg = await pull.receive();
-    if (msg.length !== 1 || msg[0]!.length !== args.size) {
-      throw new Error(`message ${i}: expected 1 frame of ${args.size} B, got ${msg.map((f) => f.length).join("+")} B`);
+    if (i === 1) lag?.start(); // from the first message: the lag during the flood, not before it
+    if (msg.length !== frames || msg[frames - 1]!.length !== args.size) {
+      const shape = msg.map((f) => f.length).join("+");
+      throw new Error(`message ${i}: expected ${frames} frame(s), the last of ${args.size} B; got ${shape} B`);
     }
     if (i === args.warmup) start = process.hrtime.bigint();
   }
   const elapsedNs = Number(process.hrtime.bigint() - start);
   counter.done = total;
-  return { elapsedNs, count: args.count };
+  return { elapsedNs, count: args.count, maxLagMs: lag?.stop().maxLagMs };
 }
 
 export async function sendCounted(push: BenchSocket, size: number, counter: Counter): Promise<void> {
@@ -65,11 +101,19 @@ export async function sendCounted(push: BenchSocket, size: number, counter: Coun
 export const pullReceive = defineRole<ReceiveArgs>(async (lib, args, channel) => {
   const received: Counter = { done: 0, total: args.warmup + args.count };
   channel.progress(() => describe(received, "received"));
-  const pull = new (lib.socket("Pull"))();
+  let serverKey: string | undefined;
+  let options: Record<string, unknown> | undefined;
+  if (args.curve) {
+    const keys = lib.curveKeyPair();
+    serverKey = keys.publicKey;
+    options = { curveServer: true, curveSecretKey: keys.secretKey };
+  }
+  const pull = new (lib.socket(args.socket ?? "Pull"))(options);
   try {
     await pull.bind(args.bind);
-    channel.post("ready", { endpoint: pull.lastEndpoint });
-    return await receiveCounted(pull, args, received);
+    const ready: ReceiverReady = { endpoint: pull.lastEndpoint ?? args.bind, serverKey };
+    channel.post("ready", ready);
+    return await receiveCounted(pull, args, received, args.lag ? new LagMonitor() : undefined);
   } finally {
     received.phase = "close() pending";
     await closeAll(pull);
@@ -79,20 +123,30 @@ export const pullReceive = defineRole<ReceiveArgs>(async (lib, args, channel) =>
 export const pushSend = defineRole<SendArgs>(async (lib, args, channel) => {
   const sent: Counter = { done: 0, total: args.total };
   channel.progress(() => describe(sent, "sent"));
-  const push = new (lib.socket("Push"))();
+  const push = new (lib.socket(args.socket ?? "Push"))(curveClientOptions(lib, args.serverKey));
   try {
     push.connect(args.connect);
+    const lag = args.lag ? new LagMonitor() : undefined;
+    lag?.start();
     await sendCounted(push, args.size, sent);
+    const result: SendResult = lag === undefined ? {} : { maxLagMs: lag.stop().maxLagMs };
     channel.post("sent");
     // Close only once the receiver has everything: zeromq's linger is 0 with blocky = false.
     sent.phase = "waiting for the receiver";
     await channel.wait("close");
-    return {};
+    return result;
   } finally {
     sent.phase = "close() pending";
     await closeAll(push);
   }
 });
+
+/** Options of a CURVE client of `serverKey`, with a fresh key pair; undefined without a key. */
+export function curveClientOptions(lib: ZmqLib, serverKey: string | undefined): Record<string, unknown> | undefined {
+  if (serverKey === undefined) return undefined;
+  const keys = lib.curveKeyPair();
+  return { curveServerKey: serverKey, curvePublicKey: keys.publicKey, curveSecretKey: keys.secretKey };
+}
 
 export const pushPullLocal = defineRole<ReceiveArgs>(async (lib, args, channel) => {
   const sent: Counter = { done: 0, total: args.warmup + args.count };

@@ -1,5 +1,10 @@
 // The registry: every workload `npm run bench` knows, in the order the table prints them.
-// Targets are the ratios wiremq/zeromq from issue 5.
+// Targets are the goals of issue 5 (and issue 4's CURVE line): ratios wiremq/zeromq, or
+// limits on wiremq's own figure.
+import { floodWorkload } from "./event-loop.js";
+import { idlePeersWorkload } from "./idle-peers.js";
+import { burstWorkload } from "./memory.js";
+import { pubSubWorkload } from "./pub-sub.js";
 import { pushPullWorkload } from "./push-pull.js";
 import { reqRepWorkload } from "./req-rep.js";
 import type { Workload } from "./types.js";
@@ -10,6 +15,7 @@ const MiB = 1024 * KiB;
 export const workloads: readonly Workload[] = [
   pushPullWorkload({ transport: "tcp", size: 16, baseCount: 120_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ transport: "tcp", size: 4 * KiB, baseCount: 80_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
+  pushPullWorkload({ transport: "tcp", size: 64 * KiB, baseCount: 10_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
   pushPullWorkload({ transport: "tcp", size: MiB, baseCount: 2_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
   pushPullWorkload({ transport: "ipc", size: 16, baseCount: 100_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ transport: "ipc", size: 4 * KiB, baseCount: 60_000 }),
@@ -17,6 +23,20 @@ export const workloads: readonly Workload[] = [
   pushPullWorkload({ transport: "inproc", size: 16, baseCount: 120_000, targets: [{ metric: "msgsPerSec", ratio: 10 }] }),
   pushPullWorkload({ transport: "inproc", size: 4 * KiB, baseCount: 100_000 }),
   pushPullWorkload({ transport: "inproc", size: MiB, baseCount: 10_000 }),
+  pubSubWorkload({
+    transport: "tcp",
+    size: 16,
+    subscribers: 4,
+    baseCount: 60_000,
+    targets: [{ metric: "msgsPerSec", ratio: 2 }],
+  }),
+  pushPullWorkload({
+    pattern: "dealer-router",
+    transport: "tcp",
+    size: 16,
+    baseCount: 120_000,
+    targets: [{ metric: "msgsPerSec", ratio: 3 }],
+  }),
   reqRepWorkload({
     transport: "tcp",
     size: 16,
@@ -24,6 +44,36 @@ export const workloads: readonly Workload[] = [
     targets: [
       { metric: "medianUs", ratio: 0.95 },
       { metric: "p99Us", ratio: 1.0 },
+    ],
+  }),
+  pushPullWorkload({ curve: true, transport: "tcp", size: 16, baseCount: 60_000, targets: [{ metric: "msgsPerSec", ratio: 0.7 }] }),
+  pushPullWorkload({ curve: true, transport: "tcp", size: 64 * KiB, baseCount: 3_000, targets: [{ metric: "mbPerSec", ratio: 0.7 }] }),
+  burstWorkload({
+    transport: "tcp",
+    size: 16,
+    hwm: 1000,
+    baseCount: 1_000_000,
+    targets: [
+      { metric: "rssGrowthMB", limit: 50 },
+      { metric: "lost", limit: 0 },
+    ],
+  }),
+  idlePeersWorkload({
+    transport: "tcp",
+    peers: 1000,
+    idleMs: 1000,
+    targets: [
+      { metric: "routerKBPerConn", ratio: 1 },
+      { metric: "peerKBPerConn", ratio: 1 },
+    ],
+  }),
+  floodWorkload({
+    transport: "tcp",
+    size: 16,
+    baseCount: 1_000_000,
+    targets: [
+      { metric: "senderLagMs", limit: 50 },
+      { metric: "receiverLagMs", limit: 50 },
     ],
   }),
 ];

@@ -1,5 +1,7 @@
-// PUSH→PULL throughput: tcp and ipc across two processes, inproc inside one.
-import type { ReceiveArgs, ReceiveResult, SendArgs } from "../roles/push-pull.js";
+// One-way throughput: PUSH→PULL (optionally CURVE-encrypted) or DEALER→ROUTER; tcp and ipc
+// across two processes, inproc inside one.
+import type { ExportName } from "../lib-loader.js";
+import type { ReceiveArgs, ReceiveResult, ReceiverReady, SendArgs } from "../roles/push-pull.js";
 import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
 import { scaledCount, type Measurement, type Target, type Workload } from "./types.js";
 
@@ -9,6 +11,10 @@ export interface PushPullSpec {
   /** Messages per measurement, sized for ~1 s with zeromq. */
   baseCount: number;
   targets?: Target[];
+  /** DEALER→ROUTER instead of PUSH→PULL (two processes only). */
+  pattern?: "push-pull" | "dealer-router";
+  /** PULL as CURVE server, PUSH as its client, each with a fresh key pair (two processes only). */
+  curve?: boolean;
 }
 
 export function sizeLabel(size: number): string {
@@ -19,10 +25,16 @@ export function sizeLabel(size: number): string {
 
 export function pushPullWorkload(spec: PushPullSpec): Workload {
   const where = spec.transport === "inproc" ? "one process" : "two processes";
+  const router = spec.pattern === "dealer-router";
+  if ((router || spec.curve) && spec.transport === "inproc") throw new Error("dealer-router and curve run over tcp/ipc");
+  const family = spec.curve ? "curve-push-pull" : router ? "dealer-router" : "push-pull";
+  const sockets = router ? "DEALER→ROUTER" : "PUSH→PULL";
+  const requires: ExportName[] = router ? ["Dealer", "Router"] : ["Push", "Pull"];
+  if (spec.curve) requires.push("curveKeyPair");
   return {
-    name: `push-pull/${spec.transport}/${sizeLabel(spec.size)}`,
-    description: `PUSH→PULL ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
-    requires: ["Push", "Pull"],
+    name: `${family}/${spec.transport}/${sizeLabel(spec.size)}`,
+    description: `${spec.curve ? "CURVE " : ""}${sockets} ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
+    requires,
     metrics: [
       { key: "msgsPerSec", unit: "msgs/s", better: "higher" },
       { key: "mbPerSec", unit: "MB/s", better: "higher" },
@@ -32,16 +44,19 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
       const count = scaledCount(spec.baseCount, params);
       const warmup = Math.max(1, Math.ceil(count / 10));
       const bind = bindEndpoint(spec.transport);
-      const receiveArgs: ReceiveArgs = { bind, size: spec.size, warmup, count };
+      const receiveArgs: ReceiveArgs = { bind, size: spec.size, warmup, count, curve: spec.curve };
+      if (router) receiveArgs.socket = "Router";
       try {
         let result: ReceiveResult;
         if (spec.transport === "inproc") {
           result = await workers.spawn("push-pull-local", lib, receiveArgs).result<ReceiveResult>();
         } else {
+          const sender = workers.prepare(lib);
           const receiver = workers.spawn("pull-receive", lib, receiveArgs);
-          const { endpoint } = await receiver.wait<{ endpoint: string }>("ready");
-          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count };
-          const sender = workers.spawn("push-send", lib, sendArgs);
+          const { endpoint, serverKey } = await receiver.wait<ReceiverReady>("ready");
+          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey };
+          if (router) sendArgs.socket = "Dealer";
+          sender.start("push-send", sendArgs);
           result = await receiver.result<ReceiveResult>();
           sender.post("close");
           await sender.result();

@@ -28,10 +28,11 @@ export function reqRepWorkload(spec: ReqRepSpec): Workload {
       const bind = bindEndpoint(spec.transport);
       try {
         const echoArgs: EchoArgs = { bind, total: warmup + count };
+        const requester = workers.prepare(lib);
         const replier = workers.spawn("reply-echo", lib, echoArgs);
         const { endpoint } = await replier.wait<{ endpoint: string }>("ready");
         const requestArgs: RequestArgs = { connect: endpoint, size: spec.size, warmup, count };
-        const result = await workers.spawn("request-timed", lib, requestArgs).result<LatencyResult>();
+        const result = await requester.start("request-timed", requestArgs).result<LatencyResult>();
         replier.post("close");
         await replier.result();
         return { medianUs: result.medianUs, p99Us: result.p99Us, meanUs: result.meanUs, seconds: result.seconds };

@@ -1,6 +1,6 @@
 // What a workload is: a named measurement the runner repeats for each library.
 import type { WorkerGroup } from "../child.js";
-import type { LibName, SocketClassName } from "../lib-loader.js";
+import type { ExportName, LibName } from "../lib-loader.js";
 
 export interface MetricSpec {
   /** Key in the Measurement, e.g. "msgsPerSec". */
@@ -8,14 +8,25 @@ export interface MetricSpec {
   /** Printed unit, e.g. "msgs/s". */
   unit: string;
   better: "higher" | "lower";
+  /** How the rounds are summarised: the median (default), or the worst round ("never > 50 ms"). */
+  summary?: "median" | "max";
 }
 
-/** A goal on the ratio candidate/baseline of one metric (from issue 5). */
-export interface Target {
-  metric: string;
-  /** "higher" metrics pass at ratio >= this; "lower" metrics pass at ratio <= this. */
-  ratio: number;
-}
+/**
+ * A goal of issue 5 on one metric: either on the ratio candidate/baseline, or (`limit`) on the
+ * candidate's own figure, such as "RSS growth ≤ 50 MB". The candidate is the last column.
+ */
+export type Target =
+  | {
+      metric: string;
+      /** "higher" metrics pass at ratio >= this; "lower" metrics pass at ratio <= this. */
+      ratio: number;
+    }
+  | {
+      metric: string;
+      /** "higher" metrics pass at figure >= this; "lower" metrics pass at figure <= this. */
+      limit: number;
+    };
 
 export type Measurement = Record<string, number>;
 
@@ -31,16 +42,26 @@ export interface Workload {
   name: string;
   description: string;
   /** Socket classes the library must export; otherwise its column reads "unavailable". */
-  requires: SocketClassName[];
+  requires: ExportName[];
   metrics: MetricSpec[];
   targets?: Target[];
   /** Overrides the runner's stall limit (ms), for a workload whose workers idle on purpose. */
   stallMs?: number;
+  /** Caps --rounds for a workload that is slow or whose figure barely varies. */
+  maxRounds?: number;
   /** One measurement. Workers go in `workers`, which the runner disposes (and kills on timeout). */
   run(lib: LibName, params: RunParams, workers: WorkerGroup): Promise<Measurement>;
 }
 
-/** Message count for a run: `base` is sized for ~1 s with zeromq on a 2-core machine. */
-export function scaledCount(base: number, params: RunParams, min = 20): number {
-  return Math.max(min, Math.round(base * params.scale * (params.quick ? 0.2 : 1)));
+/**
+ * Message count for a run: `base` is sized for ~1 s with zeromq on a 2-core machine; --quick
+ * takes `quickFraction` of it (a fifth unless the workload says otherwise).
+ */
+export function scaledCount(base: number, params: RunParams, min = 20, quickFraction = 0.2): number {
+  return Math.max(min, Math.round(base * params.scale * (params.quick ? quickFraction : 1)));
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
