@@ -43,7 +43,7 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
   const command = COMMANDS.find((c) => c.spec.name === name);
   if (command === undefined) throw new CliError("EINVAL", `unknown command ${JSON.stringify(name)}; see wiremq --help`);
   if (command.spec.passThrough === true) {
-    if (rest.includes("--help") || rest.includes("-h")) process.stdout.write(`${formatHelp(command.spec)}\n\nharness options:\n`);
+    if (rest.includes("--help") || rest.includes("-h")) process.stdout.write(`${formatHelp(command.spec)}\n\n${command.spec.name} options:\n`);
     return command.run({ flags: new Set(), values: new Map(), lists: new Map(), positionals: [...rest] }, rest);
   }
   const args = parseArgs(command.spec, rest);

@@ -70,3 +70,8 @@ export { parseDestination } from "./devices/destination.js";
 export type { Destination } from "./devices/destination.js";
 export { RECIPIENT_STATUSES, FANOUT_VERSION } from "./devices/fanout-wire.js";
 export type { RecipientStatus } from "./devices/fanout-wire.js";
+export { Broker } from "./broker/broker.js";
+export type { BrokerOptions } from "./broker/broker.js";
+export { BrokerClient, BrokerConsumer, Delivery } from "./broker/client.js";
+export type { BrokerClientOptions, PutReceipt, ConsumeOptions } from "./broker/client.js";
+export type { BrokerStats, QueueStats } from "./broker/stats.js";

@@ -1,0 +1,279 @@
+/**
+ * BrokerClient: puts, publishes and consumes against one broker or a cluster of them. With
+ * several endpoints, each queue (or topic) has an owner by consistent hashing; a put goes to
+ * the owner, or to the next live broker round the ring while the owner is down. Consumers
+ * and durable subscriptions are opened on every broker, so messages stored anywhere are
+ * delivered, including a restarted broker's backlog. Nothing is replicated: a message lives
+ * only on the broker that confirmed it.
+ */
+import { zmqError } from "../errors.js";
+import { toFrames, type MessageLike } from "../sockets/message.js";
+import { BrokerConsumer, type ConsumeOptions } from "./consumer.js";
+import { HashRing } from "./hash-ring.js";
+import { BrokerLink, type DeliverMessage } from "./link.js";
+import { nameProblem, subscriptionNameProblem, subscriptionQueueOf } from "./names.js";
+import { encodeClient, okU32, okU64 } from "./protocol.js";
+import type { BrokerStats } from "./stats.js";
+
+export { BrokerConsumer, Delivery, type ConsumeOptions } from "./consumer.js";
+
+export interface BrokerClientOptions {
+  /** The broker's endpoint, or every broker of the cluster (all clients must list the same set). */
+  endpoints: string | string[];
+  /** How long put/publish/subscribe wait for some broker to be up (ms); -1 (default) waits for ever. */
+  sendTimeout?: number;
+  /** Heartbeat period (ms) until a broker says its own (default 1000). */
+  heartbeatInterval?: number;
+  reconnectInterval?: number;
+  reconnectMaxInterval?: number;
+}
+
+export interface PutReceipt {
+  /** The endpoint of the broker that stored the message. */
+  broker: string;
+  /** Its sequence number in the queue there. */
+  seq: number;
+}
+
+export class BrokerClient {
+  readonly #links = new Map<string, BrokerLink>();
+  readonly #ring: HashRing;
+  readonly #sendTimeout: number;
+  readonly #consumers = new Map<number, BrokerConsumer>();
+  /** Durable subscriptions made through this client, renewed on brokers that come up. */
+  readonly #subscriptions = new Map<string, { topic: string; subscription: string }>();
+  #upWaiters: (() => void)[] = [];
+  /** Encoded names of recent queues and topics: a put should not re-encode its queue name. */
+  readonly #nameFrames = new Map<string, Buffer>();
+  readonly #preferences = new Map<string, BrokerLink[]>();
+  #nextSubId = 1;
+  #closed = false;
+
+  constructor(options: BrokerClientOptions | string | string[]) {
+    const o: BrokerClientOptions = typeof options === "string" || Array.isArray(options) ? { endpoints: options } : options;
+    const endpoints = typeof o.endpoints === "string" ? [o.endpoints] : [...(o.endpoints ?? [])];
+    if (endpoints.length === 0 || endpoints.some((e) => typeof e !== "string" || e.length === 0)) {
+      throw zmqError("EINVAL", "endpoints must be a broker endpoint or a non-empty list of them");
+    }
+    this.#sendTimeout = o.sendTimeout ?? -1;
+    this.#ring = new HashRing(endpoints);
+    const linkOptions = {
+      heartbeatInterval: o.heartbeatInterval ?? 1000,
+      reconnectInterval: o.reconnectInterval ?? 100,
+      reconnectMaxInterval: o.reconnectMaxInterval ?? 1000,
+    };
+    for (const ep of this.#ring.nodes) {
+      const link = new BrokerLink(ep, linkOptions, {
+        up: (l) => this.#linkUp(l),
+        down: (l) => this.#linkDown(l),
+        deliver: (l, msg) => this.#deliver(l, msg),
+      });
+      this.#links.set(ep, link);
+      link.start();
+    }
+  }
+
+  /** The broker endpoints whose link is up now. */
+  get liveBrokers(): string[] {
+    return [...this.#links.values()].filter((l) => l.isUp).map((l) => l.endpoint);
+  }
+
+  /** Resolves once at least `count` brokers (default 1) are connected with a session. */
+  async ready(count = 1): Promise<void> {
+    while (this.liveBrokers.length < Math.min(count, this.#links.size)) await this.#anyUp();
+  }
+
+  /**
+   * Stores a message in a queue (made on first use); resolves once the broker has stored it
+   * as its sync policy says. A put in flight when its broker goes down is sent again to the
+   * next live one, so a message can be stored twice, never confirmed and lost.
+   */
+  async put(queue: string, body: MessageLike): Promise<PutReceipt> {
+    checkName(queue, false);
+    const frame = oneFrame(body);
+    for (;;) {
+      const link = this.#liveOwner(queue) ?? (await this.#route(queue));
+      try {
+        const args = await link.request((id) => encodeClient.put(id, this.#nameFrame(queue), frame));
+        return { broker: link.endpoint, seq: okU64(args, 0) };
+      } catch (err) {
+        if ((err as { code?: string }).code !== "ENOTCONN") throw err;
+      }
+    }
+  }
+
+  /** Stores a copy for each durable subscription of the topic; resolves with how many. */
+  async publish(topic: string, body: MessageLike): Promise<number> {
+    checkName(topic, true);
+    const frame = oneFrame(body);
+    for (;;) {
+      const link = this.#liveOwner(topic) ?? (await this.#route(topic));
+      try {
+        return okU32(await link.request((id) => encodeClient.publish(id, this.#nameFrame(topic), frame)), 0);
+      } catch (err) {
+        if ((err as { code?: string }).code !== "ENOTCONN") throw err;
+      }
+    }
+  }
+
+  /**
+   * Makes a durable subscription on every broker (those down now get it when they are back);
+   * resolves with the name of its queue, to consume() from.
+   */
+  async subscribe(topic: string, subscription: string): Promise<string> {
+    checkName(topic, true);
+    checkName(subscription, true);
+    this.#subscriptions.set(`${topic}@${subscription}`, { topic, subscription });
+    await this.#onEveryLiveBroker((id) => encodeClient.subscribe(id, topic, subscription));
+    return subscriptionQueueOf(topic, subscription);
+  }
+
+  /** Ends a durable subscription on every live broker; its queue keeps what it holds. */
+  async unsubscribe(topic: string, subscription: string): Promise<void> {
+    checkName(topic, true);
+    checkName(subscription, true);
+    this.#subscriptions.delete(`${topic}@${subscription}`);
+    await this.#onEveryLiveBroker((id) => encodeClient.unsubscribe(id, topic, subscription));
+  }
+
+  /** Takes messages from a queue on every broker; iterate it, and close() (or break) when done. */
+  consume(queue: string, options?: ConsumeOptions): BrokerConsumer {
+    if (this.#closed) throw zmqError("EBADF", "client is closed");
+    checkName(queue, false);
+    const credit = options?.credit ?? 100;
+    const leaseMs = options?.leaseMs ?? 0;
+    if (!Number.isInteger(credit) || credit < 1 || credit > 0xffff_ffff) throw zmqError("EINVAL", "credit must be a positive integer");
+    if (!Number.isInteger(leaseMs) || leaseMs < 0 || leaseMs > 0xffff_ffff) throw zmqError("EINVAL", "leaseMs must be a non-negative integer");
+    const consumer = new BrokerConsumer(queue, this.#nextSubId++, credit, leaseMs, (c) => this.#cancel(c));
+    this.#consumers.set(consumer.subId, consumer);
+    for (const link of this.#links.values()) if (link.isUp) consumer.subscribeOn(link);
+    return consumer;
+  }
+
+  /** Statistics of every live broker. */
+  async stats(): Promise<BrokerStats[]> {
+    const live = [...this.#links.values()].filter((l) => l.isUp);
+    const replies = await Promise.all(live.map((l) => l.request((id) => encodeClient.stats(id))));
+    return replies.map((args) => JSON.parse(args[0]?.toString() ?? "{}") as BrokerStats);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const c of [...this.#consumers.values()]) await c.close();
+    await Promise.all([...this.#links.values()].map((l) => l.close()));
+    this.#wakeUpWaiters();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #nameFrame(name: string): Buffer {
+    let frame = this.#nameFrames.get(name);
+    if (frame === undefined) {
+      if (this.#nameFrames.size >= 1024) this.#nameFrames.clear();
+      frame = Buffer.from(name, "utf8");
+      this.#nameFrames.set(name, frame);
+    }
+    return frame;
+  }
+
+  // ---- routing --------------------------------------------------------------------------------
+
+  /** The name's brokers in ring order, remembered for the names used lately. */
+  #preference(name: string): BrokerLink[] {
+    let links = this.#preferences.get(name);
+    if (links === undefined) {
+      if (this.#preferences.size >= 1024) this.#preferences.clear();
+      links = this.#ring.preference(name).map((ep) => this.#links.get(ep)!);
+      this.#preferences.set(name, links);
+    }
+    return links;
+  }
+
+  /** The first live broker in the name's ring order, if any. */
+  #liveOwner(name: string): BrokerLink | null {
+    if (this.#closed) return null;
+    for (const link of this.#preference(name)) if (link.isUp) return link;
+    return null;
+  }
+
+  /** The first live broker in the name's ring order; waits (per sendTimeout) when none is. */
+  async #route(name: string): Promise<BrokerLink> {
+    const deadline = this.#sendTimeout < 0 ? Infinity : Date.now() + this.#sendTimeout;
+    for (;;) {
+      if (this.#closed) throw zmqError("EBADF", "client is closed");
+      const link = this.#liveOwner(name);
+      if (link !== null) return link;
+      const left = deadline - Date.now();
+      if (left <= 0) throw zmqError("EAGAIN", "no broker is reachable");
+      await this.#anyUp(left);
+    }
+  }
+
+  #anyUp(timeoutMs = Infinity): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = Number.isFinite(timeoutMs) ? setTimeout(done, timeoutMs) : null;
+      function done(): void {
+        if (timer !== null) clearTimeout(timer);
+        resolve();
+      }
+      this.#upWaiters.push(done);
+    });
+  }
+
+  #wakeUpWaiters(): void {
+    const waiters = this.#upWaiters;
+    this.#upWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  async #onEveryLiveBroker(build: (reqId: number) => Buffer[]): Promise<void> {
+    for (;;) {
+      const live = [...this.#links.values()].filter((l) => l.isUp);
+      if (live.length === 0) {
+        await this.#route("");
+        continue;
+      }
+      const results = await Promise.allSettled(live.map((l) => l.request(build)));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+      if (failed === undefined) return;
+      if ((failed.reason as { code?: string }).code !== "ENOTCONN") throw failed.reason;
+      // A broker went down meanwhile; it gets the request again when it comes up.
+      if (results.some((r) => r.status === "fulfilled")) return;
+    }
+  }
+
+  #linkUp(link: BrokerLink): void {
+    for (const { topic, subscription } of this.#subscriptions.values()) {
+      link.request((id) => encodeClient.subscribe(id, topic, subscription)).catch(() => {});
+    }
+    for (const c of this.#consumers.values()) c.subscribeOn(link);
+    this.#wakeUpWaiters();
+  }
+
+  #linkDown(link: BrokerLink): void {
+    for (const c of this.#consumers.values()) c.dropFrom(link);
+  }
+
+  #deliver(link: BrokerLink, msg: DeliverMessage): void {
+    this.#consumers.get(msg.subId)?.deliver(link, msg);
+  }
+
+  async #cancel(consumer: BrokerConsumer): Promise<void> {
+    this.#consumers.delete(consumer.subId);
+    await Promise.allSettled(
+      [...this.#links.values()].filter((l) => l.isUp).map((l) => l.request((id) => encodeClient.cancel(id, consumer.subId))),
+    );
+  }
+}
+
+function checkName(name: string, subscription: boolean): void {
+  const problem = typeof name !== "string" ? "not a string" : subscription ? subscriptionNameProblem(name) : nameProblem(name);
+  if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
+}
+
+function oneFrame(body: MessageLike): Buffer {
+  return toFrames(body)[0]!;
+}

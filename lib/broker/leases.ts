@@ -1,0 +1,128 @@
+/**
+ * Deliveries in flight: every message handed to a consumer has a lease, known by a tag unique
+ * in this broker process. A lease ends with an ACK (the message is done), or comes back
+ * (NACK, lease expiry, consumer cancelled or gone): then the message is requeued, or moved to
+ * its queue's dead-letter queue once it has been delivered `maxDeliveries` times.
+ */
+import { encodeBroker } from "./protocol.js";
+import { deadLetterQueueOf } from "./names.js";
+import type { BrokerQueue, QueuedMessage } from "./queue.js";
+import type { Consumer, Lease, Session } from "./session.js";
+
+export interface LeaseBookOptions {
+  maxDeliveries: number;
+  leaseTimeout: number;
+  /** The queue of that name, made if new. */
+  queueNamed(name: string): BrokerQueue;
+  /** Sends frames to the client with this routing id. */
+  send(identity: Buffer, frames: Buffer[]): void;
+}
+
+export type NackOutcome = "requeued" | "dead-lettered";
+
+export class LeaseBook {
+  readonly #opts: LeaseBookOptions;
+  readonly #leases = new Map<number, Lease>();
+  #nextTag = 1;
+
+  constructor(opts: LeaseBookOptions) {
+    this.#opts = opts;
+  }
+
+  get size(): number {
+    return this.#leases.size;
+  }
+
+  /** The queues' DeliverFn: leases `message` to `consumer` and sends it. */
+  readonly deliver = (queue: BrokerQueue, consumer: Consumer, message: QueuedMessage): void => {
+    const tag = this.#nextTag++;
+    const leaseMs = consumer.leaseMs > 0 ? consumer.leaseMs : this.#opts.leaseTimeout;
+    const lease: Lease = { tag, queue, message, consumer, expiresAt: Date.now() + leaseMs };
+    this.#leases.set(tag, lease);
+    consumer.leases.set(tag, lease);
+    // `attempt` counts from 1: the deliveries that came back before, plus this one.
+    this.#opts.send(consumer.session.identity, encodeBroker.deliver(consumer.subId, tag, message.seq, message.attempts + 1, message.body));
+  };
+
+  /** The lease `tag` if `session` holds it. */
+  #held(session: Session, tag: number): Lease | null {
+    const lease = this.#leases.get(tag);
+    return lease !== undefined && lease.consumer.session === session ? lease : null;
+  }
+
+  /** Ends a lease with success; false when the session holds no such lease. */
+  ack(session: Session, tag: number): boolean {
+    const lease = this.#held(session, tag);
+    if (lease === null) return false;
+    this.#end(lease);
+    lease.queue.log.ack(lease.message.seq);
+    lease.queue.acks.mark();
+    lease.queue.dispatch();
+    return true;
+  }
+
+  nack(session: Session, tag: number, deadLetter: boolean): NackOutcome | null {
+    const lease = this.#held(session, tag);
+    if (lease === null) return null;
+    return this.giveBack(lease, deadLetter);
+  }
+
+  /** Returns every lease of a consumer that is cancelled or whose session ended. */
+  releaseConsumer(consumer: Consumer): void {
+    for (const lease of [...consumer.leases.values()]) this.giveBack(lease, false);
+  }
+
+  /** Returns the leases past their time; how many. */
+  expire(now: number): number {
+    let n = 0;
+    for (const lease of this.#leases.values()) {
+      if (lease.expiresAt > now) continue;
+      this.giveBack(lease, false);
+      n++;
+    }
+    return n;
+  }
+
+  /** A delivery came back: requeue it, or dead-letter it when it has had its tries. */
+  giveBack(lease: Lease, deadLetterNow: boolean): NackOutcome {
+    this.#end(lease);
+    const { queue, message } = lease;
+    message.attempts++;
+    queue.returnedTotal++;
+    if (!queue.isDeadLetter && (deadLetterNow || message.attempts >= this.#opts.maxDeliveries)) {
+      this.#deadLetter(queue, message);
+      lease.consumer.queue.dispatch();
+      return "dead-lettered";
+    }
+    queue.log.returned(message.seq, message.attempts);
+    queue.requeue(message);
+    return "requeued";
+  }
+
+  #end(lease: Lease): void {
+    this.#leases.delete(lease.tag);
+    lease.consumer.leases.delete(lease.tag);
+    lease.queue.unacked--;
+  }
+
+  /**
+   * Stores the message in the dead-letter queue, and only once that is durable marks it done
+   * in its own queue: a crash in between leaves it in both (a duplicate), never in neither.
+   */
+  #deadLetter(queue: BrokerQueue, message: QueuedMessage): void {
+    const dlq = this.#opts.queueNamed(deadLetterQueueOf(queue.name));
+    queue.moving++;
+    dlq.log.append(message.body, (err, seq) => {
+      queue.moving--;
+      if (err !== null) {
+        // The dead-letter queue cannot take it; keep it where it is rather than lose it.
+        queue.requeue(message);
+        return;
+      }
+      queue.log.ack(message.seq);
+      queue.deadLetteredTotal++;
+      dlq.puts.mark();
+      dlq.push({ seq, body: message.body, attempts: 0 });
+    });
+  }
+}

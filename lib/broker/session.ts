@@ -1,0 +1,41 @@
+/**
+ * A client as the broker knows it: its routing id, its session (started by HELLO, kept by
+ * any traffic, ended by BYE, a new HELLO, or silence past the heartbeat timeout) and the
+ * consumers it opened. A ROUTER does not say when a peer's connection drops, so silence is
+ * how the broker learns that a consumer died, as in the zguide's Majordomo pattern.
+ */
+import { randomBytes } from "node:crypto";
+import type { BrokerQueue, QueuedMessage } from "./queue.js";
+
+/** A message handed to a consumer and not yet acknowledged. */
+export interface Lease {
+  tag: number;
+  queue: BrokerQueue;
+  message: QueuedMessage;
+  consumer: Consumer;
+  expiresAt: number;
+}
+
+/** One CONSUME: a session taking messages from a queue within a credit window. */
+export interface Consumer {
+  session: Session;
+  subId: number;
+  queue: BrokerQueue;
+  /** Most unacknowledged deliveries at once. */
+  credit: number;
+  leaseMs: number;
+  leases: Map<number, Lease>;
+}
+
+export class Session {
+  readonly id: Buffer = randomBytes(8);
+  readonly consumers = new Map<number, Consumer>();
+  lastSeen: number;
+
+  constructor(
+    readonly identity: Buffer,
+    now: number,
+  ) {
+    this.lastSeen = now;
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The durable log of one queue: an append-only series of segment files holding MESSAGE,
+ * ACK and RETURN records. Appends are gathered and written together (one writev per turn,
+ * plus one fdatasync per policy), and a put's callback runs only after the sync the policy
+ * asks for. Segments are deleted from the front once every message in them is done.
+ */
+import { open } from "node:fs/promises";
+import { encodeAck, encodeMessage, encodeReturn, RecordType } from "./record.js";
+import { Segment, segmentFileName, type ScannedSegment } from "./segment.js";
+import type { SyncPolicy } from "./sync-policy.js";
+import type { QueueLog, RecoveredMessage } from "./store.js";
+
+export type Durable = (err: Error | null, seq: number) => void;
+
+interface Waiting {
+  seq: number;
+  done: Durable;
+}
+
+export interface DiskLogOptions {
+  sync: SyncPolicy;
+  segmentBytes: number;
+}
+
+/** A segment as recovery found it. */
+export interface FoundSegment {
+  firstSeq: number;
+  scan: ScannedSegment;
+}
+
+export class DiskQueueLog implements QueueLog {
+  readonly #dir: string;
+  readonly #opts: DiskLogOptions;
+  /** Oldest first; the last one is the tail that takes appends (opened on first flush). */
+  readonly #segments: Segment[] = [];
+  #tailOpen = false;
+  #tailValidBytes = 0;
+  #nextSeq: number;
+  #writes: Buffer[] = [];
+  #writeWaiting: Waiting[] = [];
+  #acks: number[] = [];
+  /** Batch mode: written, waiting for the periodic sync. */
+  #unsynced: Waiting[] = [];
+  #syncDue = false;
+  #syncTimer: NodeJS.Timeout | null = null;
+  #lastSyncAt = -Infinity;
+  #flushScheduled = false;
+  #flushing: Promise<void> | null = null;
+  #failed: Error | null = null;
+  #closed = false;
+  /** Resolves once the queue's directory exists (a new queue makes it on first use). */
+  #dirReady: Promise<void> | null = null;
+  /** Bytes in the segment files. */
+  #bytes = 0;
+
+  private constructor(dir: string, opts: DiskLogOptions, nextSeq: number) {
+    this.#dir = dir;
+    this.#opts = opts;
+    this.#nextSeq = nextSeq;
+  }
+
+  /**
+   * An empty log in `dir` (a new queue): its first segment is made on the first flush,
+   * after `dirReady` (the directory being made) resolves.
+   */
+  static empty(dir: string, opts: DiskLogOptions, dirReady: Promise<void>): DiskQueueLog {
+    const log = new DiskQueueLog(dir, opts, 1);
+    log.#dirReady = dirReady;
+    // Its failure is reported by the first flush; do not let it go unhandled before then.
+    dirReady.catch(() => {});
+    return log;
+  }
+
+  /**
+   * Rebuilds a log from its scanned segments (oldest first): the messages not done, with
+   * their attempts. Segments whose messages are all done, other than the newest, are
+   * deleted.
+   */
+  static async recover(dir: string, found: FoundSegment[], opts: DiskLogOptions): Promise<{ log: DiskQueueLog; messages: RecoveredMessage[] }> {
+    const live = new Map<number, RecoveredMessage>();
+    let maxSeq = 0;
+    for (const f of found) {
+      for (const r of f.scan.records) {
+        if (r.type === RecordType.MESSAGE) {
+          // A message can appear twice only through a retried write; the first copy wins.
+          if (!live.has(r.seq)) live.set(r.seq, { seq: r.seq, body: r.body, attempts: 0 });
+          if (r.seq > maxSeq) maxSeq = r.seq;
+        } else if (r.type === RecordType.ACK) {
+          for (const s of r.seqs) live.delete(s);
+        } else {
+          const m = live.get(r.seq);
+          if (m !== undefined) m.attempts = r.attempts;
+        }
+      }
+    }
+    const last = found[found.length - 1];
+    const nextSeq = Math.max(maxSeq + 1, last?.firstSeq ?? 1, 1);
+    const log = new DiskQueueLog(dir, opts, nextSeq);
+    for (const f of found) {
+      const seg = Segment.existing(dir, f.firstSeq, f.scan.validBytes);
+      log.#segments.push(seg);
+      log.#bytes += f.scan.validBytes;
+    }
+    const messages = [...live.values()].sort((a, b) => a.seq - b.seq);
+    for (const m of messages) {
+      const seg = log.#segmentOf(m.seq);
+      if (seg !== null) seg.live++;
+    }
+    if (last !== undefined) log.#tailValidBytes = last.scan.validBytes;
+    await log.#dropDonePrefix();
+    return { log, messages };
+  }
+
+  get segmentCount(): number {
+    return this.#segments.length;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  append(body: Buffer, done: Durable): number {
+    const seq = this.#nextSeq++;
+    if (this.#failed !== null || this.#closed) {
+      const err = this.#failed ?? new Error("queue log is closed");
+      queueMicrotask(() => done(err, seq));
+      return seq;
+    }
+    const [head, b] = encodeMessage(seq, body);
+    this.#writes.push(head, b);
+    this.#writeWaiting.push({ seq, done });
+    this.#schedule();
+    return seq;
+  }
+
+  ack(seq: number): void {
+    if (this.#closed) return;
+    this.#acks.push(seq);
+    const seg = this.#segmentOf(seq);
+    if (seg !== null) seg.live--;
+    this.#schedule();
+  }
+
+  returned(seq: number, attempts: number): void {
+    if (this.#closed) return;
+    this.#writes.push(encodeReturn(seq, attempts));
+    this.#schedule();
+  }
+
+  /** Resolves once everything appended, acknowledged or returned so far is written. */
+  async whenWritten(): Promise<void> {
+    while (this.#failed === null && (this.#flushScheduled || this.#flushing !== null || this.#writes.length > 0 || this.#acks.length > 0)) {
+      await (this.#flushing ?? new Promise<void>((r) => setImmediate(r)));
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#syncTimer !== null) clearTimeout(this.#syncTimer);
+    this.#syncTimer = null;
+    // Write what is queued and sync it, whatever the policy: a clean stop loses nothing.
+    this.#syncDue = true;
+    while (this.#flushing !== null) await this.#flushing;
+    this.#startFlush();
+    await this.#flushing;
+    for (const seg of this.#segments) await seg.close();
+  }
+
+  // ---- flushing ------------------------------------------------------------------------------
+
+  #schedule(): void {
+    if (this.#flushScheduled || this.#flushing !== null) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      if (this.#flushing === null) this.#startFlush();
+    });
+  }
+
+  #startFlush(): void {
+    this.#flushing = this.#flush().finally(() => {
+      this.#flushing = null;
+      // Work queued between the flush's last check and now found #flushing still set.
+      if (!this.#closed && this.#failed === null && this.#hasWork()) this.#schedule();
+    });
+  }
+
+  #hasWork(): boolean {
+    return this.#writes.length > 0 || this.#acks.length > 0 || (this.#syncDue && this.#unsynced.length > 0) || (this.#syncDue && this.#closed);
+  }
+
+  async #flush(): Promise<void> {
+    let waiting: Waiting[] = [];
+    try {
+      while (this.#hasWork()) {
+        if (this.#acks.length > 0) {
+          this.#writes.push(encodeAck(this.#acks));
+          this.#acks = [];
+        }
+        const writes = this.#writes;
+        waiting = this.#writeWaiting;
+        this.#writes = [];
+        this.#writeWaiting = [];
+        if (writes.length > 0) {
+          const tail = await this.#tailFor(waiting.length > 0 ? waiting[0]!.seq : null);
+          await tail.write(writes);
+          for (const b of writes) this.#bytes += b.length;
+          tail.live += waiting.length;
+        }
+        const mode = this.#opts.sync.mode;
+        if (mode === "always" || this.#syncDue) {
+          const synced = this.#unsynced;
+          this.#unsynced = [];
+          this.#syncDue = false;
+          this.#lastSyncAt = performance.now();
+          if (this.#segments.length > 0) await this.#segments[this.#segments.length - 1]!.sync();
+          settle(synced, null);
+          settle(waiting, null);
+        } else if (mode === "none") {
+          settle(waiting, null);
+        } else if (waiting.length > 0) {
+          for (const w of waiting) this.#unsynced.push(w);
+          this.#armSyncTimer();
+        }
+        waiting = [];
+        await this.#dropDonePrefix();
+      }
+    } catch (err) {
+      // A failed write or sync leaves the file's end unknown: refuse everything from here on.
+      this.#failed = err as Error;
+      settle(waiting, this.#failed);
+      settle(this.#writeWaiting.splice(0), this.#failed);
+      settle(this.#unsynced.splice(0), this.#failed);
+      this.#writes = [];
+    }
+  }
+
+  /**
+   * Batch mode syncs at most once per interval, but no later than that: a write after a quiet
+   * spell is synced at once, and under load syncs come every interval, each covering all
+   * writes since the one before.
+   */
+  #armSyncTimer(): void {
+    if (this.#syncTimer !== null) return;
+    const wait = Math.max(0, this.#lastSyncAt + this.#opts.sync.intervalMs - performance.now());
+    this.#syncTimer = setTimeout(() => {
+      this.#syncTimer = null;
+      this.#syncDue = true;
+      this.#schedule();
+    }, wait);
+  }
+
+  /**
+   * The tail segment to write into. A batch holding messages (`firstSeq` is its first) rolls
+   * over to a new segment, named by that seq, when the tail is full; a batch of only ACK and
+   * RETURN records stays in the tail, so two segments never get the same name.
+   */
+  async #tailFor(firstSeq: number | null): Promise<Segment> {
+    let tail = this.#segments[this.#segments.length - 1];
+    if (tail !== undefined && !this.#tailOpen) {
+      await tail.openForAppend(this.#tailValidBytes);
+      this.#tailOpen = true;
+    }
+    const full = tail !== undefined && tail.size >= this.#opts.segmentBytes && firstSeq !== null;
+    if (tail === undefined || full) {
+      if (this.#dirReady !== null) await this.#dirReady;
+      if (tail !== undefined) {
+        // The old tail's unsynced writes are synced now; their puts are confirmed at the
+        // next periodic sync with the rest.
+        if (this.#opts.sync.mode !== "none") await tail.sync();
+        await tail.close();
+      }
+      tail = await Segment.create(this.#dir, firstSeq ?? this.#nextSeq);
+      this.#segments.push(tail);
+      this.#tailOpen = true;
+      this.#bytes += tail.size;
+      // The new file's directory entry must be durable too, or a crash could lose the file.
+      if (this.#opts.sync.mode !== "none") await syncDir(this.#dir);
+    }
+    return tail;
+  }
+
+  /** Deletes the oldest segments while all their messages are done; never the tail. */
+  async #dropDonePrefix(): Promise<void> {
+    while (this.#segments.length > 1 && this.#segments[0]!.live <= 0) {
+      const seg = this.#segments.shift()!;
+      this.#bytes -= seg.size;
+      await seg.remove();
+    }
+  }
+
+  /** The segment holding message `seq`: the last one whose first seq is not above it. */
+  #segmentOf(seq: number): Segment | null {
+    const segs = this.#segments;
+    let lo = 0;
+    let hi = segs.length - 1;
+    let found: Segment | null = null;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (segs[mid]!.firstSeq <= seq) {
+        found = segs[mid]!;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  /** For tests and stats: the segment file names, oldest first. */
+  segmentFiles(): string[] {
+    return this.#segments.map((s) => segmentFileName(s.firstSeq));
+  }
+}
+
+function settle(waiting: Waiting[], err: Error | null): void {
+  for (const w of waiting) w.done(err, w.seq);
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
