@@ -44,3 +44,6 @@ export { LoadBalancingBroker } from "./service/broker.js";
 export type { BrokerOptions, BrokerStats, WorkerEvent } from "./service/broker.js";
 export { ServiceWorker } from "./service/worker.js";
 export type { ServiceWorkerOptions, ServiceWorkerStats } from "./service/worker.js";
+
+export { DurableProducer, DurableConsumer } from "./durable/durable.js";
+export type { DurableDelivery, DurableConsumerOptions } from "./durable/durable.js";
