@@ -48,7 +48,7 @@ async function consumeAll(client: BrokerClient, queue: string, count: number): P
   }
 }
 
-async function measure(store: string, count: number): Promise<BrokerBenchLine> {
+export async function measure(store: string, count: number): Promise<BrokerBenchLine> {
   const dir = mkdtempSync(join(tmpdir(), "wiremq-bench-"));
   const args = store === "memory" ? ["--memory"] : ["--data", dir, "--sync", store];
   const broker = await spawnBroker([...args, "--bind", "tcp://127.0.0.1:0"]);

@@ -45,7 +45,7 @@ export interface SocketClasses {
 export type SocketClassName = keyof SocketClasses;
 
 /** Exports a workload may require: the socket classes, and functions such as `curveKeyPair`. */
-export type ExportName = SocketClassName | "curveKeyPair";
+export type ExportName = SocketClassName | "curveKeyPair" | "Broker";
 
 /** A CURVE key pair as Z85 text, as zeromq's `curveKeyPair()` returns it. */
 export interface CurveKeyPair {

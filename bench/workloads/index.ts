@@ -1,6 +1,7 @@
 // The registry: every workload `npm run bench` knows, in the order the table prints them.
 // Targets are the goals of issue 5 (and issue 4's CURVE line): ratios wiremq/zeromq, or
 // limits on wiremq's own figure.
+import { brokerWorkload } from "./broker.js";
 import { floodWorkload } from "./event-loop.js";
 import { idlePeersWorkload } from "./idle-peers.js";
 import { burstWorkload } from "./memory.js";
@@ -76,4 +77,7 @@ export const workloads: readonly Workload[] = [
       { metric: "receiverLagMs", limit: 50 },
     ],
   }),
+  brokerWorkload("batch"),
+  brokerWorkload("always"),
+  brokerWorkload("memory"),
 ];

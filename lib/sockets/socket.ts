@@ -15,6 +15,7 @@ import { Observer } from "./observer.js";
 import { SocketOptions } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
+import { nextTurn, TurnBudget } from "./turn-budget.js";
 
 /** A peer connecting over inproc: the pipe end the binder takes, and who is on the other side. */
 interface InprocPeer {
@@ -58,6 +59,8 @@ export interface ConnectOptions {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** Sends (and receives) settled at once per event-loop turn before one is deferred to the next. */
+const OPS_PER_TURN = 1024;
 
 /**
  * The base of every socket type: endpoints, connections, options, events, and the
@@ -72,6 +75,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private sendWaiter: Waiter<void> | null = null;
   private waitingFrames: Msg | null = null;
   private receiveWaiter: Waiter<Msg> | null = null;
+  private readonly sendBudget = new TurnBudget(OPS_PER_TURN);
+  private readonly receiveBudget = new TurnBudget(OPS_PER_TURN);
   private lastBound: string | null = null;
   /** Every live pipe, for close and linger. */
   protected readonly pipes = new Set<Pipe>();
@@ -445,7 +450,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     let frames: Msg;
     try {
       frames = toFrames(message);
-      if (this.xsend(frames)) return RESOLVED;
+      if (this.xsend(frames)) return this.sendBudget.spend() ? nextTurn(undefined) : RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -480,7 +485,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     } catch (err) {
       return Promise.reject(err);
     }
-    if (msg !== undefined) return Promise.resolve(msg);
+    if (msg !== undefined) return this.receiveBudget.spend() ? nextTurn(msg) : Promise.resolve(msg);
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
     const waiter = new Waiter<Msg>(timeout, options?.signal, () => {
