@@ -142,7 +142,7 @@ export async function rpcTypes(): Promise<void> {
   // @ts-expect-error every method needs a handler
   rpc.server(shop, { place: () => ({ accepted: true }) });
 
-  const client = rpc.client(shop, { servers: "tcp://127.0.0.1:5555" });
+  const client = rpc.client(shop, { servers: "inproc://types-only-rpc" });
   const placed = await client.call("place", order);
   expectTypeOf(placed).toEqualTypeOf<{ accepted: boolean }>();
   // @ts-expect-error place takes an Order
@@ -153,9 +153,9 @@ export async function rpcTypes(): Promise<void> {
   const wrong: string = await client.call("refund", { orderId: "o", amount: 2 });
 
   const handlers: Handlers<typeof shop> = { place: () => ({ accepted: true }), refund: () => 0 };
-  new ServiceWorker(shop, handlers, "tcp://127.0.0.1:5556");
+  new ServiceWorker(shop, handlers, "inproc://types-only-service");
   // @ts-expect-error a worker's handlers are checked like a server's
-  new ServiceWorker(shop, { place: (o: Refund) => ({ accepted: o.amount > 0 }), refund: () => 0 }, "tcp://127.0.0.1:5556");
+  new ServiceWorker(shop, { place: (o: Refund) => ({ accepted: o.amount > 0 }), refund: () => 0 }, "inproc://types-only-service");
   void wrong;
 }
 
