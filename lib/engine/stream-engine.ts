@@ -9,6 +9,7 @@ import {
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost } from "./engine.js";
+import { Heartbeat } from "./heartbeat.js";
 
 export type { EngineHost } from "./engine.js";
 
@@ -57,11 +58,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
   private partial: Buffer[] | null = null;
   private flushScheduled = false;
   private waitingDrain = false;
-  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private readonly heartbeat: Heartbeat;
   private handshakeTimer: NodeJS.Timeout | null = null;
-  private lastReceived = 0;
-  private pingSentAt = 0;
-  private peerTtl = 0;
   /** A batch buffer the kernel has fully taken, ready for the next flush. */
   private spare: Buffer | null = null;
     /** Who the peer is, when ZAP said so: attached to each message it sends. */
@@ -75,6 +73,11 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     readonly options: EngineOptions,
   ) {
     this.mechanism = options.mechanism;
+    this.heartbeat = new Heartbeat(
+      options,
+      (ttl) => this.queueCommand(encodePing(ttl)),
+      (reason) => this.closed(new ProtocolError("ZMTP_HEARTBEAT_EXPIRED", reason)),
+    );
     // A boxed frame is ~41 bytes longer than its payload; the payload is checked once unboxed.
     const limit = options.maxMessageSize;
     this.decoder = new FrameDecoder(limit >= 0 && this.mechanism.decode !== undefined ? limit + 64 : limit);
@@ -108,7 +111,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
 
   private onData(chunk: Buffer): void {
     if (this.state === S_CLOSED) return;
-    this.lastReceived = Date.now();
+    this.heartbeat.received(Date.now());
     try {
       let offset = 0;
       if (this.state === S_GREETING) {
@@ -206,13 +209,12 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     if (isCommand(body, PING)) {
       const { data } = parseCommand(body);
       const ping = parsePing(data);
-      this.peerTtl = ping.ttl * 100;
       this.queueCommand(encodePong(ping.context));
-      if (this.peerTtl > 0) this.ensureHeartbeatTimer();
+      this.heartbeat.peerPing(ping.ttl);
       return;
     }
     if (isCommand(body, PONG)) {
-      this.pingSentAt = 0;
+      this.heartbeat.peerPong();
       return;
     }
     if (isCommand(body, SUBSCRIBE) || isCommand(body, CANCEL)) {
@@ -276,7 +278,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     this.pipe = pipe;
     pipe.driver = this;
     pipe.connected = true;
-    if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.ensureHeartbeatTimer();
+    if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.heartbeat.start();
     if (pipe.out.length > 0 || this.commands.length > 0) this.kick();
   }
 
@@ -404,39 +406,6 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     }
   }
 
-  // ---- heartbeats --------------------------------------------------------------------------
-
-  private ensureHeartbeatTimer(): void {
-    if (this.heartbeatTimer !== null || this.state === S_CLOSED) return;
-    const ivl = this.options.heartbeatInterval;
-    const period = ivl > 0 ? ivl : Math.max(100, this.peerTtl >>> 1);
-    this.heartbeatTimer = setInterval(() => this.heartbeat(), period);
-    this.heartbeatTimer.unref?.();
-  }
-
-  private heartbeat(): void {
-    const now = Date.now();
-    const o = this.options;
-    if (this.peerTtl > 0 && now - this.lastReceived > this.peerTtl) {
-      this.expire("peer TTL expired");
-      return;
-    }
-    if (o.heartbeatInterval <= 0) return;
-    const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval;
-    if (this.pingSentAt > 0 && now - this.pingSentAt > timeout && this.lastReceived < this.pingSentAt) {
-      this.expire("heartbeat timed out");
-      return;
-    }
-    if (this.pingSentAt === 0 || this.lastReceived >= this.pingSentAt) {
-      this.pingSentAt = now;
-      this.queueCommand(encodePing(o.heartbeatTimeToLive / 100));
-    }
-  }
-
-  private expire(reason: string): void {
-    this.closed(new ProtocolError("ZMTP_HEARTBEAT_EXPIRED", reason));
-  }
-
   // ---- teardown ----------------------------------------------------------------------------
 
   private protocolError(err: unknown): void {
@@ -499,9 +468,9 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     if (this.state === S_CLOSED) return;
     const wasReady = this.state === S_READY;
     this.state = S_CLOSED;
-    if (this.heartbeatTimer !== null) clearInterval(this.heartbeatTimer);
+    this.heartbeat.stop();
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
-    this.heartbeatTimer = this.handshakeTimer = null;
+    this.handshakeTimer = null;
     if (destroy || error !== null) this.sock.destroy();
     else this.sock.end();
     const pipe = this.pipe;
