@@ -22,6 +22,7 @@ import { ProtocolError, ZmqError } from "../errors.js";
 import { encodeMetadata, isCommand, parseMetadata, READY } from "../wire/command.js";
 import { curveKeyBytes, type CurveKey } from "./curve-keys.js";
 import { errorCommandData, failStep, peerErrorStep, zapRefusedStep } from "./failure.js";
+import { askZapStep } from "./zap.js";
 import type { Mechanism, MechanismContext, MechanismStep, ZapReply } from "./mechanism.js";
 import { commandName } from "./plain.js";
 import * as nacl from "./sodium.js";
@@ -459,16 +460,7 @@ export class CurveServer extends CurveBase implements Mechanism {
     // (and zap_enforce_domain off, the default) accept every client that holds the server key.
     if (this.ctx.zapEnabled) {
       this.state = "wait-zap";
-      return {
-        send: [],
-        zap: {
-          domain: this.ctx.zapDomain,
-          address: this.ctx.peerAddress,
-          routingId: this.ctx.routingId,
-          mechanism: "CURVE",
-          credentials: [clientKey],
-        },
-      };
+      return askZapStep(this.ctx, "CURVE", [clientKey]);
     }
     return this.sendReady();
   }

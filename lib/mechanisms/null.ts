@@ -1,5 +1,7 @@
-import { encodeReady, isCommand, parseCommand, parseError, parseMetadata, READY, ERROR, encodeError } from "../wire/command.js";
+import { encodeReady, isCommand, parseCommand, parseMetadata, READY } from "../wire/command.js";
+import { errorCommandData, failStep, peerErrorStep, zapRefusedStep } from "./failure.js";
 import type { Mechanism, MechanismContext, MechanismStep, ZapReply } from "./mechanism.js";
+import { askZapStep } from "./zap.js";
 
 /** NULL (37/ZMTP): each side sends READY with its metadata; ZAP only when a domain is set. */
 export class NullMechanism implements Mechanism {
@@ -9,8 +11,6 @@ export class NullMechanism implements Mechanism {
   userId = "";
   zapProperties = new Map<string, Buffer>();
   private gotReady = false;
-  private zapDone = false;
-  private zapAsked = false;
 
   constructor(private readonly ctx: MechanismContext) {}
 
@@ -19,54 +19,22 @@ export class NullMechanism implements Mechanism {
   }
 
   onCommand(body: Buffer): MechanismStep {
-    if (this.gotReady) {
-      return { send: [], error: { kind: "protocol", message: "unexpected command after READY" } };
-    }
-    if (isCommand(body, ERROR)) {
-      const { data } = parseCommand(body);
-      return { send: [], error: { kind: "other", message: `peer sent ERROR: ${safeReason(data)}` } };
-    }
+    if (this.gotReady) return failStep("protocol", "ZMTP_UNEXPECTED_COMMAND", "unexpected command after READY");
+    const error = errorCommandData(body);
+    if (error !== null) return peerErrorStep(error);
     if (!isCommand(body, READY)) {
-      const { name } = parseCommand(body);
-      return { send: [], error: { kind: "protocol", message: `expected READY, got ${name}` } };
+      return failStep("protocol", "ZMTP_UNEXPECTED_COMMAND", `expected READY, got ${parseCommand(body).name}`);
     }
     this.peerProperties = parseMetadata(parseCommand(body).data);
     this.gotReady = true;
-    if (this.ctx.zapDomain !== "" && this.ctx.zapEnabled && !this.zapAsked) {
-      this.zapAsked = true;
-      return {
-        send: [],
-        zap: {
-          domain: this.ctx.zapDomain,
-          address: this.ctx.peerAddress,
-          routingId: this.ctx.routingId,
-          mechanism: "NULL",
-          credentials: [],
-        },
-      };
-    }
-    this.zapDone = true;
+    if (this.ctx.zapDomain !== "" && this.ctx.zapEnabled) return askZapStep(this.ctx, "NULL", []);
     return { send: [], ready: true };
   }
 
   onZapReply(reply: ZapReply): MechanismStep {
-    this.zapDone = true;
-    if (reply.status !== 200) {
-      return {
-        send: [encodeError(String(reply.status))],
-        error: { kind: "auth", message: `ZAP refused the peer: ${reply.status} ${reply.statusText}`, status: reply.status },
-      };
-    }
+    if (reply.status !== 200) return zapRefusedStep(reply);
     this.userId = reply.userId;
     this.zapProperties = reply.metadata;
-    return { send: [], ready: this.gotReady && this.zapDone };
-  }
-}
-
-function safeReason(data: Buffer): string {
-  try {
-    return parseError(data);
-  } catch {
-    return "(malformed)";
+    return { send: [], ready: true };
   }
 }

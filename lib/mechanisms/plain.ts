@@ -6,6 +6,7 @@
 import { ZmqError } from "../errors.js";
 import { encodeCommand, encodeMetadata, encodeReady, isCommand, parseCommand, parseMetadata, READY } from "../wire/command.js";
 import { errorCommandData, failStep, peerErrorStep, zapRefusedStep } from "./failure.js";
+import { askZapStep } from "./zap.js";
 import type { Mechanism, MechanismContext, MechanismStep, ZapReply } from "./mechanism.js";
 
 export const HELLO = "HELLO";
@@ -135,16 +136,7 @@ export class PlainServer implements Mechanism {
         return this.fail("other", "PLAIN_NO_ZAP_HANDLER", "PLAIN server has no ZAP handler to check credentials");
       }
       this.state = "wait-zap";
-      return {
-        send: [],
-        zap: {
-          domain: this.ctx.zapDomain,
-          address: this.ctx.peerAddress,
-          routingId: this.ctx.routingId,
-          mechanism: "PLAIN",
-          credentials: [Buffer.from(creds.username), Buffer.from(creds.password)],
-        },
-      };
+      return askZapStep(this.ctx, "PLAIN", [Buffer.from(creds.username), Buffer.from(creds.password)]);
     }
     if (this.state === "expect-initiate" && isCommand(body, INITIATE)) {
       try {

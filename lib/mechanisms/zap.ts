@@ -8,7 +8,7 @@
  */
 import { ProtocolError } from "../errors.js";
 import { encodeMetadata, parseMetadata, type Properties } from "../wire/command.js";
-import type { ZapReply, ZapRequest } from "./mechanism.js";
+import type { MechanismContext, MechanismStep, ZapReply, ZapRequest } from "./mechanism.js";
 
 export const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 export const ZAP_VERSION = "1.0";
@@ -28,6 +28,14 @@ function stripDelimiter(frames: readonly Uint8Array[]): readonly Uint8Array[] {
 
 function isVersion(frame: Uint8Array): boolean {
   return frame.length === 3 && frame[0] === 0x31 && frame[1] === 0x2e && frame[2] === 0x30;
+}
+
+/** The step a server mechanism returns to ask ZAP about its peer's credentials. */
+export function askZapStep(ctx: MechanismContext, mechanism: ZapRequest["mechanism"], credentials: Buffer[]): MechanismStep {
+  return {
+    send: [],
+    zap: { domain: ctx.zapDomain, address: ctx.peerAddress, routingId: ctx.routingId, mechanism, credentials },
+  };
 }
 
 /** Frames of a ZAP request for `req`, tagged with `requestId` (libzmq always uses "1"). */
