@@ -110,24 +110,27 @@ export class Publisher extends Socket {
     return true;
   }
 
+  /** Calls `visit` once for each subscriber that gets `msg` (matching, or not with invert). */
   private forMatching(msg: Msg, stamp: number, visit: (pipe: Pipe) => void): void {
-    if (!this.invert) {
-      this.subscriptions.match(msg[0]!, (pipe) => {
-        const st = pipe.slot as SubscriberState;
-        if (st.stamp === stamp) return;
-        st.stamp = stamp;
-        visit(pipe);
-      });
-      return;
-    }
-    this.subscriptions.match(msg[0]!, (pipe) => {
-      (pipe.slot as SubscriberState).stamp = stamp;
-    });
+    // The trie calls back per match; state lives on the instance so no closure is made per send.
+    this.matchStamp = stamp;
+    this.matchVisit = this.invert ? null : visit;
+    this.subscriptions.match(msg[0]!, this.onMatch);
+    if (!this.invert) return;
     for (const pipe of this.subscribers) {
-      const st = pipe.slot as SubscriberState;
-      if (st.stamp !== stamp) visit(pipe);
+      if ((pipe.slot as SubscriberState).stamp !== stamp) visit(pipe);
     }
   }
+
+  private matchStamp = 0;
+  private matchVisit: ((pipe: Pipe) => void) | null = null;
+
+  private readonly onMatch = (pipe: Pipe): void => {
+    const st = pipe.slot as SubscriberState;
+    if (st.stamp === this.matchStamp) return;
+    st.stamp = this.matchStamp;
+    this.matchVisit?.(pipe);
+  };
 
   private readonly deliverTo = (pipe: Pipe): void => {
     if (pipe.hasRoom) pipe.write(this.sending!);
