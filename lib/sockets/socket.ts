@@ -78,7 +78,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private readonly sendBudget = new TurnBudget(OPS_PER_TURN);
   private readonly receiveBudget = new TurnBudget(OPS_PER_TURN);
   private lastBound: string | null = null;
-  /** Every live pipe, for close and linger. */
+  /** Every live pipe, ended at close. */
   protected readonly pipes = new Set<Pipe>();
 
   protected constructor(
@@ -438,7 +438,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   onPipeTerminated(pipe: Pipe): void {
-    if (pipe.in.length === 0) this.pipes.delete(pipe);
+    // The strategy keeps a terminated pipe while it holds unread messages; this set only
+    // tracks live pipes, so a long-lived socket does not collect ended ones.
+    this.pipes.delete(pipe);
     this.detach(pipe);
   }
 
