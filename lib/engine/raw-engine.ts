@@ -1,6 +1,8 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Engine, EngineHost } from "./engine.js";
 import type { Pipe, PipeDriver } from "./pipe.js";
+import { ReadArena } from "./read-arena.js";
+import { attachReader, type StreamReader } from "../transports/reader.js";
 
 const RAW_PROPERTIES = new Map([["socket-type", Buffer.from("STREAM")]]);
 
@@ -8,11 +10,12 @@ const RAW_PROPERTIES = new Map([["socket-type", Buffer.from("STREAM")]]);
  * A plain TCP connection for STREAM sockets: no greeting, no framing. Each chunk read is one
  * message; each message written is its bytes; an empty message closes the connection.
  */
-export class RawEngine implements Engine, PipeDriver {
+export class RawEngine implements Engine, PipeDriver, StreamReader {
   readonly peerProperties = RAW_PROPERTIES;
   private pipe: Pipe | null = null;
   private flushScheduled = false;
   private closedFlag = false;
+  private readonly arena = new ReadArena();
 
   constructor(
     private readonly sock: NetSocket,
@@ -21,15 +24,7 @@ export class RawEngine implements Engine, PipeDriver {
     sock.on("error", () => {});
     sock.on("close", () => this.closed());
     sock.on("drain", () => this.flush());
-    sock.on("data", (chunk: Buffer) => {
-      const pipe = this.pipe;
-      if (pipe === null) return;
-      pipe.deliver([chunk]);
-      if (pipe.inboundFull && !pipe.readPaused) {
-        pipe.readPaused = true;
-        sock.pause();
-      }
-    });
+    attachReader(sock, this);
     // Attach after the constructor returns, so the host has recorded this engine.
     queueMicrotask(() => {
       if (this.closedFlag) return;
@@ -43,6 +38,21 @@ export class RawEngine implements Engine, PipeDriver {
       pipe.connected = true;
       if (pipe.out.length > 0) this.kick();
     });
+  }
+
+  readBuffer(): Buffer | null {
+    return this.arena.next();
+  }
+
+  onRead(buf: Buffer, n: number): void {
+    const chunk = this.arena.take(buf, n);
+    const pipe = this.pipe;
+    if (pipe === null) return;
+    pipe.deliver([chunk]);
+    if (pipe.inboundFull && !pipe.readPaused) {
+      pipe.readPaused = true;
+      this.sock.pause();
+    }
   }
 
   kick(): void {

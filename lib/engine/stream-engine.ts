@@ -10,6 +10,8 @@ import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply, ZapRequest }
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
+import { ReadArena } from "./read-arena.js";
+import { attachReader, type StreamReader } from "../transports/reader.js";
 
 export type { EngineHost } from "./engine.js";
 
@@ -30,6 +32,16 @@ const BATCH_BYTES = 256 * 1024;
 /** Frames at least this big are written by reference instead of copied into the batch. */
 const COPY_LIMIT = 8 * 1024;
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
+/**
+ * A frame body still missing this much is read straight into its buffer: the copy saved is
+ * worth the read that cannot also take the next frame's header.
+ */
+const DIRECT_READ_MIN = 16 * 1024;
+/**
+ * While large frames stream in, a read after one ends takes only this much: the next header
+ * and a little of its body, which is copied; the rest of the body is then read into place.
+ */
+const HEADER_READ = 4 * 1024;
 
 const S_GREETING = 0;
 const S_HANDSHAKE = 1;
@@ -48,7 +60,7 @@ const S_CLOSED = 4;
  */
 export type MessageWithMeta = Msg & { userId?: string; properties?: Map<string, Buffer> };
 
-export class StreamEngine implements Engine, FrameSink, PipeDriver {
+export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader {
   pipe: Pipe | null = null;
   readonly mechanism: Mechanism;
   peerMinor = 1;
@@ -66,6 +78,11 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
   private meta: { userId: string; properties: Map<string, Buffer> } | null = null;
     /** Commands queued by the mechanism or protocol, written ahead of messages. */
   private commands: Buffer[] = [];
+  private readonly arena = new ReadArena();
+  /** The frame body view the pending read was given, if it reads straight into one. */
+  private direct: Buffer | null = null;
+  /** The last read held a large frame: expect another (see HEADER_READ). */
+  private largeFrames = false;
 
   constructor(
     readonly sock: NetSocket,
@@ -81,7 +98,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
     // A boxed frame is ~41 bytes longer than its payload; the payload is checked once unboxed.
     const limit = options.maxMessageSize;
     this.decoder = new FrameDecoder(limit >= 0 && this.mechanism.decode !== undefined ? limit + 64 : limit);
-    sock.on("data", (chunk: Buffer) => this.onData(chunk));
+    attachReader(sock, this);
     sock.on("drain", () => {
       this.waitingDrain = false;
       this.flush();
@@ -109,6 +126,38 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
 
   // ---- input -------------------------------------------------------------------------------
 
+  readBuffer(): Buffer | null {
+    const missing = this.decoder.bodyMissing;
+    // Once a body is being read into place, the rest of it is too.
+    if ((missing >= DIRECT_READ_MIN || (missing > 0 && this.largeFrames)) && this.state !== S_CLOSED) {
+      this.direct = this.decoder.bodyTail();
+      return this.direct;
+    }
+    this.direct = null;
+    return this.largeFrames ? this.arena.next(HEADER_READ) : this.arena.next();
+  }
+
+  onRead(buf: Buffer, n: number): void {
+    if (buf !== this.direct) {
+      // onFrame sets it again if this read holds a large frame.
+      this.largeFrames = false;
+      this.onData(this.arena.take(buf, n));
+      if (this.decoder.bodyMissing >= DIRECT_READ_MIN) this.largeFrames = true;
+      return;
+    }
+    this.direct = null;
+    this.arena.sawRead(n);
+    if (this.state === S_CLOSED) return;
+    this.heartbeat.received(Date.now());
+    try {
+      this.decoder.bodyWritten(n, this);
+    } catch (err) {
+      this.protocolError(err);
+      return;
+    }
+    this.pauseIfFull();
+  }
+
   private onData(chunk: Buffer): void {
     if (this.state === S_CLOSED) return;
     this.heartbeat.received(Date.now());
@@ -125,6 +174,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
       this.protocolError(err);
       return;
     }
+    this.pauseIfFull();
+  }
+
+  private pauseIfFull(): void {
     const pipe = this.pipe;
     if (pipe !== null && pipe.inboundFull && !pipe.readPaused) {
       pipe.readPaused = true;
@@ -148,6 +201,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver {
   }
 
   onFrame(flags: number, body: Buffer): void {
+    if (body.length >= DIRECT_READ_MIN) this.largeFrames = true;
     const state = this.state;
     if (state === S_READY) {
       const mech = this.mechanism;

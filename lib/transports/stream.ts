@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
+import { adoptAccepted, withReader } from "./reader.js";
 
 /** A bound tcp or ipc endpoint. */
 export interface Listener {
@@ -13,10 +14,13 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** Binds a tcp or ipc endpoint and hands each accepted connection to `onConnection`. */
+/**
+ * Binds a tcp or ipc endpoint and hands each accepted connection to `onConnection`, which must
+ * give it a reader (`attachReader`) before it returns.
+ */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void): Promise<Listener> {
   if (ep.transport === "inproc") throw new Error("inproc is not a stream transport");
-  const server = net.createServer({ noDelay: true }, onConnection);
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock)));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => {
@@ -72,18 +76,21 @@ function makeListener(server: net.Server, endpoint: string, file: string | null)
   };
 }
 
-/** Opens one outgoing tcp or ipc connection (no retry; see Dialer). */
+/** Opens one outgoing tcp or ipc connection (no retry; see Dialer); give it a reader on connect. */
 export function dial(ep: Endpoint): net.Socket {
   if (ep.transport === "tcp") {
-    const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true };
-    if (ep.source !== undefined) {
-      const src = ep.source.replace(/^\[|\]$/g, "").replace(/:\d+$/, "");
-      opts.localAddress = src;
-    }
-    return net.connect(opts);
+    return withReader((onread) => {
+      const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, onread };
+      if (ep.source !== undefined) {
+        const src = ep.source.replace(/^\[|\]$/g, "").replace(/:\d+$/, "");
+        opts.localAddress = src;
+      }
+      return net.connect(opts);
+    });
   }
   if (ep.transport === "ipc") {
-    return net.connect({ path: ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path });
+    const path = ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path;
+    return withReader((onread) => net.connect({ path, onread }));
   }
   throw new Error("inproc is not a stream transport");
 }

@@ -155,6 +155,30 @@ export class FrameDecoder {
     }
   }
 
+  /** Bytes still missing from a frame body gathered across chunks; 0 when none is. */
+  get bodyMissing(): number {
+    return this.state === S_BODY ? this.body!.length - this.bodyHave : 0;
+  }
+
+  /**
+   * Where the missing bytes of that body go. Reading straight into it skips the copy from a
+   * chunk; call `bodyWritten` with the count.
+   */
+  bodyTail(): Buffer {
+    return this.body!.subarray(this.bodyHave);
+  }
+
+  /** `n` bytes were written at the start of `bodyTail()`; emits the frame once it is whole. */
+  bodyWritten(n: number, sink: FrameSink): void {
+    const body = this.body!;
+    this.bodyHave += n;
+    if (this.bodyHave === body.length) {
+      this.body = null;
+      this.state = S_FLAGS;
+      sink.onFrame(this.flags & ~FLAG_LONG, body);
+    }
+  }
+
   /** True when no partial frame is buffered. */
   get idle(): boolean {
     return this.state === S_FLAGS;
