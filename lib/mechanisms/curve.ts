@@ -100,15 +100,11 @@ class MessageCodec {
   }
 
   encode(flags: number, body: Uint8Array): Buffer {
-    const plain = Buffer.allocUnsafe(1 + body.length);
-    plain[0] = flags & FLAG_MASK;
-    plain.set(body, 1);
     writeCounter(this.sendNonce, 16, this.counter.next());
-    const boxed = nacl.boxAfter(plain, this.sendNonce, this.key);
-    const out = Buffer.allocUnsafe(16 + boxed.length);
+    const out = Buffer.allocUnsafe(16 + nacl.MAC_BYTES + 1 + body.length);
     NAME_MESSAGE.copy(out, 0);
     this.sendNonce.copy(out, 8, 16, 24);
-    out.set(boxed, 16);
+    nacl.boxAfterInto(out, 16, flags & FLAG_MASK, body, this.sendNonce, this.key);
     return out;
   }
 
@@ -125,14 +121,14 @@ class MessageCodec {
       throw new ProtocolError("CURVE_BAD_NONCE", "CURVE MESSAGE nonce does not increase (replayed or reordered)");
     }
     body.copy(this.recvNonce, 16, 8, 16);
-    const plain = nacl.openAfter(body.subarray(16), this.recvNonce, this.key);
+    const plain = nacl.openAfterSplit(body.subarray(16), this.recvNonce, this.key);
     if (plain === null) {
       throw new ProtocolError("CURVE_DECRYPT_FAILED", "CURVE MESSAGE box does not open (tampered or forged)");
     }
     this.peerHi = hi;
     this.peerLo = lo;
     // libzmq masks the flags byte with MORE|COMMAND and ignores the other bits.
-    return { flags: plain[0]! & FLAG_MASK, body: view(plain, 1) };
+    return { flags: plain.head & FLAG_MASK, body: plain.body };
   }
 }
 

@@ -85,6 +85,95 @@ export function secretboxOpen(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Ar
   }
 }
 
+/** The Emscripten module under libsodium-wrappers: raw exports working on wasm memory. */
+interface SodiumModule {
+  HEAPU8: Uint8Array;
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  // 64-bit lengths arrive as two 32-bit halves (low, high).
+  _crypto_box_easy_afternm(c: number, m: number, mlenLo: number, mlenHi: number, n: number, k: number): number;
+  _crypto_box_open_easy_afternm(m: number, c: number, clenLo: number, clenHi: number, n: number, k: number): number;
+}
+
+const lib = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
+
+/**
+ * One region of wasm memory for boxing traffic in place: key (32), nonce (24), then the box.
+ * The wrapper functions allocate, copy in, copy out and free on every call; for large
+ * messages those copies cost as much as the cipher. Here a message is copied in once, boxed
+ * or opened where it lies, and copied out once.
+ */
+class WasmScratch {
+  private ptr = 0;
+  private capacity = 0;
+
+  /** The address of a region of at least 56 + `size` bytes. */
+  reserve(size: number): number {
+    const need = 56 + size;
+    if (need > this.capacity) {
+      if (this.ptr !== 0) {
+        lib.HEAPU8.fill(0, this.ptr, this.ptr + 56);
+        lib._free(this.ptr);
+      }
+      // Grow by doubling so a stream of growing messages reallocates only a few times.
+      this.capacity = Math.max(need, this.capacity * 2, 64 * 1024);
+      this.ptr = lib._malloc(this.capacity);
+      if (this.ptr === 0) {
+        this.capacity = 0;
+        throw new RangeError(`libsodium could not allocate ${need} bytes`);
+      }
+    }
+    return this.ptr;
+  }
+}
+
+const scratch = new WasmScratch();
+
+/**
+ * Boxes `head` (one byte) followed by `body` with a precomputed key and writes the easy-layout
+ * box (tag, then ciphertext) into `out` at `at`; `out` needs 17 + body.length bytes from there.
+ */
+export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
+  const mlen = 1 + body.length;
+  const base = scratch.reserve(MAC_BYTES + mlen);
+  const heap = lib.HEAPU8;
+  const k = base;
+  const n = base + 32;
+  const c = base + 56;
+  const m = c + MAC_BYTES;
+  heap.set(key, k);
+  heap.set(nonce, n);
+  heap[m] = head;
+  heap.set(body, m + 1);
+  lib._crypto_box_easy_afternm(c, m, mlen, 0, n, k);
+  heap.fill(0, k, k + 32);
+  out.set(heap.subarray(c, c + MAC_BYTES + mlen), at);
+}
+
+/**
+ * Opens an easy-layout box with a precomputed key. Returns the first plaintext byte and the
+ * rest as a new Buffer, or null when the box does not open.
+ */
+export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
+  if (boxed.length < MAC_BYTES + 1) return null;
+  const mlen = boxed.length - MAC_BYTES;
+  const base = scratch.reserve(boxed.length);
+  const heap = lib.HEAPU8;
+  const k = base;
+  const n = base + 32;
+  const c = base + 56;
+  const m = c + MAC_BYTES;
+  heap.set(key, k);
+  heap.set(nonce, n);
+  heap.set(boxed, c);
+  const rc = lib._crypto_box_open_easy_afternm(m, c, boxed.length, 0, n, k);
+  heap.fill(0, k, k + 32);
+  if (rc !== 0) return null;
+  const body = Buffer.allocUnsafe(mlen - 1);
+  body.set(heap.subarray(m + 1, m + mlen));
+  return { head: heap[m]!, body };
+}
+
 /** Overwrites secret material with zeros. */
 export function wipe(...buffers: Array<Uint8Array | null | undefined>): void {
   for (const b of buffers) if (b) sodium.memzero(b);
