@@ -4,6 +4,9 @@ import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
 import { sizeLabel } from "./push-pull.js";
 import { scaledCount, type Target, type Workload } from "./types.js";
 
+/** Untimed round trips for at least this long, so both libraries are timed after JIT warm-up. */
+const WARMUP_MS = 1000;
+
 export interface ReqRepSpec {
   transport: Transport;
   size: number;
@@ -27,11 +30,11 @@ export function reqRepWorkload(spec: ReqRepSpec): Workload {
       const warmup = Math.max(1, Math.ceil(count / 10));
       const bind = bindEndpoint(spec.transport);
       try {
-        const echoArgs: EchoArgs = { bind, total: warmup + count };
+        const echoArgs: EchoArgs = { bind };
         const requester = workers.prepare(lib);
         const replier = workers.spawn("reply-echo", lib, echoArgs);
         const { endpoint } = await replier.wait<{ endpoint: string }>("ready");
-        const requestArgs: RequestArgs = { connect: endpoint, size: spec.size, warmup, count };
+        const requestArgs: RequestArgs = { connect: endpoint, size: spec.size, warmup, warmupMs: params.quick ? 200 : WARMUP_MS, count };
         const result = await requester.start("request-timed", requestArgs).result<LatencyResult>();
         replier.post("close");
         await replier.result();
