@@ -2,32 +2,17 @@ import type { Socket as NetSocket } from "node:net";
 import { messages, zmqError, ZmqError } from "../errors.js";
 import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
 import { Dialer, listen, type Listener } from "../transports/stream.js";
-import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
-import { StreamEngine } from "../engine/stream-engine.js";
+import type { InprocBinder } from "../transports/inproc.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
-import { Pipe, pipePair, type Msg, type PipeOwner } from "../engine/pipe.js";
-import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
-import { checkSecurityOptions, createMechanism } from "../mechanisms/index.js";
-import type { HandshakeFailure } from "../mechanisms/mechanism.js";
-import { askZap, zapHandler } from "./zap-registry.js";
-import type { Properties } from "../wire/command.js";
+import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
+import { checkSecurityOptions } from "../mechanisms/index.js";
+import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type PeerOwner } from "./engine-host.js";
+import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocPeer } from "./inproc-link.js";
 import { Observer } from "./observer.js";
 import { SocketOptions } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
 import { nextTurn, TurnBudget } from "./turn-budget.js";
-
-/** A peer connecting over inproc: the pipe end the binder takes, and who is on the other side. */
-interface InprocPeer {
-  pipe: Pipe;
-  type: string;
-  routingId: Buffer;
-  onRefused(): void;
-  /** The binder took the link: the connector's end learns who is on the other side. */
-  onAccepted(type: string, routingId: Buffer): void;
-}
-
-const inproc = new InprocRegistry<InprocPeer>();
 
 interface Connection {
   address: string;
@@ -80,6 +65,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private lastBound: string | null = null;
   /** Every live pipe, ended at close. */
   protected readonly pipes = new Set<Pipe>();
+  private readonly peerOwner: PeerOwner = this.asPeerOwner();
 
   protected constructor(
     /** The ZMTP Socket-Type. */
@@ -153,8 +139,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const ep = parseEndpoint(address, true);
     checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
-      const binder: InprocBinder<InprocPeer> = { acceptInproc: (peer) => this.acceptInproc(peer, address) };
-      inproc.bind(ep.name, binder, address);
+      const binder = bindInproc(this.peerOwner, ep.name, address);
       this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: binder });
       this.lastBound = address;
       this.events.emit({ type: "bind", address });
@@ -163,7 +148,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: null };
     let listener: Listener;
     try {
-      listener = await listen(ep, (sock) => this.accepted(binding, sock));
+      listener = await listen(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock));
     } catch (err) {
       this.events.emit({ type: "bind:error", address, error: err as ZmqError });
       throw err;
@@ -190,7 +175,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   private async closeBinding(binding: Binding): Promise<void> {
     if (binding.ep.transport === "inproc" && binding.inprocBinder !== null) {
-      inproc.unbind(binding.ep.name, binding.inprocBinder);
+      unbindInproc(binding.ep.name, binding.inprocBinder);
     }
     const closed = binding.listener?.close();
     for (const engine of binding.engines) engine.destroy();
@@ -207,7 +192,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const conn: Connection = { address, routingId, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
     this.connections.set(address, conn);
     if (ep.transport === "inproc") {
-      this.connectInproc(conn, ep.name);
+      connectInproc(this.peerOwner, conn, ep.name);
       return;
     }
     if (!this.pipePerConnection) {
@@ -218,10 +203,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     conn.dialer = new Dialer(ep, this.opts, {
       delayed: () => this.events.emit({ type: "connect:delay", address }),
       retry: (interval) => this.events.emit({ type: "connect:retry", address, interval }),
-      connected: (sock) => {
-        this.events.emit({ type: "connect", address });
-        conn.engine = this.createEngine(sock, address, this.connectHost(conn), peerAddressOf(sock, ep));
-      },
+      connected: (sock) => startDialedEngine(this.peerOwner, conn, sock),
     });
     conn.dialer.start();
   }
@@ -237,7 +219,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private dropConnection(conn: Connection): void {
     conn.dialer?.stop();
     conn.engine?.destroy();
-    if (conn.inprocPeer !== null && conn.ep.transport === "inproc") inproc.cancel(conn.ep.name, conn.inprocPeer);
+    if (conn.inprocPeer !== null && conn.ep.transport === "inproc") cancelInproc(conn.ep.name, conn.inprocPeer);
     conn.pipe?.terminate();
   }
 
@@ -258,172 +240,33 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     this.retrySend();
   }
 
-  private properties(): Properties {
-    const props: [string, Uint8Array][] = [["Socket-Type", Buffer.from(this.socketType)]];
-    if (sendsIdentity(this.socketType)) props.push(["Identity", this.routingIdBytes()]);
-    return props;
-  }
-
   private routingIdBytes(): Buffer {
     return this.opts.routingId === null ? Buffer.alloc(0) : Buffer.from(this.opts.routingId);
   }
 
   /** Makes the engine for a new connection; STREAM overrides this with a raw one. */
   protected createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
-    const o = this.opts;
-    const mechanism = createMechanism(o, {
-      properties: this.properties(),
-      peerAddress,
-      routingId: this.routingIdBytes(),
-      zapDomain: o.zapDomain,
-      zapEnabled: zapHandler() !== null || inproc.isBound(ZAP_INPROC_NAME),
-    });
-    return new StreamEngine(sock, host, {
-      mechanism,
-      maxMessageSize: o.maxMessageSize,
-      heartbeatInterval: o.heartbeatInterval,
-      heartbeatTimeToLive: o.heartbeatTimeToLive,
-      heartbeatTimeout: o.heartbeatTimeout,
-      handshakeInterval: o.handshakeInterval,
-      endpoint,
-      subscriptionCommands: this.socketType === "SUB" || this.socketType === "XSUB",
-    });
+    return createZmtpEngine(this.peerOwner, sock, endpoint, host, peerAddress);
   }
 
-  /** Checks the peer's Socket-Type; emits the handshake event or refuses the peer. */
-  private admit(engine: Engine, address: string): boolean {
-    const peerType = engine.peerProperties.get("socket-type")?.toString("ascii") ?? "";
-    if (!isCompatible(this.socketType, peerType)) {
-      const error = zmqError("EPROTO", `peer Socket-Type ${peerType || "(none)"} cannot talk to ${this.socketType}`);
-      this.events.emit({ type: "handshake:error:protocol", address, error });
-      return false;
-    }
-    this.events.emit({ type: "handshake", address });
-    return true;
-  }
-
-  private failedHandshake(address: string, failure: HandshakeFailure): void {
-    const code = failure.code ?? (failure.kind === "auth" ? "EACCES" : failure.kind === "protocol" ? "EPROTO" : "EFAULT");
-    const error = zmqError(code, failure.message, { status: failure.status });
-    this.events.emit({ type: `handshake:error:${failure.kind}`, address, error });
-  }
-
-  private connectHost(conn: Connection): EngineHost {
-    const address = conn.address;
+  /** Reads through to this socket's state at each call, as options and close() change it. */
+  private asPeerOwner(): PeerOwner {
+    const socket = this;
     return {
-      engineReady: (engine) => {
-        if ((this.isClosed && !this.lingering) || !this.admit(engine, address)) return null;
-        let pipe = conn.pipe;
-        if (pipe === null || pipe.terminated) {
-          if (!this.acceptsPipe()) return null;
-          pipe = conn.pipe = this.newPipe(address);
-          this.setPeer(pipe, engine, conn.routingId);
-          this.attachPipe(pipe);
-        } else {
-          this.setPeer(pipe, engine, conn.routingId);
-          this.xhiccup(pipe);
-        }
-        return pipe;
-      },
-      engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
-      zapRequest: askZap,
-      engineClosed: (engine, error, wasReady) => {
-        if (conn.engine !== engine) return;
-        conn.engine = null;
-        // As libzmq: every connection that ends reports disconnect, handshake done or not.
-        this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-        if (this.pipePerConnection && conn.pipe !== null) {
-          conn.pipe.terminate();
-          conn.pipe = null;
-        }
-        if ((!this.isClosed || this.lingering) && this.connections.get(address) === conn) conn.dialer?.connectionLost();
-      },
+      get socketType() { return socket.socketType; },
+      get events() { return socket.events; },
+      get options() { return socket.opts; },
+      get closed() { return socket.isClosed; },
+      get lingering() { return socket.lingering; },
+      get pipePerConnection() { return socket.pipePerConnection; },
+      acceptsPipe: () => socket.acceptsPipe(),
+      newPipe: (endpoint) => socket.newPipe(endpoint),
+      attachPipe: (pipe) => socket.attachPipe(pipe),
+      hiccup: (pipe) => socket.xhiccup(pipe),
+      routingIdBytes: () => socket.routingIdBytes(),
+      createEngine: (sock, endpoint, host, peerAddress) => socket.createEngine(sock, endpoint, host, peerAddress),
+      isConnected: (conn) => socket.connections.get(conn.address) === conn,
     };
-  }
-
-  private accepted(binding: Binding, sock: NetSocket): void {
-    const address = binding.endpoint;
-    if (this.isClosed) {
-      sock.destroy();
-      return;
-    }
-    this.events.emit({ type: "accept", address });
-    let pipe: Pipe | null = null;
-    const host: EngineHost = {
-      engineReady: (engine) => {
-        if (this.isClosed || !this.admit(engine, address) || !this.acceptsPipe()) return null;
-        pipe = this.newPipe(address);
-        this.setPeer(pipe, engine);
-        this.attachPipe(pipe);
-        return pipe;
-      },
-      engineHandshakeFailed: (_engine, failure) => this.failedHandshake(address, failure),
-      zapRequest: askZap,
-      engineClosed: (engine, error, wasReady) => {
-        binding.engines.delete(engine);
-        this.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-        pipe?.terminate();
-      },
-    };
-    const ep = binding.ep;
-    binding.engines.add(this.createEngine(sock, address, host, peerAddressOf(sock, ep)));
-  }
-
-  private setPeer(pipe: Pipe, engine: Engine, fixedId: Buffer | null = null): void {
-    pipe.properties = engine.peerProperties;
-    const id = engine.peerProperties.get("identity");
-    pipe.routingId = fixedId ?? (id !== undefined && id.length > 0 ? Buffer.from(id) : null);
-  }
-
-  private connectInproc(conn: Connection, name: string): void {
-    const o = this.opts;
-    const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, o.receiveHighWaterMark]);
-    mine.endpoint = conn.address;
-    mine.conflate = this.opts.conflate;
-    const peer: InprocPeer = {
-      pipe: theirs,
-      type: this.socketType,
-      routingId: this.routingIdBytes(),
-      onRefused: () => {
-        mine.terminate();
-      },
-      onAccepted: (type, id) => {
-        mine.properties = new Map([["socket-type", Buffer.from(type)]]);
-        if (mine.routingId === null && id.length > 0) mine.routingId = id;
-        this.events.emit({ type: "connect", address: conn.address });
-        this.events.emit({ type: "handshake", address: conn.address });
-        // Sockets that route by peer identity attach only now that the identity is known.
-        if (this.pipePerConnection && !this.isClosed && !mine.terminated) this.attachPipe(mine);
-      },
-    };
-    conn.pipe = mine;
-    conn.inprocPeer = peer;
-    mine.routingId = conn.routingId;
-    if (!this.acceptsPipe()) {
-      mine.terminate();
-      return;
-    }
-    if (!this.pipePerConnection) this.attachPipe(mine);
-    inproc.connect(name, peer);
-  }
-
-  private acceptInproc(peer: InprocPeer, address: string): void {
-    if (this.isClosed || !isCompatible(this.socketType, peer.type) || !this.acceptsPipe()) {
-      peer.onRefused();
-      return;
-    }
-    const pipe = peer.pipe;
-    // The connector made both ends; this end follows the binder's own limits.
-    pipe.sendHwm = this.opts.sendHighWaterMark;
-    pipe.receiveHwm = this.opts.receiveHighWaterMark;
-    pipe.endpoint = address;
-    pipe.conflate = this.opts.conflate;
-    pipe.routingId = peer.routingId.length > 0 ? peer.routingId : null;
-    pipe.properties = new Map([["socket-type", Buffer.from(peer.type)]]);
-    this.events.emit({ type: "accept", address });
-    this.events.emit({ type: "handshake", address });
-    peer.onAccepted(this.socketType, this.routingIdBytes());
-    this.attachPipe(pipe);
   }
 
   // ---- PipeOwner -----------------------------------------------------------------------------
@@ -554,7 +397,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     // and wait for it after the engines are gone.
     const listenersClosed: Promise<void>[] = [];
     for (const b of bindings) {
-      if (b.ep.transport === "inproc" && b.inprocBinder !== null) inproc.unbind(b.ep.name, b.inprocBinder);
+      if (b.ep.transport === "inproc" && b.inprocBinder !== null) unbindInproc(b.ep.name, b.inprocBinder);
       if (b.listener !== null) listenersClosed.push(b.listener.close().catch(() => {}));
     }
     if (linger !== 0) {
@@ -590,8 +433,6 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 }
 
-const ZAP_INPROC_NAME = "zeromq.zap.01";
-
 /** Waits until a connection's queued messages are written, or the deadline passes. */
 async function lingerConnection(conn: Connection, deadline: number): Promise<void> {
   for (;;) {
@@ -607,9 +448,4 @@ async function lingerConnection(conn: Connection, deadline: number): Promise<voi
     // Not connected yet: look again shortly (the dialer retries on its own schedule).
     await new Promise((r) => setTimeout(r, Math.min(left, 10)));
   }
-}
-
-function peerAddressOf(sock: NetSocket, ep: Endpoint): string {
-  if (ep.transport === "tcp") return sock.remoteAddress ?? "";
-  return ep.transport === "ipc" ? ep.path : ep.name;
 }

@@ -1,0 +1,179 @@
+import type { Socket as NetSocket } from "node:net";
+import { zmqError } from "../errors.js";
+import type { Endpoint } from "../transports/endpoint.js";
+import type { Dialer } from "../transports/stream.js";
+import { StreamEngine } from "../engine/stream-engine.js";
+import type { Engine, EngineHost } from "../engine/engine.js";
+import type { Pipe } from "../engine/pipe.js";
+import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
+import { createMechanism } from "../mechanisms/index.js";
+import type { HandshakeFailure } from "../mechanisms/mechanism.js";
+import type { Properties } from "../wire/command.js";
+import { askZap, zapHandler } from "./zap-registry.js";
+import { isInprocBound } from "./inproc-link.js";
+import type { Observer } from "./observer.js";
+import type { SocketOptionValues } from "./socket-options.js";
+
+/**
+ * The socket as the code that brings it peers (engine hosts, inproc links) sees it. The
+ * Socket makes one at construction, so its internals stay private to it.
+ */
+export interface PeerOwner {
+  readonly socketType: string;
+  readonly events: Observer;
+  readonly options: Readonly<SocketOptionValues>;
+  readonly closed: boolean;
+  /** close() is flushing for up to `linger` ms: dialed connections may still come up. */
+  readonly lingering: boolean;
+  readonly pipePerConnection: boolean;
+  acceptsPipe(): boolean;
+  newPipe(endpoint: string): Pipe;
+  attachPipe(pipe: Pipe): void;
+  hiccup(pipe: Pipe): void;
+  routingIdBytes(): Buffer;
+  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine;
+  /** Whether this connect() is still in force (not disconnected, not dropped at close). */
+  isConnected(conn: DialedEndpoint): boolean;
+}
+
+/** A connect()ed tcp or ipc endpoint. */
+export interface DialedEndpoint {
+  readonly address: string;
+  /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
+  readonly routingId: Buffer | null;
+  readonly ep: Endpoint;
+  pipe: Pipe | null;
+  readonly dialer: Dialer | null;
+  engine: Engine | null;
+}
+
+/** A bound tcp or ipc endpoint. */
+export interface ListeningEndpoint {
+  /** Read when a peer arrives, since it is known only once listening (port 0, ipc wildcard). */
+  readonly endpoint: string;
+  readonly ep: Endpoint;
+  readonly engines: Set<Engine>;
+}
+
+const ZAP_INPROC_NAME = "zeromq.zap.01";
+
+/** The ZMTP engine every socket type but STREAM uses. */
+export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+  const o = owner.options;
+  const mechanism = createMechanism(o, {
+    properties: properties(owner),
+    peerAddress,
+    routingId: owner.routingIdBytes(),
+    zapDomain: o.zapDomain,
+    zapEnabled: zapHandler() !== null || isInprocBound(ZAP_INPROC_NAME),
+  });
+  return new StreamEngine(sock, host, {
+    mechanism,
+    maxMessageSize: o.maxMessageSize,
+    heartbeatInterval: o.heartbeatInterval,
+    heartbeatTimeToLive: o.heartbeatTimeToLive,
+    heartbeatTimeout: o.heartbeatTimeout,
+    handshakeInterval: o.handshakeInterval,
+    endpoint,
+    subscriptionCommands: owner.socketType === "SUB" || owner.socketType === "XSUB",
+  });
+}
+
+function properties(owner: PeerOwner): Properties {
+  const props: [string, Uint8Array][] = [["Socket-Type", Buffer.from(owner.socketType)]];
+  if (sendsIdentity(owner.socketType)) props.push(["Identity", owner.routingIdBytes()]);
+  return props;
+}
+
+/** The dialer reached the peer: its engine serves the connect()'s pipe once the handshake is done. */
+export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: NetSocket): void {
+  const address = conn.address;
+  owner.events.emit({ type: "connect", address });
+  const host: EngineHost = {
+    engineReady: (engine) => {
+      if ((owner.closed && !owner.lingering) || !admit(owner, engine, address)) return null;
+      let pipe = conn.pipe;
+      if (pipe === null || pipe.terminated) {
+        if (!owner.acceptsPipe()) return null;
+        pipe = conn.pipe = owner.newPipe(address);
+        setPeer(pipe, engine, conn.routingId);
+        owner.attachPipe(pipe);
+      } else {
+        setPeer(pipe, engine, conn.routingId);
+        owner.hiccup(pipe);
+      }
+      return pipe;
+    },
+    engineHandshakeFailed: (_engine, failure) => failedHandshake(owner, address, failure),
+    zapRequest: askZap,
+    engineClosed: (engine, error, _wasReady) => {
+      if (conn.engine !== engine) return;
+      conn.engine = null;
+      // As libzmq: every connection that ends reports disconnect, handshake done or not.
+      owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+      if (owner.pipePerConnection && conn.pipe !== null) {
+        conn.pipe.terminate();
+        conn.pipe = null;
+      }
+      if ((!owner.closed || owner.lingering) && owner.isConnected(conn)) conn.dialer?.connectionLost();
+    },
+  };
+  conn.engine = owner.createEngine(sock, address, host, peerAddressOf(sock, conn.ep));
+}
+
+/** A peer connected to a bound endpoint: it gets a pipe of its own once the handshake is done. */
+export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint, sock: NetSocket): void {
+  const address = binding.endpoint;
+  if (owner.closed) {
+    sock.destroy();
+    return;
+  }
+  owner.events.emit({ type: "accept", address });
+  let pipe: Pipe | null = null;
+  const host: EngineHost = {
+    engineReady: (engine) => {
+      if (owner.closed || !admit(owner, engine, address) || !owner.acceptsPipe()) return null;
+      pipe = owner.newPipe(address);
+      setPeer(pipe, engine);
+      owner.attachPipe(pipe);
+      return pipe;
+    },
+    engineHandshakeFailed: (_engine, failure) => failedHandshake(owner, address, failure),
+    zapRequest: askZap,
+    engineClosed: (engine, error, _wasReady) => {
+      binding.engines.delete(engine);
+      owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+      pipe?.terminate();
+    },
+  };
+  binding.engines.add(owner.createEngine(sock, address, host, peerAddressOf(sock, binding.ep)));
+}
+
+/** Checks the peer's Socket-Type; emits the handshake event or refuses the peer. */
+function admit(owner: PeerOwner, engine: Engine, address: string): boolean {
+  const peerType = engine.peerProperties.get("socket-type")?.toString("ascii") ?? "";
+  if (!isCompatible(owner.socketType, peerType)) {
+    const error = zmqError("EPROTO", `peer Socket-Type ${peerType || "(none)"} cannot talk to ${owner.socketType}`);
+    owner.events.emit({ type: "handshake:error:protocol", address, error });
+    return false;
+  }
+  owner.events.emit({ type: "handshake", address });
+  return true;
+}
+
+function failedHandshake(owner: PeerOwner, address: string, failure: HandshakeFailure): void {
+  const code = failure.code ?? (failure.kind === "auth" ? "EACCES" : failure.kind === "protocol" ? "EPROTO" : "EFAULT");
+  const error = zmqError(code, failure.message, { status: failure.status });
+  owner.events.emit({ type: `handshake:error:${failure.kind}`, address, error });
+}
+
+function setPeer(pipe: Pipe, engine: Engine, fixedId: Buffer | null = null): void {
+  pipe.properties = engine.peerProperties;
+  const id = engine.peerProperties.get("identity");
+  pipe.routingId = fixedId ?? (id !== undefined && id.length > 0 ? Buffer.from(id) : null);
+}
+
+function peerAddressOf(sock: NetSocket, ep: Endpoint): string {
+  if (ep.transport === "tcp") return sock.remoteAddress ?? "";
+  return ep.transport === "ipc" ? ep.path : ep.name;
+}

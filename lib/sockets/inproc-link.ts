@@ -1,0 +1,101 @@
+import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
+import { pipePair, type Pipe } from "../engine/pipe.js";
+import { isCompatible } from "../engine/socket-types.js";
+import type { PeerOwner } from "./engine-host.js";
+
+/** A peer connecting over inproc: the pipe end the binder takes, and who is on the other side. */
+export interface InprocPeer {
+  pipe: Pipe;
+  type: string;
+  routingId: Buffer;
+  onRefused(): void;
+  /** The binder took the link: the connector's end learns who is on the other side. */
+  onAccepted(type: string, routingId: Buffer): void;
+}
+
+/** A connect()ed inproc endpoint. */
+export interface InprocConnection {
+  readonly address: string;
+  /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
+  readonly routingId: Buffer | null;
+  pipe: Pipe | null;
+  inprocPeer: InprocPeer | null;
+}
+
+const inproc = new InprocRegistry<InprocPeer>();
+
+export function isInprocBound(name: string): boolean {
+  return inproc.isBound(name);
+}
+
+/** Binds an inproc name; throws EADDRINUSE if another socket holds it. */
+export function bindInproc(owner: PeerOwner, name: string, address: string): InprocBinder<InprocPeer> {
+  const binder: InprocBinder<InprocPeer> = { acceptInproc: (peer) => acceptInproc(owner, peer, address) };
+  inproc.bind(name, binder, address);
+  return binder;
+}
+
+export function unbindInproc(name: string, binder: InprocBinder<InprocPeer>): void {
+  inproc.unbind(name, binder);
+}
+
+/** Withdraws a connect() that is still waiting for its name to be bound. */
+export function cancelInproc(name: string, peer: InprocPeer): void {
+  inproc.cancel(name, peer);
+}
+
+/**
+ * The connector makes both ends, so it may send before the name is bound: messages queue in
+ * the binder's end until a socket binds the name and takes it.
+ */
+export function connectInproc(owner: PeerOwner, conn: InprocConnection, name: string): void {
+  const o = owner.options;
+  const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, o.receiveHighWaterMark]);
+  mine.endpoint = conn.address;
+  mine.conflate = o.conflate;
+  const peer: InprocPeer = {
+    pipe: theirs,
+    type: owner.socketType,
+    routingId: owner.routingIdBytes(),
+    onRefused: () => {
+      mine.terminate();
+    },
+    onAccepted: (type, id) => {
+      mine.properties = new Map([["socket-type", Buffer.from(type)]]);
+      if (mine.routingId === null && id.length > 0) mine.routingId = id;
+      owner.events.emit({ type: "connect", address: conn.address });
+      owner.events.emit({ type: "handshake", address: conn.address });
+      // Sockets that route by peer identity attach only now that the identity is known.
+      if (owner.pipePerConnection && !owner.closed && !mine.terminated) owner.attachPipe(mine);
+    },
+  };
+  conn.pipe = mine;
+  conn.inprocPeer = peer;
+  mine.routingId = conn.routingId;
+  if (!owner.acceptsPipe()) {
+    mine.terminate();
+    return;
+  }
+  if (!owner.pipePerConnection) owner.attachPipe(mine);
+  inproc.connect(name, peer);
+}
+
+function acceptInproc(owner: PeerOwner, peer: InprocPeer, address: string): void {
+  if (owner.closed || !isCompatible(owner.socketType, peer.type) || !owner.acceptsPipe()) {
+    peer.onRefused();
+    return;
+  }
+  const o = owner.options;
+  const pipe = peer.pipe;
+  // The connector made both ends; this end follows the binder's own limits.
+  pipe.sendHwm = o.sendHighWaterMark;
+  pipe.receiveHwm = o.receiveHighWaterMark;
+  pipe.endpoint = address;
+  pipe.conflate = o.conflate;
+  pipe.routingId = peer.routingId.length > 0 ? peer.routingId : null;
+  pipe.properties = new Map([["socket-type", Buffer.from(peer.type)]]);
+  owner.events.emit({ type: "accept", address });
+  owner.events.emit({ type: "handshake", address });
+  peer.onAccepted(owner.socketType, owner.routingIdBytes());
+  owner.attachPipe(pipe);
+}
