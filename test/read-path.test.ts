@@ -8,7 +8,7 @@ import * as net from "node:net";
 import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
-import { Pull, Push } from "../lib/index.js";
+import { Pull, Push, curveKeyPair } from "../lib/index.js";
 import { ReadArena } from "../lib/engine/read-arena.js";
 import { FrameDecoder, encodeFrame, type FrameSink } from "../lib/wire/frame.js";
 import { listen, dial } from "../lib/transports/stream.js";
@@ -72,6 +72,31 @@ describe("receive path: messages stay intact while held", () => {
         });
       }
     }
+  }
+});
+
+describe("receive path over CURVE (frame bodies reused once decrypted)", () => {
+  for (const sender of ["wiremq", "zeromq"] as const) {
+    it(`${sender} PUSH → wiremq PULL: ${COUNT} mixed sizes held until the end`, async () => {
+      const server = curveKeyPair();
+      const client = sender === "wiremq" ? curveKeyPair() : zmq.curveKeyPair();
+      const pull = track(new Pull({ curveServer: true, curveSecretKey: server.secretKey }));
+      await pull.bind("tcp://127.0.0.1:*");
+      const options = { linger: 1000, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey };
+      const push = track(sender === "wiremq" ? new Push(options) : new zmq.Push(options));
+      push.connect(pull.lastEndpoint!);
+      const sending = (async () => {
+        for (let seq = 0; seq < COUNT; seq++) await push.send([Buffer.from([seq >> 8, seq & 0xff]), payload(seq, sizeOf(seq))]);
+      })();
+      const held: Buffer[][] = [];
+      while (held.length < COUNT) held.push(await within(pull.receive(), 10_000, `message ${held.length}`));
+      await sending;
+      for (let seq = 0; seq < COUNT; seq++) {
+        const [head, body] = held[seq]!;
+        expect(head!.readUInt16BE(0)).toBe(seq);
+        check(seq, body!, sizeOf(seq));
+      }
+    });
   }
 });
 
@@ -178,6 +203,37 @@ describe("ReadArena", () => {
     const arena = new ReadArena();
     const buf = arena.next(4096)!;
     expect(buf.length).toBe(4096);
+  });
+});
+
+describe("FrameDecoder transient bodies", () => {
+  function splitFrames(decoder: FrameDecoder, sizes: number[]): Buffer[] {
+    const seen: Buffer[] = [];
+    const sink: FrameSink = { onFrame: (_f, b) => void seen.push(b) };
+    for (const size of sizes) {
+      const wire = encodeFrame(0, payload(size, size));
+      // Split inside the body, so the body is gathered across chunks.
+      decoder.push(wire.subarray(0, 100), sink);
+      decoder.push(wire.subarray(100), sink);
+    }
+    return seen;
+  }
+
+  it("are off by default: every gathered body is its own memory", () => {
+    const [a, b] = splitFrames(new FrameDecoder(), [30_000, 20_000]);
+    expect(a!.buffer === b!.buffer && a!.byteOffset === b!.byteOffset).toBe(false);
+    expect(a!.equals(payload(30_000, 30_000))).toBe(true);
+  });
+
+  it("reuse one buffer for gathered bodies up to 1 MiB when on, and not beyond", () => {
+    const decoder = new FrameDecoder();
+    decoder.transientBodies = true;
+    const [a, b, big] = splitFrames(decoder, [30_000, 20_000, 2 << 20]);
+    expect(b!.buffer).toBe(a!.buffer);
+    expect(b!.byteOffset).toBe(a!.byteOffset);
+    expect(b!.equals(payload(20_000, 20_000))).toBe(true);
+    expect(big!.buffer).not.toBe(a!.buffer);
+    expect(big!.equals(payload(2 << 20, 2 << 20))).toBe(true);
   });
 });
 

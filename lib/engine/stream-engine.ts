@@ -332,6 +332,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.pipe = pipe;
     pipe.driver = this;
     pipe.connected = true;
+    // Each MESSAGE box is opened (and its plaintext copied out) inside onFrame.
+    if (mech.decode !== undefined) this.decoder.transientBodies = true;
     if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.heartbeat.start();
     if (pipe.out.length > 0 || this.commands.length > 0) this.kick();
   }

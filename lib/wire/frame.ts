@@ -61,6 +61,9 @@ export interface FrameSink {
   onFrame(flags: number, body: Buffer): void;
 }
 
+/** Larger transient bodies get a buffer of their own, so a connection never holds more. */
+const MAX_REUSED_BODY = 1024 * 1024 + 64;
+
 const S_FLAGS = 0;
 const S_SIZE = 1;
 const S_BODY = 2;
@@ -79,6 +82,13 @@ export class FrameDecoder {
   private bodyHave = 0;
   /** Set to true by the sink to stop decoding the rest of the current chunk. */
   stopped = false;
+  /**
+   * Set when the sink is done with every frame before onFrame returns (CURVE copies the
+   * plaintext out): a body gathered across chunks then reuses one buffer, sparing a fresh
+   * allocation (and its page faults) per large frame.
+   */
+  transientBodies = false;
+  private reusable: Buffer | null = null;
 
   constructor(public maxMessageSize = -1) {}
 
@@ -135,7 +145,7 @@ export class FrameDecoder {
             this.state = S_FLAGS;
             sink.onFrame(this.flags & ~FLAG_LONG, chunk.subarray(start, i));
           } else {
-            this.body = Buffer.allocUnsafe(this.size);
+            this.body = this.newBody(this.size);
             this.bodyHave = 0;
             this.state = S_BODY;
           }
@@ -153,6 +163,13 @@ export class FrameDecoder {
         }
       }
     }
+  }
+
+  private newBody(size: number): Buffer {
+    if (!this.transientBodies || size > MAX_REUSED_BODY) return Buffer.allocUnsafe(size);
+    let buf = this.reusable;
+    if (buf === null || buf.length < size) buf = this.reusable = Buffer.allocUnsafe(size);
+    return buf.subarray(0, size);
   }
 
   /** Bytes still missing from a frame body gathered across chunks; 0 when none is. */
