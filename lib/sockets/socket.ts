@@ -6,10 +6,10 @@ import type { InprocBinder } from "../transports/inproc.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { checkSecurityOptions } from "../mechanisms/index.js";
-import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type PeerOwner } from "./engine-host.js";
+import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type DialedEndpoint, type PeerOwner } from "./engine-host.js";
 import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocPeer } from "./inproc-link.js";
 import { Observer } from "./observer.js";
-import { SocketOptions } from "./socket-options.js";
+import { SocketOptions, type SocketOptionValues } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
 import { nextTurn, TurnBudget } from "./turn-budget.js";
@@ -65,7 +65,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private lastBound: string | null = null;
   /** Every live pipe, ended at close. */
   protected readonly pipes = new Set<Pipe>();
-  private readonly peerOwner: PeerOwner = this.asPeerOwner();
+  private readonly peerOwner: PeerOwner = new SocketAsPeerOwner(this);
 
   protected constructor(
     /** The ZMTP Socket-Type. */
@@ -249,26 +249,6 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     return createZmtpEngine(this.peerOwner, sock, endpoint, host, peerAddress);
   }
 
-  /** Reads through to this socket's state at each call, as options and close() change it. */
-  private asPeerOwner(): PeerOwner {
-    const socket = this;
-    return {
-      get socketType() { return socket.socketType; },
-      get events() { return socket.events; },
-      get options() { return socket.opts; },
-      get closed() { return socket.isClosed; },
-      get lingering() { return socket.lingering; },
-      get pipePerConnection() { return socket.pipePerConnection; },
-      acceptsPipe: () => socket.acceptsPipe(),
-      newPipe: (endpoint) => socket.newPipe(endpoint),
-      attachPipe: (pipe) => socket.attachPipe(pipe),
-      hiccup: (pipe) => socket.xhiccup(pipe),
-      routingIdBytes: () => socket.routingIdBytes(),
-      createEngine: (sock, endpoint, host, peerAddress) => socket.createEngine(sock, endpoint, host, peerAddress),
-      isConnected: (conn) => socket.connections.get(conn.address) === conn,
-    };
-  }
-
   // ---- PipeOwner -----------------------------------------------------------------------------
 
   onPipeReadable(pipe: Pipe): void {
@@ -448,4 +428,28 @@ async function lingerConnection(conn: Connection, deadline: number): Promise<voi
     // Not connected yet: look again shortly (the dialer retries on its own schedule).
     await new Promise((r) => setTimeout(r, Math.min(left, 10)));
   }
+}
+
+/**
+ * The socket as engine hosting and inproc linking see it, reading its state at each call. A
+ * class, not an object of closures: every socket has one, and 1,000 idle DEALERs are 1,000
+ * sockets. Index access reaches members that stay private to Socket's own API.
+ */
+class SocketAsPeerOwner implements PeerOwner {
+  constructor(private readonly socket: Socket) {}
+  get socketType(): string { return this.socket.socketType; }
+  get events(): Observer { return this.socket.events; }
+  get options(): Readonly<SocketOptionValues> { return this.socket["opts"]; }
+  get closed(): boolean { return this.socket["isClosed"]; }
+  get lingering(): boolean { return this.socket["lingering"]; }
+  get pipePerConnection(): boolean { return this.socket["pipePerConnection"]; }
+  acceptsPipe(): boolean { return this.socket["acceptsPipe"](); }
+  newPipe(endpoint: string): Pipe { return this.socket["newPipe"](endpoint); }
+  attachPipe(pipe: Pipe): void { this.socket["attachPipe"](pipe); }
+  hiccup(pipe: Pipe): void { this.socket["xhiccup"](pipe); }
+  routingIdBytes(): Buffer { return this.socket["routingIdBytes"](); }
+  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+    return this.socket["createEngine"](sock, endpoint, host, peerAddress);
+  }
+  isConnected(conn: DialedEndpoint): boolean { return this.socket["connections"].get(conn.address) === conn; }
 }
