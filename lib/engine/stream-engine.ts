@@ -417,23 +417,42 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         }
         batchBytes += body.length + 9;
       };
+      // A boxed frame is encoded straight into the batch: a data frame with wire flags 0.
+      const appendBoxed = (innerFlags: number, body: Buffer): void => {
+        const size = mech.encodedSize!(body.length);
+        const need = 9 + size;
+        if (slab.length - pos < need) {
+          if (pos > start) chunks.push(slab.subarray(start, pos));
+          slab = Buffer.allocUnsafe(Math.max(BATCH_BYTES, need));
+          start = pos = 0;
+        }
+        pos = writeHeader(slab, pos, 0, size);
+        pos = mech.encodeInto!(slab, pos, innerFlags, body);
+        batchBytes += need;
+      };
+      const boxed = mech.encodeInto !== undefined;
       const cmds = this.commands;
       if (cmds.length > 0) {
         this.commands = [];
         for (const c of cmds) {
-          if (mech.encode !== undefined) append(0, mech.encode(0x02, c));
+          if (boxed) appendBoxed(0x02, c);
           else append(FLAG_COMMAND, c);
         }
       }
       while (batchBytes < BATCH_BYTES) {
         const msg = pipe.out.shift();
         if (msg === undefined) break;
+        if (boxed && pos > 0 && slab.length - pos < boxedBytes(mech, msg)) {
+          // Send what this buffer holds and box the rest into the next (often the same, reused).
+          pipe.out.unshift(msg);
+          break;
+        }
         if (subscriptionCommands && msg.length === 1) {
           // A 3.1 peer gets subscriptions as SUBSCRIBE/CANCEL commands, as libzmq sends them.
           const f = msg[0]!;
           if (f.length > 0 && f[0]! <= 1) {
             const cmd = encodeCommand(f[0] === 1 ? SUBSCRIBE : CANCEL, f.subarray(1));
-            if (mech.encode !== undefined) append(0, mech.encode(0x02, cmd));
+            if (boxed) appendBoxed(0x02, cmd);
             else append(FLAG_COMMAND, cmd);
             continue;
           }
@@ -441,7 +460,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         const last = msg.length - 1;
         for (let i = 0; i <= last; i++) {
           const more = i < last ? FLAG_MORE : 0;
-          if (mech.encode !== undefined) append(0, mech.encode(more, msg[i]!));
+          if (boxed) appendBoxed(more, msg[i]!);
           else append(more, msg[i]!);
         }
       }
@@ -537,4 +556,11 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.partial = null;
     this.host.engineClosed(this, error, wasReady);
   }
+}
+
+/** Bytes a message takes in a batch once each frame is boxed (header included). */
+function boxedBytes(mech: Mechanism, msg: Msg): number {
+  let n = 0;
+  for (const f of msg) n += 9 + mech.encodedSize!(f.length);
+  return n;
 }

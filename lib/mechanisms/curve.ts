@@ -99,13 +99,12 @@ class MessageCodec {
     this.peerLo = peerNonce.lo;
   }
 
-  encode(flags: number, body: Uint8Array): Buffer {
+  encodeInto(out: Buffer, at: number, flags: number, body: Uint8Array): number {
     writeCounter(this.sendNonce, 16, this.counter.next());
-    const out = Buffer.allocUnsafe(16 + nacl.MAC_BYTES + 1 + body.length);
-    NAME_MESSAGE.copy(out, 0);
-    this.sendNonce.copy(out, 8, 16, 24);
-    nacl.boxAfterInto(out, 16, flags & FLAG_MASK, body, this.sendNonce, this.key);
-    return out;
+    NAME_MESSAGE.copy(out, at);
+    this.sendNonce.copy(out, at + 8, 16, 24);
+    nacl.boxAfterInto(out, at + 16, flags & FLAG_MASK, body, this.sendNonce, this.key);
+    return at + MESSAGE_MIN_SIZE + body.length;
   }
 
   decode(body: Buffer): { flags: number; body: Buffer } {
@@ -157,8 +156,18 @@ abstract class CurveBase {
    * sent with MORE to the next message (test/curve-mechanism.test.ts shows both).
    */
   encode(flags: number, body: Uint8Array): Buffer {
+    const out = Buffer.allocUnsafe(MESSAGE_MIN_SIZE + body.length);
+    this.encodeInto(out, 0, flags, body);
+    return out;
+  }
+
+  encodedSize(length: number): number {
+    return MESSAGE_MIN_SIZE + length;
+  }
+
+  encodeInto(out: Buffer, at: number, flags: number, body: Uint8Array): number {
     if (!this.codec) throw new ZmqError("EFSM", "CURVE encode before the handshake completed");
-    return this.codec.encode(flags, body);
+    return this.codec.encodeInto(out, at, flags, body);
   }
 
   /**

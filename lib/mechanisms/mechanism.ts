@@ -22,6 +22,10 @@ export interface Mechanism {
   readonly zapProperties: Map<string, Buffer>;
   /** For mechanisms that box traffic (CURVE): wraps one frame as a command body. */
   encode?(flags: number, body: Uint8Array): Buffer;
+  /** The length of encode()'s output for a frame of `length` bytes. */
+  encodedSize?(length: number): number;
+  /** encode() written into `out` at `at`, sparing an allocation; returns the offset after it. */
+  encodeInto?(out: Buffer, at: number, flags: number, body: Uint8Array): number;
   /** For mechanisms that box traffic (CURVE): unwraps a MESSAGE command body into a frame. */
   decode?(commandBody: Buffer): { flags: number; body: Buffer };
 }
