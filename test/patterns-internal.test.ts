@@ -1,7 +1,9 @@
-/** The patterns' own building blocks: the serial sender and the deque. */
+/** The patterns' own building blocks: the serial sender, the deque, the filter's wire order. */
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { Pull, Push } from "../lib/index.js";
+import { Pull, Push, XPublisher } from "../lib/index.js";
+import { json, TopicSubscriber } from "../patterns/index.js";
+import { channelSubscription } from "../patterns/pubsub/filter-wire.js";
 import { Deque } from "../patterns/internal/deque.js";
 import { SerialSender } from "../patterns/internal/serial-sender.js";
 import { tracker } from "./helpers/sockets.js";
@@ -60,5 +62,29 @@ describe("Deque", () => {
     const out: number[] = [];
     for (let x = d.shift(); x !== undefined; x = d.shift()) out.push(x);
     expect(out).toEqual([1, 2, 4, 5, 7, 8]);
+  });
+});
+
+describe("TopicSubscriber's upstream order", () => {
+  it("sends the channel subscription before the filter, and cancels the filter first", async () => {
+    // A publisher sends filtered copies as soon as it reads the filter: any XPUB between must
+    // already hold the channel subscription, or it drops them.
+    const address = `inproc://patterns-order-${randomBytes(6).toString("hex")}`;
+    const xpub = track(new XPublisher({ verbose: true }));
+    await xpub.bind(address);
+    const sub = track(new TopicSubscriber({ prices: json<{ price: number }>() }));
+    sub.connect(address);
+    const subscription = sub.subscribe("prices", { where: { field: "price", gte: 1 } });
+    const first = (await xpub.receive())[0]!;
+    const second = (await xpub.receive())[0]!;
+    expect(first.equals(Buffer.concat([Buffer.of(1), channelSubscription(sub.channel)]))).toBe(true);
+    expect(second[0]).toBe(1);
+    expect(second.subarray(1).toString("latin1")).toContain('"where"');
+    subscription.cancel();
+    const third = (await xpub.receive())[0]!;
+    const fourth = (await xpub.receive())[0]!;
+    expect(third[0]).toBe(0);
+    expect(third.subarray(1).toString("latin1")).toContain('"where"');
+    expect(fourth.equals(Buffer.concat([Buffer.of(0), channelSubscription(sub.channel)]))).toBe(true);
   });
 });

@@ -117,7 +117,7 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
         if (cancelled) return;
         cancelled = true;
         this.#entries.delete(entry);
-        if (!this.socket.closed) for (const s of this.#subscriptionsOf(entry)) this.#release(s);
+        if (!this.socket.closed) for (const s of this.#subscriptionsOf(entry).reverse()) this.#release(s);
       },
     };
   }
@@ -160,8 +160,14 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
 
   // ---- upstream subscriptions ----------------------------------------------------------------
 
+  /**
+   * The channel goes upstream before the filter: a publisher starts sending filtered copies as
+   * soon as it reads the filter, and every proxy on the way (an XPUB matches what it forwards)
+   * must already hold the channel subscription by then. Each hop forwards in order, so sending
+   * the channel first is enough. Cancelled in the reverse order for the same reason.
+   */
   #subscriptionsOf(entry: Entry): Buffer[] {
-    return entry.declaration === null ? [entry.prefix] : [entry.declaration, channelSubscription(this.channel)];
+    return entry.declaration === null ? [entry.prefix] : [channelSubscription(this.channel), entry.declaration];
   }
 
   // Counted here and sent once: an XPUB counts a peer's repeated SUBSCRIBEs, but an XSUB sends
