@@ -135,14 +135,7 @@ const scratch = new WasmScratch();
  */
 export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
   const mlen = 1 + body.length;
-  const base = scratch.reserve(MAC_BYTES + mlen);
-  const heap = lib.HEAPU8;
-  const k = base;
-  const n = base + 32;
-  const c = base + 56;
-  const m = c + MAC_BYTES;
-  heap.set(key, k);
-  heap.set(nonce, n);
+  const { heap, k, n, c, m } = keyed(MAC_BYTES + mlen, key, nonce);
   heap[m] = head;
   heap.set(body, m + 1);
   lib._crypto_box_easy_afternm(c, m, mlen, 0, n, k);
@@ -157,14 +150,7 @@ export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Ui
 export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
   if (boxed.length < MAC_BYTES + 1) return null;
   const mlen = boxed.length - MAC_BYTES;
-  const base = scratch.reserve(boxed.length);
-  const heap = lib.HEAPU8;
-  const k = base;
-  const n = base + 32;
-  const c = base + 56;
-  const m = c + MAC_BYTES;
-  heap.set(key, k);
-  heap.set(nonce, n);
+  const { heap, k, n, c, m } = keyed(boxed.length, key, nonce);
   heap.set(boxed, c);
   const rc = lib._crypto_box_open_easy_afternm(m, c, boxed.length, 0, n, k);
   heap.fill(0, k, k + 32);
@@ -172,6 +158,19 @@ export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8A
   const body = Buffer.allocUnsafe(mlen - 1);
   body.set(heap.subarray(m + 1, m + mlen));
   return { head: heap[m]!, body };
+}
+
+/**
+ * The scratch region for a box of `size` bytes with key and nonce in place: k, n, then the box
+ * at c (tag first) whose message part starts at m, so boxing and opening work in place.
+ */
+function keyed(size: number, key: Uint8Array, nonce: Uint8Array): { heap: Uint8Array; k: number; n: number; c: number; m: number } {
+  const base = scratch.reserve(size);
+  // Read after reserve(): growing wasm memory replaces HEAPU8.
+  const heap = lib.HEAPU8;
+  heap.set(key, base);
+  heap.set(nonce, base + 32);
+  return { heap, k: base, n: base + 32, c: base + 56, m: base + 56 + MAC_BYTES };
 }
 
 /** Overwrites secret material with zeros. */
