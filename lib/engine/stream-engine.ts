@@ -3,13 +3,14 @@ import { ProtocolError } from "../errors.js";
 import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
 import {
-  encodeCommand, encodeError, encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
+  encodeError, encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
   CANCEL, ERROR, PING, PONG, SUBSCRIBE,
 } from "../wire/command.js";
-import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
+import { BATCH_BYTES, OutboundBatch } from "./outbound-batch.js";
 import { ReadArena } from "./read-arena.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
 
@@ -28,9 +29,6 @@ export interface EngineOptions {
   subscriptionCommands: boolean;
 }
 
-const BATCH_BYTES = 256 * 1024;
-/** Frames at least this big are written by reference instead of copied into the batch. */
-const COPY_LIMIT = 8 * 1024;
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
 /**
  * A frame body still missing this much is read straight into its buffer: the copy saved is
@@ -388,91 +386,22 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         this.waitingDrain = true;
         break;
       }
-      const chunks: Buffer[] = [];
       // Reuse the last batch buffer when the kernel took it all synchronously.
-      let slab = this.spare !== null && sock.writableLength === 0 ? this.spare : Buffer.allocUnsafe(BATCH_BYTES);
+      const slab = this.spare !== null && sock.writableLength === 0 ? this.spare : Buffer.allocUnsafe(BATCH_BYTES);
       this.spare = null;
-      let start = 0;
-      let pos = 0;
-      let batchBytes = 0;
-      const append = (flags: number, body: Buffer): void => {
-        const need = 9 + (body.length < COPY_LIMIT ? body.length : 0);
-        if (slab.length - pos < need) {
-          if (pos > start) chunks.push(slab.subarray(start, pos));
-          slab = Buffer.allocUnsafe(Math.max(BATCH_BYTES, need));
-          start = pos = 0;
-        }
-        pos = writeHeader(slab, pos, flags, body.length);
-        const n = body.length;
-        if (n <= 32) {
-          // A byte loop beats Buffer#copy's call overhead for tiny payloads.
-          for (let j = 0; j < n; j++) slab[pos + j] = body[j]!;
-          pos += n;
-        } else if (n < COPY_LIMIT) {
-          body.copy(slab, pos);
-          pos += n;
-        } else {
-          chunks.push(slab.subarray(start, pos), body);
-          start = pos;
-        }
-        batchBytes += body.length + 9;
-      };
-      // A boxed frame is encoded straight into the batch: a data frame with wire flags 0.
-      const appendBoxed = (innerFlags: number, body: Buffer): void => {
-        const size = mech.encodedSize!(body.length);
-        const need = 9 + size;
-        if (slab.length - pos < need) {
-          if (pos > start) chunks.push(slab.subarray(start, pos));
-          slab = Buffer.allocUnsafe(Math.max(BATCH_BYTES, need));
-          start = pos = 0;
-        }
-        pos = writeHeader(slab, pos, 0, size);
-        pos = mech.encodeInto!(slab, pos, innerFlags, body);
-        batchBytes += need;
-      };
-      const boxed = mech.encodeInto !== undefined;
-      const cmds = this.commands;
-      if (cmds.length > 0) {
-        this.commands = [];
-        for (const c of cmds) {
-          if (boxed) appendBoxed(0x02, c);
-          else append(FLAG_COMMAND, c);
-        }
-      }
-      while (batchBytes < BATCH_BYTES) {
-        const msg = pipe.out.shift();
-        if (msg === undefined) break;
-        if (boxed && pos > 0 && slab.length - pos < boxedBytes(mech, msg)) {
-          // Send what this buffer holds and box the rest into the next (often the same, reused).
-          pipe.out.unshift(msg);
-          break;
-        }
-        if (subscriptionCommands && msg.length === 1) {
-          // A 3.1 peer gets subscriptions as SUBSCRIBE/CANCEL commands, as libzmq sends them.
-          const f = msg[0]!;
-          if (f.length > 0 && f[0]! <= 1) {
-            const cmd = encodeCommand(f[0] === 1 ? SUBSCRIBE : CANCEL, f.subarray(1));
-            if (boxed) appendBoxed(0x02, cmd);
-            else append(FLAG_COMMAND, cmd);
-            continue;
-          }
-        }
-        const last = msg.length - 1;
-        for (let i = 0; i <= last; i++) {
-          const more = i < last ? FLAG_MORE : 0;
-          if (boxed) appendBoxed(more, msg[i]!);
-          else append(more, msg[i]!);
-        }
-      }
-      if (pos > start) chunks.push(slab.subarray(start, pos));
-      roundBytes += batchBytes;
+      const batch = new OutboundBatch(slab, mech);
+      const commands = this.commands;
+      if (commands.length > 0) this.commands = [];
+      batch.fill(commands, pipe.out, subscriptionCommands);
+      const chunks = batch.chunks;
+      roundBytes += batch.bytes;
       if (chunks.length === 1) sock.write(chunks[0]!);
       else {
         sock.cork();
         for (const c of chunks) sock.write(c);
         sock.uncork();
       }
-      if (sock.writableLength === 0 && slab.length === BATCH_BYTES) this.spare = slab;
+      if (sock.writableLength === 0 && batch.slab.length === BATCH_BYTES) this.spare = batch.slab;
     }
     pipe.drained();
     if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0)) {
@@ -556,11 +485,4 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.partial = null;
     this.host.engineClosed(this, error, wasReady);
   }
-}
-
-/** Bytes a message takes in a batch once each frame is boxed (header included). */
-function boxedBytes(mech: Mechanism, msg: Msg): number {
-  let n = 0;
-  for (const f of msg) n += 9 + mech.encodedSize!(f.length);
-  return n;
 }
