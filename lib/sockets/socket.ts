@@ -1,36 +1,29 @@
 import type { Socket as NetSocket } from "node:net";
 import { messages, zmqError, ZmqError } from "../errors.js";
-import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
+import { parseEndpoint } from "../transports/endpoint.js";
 import { Dialer, listen, type Listener } from "../transports/stream.js";
 import type { InprocBinder } from "../transports/inproc.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { checkSecurityOptions } from "../mechanisms/index.js";
-import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type DialedEndpoint, type PeerOwner } from "./engine-host.js";
-import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocPeer } from "./inproc-link.js";
+import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type DialedEndpoint, type ListeningEndpoint, type PeerOwner } from "./engine-host.js";
+import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocConnection, type InprocPeer } from "./inproc-link.js";
 import { Observer } from "./observer.js";
 import { SocketOptions, type SocketOptionValues } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
 import { nextTurn, TurnBudget } from "./turn-budget.js";
 
-interface Connection {
-  address: string;
-  /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
-  routingId: Buffer | null;
-  ep: Endpoint;
-  pipe: Pipe | null;
+/** A connect()ed endpoint of any transport: what engine hosting or inproc linking needs, and its dialer. */
+interface Connection extends DialedEndpoint, InprocConnection {
   dialer: Dialer | null;
-  engine: Engine | null;
-  inprocPeer: InprocPeer | null;
 }
 
-interface Binding {
+/** A bound endpoint of any transport. */
+interface Binding extends ListeningEndpoint {
   address: string;
   endpoint: string;
-  ep: Endpoint;
   listener: Listener | null;
-  engines: Set<Engine>;
   inprocBinder: InprocBinder<InprocPeer> | null;
 }
 
