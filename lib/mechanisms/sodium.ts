@@ -97,6 +97,11 @@ interface SodiumModule {
 
 const lib = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
 
+/** Offsets in the scratch region: key at 0, nonce, then the box (tag first) and its message part. */
+const AT_N = 32;
+const AT_C = 56;
+const AT_M = AT_C + MAC_BYTES;
+
 /**
  * One region of wasm memory for boxing traffic in place: key (32), nonce (24), then the box.
  * The wrapper functions allocate, copy in, copy out and free on every call; for large
@@ -107,12 +112,12 @@ class WasmScratch {
   private ptr = 0;
   private capacity = 0;
 
-  /** The address of a region of at least 56 + `size` bytes. */
+  /** The address of a region of at least AT_C + `size` bytes. */
   reserve(size: number): number {
-    const need = 56 + size;
+    const need = AT_C + size;
     if (need > this.capacity) {
       if (this.ptr !== 0) {
-        lib.HEAPU8.fill(0, this.ptr, this.ptr + 56);
+        lib.HEAPU8.fill(0, this.ptr, this.ptr + AT_C);
         lib._free(this.ptr);
       }
       // Grow by doubling so a stream of growing messages reallocates only a few times.
@@ -135,12 +140,14 @@ const scratch = new WasmScratch();
  */
 export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
   const mlen = 1 + body.length;
-  const { heap, k, n, c, m } = keyed(MAC_BYTES + mlen, key, nonce);
+  const base = keyed(MAC_BYTES + mlen, key, nonce);
+  const heap = lib.HEAPU8;
+  const m = base + AT_M;
   heap[m] = head;
   heap.set(body, m + 1);
-  lib._crypto_box_easy_afternm(c, m, mlen, 0, n, k);
-  heap.fill(0, k, k + 32);
-  out.set(heap.subarray(c, c + MAC_BYTES + mlen), at);
+  lib._crypto_box_easy_afternm(base + AT_C, m, mlen, 0, base + AT_N, base);
+  heap.fill(0, base, base + 32);
+  out.set(heap.subarray(base + AT_C, base + AT_C + MAC_BYTES + mlen), at);
 }
 
 /**
@@ -150,10 +157,12 @@ export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Ui
 export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
   if (boxed.length < MAC_BYTES + 1) return null;
   const mlen = boxed.length - MAC_BYTES;
-  const { heap, k, n, c, m } = keyed(boxed.length, key, nonce);
-  heap.set(boxed, c);
-  const rc = lib._crypto_box_open_easy_afternm(m, c, boxed.length, 0, n, k);
-  heap.fill(0, k, k + 32);
+  const base = keyed(boxed.length, key, nonce);
+  const heap = lib.HEAPU8;
+  const m = base + AT_M;
+  heap.set(boxed, base + AT_C);
+  const rc = lib._crypto_box_open_easy_afternm(m, base + AT_C, boxed.length, 0, base + AT_N, base);
+  heap.fill(0, base, base + 32);
   if (rc !== 0) return null;
   const body = Buffer.allocUnsafe(mlen - 1);
   body.set(heap.subarray(m + 1, m + mlen));
@@ -161,16 +170,15 @@ export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8A
 }
 
 /**
- * The scratch region for a box of `size` bytes with key and nonce in place: k, n, then the box
- * at c (tag first) whose message part starts at m, so boxing and opening work in place.
+ * The scratch region for a box of `size` bytes with key and nonce in place (offsets above), so
+ * boxing and opening work in place. Read HEAPU8 after this: growing wasm memory replaces it.
  */
-function keyed(size: number, key: Uint8Array, nonce: Uint8Array): { heap: Uint8Array; k: number; n: number; c: number; m: number } {
+function keyed(size: number, key: Uint8Array, nonce: Uint8Array): number {
   const base = scratch.reserve(size);
-  // Read after reserve(): growing wasm memory replaces HEAPU8.
   const heap = lib.HEAPU8;
   heap.set(key, base);
-  heap.set(nonce, base + 32);
-  return { heap, k: base, n: base + 32, c: base + 56, m: base + 56 + MAC_BYTES };
+  heap.set(nonce, base + AT_N);
+  return base;
 }
 
 /** Overwrites secret material with zeros. */
