@@ -1,31 +1,17 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { decodeStatistics, Fanout, Pull, Push, Request, Subscriber } from "../lib/index.js";
-import { CliProcess, runCli } from "./helpers/cli.js";
+import { cliTracker, runCli } from "./helpers/cli.js";
 
 zmq.context.blocky = false;
 
 const dir = mkdtempSync(join(tmpdir(), "wiremq-cli-devices-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const children: CliProcess[] = [];
-const sockets: Array<{ close(): unknown }> = [];
-function cli(args: readonly string[], input?: string): CliProcess {
-  const p = new CliProcess(args, input === undefined ? {} : { input });
-  children.push(p);
-  return p;
-}
-function track<T extends { close(): unknown }>(s: T): T {
-  sockets.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop("SIGKILL")));
-  for (const s of sockets.splice(0)) await s.close();
-});
+const { cli, track } = cliTracker();
 
 describe("wiremq proxy", () => {
   it("runs a streamer with capture and control; STATISTICS counts; TERMINATE ends it with exit 0", async () => {

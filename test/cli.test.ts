@@ -1,25 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { curvePublicKey, Pull, Push, Router } from "../lib/index.js";
-import { CliProcess, runCli } from "./helpers/cli.js";
+import { cliTracker, runCli } from "./helpers/cli.js";
 
 zmq.context.blocky = false;
 
-const children: CliProcess[] = [];
-const sockets: Array<{ close(): unknown }> = [];
-function cli(args: readonly string[], input?: string): CliProcess {
-  const p = new CliProcess(args, input === undefined ? {} : { input });
-  children.push(p);
-  return p;
-}
-function track<T extends { close(): unknown }>(s: T): T {
-  sockets.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(children.splice(0).map((c) => c.stop("SIGKILL")));
-  for (const s of sockets.splice(0)) await s.close();
-});
+const { cli, track } = cliTracker();
 
 const COMMANDS = ["send", "recv", "proxy", "relay", "monitor", "keygen", "bench"];
 

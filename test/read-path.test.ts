@@ -41,6 +41,24 @@ function check(seq: number, frame: Buffer, size: number): void {
 const COUNT = 600;
 const sizeOf = (seq: number): number => SIZES[(seq * 7) % SIZES.length]!;
 
+/** Sends COUNT numbered messages of mixed sizes, holds every one received, then checks them all. */
+async function sendAndHoldAll(
+  push: { send(msg: Buffer[]): Promise<void> },
+  pull: { receive(): Promise<Buffer[]> },
+): Promise<void> {
+  const sending = (async () => {
+    for (let seq = 0; seq < COUNT; seq++) await push.send([Buffer.from([seq >> 8, seq & 0xff]), payload(seq, sizeOf(seq))]);
+  })();
+  const held: Buffer[][] = [];
+  while (held.length < COUNT) held.push(await within(pull.receive(), 10_000, `message ${held.length}`));
+  await sending;
+  for (let seq = 0; seq < COUNT; seq++) {
+    const [head, body] = held[seq]!;
+    expect(head!.readUInt16BE(0)).toBe(seq);
+    check(seq, body!, sizeOf(seq));
+  }
+}
+
 describe("receive path: messages stay intact while held", () => {
   for (const [transport, endpoint] of [["tcp", () => "tcp://127.0.0.1:*"], ["ipc", tmpIpc]] as const) {
     for (const sender of ["wiremq", "zeromq"] as const) {
@@ -55,20 +73,7 @@ describe("receive path: messages stay intact while held", () => {
             await push.bind(endpoint());
             pull.connect(push.lastEndpoint!);
           }
-          const sending = (async () => {
-            for (let seq = 0; seq < COUNT; seq++) {
-              const size = sizeOf(seq);
-              await push.send([Buffer.from([seq >> 8, seq & 0xff]), payload(seq, size)]);
-            }
-          })();
-          const held: Buffer[][] = [];
-          while (held.length < COUNT) held.push(await within(pull.receive(), 10_000, `message ${held.length}`));
-          await sending;
-          for (let seq = 0; seq < COUNT; seq++) {
-            const [head, body] = held[seq]!;
-            expect(head!.readUInt16BE(0)).toBe(seq);
-            check(seq, body!, sizeOf(seq));
-          }
+          await sendAndHoldAll(push, pull);
         });
       }
     }
@@ -85,17 +90,7 @@ describe("receive path over CURVE (frame bodies reused once decrypted)", () => {
       const options = { linger: 1000, curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey };
       const push = track(sender === "wiremq" ? new Push(options) : new zmq.Push(options));
       push.connect(pull.lastEndpoint!);
-      const sending = (async () => {
-        for (let seq = 0; seq < COUNT; seq++) await push.send([Buffer.from([seq >> 8, seq & 0xff]), payload(seq, sizeOf(seq))]);
-      })();
-      const held: Buffer[][] = [];
-      while (held.length < COUNT) held.push(await within(pull.receive(), 10_000, `message ${held.length}`));
-      await sending;
-      for (let seq = 0; seq < COUNT; seq++) {
-        const [head, body] = held[seq]!;
-        expect(head!.readUInt16BE(0)).toBe(seq);
-        check(seq, body!, sizeOf(seq));
-      }
+      await sendAndHoldAll(push, pull);
     });
   }
 });

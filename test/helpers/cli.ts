@@ -5,6 +5,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
+import { afterEach } from "vitest";
 
 export const WIREMQ = fileURLToPath(new URL("../../dist/bin/wiremq.js", import.meta.url));
 
@@ -69,4 +70,31 @@ export class CliProcess {
 /** Runs a command to its end. */
 export function runCli(args: readonly string[], input?: string): Promise<CliResult> {
   return new CliProcess(args, input === undefined ? {} : { input }).exited();
+}
+
+/**
+ * For a test file: `cli` starts a command and `track` records a socket; after each test the
+ * commands are killed and the sockets closed. Call once at the top of the file.
+ */
+export function cliTracker(): {
+  cli(args: readonly string[], input?: string): CliProcess;
+  track<T extends { close(): unknown }>(s: T): T;
+} {
+  const children: CliProcess[] = [];
+  const sockets: Array<{ close(): unknown }> = [];
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((c) => c.stop("SIGKILL")));
+    for (const s of sockets.splice(0)) await s.close();
+  });
+  return {
+    cli(args, input) {
+      const p = new CliProcess(args, input === undefined ? {} : { input });
+      children.push(p);
+      return p;
+    },
+    track(s) {
+      sockets.push(s);
+      return s;
+    },
+  };
 }
