@@ -239,6 +239,85 @@ describe("ROUTER duplicate routing ids", () => {
   });
 });
 
+describe("ROUTER disconnectMessage", () => {
+  it("announces a peer that leaves as [id, message], after the last message it sent", async () => {
+    const router = track(new Router({ disconnectMessage: "gone" }));
+    expect(router.disconnectMessage?.toString()).toBe("gone");
+    await router.bind("tcp://127.0.0.1:*");
+    const dealer = new Dealer({ routingId: "leaver", linger: -1 });
+    dealer.connect(router.lastEndpoint!);
+    await dealer.send("first");
+    await dealer.send("last");
+    await dealer.close();
+    expect(str(await router.receive())).toEqual(["leaver", "first"]);
+    expect(str(await router.receive())).toEqual(["leaver", "last"]);
+    expect(str(await router.receive())).toEqual(["leaver", "gone"]);
+  });
+
+  it("announces a libzmq DEALER that leaves, and an inproc peer", async () => {
+    const router = track(new Router({ disconnectMessage: Buffer.from([0xff]) }));
+    await router.bind("tcp://127.0.0.1:*");
+    const tcp = router.lastEndpoint!;
+    await router.bind("inproc://disconnect-message");
+    const remote = new zmq.Dealer({ routingId: "libzmq", linger: 1000 });
+    remote.connect(tcp);
+    await remote.send("hi");
+    expect(str(await router.receive())).toEqual(["libzmq", "hi"]);
+    remote.close();
+    const [id, body] = await router.receive();
+    expect(id!.toString()).toBe("libzmq");
+    expect([...body!]).toEqual([0xff]);
+    const local = new Dealer({ routingId: "inproc", linger: -1 });
+    local.connect("inproc://disconnect-message");
+    await local.send("hi");
+    expect(str(await router.receive())).toEqual(["inproc", "hi"]);
+    await local.close();
+    const [id2, body2] = await router.receive();
+    expect(id2!.toString()).toBe("inproc");
+    expect([...body2!]).toEqual([0xff]);
+  });
+
+  it("says nothing for a peer whose id a newcomer took over (handover), or when unset", async () => {
+    const router = track(new Router({ handover: true, disconnectMessage: "gone" }));
+    await router.bind("tcp://127.0.0.1:*");
+    const first = track(new Dealer({ routingId: "dup", reconnectInterval: 60_000 }));
+    const disconnected = nthEvent(first, "disconnect");
+    first.connect(router.lastEndpoint!);
+    await first.send("from first");
+    expect(str(await router.receive())).toEqual(["dup", "from first"]);
+    const second = track(new Dealer({ routingId: "dup" }));
+    second.connect(router.lastEndpoint!);
+    await disconnected;
+    // The next thing the router hears is the newcomer, not a "dup" departure.
+    await second.send("from second");
+    expect(str(await router.receive())).toEqual(["dup", "from second"]);
+
+    router.disconnectMessage = null;
+    expect(router.disconnectMessage).toBeNull();
+    const quiet = new Dealer({ routingId: "quiet", linger: -1 });
+    quiet.connect(router.lastEndpoint!);
+    await quiet.send("bye");
+    const routerSawQuietLeave = nthEvent(router, "disconnect");
+    await quiet.close();
+    await routerSawQuietLeave;
+    router.disconnectMessage = "gone";
+    const loud = new Dealer({ routingId: "loud", linger: -1 });
+    loud.connect(router.lastEndpoint!);
+    await loud.send("bye");
+    await loud.close();
+    expect(str(await router.receive())).toEqual(["quiet", "bye"]);
+    expect(str(await router.receive())).toEqual(["loud", "bye"]);
+    expect(str(await router.receive())).toEqual(["loud", "gone"]);
+  });
+
+  it("refuses a value that is not a Buffer, string or null", () => {
+    const router = track(new Router());
+    expect(() => {
+      router.disconnectMessage = 5 as unknown as string;
+    }).toThrow(TypeError);
+  });
+});
+
 describe("DEALER", () => {
   it("sends round-robin to three peers", async () => {
     const dealer = track(new Dealer());

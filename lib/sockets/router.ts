@@ -3,12 +3,13 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket, type ConnectOptions } from "./socket.js";
-import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+import { checkBoolean, checkString, type SocketOptionValues } from "./socket-options.js";
 
 export type RouterOptions = Partial<SocketOptionValues> & {
   mandatory?: boolean;
   handover?: boolean;
   probeRouter?: boolean;
+  disconnectMessage?: Buffer | string | null;
 };
 
 /** `Router.connect(address, { routingId })`: the id the peer at that address is known by. */
@@ -29,6 +30,8 @@ function keyOf(id: Buffer): string {
  * fails with `EAGAIN` per sendTimeout). As in zeromq, a mandatory ROUTER with no peer that
  * has room is not writable: send waits before it routes. A peer announcing an id already in use is ignored,
  * unless `handover`: then it takes the id over and the old connection is closed.
+ * With `disconnectMessage` (libzmq's ZMQ_DISCONNECT_MSG), a peer that goes away is announced
+ * as [its id, that message], after the last message it sent.
  */
 export class Router extends Socket {
   private readonly fq = new FairQueue();
@@ -42,6 +45,9 @@ export class Router extends Socket {
   private mandatoryOpt = false;
   private handoverOpt = false;
   private probe = false;
+  private disconnectMsg: Buffer | null = null;
+  /** Peers whose id a newcomer took over (handover): their leaving is not announced. */
+  private readonly replaced = new WeakSet<Pipe>();
 
   constructor(options?: RouterOptions) {
     super("ROUTER");
@@ -68,6 +74,17 @@ export class Router extends Socket {
   }
   set probeRouter(v: boolean) {
     this.probe = checkBoolean(v);
+  }
+
+  /**
+   * What the socket receives from a peer when that peer's connection ends, after the last
+   * message it sent: [routing id, this message]. null (the default) announces nothing.
+   */
+  get disconnectMessage(): Buffer | null {
+    return this.disconnectMsg;
+  }
+  set disconnectMessage(v: Buffer | string | null) {
+    this.disconnectMsg = v === null ? null : Buffer.from(Buffer.isBuffer(v) ? v : checkString(v)!);
   }
 
   override connect(address: string, options?: RouterConnectOptions): void {
@@ -110,6 +127,7 @@ export class Router extends Socket {
         const fresh = this.generateId();
         existing.routingId = fresh;
         this.table.set(keyOf(fresh), existing);
+        this.replaced.add(existing);
         closePipe(existing);
       }
     }
@@ -143,8 +161,15 @@ export class Router extends Socket {
     this.pending.delete(pipe);
     this.ignored.delete(pipe);
     const id = pipe.routingId;
-    if (id !== null && this.table.get(keyOf(id)) === pipe) this.table.delete(keyOf(id));
-    this.fq.remove(pipe);
+    const routable = id !== null && this.table.get(keyOf(id)) === pipe;
+    if (routable) this.table.delete(keyOf(id));
+    if (routable && this.disconnectMsg !== null && !this.replaced.has(pipe)) {
+      // Behind what the peer sent before it left; the pipe stays in rotation until it is read.
+      pipe.in.push([Buffer.from(this.disconnectMsg)]);
+      this.onPipeReadable(pipe);
+    } else {
+      this.fq.remove(pipe);
+    }
     // A send waiting for room on this peer now fails with EHOSTUNREACH.
     if (this.mandatoryOpt) this.retrySend();
   }
