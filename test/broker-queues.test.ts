@@ -11,6 +11,8 @@ import { queueDirName } from "../lib/broker/store/disk-store.js";
 import { Broker, type BrokerOptions } from "../lib/broker/broker.js";
 import { BrokerClient, type BrokerConsumer, type Delivery } from "../lib/broker/client.js";
 import { within } from "./helpers/sockets.js";
+import { Dealer } from "../lib/index.js";
+import { decodeBrokerMessage, encodeClient } from "../lib/broker/protocol.js";
 import { CLIENT_JS, distBuilt, killAll, kill, runScript, tempDir } from "./helpers/broker-process.js";
 
 const brokers: Broker[] = [];
@@ -170,13 +172,14 @@ describe("queues", () => {
     expect(text(await take(b, 4))).toEqual(["m0", "m1", "m2", "m3"]);
   });
 
-  it.skipIf(!distBuilt())("a consumer killed mid-stream: its unacknowledged messages go to another consumer", async () => {
-    const broker = await startBroker({ heartbeatInterval: 100 });
+  it.skipIf(!distBuilt())("a consumer killed mid-stream: its unacknowledged messages go to another consumer at once", async () => {
+    // Heartbeats a minute apart: only the closed connection can tell the broker in time.
+    const broker = await startBroker({ heartbeatInterval: 60_000 });
     const producer = await connect(broker);
     for (let i = 0; i < 10; i++) await producer.put("q", `m${i}`);
     const script = `
       const { BrokerClient } = await import(${JSON.stringify(pathToFileURL(CLIENT_JS).href)});
-      const client = new BrokerClient({ endpoints: ${JSON.stringify(broker.endpoints[0])}, heartbeatInterval: 100 });
+      const client = new BrokerClient({ endpoints: ${JSON.stringify(broker.endpoints[0])} });
       let n = 0;
       for await (const d of client.consume("q", { credit: 4 })) {
         // Acknowledges the first two, then holds the rest, as if stuck in its work.
@@ -193,7 +196,7 @@ describe("queues", () => {
     await within(four, 10_000, "the victim's deliveries");
     await until(() => broker.stats().queues[0]!.unacked === 4, "four unacknowledged");
     await kill(victim);
-    // The broker notices by the victim's silence (3 heartbeats); only the producer is left.
+    // The victim's connection closed with its process; only the producer's session is left.
     await until(() => broker.stats().sessions === 1, "the victim's session ended", 5000);
     expect(broker.stats().queues[0]).toMatchObject({ ready: 8, unacked: 0 });
 
@@ -202,6 +205,27 @@ describe("queues", () => {
     // Its four unacknowledged come back (attempt 2) ahead of the four it never got.
     expect(text(got)).toEqual(["m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9"]);
     expect(got.map((d) => d.attempt)).toEqual([2, 2, 2, 2, 1, 1, 1, 1]);
+  });
+
+  it("a consumer that stays connected but falls silent loses its session after 3 heartbeats", async () => {
+    const broker = await startBroker({ heartbeatInterval: 100 });
+    const producer = await connect(broker, 100);
+    for (let i = 0; i < 3; i++) await producer.put("q", `m${i}`);
+    // A bare DEALER speaking the protocol: HELLO and CONSUME, then never a PING.
+    const silent = new Dealer({ linger: 0 });
+    try {
+      silent.connect(broker.endpoints[0]!);
+      await silent.send(encodeClient.hello(1));
+      expect(decodeBrokerMessage(await within(silent.receive(), 5000, "HELLO reply"))).toMatchObject({ kind: "OK", reqId: 1 });
+      await silent.send(encodeClient.consume(2, 1, "q", 3, 60_000));
+      await until(() => broker.stats().queues[0]!.unacked === 3, "three delivered to the silent consumer");
+      await until(() => broker.stats().sessions === 1, "the silent session ended", 5000);
+      expect(broker.stats().queues[0]).toMatchObject({ ready: 3, unacked: 0 });
+      const got = await take(producer.consume("q", { credit: 3 }), 3);
+      expect(text(got)).toEqual(["m0", "m1", "m2"]);
+    } finally {
+      await silent.close();
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { zmqError } from "../errors.js";
 import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from "./broker-options.js";
 import { LeaseBook } from "./leases.js";
 import { subscriptionQueueOf } from "./names.js";
-import { decodeClientCommand, encodeBroker, ErrorCode, ProtocolViolation, u32, u64, type ClientCommand } from "./protocol.js";
+import { decodeClientCommand, encodeBroker, encodeClient, ErrorCode, ProtocolViolation, u32, u64, type ClientCommand } from "./protocol.js";
 import { BrokerQueue } from "./queue.js";
 import { Session, type Consumer } from "./session.js";
 import type { BrokerStats } from "./stats.js";
@@ -77,7 +77,14 @@ export class Broker {
   async start(): Promise<void> {
     if (this.#state !== "new") throw zmqError("EFSM", "Broker was already started");
     this.#state = "starting";
-    const router = new Router({ handover: true, sendHighWaterMark: 0, maxMessageSize: this.#opts.maxMessageBytes + 64 * 1024 });
+    const router = new Router({
+      handover: true,
+      sendHighWaterMark: 0,
+      maxMessageSize: this.#opts.maxMessageBytes + 64 * 1024,
+      // A client whose connection ends has said BYE: its session ends and what it held goes
+      // back at once, instead of after 3 silent heartbeats.
+      disconnectMessage: encodeClient.bye()[0]!,
+    });
     try {
       for (const q of await this.#store.open()) {
         const queue = this.#addQueue(q.name, q.log);

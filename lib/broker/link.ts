@@ -42,8 +42,6 @@ export class BrokerLink {
   readonly endpoint: string;
   readonly #handlers: LinkHandlers;
   readonly #opts: LinkOptions;
-  /** Kept across connections, so the broker's ROUTER knows this client by one id. */
-  readonly #identity = `wmq-${randomBytes(8).toString("hex")}`;
   #dealer: Dealer | null = null;
   #state: LinkState = "connecting";
   #epoch = 0;
@@ -115,7 +113,9 @@ export class BrokerLink {
 
   #connect(): void {
     const dealer = new Dealer({
-      routingId: this.#identity,
+      // A new id for each connection: the broker ends a session when its connection closes,
+      // and under load that could be read after the HELLO of a next connection with the same id.
+      routingId: `wmq-${randomBytes(8).toString("hex")}`,
       immediate: true,
       linger: 0,
       reconnectInterval: this.#opts.reconnectInterval,
