@@ -1,5 +1,7 @@
 /** The Broker's options: defaults and checks, done once, on a copy of what the caller gave. */
 import { zmqError } from "../errors.js";
+import type { RouterOptions } from "../sockets/router.js";
+import { BROKER_SOCKET_OWNS, passThroughOptions } from "./socket-options.js";
 import { parseSyncPolicy, type SyncPolicy } from "./store/sync-policy.js";
 
 export interface BrokerOptions {
@@ -25,6 +27,14 @@ export interface BrokerOptions {
   maxMessageBytes?: number;
   /** A name for this broker in stats and HELLO replies (default: a random one). */
   brokerId?: string;
+  /**
+   * Options for the broker's ROUTER by their zeromq names: `curveServer` and `curveSecretKey`
+   * (clients then need its public key), `plainServer`, `zapDomain`, heartbeats, keepalive...
+   * Authentication is the process's ZAP handler's (`setZapHandler`, `createAuthenticator`).
+   * handover, mandatory, sendHighWaterMark, maxMessageSize and disconnectMessage are the
+   * broker's own.
+   */
+  socketOptions?: RouterOptions;
 }
 
 export interface ResolvedBrokerOptions {
@@ -37,6 +47,7 @@ export interface ResolvedBrokerOptions {
   maxDeliveries: number;
   maxMessageBytes: number;
   brokerId: string | null;
+  socketOptions: RouterOptions;
 }
 
 function positiveInt(name: string, value: number | undefined, fallback: number, max = 2 ** 31): number {
@@ -75,5 +86,6 @@ export function resolveBrokerOptions(o: BrokerOptions): ResolvedBrokerOptions {
     maxDeliveries: positiveInt("maxDeliveries", o.maxDeliveries, 5, 1_000_000),
     maxMessageBytes: positiveInt("maxMessageBytes", o.maxMessageBytes, 16 * 1024 * 1024, 2 ** 30),
     brokerId: o.brokerId === undefined ? null : String(o.brokerId),
+    socketOptions: passThroughOptions(o.socketOptions, BROKER_SOCKET_OWNS, "broker"),
   };
 }

@@ -17,6 +17,7 @@ import { DiskStore } from "./store/disk-store.js";
 import { MemoryStore } from "./store/memory-store.js";
 import type { QueueLog, RecoveryIssue, Store } from "./store/store.js";
 import { TopicRegistry } from "./topics.js";
+import { withOptionErrors } from "./socket-options.js";
 
 export type { BrokerOptions } from "./broker-options.js";
 
@@ -35,6 +36,9 @@ export class Broker {
   readonly #leases: LeaseBook;
   readonly #topics: TopicRegistry;
   readonly #brokerId: string;
+  /** Made with the broker, so a refused socket option throws from the constructor. */
+  readonly #socket: Router;
+  /** The socket once bound and serving. */
   #router: Router | null = null;
   #endpoints: string[] = [];
   #timer: NodeJS.Timeout | null = null;
@@ -57,6 +61,18 @@ export class Broker {
       send: (identity, frames) => this.#send(identity, frames),
     });
     this.#topics = new TopicRegistry(this.#store);
+    this.#socket = withOptionErrors(
+      () =>
+        new Router({
+          ...this.#opts.socketOptions,
+          handover: true,
+          sendHighWaterMark: 0,
+          maxMessageSize: this.#opts.maxMessageBytes + 64 * 1024,
+          // A client whose connection ends has said BYE: its session ends and what it held
+          // goes back at once, instead of after 3 silent heartbeats.
+          disconnectMessage: encodeClient.bye()[0]!,
+        }),
+    );
   }
 
   get brokerId(): string {
@@ -77,14 +93,7 @@ export class Broker {
   async start(): Promise<void> {
     if (this.#state !== "new") throw zmqError("EFSM", "Broker was already started");
     this.#state = "starting";
-    const router = new Router({
-      handover: true,
-      sendHighWaterMark: 0,
-      maxMessageSize: this.#opts.maxMessageBytes + 64 * 1024,
-      // A client whose connection ends has said BYE: its session ends and what it held goes
-      // back at once, instead of after 3 silent heartbeats.
-      disconnectMessage: encodeClient.bye()[0]!,
-    });
+    const router = this.#socket;
     try {
       for (const q of await this.#store.open()) {
         const queue = this.#addQueue(q.name, q.log);
@@ -122,6 +131,7 @@ export class Broker {
 
   async #shutdown(): Promise<void> {
     if (this.#state === "new" || this.#state === "closed") {
+      if (this.#state === "new") await this.#socket.close();
       this.#state = "closed";
       return;
     }

@@ -10,6 +10,9 @@
  * Resolves with the process exit code: 0 ok, 1 failed, 2 bad arguments.
  */
 import { parseArgs } from "node:util";
+import { Dealer } from "../sockets/dealer.js";
+import { Router } from "../sockets/router.js";
+import { parseOptionSettings } from "../sockets/option-settings.js";
 import { Broker } from "./broker.js";
 import { BrokerClient } from "./client.js";
 import type { BrokerStats } from "./stats.js";
@@ -34,10 +37,14 @@ export const BROKER_USAGE = `usage:
     --segment-bytes N             segment file size (default 16 MiB)
     --max-message-bytes N         largest message body (default 16 MiB)
     --id NAME                     broker name in stats
+    -o, --option NAME=VALUE       set an option of the broker's ROUTER by its zeromq name,
+                                  repeatable (curveServer=true, curveSecretKey=KEY, ...)
   wiremq broker stats [options]   print statistics of running brokers
     --connect EP                  broker endpoint, repeatable (default ${DEFAULT_ENDPOINT})
     --json                        print JSON instead of a table
     --timeout MS                  how long to wait for the brokers (default 3000)
+    -o, --option NAME=VALUE       set an option of the client's DEALERs, repeatable
+                                  (curveServerKey=KEY, plainUsername=NAME, ...)
 `;
 
 class UsageError extends Error {}
@@ -47,12 +54,24 @@ export async function runBrokerCli(argv: string[], io: CliIo = { stdout: process
     if (argv[0] === "stats") return await runStats(argv.slice(1), io);
     return await runBroker(argv, io);
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")) {
+    const code = (err as { code?: string }).code;
+    if (err instanceof UsageError || code === "EINVAL" || code?.startsWith("ERR_PARSE_ARGS")) {
       io.stderr.write(`${(err as Error).message}\n${BROKER_USAGE}`);
       return 2;
     }
     io.stderr.write(`wiremq broker: ${(err as Error).message}\n`);
     return 1;
+  }
+}
+
+/** `--option` settings read against a sample socket of the kind they are for (then closed). */
+function optionSettings(sample: Router | Dealer, settings: string[] | undefined): Record<string, unknown> {
+  try {
+    return parseOptionSettings(sample, settings ?? []);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  } finally {
+    void sample.close();
   }
 }
 
@@ -77,6 +96,7 @@ async function runBroker(argv: string[], io: CliIo): Promise<number> {
       "segment-bytes": { type: "string" },
       "max-message-bytes": { type: "string" },
       id: { type: "string" },
+      option: { type: "string", short: "o", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -95,6 +115,7 @@ async function runBroker(argv: string[], io: CliIo): Promise<number> {
     segmentBytes: integer(values["segment-bytes"], "--segment-bytes"),
     maxMessageBytes: integer(values["max-message-bytes"], "--max-message-bytes"),
     ...(values.id !== undefined && { brokerId: values.id }),
+    socketOptions: optionSettings(new Router(), values.option),
   });
   await broker.start();
   for (const issue of broker.recovery) {
@@ -133,6 +154,7 @@ async function runStats(argv: string[], io: CliIo): Promise<number> {
       connect: { type: "string", multiple: true },
       json: { type: "boolean" },
       timeout: { type: "string" },
+      option: { type: "string", short: "o", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -142,7 +164,7 @@ async function runStats(argv: string[], io: CliIo): Promise<number> {
   }
   const endpoints = values.connect ?? [DEFAULT_ENDPOINT];
   const timeoutMs = integer(values.timeout, "--timeout") ?? 3000;
-  const client = new BrokerClient({ endpoints, sendTimeout: timeoutMs });
+  const client = new BrokerClient({ endpoints, sendTimeout: timeoutMs, socketOptions: optionSettings(new Dealer(), values.option) });
   try {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([client.ready(endpoints.length), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);

@@ -13,6 +13,8 @@ import { HashRing } from "./hash-ring.js";
 import { BrokerLink, type DeliverMessage } from "./link.js";
 import { nameProblem, subscriptionNameProblem, subscriptionQueueOf } from "./names.js";
 import { encodeClient, okU32, okU64 } from "./protocol.js";
+import { CLIENT_SOCKET_OWNS, passThroughOptions, withOptionErrors } from "./socket-options.js";
+import { Dealer, type DealerOptions } from "../sockets/dealer.js";
 import type { BrokerStats } from "./stats.js";
 
 export { BrokerConsumer, Delivery, type ConsumeOptions } from "./consumer.js";
@@ -26,6 +28,13 @@ export interface BrokerClientOptions {
   heartbeatInterval?: number;
   reconnectInterval?: number;
   reconnectMaxInterval?: number;
+  /**
+   * Options for the DEALER to each broker by their zeromq names: `curveServerKey`,
+   * `curvePublicKey` and `curveSecretKey` for a CURVE broker, `plainUsername` and
+   * `plainPassword` for a PLAIN one, heartbeats, keepalive... routingId, immediate, linger and
+   * the reconnect intervals are the client's own.
+   */
+  socketOptions?: DealerOptions;
 }
 
 export interface PutReceipt {
@@ -61,7 +70,10 @@ export class BrokerClient {
       heartbeatInterval: o.heartbeatInterval ?? 1000,
       reconnectInterval: o.reconnectInterval ?? 100,
       reconnectMaxInterval: o.reconnectMaxInterval ?? 1000,
+      socketOptions: passThroughOptions(o.socketOptions, CLIENT_SOCKET_OWNS, "client"),
     };
+    // Refused options throw here, before any link starts.
+    void withOptionErrors(() => new Dealer(linkOptions.socketOptions)).close();
     for (const ep of this.#ring.nodes) {
       const link = new BrokerLink(ep, linkOptions, {
         up: (l) => this.#linkUp(l),

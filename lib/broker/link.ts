@@ -9,7 +9,7 @@
  * goes down fail with ENOTCONN and the caller decides whether to retry (puts do).
  */
 import { randomBytes } from "node:crypto";
-import { Dealer } from "../sockets/dealer.js";
+import { Dealer, type DealerOptions } from "../sockets/dealer.js";
 import { zmqError, type ZmqError } from "../errors.js";
 import { decodeBrokerMessage, encodeClient, okU32, type BrokerMessage } from "./protocol.js";
 
@@ -29,6 +29,8 @@ export interface LinkOptions {
   heartbeatInterval: number;
   reconnectInterval: number;
   reconnectMaxInterval: number;
+  /** Passed to each DEALER (security and the like), under the link's own settings. */
+  socketOptions: DealerOptions;
 }
 
 interface PendingRequest {
@@ -113,6 +115,7 @@ export class BrokerLink {
 
   #connect(): void {
     const dealer = new Dealer({
+      ...this.#opts.socketOptions,
       // A new id for each connection: the broker ends a session when its connection closes,
       // and under load that could be read after the HELLO of a next connection with the same id.
       routingId: `wmq-${randomBytes(8).toString("hex")}`,
