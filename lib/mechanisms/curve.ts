@@ -462,10 +462,19 @@ export class CurveServer extends CurveBase implements Mechanism {
     this.wipeSecrets();
 
     // libzmq 4.3 (curve_server_t::process_initiate): ask ZAP when a handler is bound; with none
-    // (and zap_enforce_domain off, the default) accept every client that holds the server key.
-    if (this.ctx.zapEnabled) {
-      this.state = "wait-zap";
-      return askZapStep(this.ctx, "CURVE", [clientKey]);
+    // accept every client that holds the server key. With zap_enforce_domain, ZAP is asked only
+    // when a domain is set, and then a missing handler refuses the client (EFAULT).
+    const enforce = this.ctx.zapEnforceDomain === true;
+    if (this.ctx.zapDomain !== "" || !enforce) {
+      if (this.ctx.zapEnabled) {
+        this.state = "wait-zap";
+        return askZapStep(this.ctx, "CURVE", [clientKey]);
+      }
+      if (enforce) {
+        this.state = "failed";
+        this.wipeSecrets();
+        return failStep("other", "ZAP_NO_HANDLER", "CURVE server has a ZAP domain but no ZAP handler (zapEnforceDomain)");
+      }
     }
     return this.sendReady();
   }

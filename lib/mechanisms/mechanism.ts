@@ -79,4 +79,9 @@ export interface MechanismContext {
   zapDomain: string;
   /** True when a ZAP handler is present; PLAIN/CURVE servers then must ask it. */
   zapEnabled: boolean;
+  /**
+   * libzmq's ZMQ_ZAP_ENFORCE_DOMAIN: ZAP is asked only when a domain is set, and then a missing
+   * handler refuses the peer (NULL and CURVE servers) instead of letting it in.
+   */
+  zapEnforceDomain?: boolean;
 }

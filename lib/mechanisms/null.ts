@@ -27,7 +27,11 @@ export class NullMechanism implements Mechanism {
     }
     this.peerProperties = parseMetadata(parseCommand(body).data);
     this.gotReady = true;
-    if (this.ctx.zapDomain !== "" && this.ctx.zapEnabled) return askZapStep(this.ctx, "NULL", []);
+    if (this.ctx.zapDomain !== "") {
+      if (this.ctx.zapEnabled) return askZapStep(this.ctx, "NULL", []);
+      // libzmq (null_mechanism_t): no handler to ask, with zap_enforce_domain: EFAULT, no ERROR.
+      if (this.ctx.zapEnforceDomain === true) return failStep("other", "ZAP_NO_HANDLER", "ZAP domain set but no ZAP handler (zapEnforceDomain)");
+    }
     return { send: [], ready: true };
   }
 

@@ -66,6 +66,7 @@ export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: st
     routingId: owner.routingIdBytes(),
     zapDomain: o.zapDomain,
     zapEnabled: zapHandler() !== null || isInprocBound(ZAP_INPROC_NAME),
+    zapEnforceDomain: o.zapEnforceDomain,
   });
   return new StreamEngine(sock, host, {
     mechanism,
@@ -88,6 +89,7 @@ function properties(owner: PeerOwner): Properties {
 /** The dialer reached the peer: its engine serves the connect()'s pipe once the handshake is done. */
 export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: NetSocket): void {
   const address = conn.address;
+  if (conn.ep.transport === "tcp") applyKeepalive(sock, owner.options);
   owner.events.emit({ type: "connect", address });
   const host: EngineHost = {
     engineReady: (engine) => {
@@ -129,6 +131,7 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
     return;
   }
   owner.events.emit({ type: "accept", address });
+  if (binding.ep.transport === "tcp") applyKeepalive(sock, owner.options);
   let pipe: Pipe | null = null;
   const host: EngineHost = {
     engineReady: (engine) => {
@@ -147,6 +150,12 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
     },
   };
   binding.engines.add(owner.createEngine(sock, address, host, peerAddressOf(sock, binding.ep)));
+}
+
+/** tcpKeepalive 1 turns keepalive on (probes after tcpKeepaliveIdle s, if set), 0 off. */
+function applyKeepalive(sock: NetSocket, o: Readonly<SocketOptionValues>): void {
+  if (o.tcpKeepalive === 1) sock.setKeepAlive(true, o.tcpKeepaliveIdle > 0 ? o.tcpKeepaliveIdle * 1000 : 0);
+  else if (o.tcpKeepalive === 0) sock.setKeepAlive(false);
 }
 
 /** Checks the peer's Socket-Type; emits the handshake event or refuses the peer. */

@@ -38,6 +38,14 @@ export class Publisher extends Socket {
     this.invert = checkBoolean(v);
   }
 
+  /** With a subscriber full, send waits (or fails with EAGAIN) instead of dropping (ZMQ_XPUB_NODROP). */
+  get noDrop(): boolean {
+    return !this.dropWhenFull;
+  }
+  set noDrop(v: boolean) {
+    this.dropWhenFull = !checkBoolean(v);
+  }
+
   protected attach(pipe: Pipe): void {
     pipe.slot = { topics: new Map(), stamp: 0 } satisfies SubscriberState;
     this.subscribers.push(pipe);

@@ -2,6 +2,9 @@
  * Socket options as properties with the `zeromq` package's names, defaults and type checks.
  * Kept apart from the Socket class so that class holds behaviour only.
  */
+import { context, type Context } from "../context.js";
+import { zmqError } from "../errors.js";
+
 export interface SocketOptionValues {
   sendHighWaterMark: number;
   receiveHighWaterMark: number;
@@ -26,6 +29,24 @@ export interface SocketOptionValues {
   curvePublicKey: string | null;
   curveSecretKey: string | null;
   curveServerKey: string | null;
+  ipv6: boolean;
+  backlog: number;
+  connectTimeout: number;
+  tcpKeepalive: number;
+  tcpKeepaliveIdle: number;
+  tcpKeepaliveCount: number;
+  tcpKeepaliveInterval: number;
+  tcpMaxRetransmitTimeout: number;
+  sendBufferSize: number;
+  receiveBufferSize: number;
+  typeOfService: number;
+  zapEnforceDomain: boolean;
+  loopbackFastPath: boolean;
+  affinity: number;
+  rate: number;
+  recoveryInterval: number;
+  multicastHops: number;
+  multicastMaxTransportDataUnit: number;
 }
 
 export function defaultOptions(): SocketOptionValues {
@@ -53,6 +74,24 @@ export function defaultOptions(): SocketOptionValues {
     curvePublicKey: null,
     curveSecretKey: null,
     curveServerKey: null,
+    ipv6: context.ipv6,
+    backlog: 100,
+    connectTimeout: 0,
+    tcpKeepalive: -1,
+    tcpKeepaliveIdle: -1,
+    tcpKeepaliveCount: -1,
+    tcpKeepaliveInterval: -1,
+    tcpMaxRetransmitTimeout: 0,
+    sendBufferSize: -1,
+    receiveBufferSize: -1,
+    typeOfService: 0,
+    zapEnforceDomain: false,
+    loopbackFastPath: false,
+    affinity: 0,
+    rate: 100,
+    recoveryInterval: 10000,
+    multicastHops: 1,
+    multicastMaxTransportDataUnit: 1500,
   };
 }
 
@@ -70,6 +109,35 @@ export function checkString(value: unknown): string | null {
   if (value === null) return null;
   if (typeof value !== "string") throw new TypeError("Option value must be a string");
   return value;
+}
+
+/**
+ * Options libzmq applies to the OS socket that Node's net module has no call for. They are
+ * kept and read back, so code written for zeromq runs, and setting one away from its default
+ * warns once per process that it has no effect.
+ */
+const NOT_APPLIED: Readonly<Record<string, string>> = {
+  sendBufferSize: "SO_SNDBUF",
+  receiveBufferSize: "SO_RCVBUF",
+  typeOfService: "IP_TOS",
+  tcpMaxRetransmitTimeout: "TCP_USER_TIMEOUT",
+  tcpKeepaliveCount: "TCP_KEEPCNT",
+  tcpKeepaliveInterval: "TCP_KEEPINTVL",
+};
+const warned = new Set<string>();
+
+function warnNotApplied(name: string): void {
+  if (warned.has(name)) return;
+  warned.add(name);
+  process.emitWarning(`${name} is kept but not applied: Node's net module cannot set ${NOT_APPLIED[name]}`, {
+    code: "WIREMQ_OPTION_NOT_APPLIED",
+  });
+}
+
+/** Options for what wiremq does not do (SOCKS proxies, device binding, accept filters): null only. */
+function refuseUnsupported(name: string, value: unknown): null {
+  if (checkString(value) !== null) throw zmqError("ENOTSUP", `${name} is not supported by wiremq`);
+  return null;
 }
 
 export abstract class SocketOptions {
@@ -131,5 +199,70 @@ export abstract class SocketOptions {
   set curveSecretKey(v: string | null) { this.opts.curveSecretKey = checkString(v); }
   get curveServerKey(): string | null { return this.opts.curveServerKey; }
   set curveServerKey(v: string | null) { this.opts.curveServerKey = checkString(v); }
+  /** Binding `tcp://*` listens on IPv6 and IPv4; host names resolve to either family. */
+  get ipv6(): boolean { return this.opts.ipv6; }
+  set ipv6(v: boolean) { this.opts.ipv6 = checkBoolean(v); }
+  get backlog(): number { return this.opts.backlog; }
+  set backlog(v: number) { this.opts.backlog = checkNumber(v); }
+  /** ms a tcp connect may take before it is abandoned and retried; 0 leaves it to the OS. */
+  get connectTimeout(): number { return this.opts.connectTimeout; }
+  set connectTimeout(v: number) { this.opts.connectTimeout = checkNumber(v); }
+  /** 1 turns SO_KEEPALIVE on, 0 off, -1 leaves the OS default. */
+  get tcpKeepalive(): number { return this.opts.tcpKeepalive; }
+  set tcpKeepalive(v: number) { this.opts.tcpKeepalive = checkNumber(v); }
+  /** Seconds idle before the first keepalive probe (with tcpKeepalive 1); -1: OS default. */
+  get tcpKeepaliveIdle(): number { return this.opts.tcpKeepaliveIdle; }
+  set tcpKeepaliveIdle(v: number) { this.opts.tcpKeepaliveIdle = checkNumber(v); }
+  get tcpKeepaliveCount(): number { return this.opts.tcpKeepaliveCount; }
+  set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1); }
+  get tcpKeepaliveInterval(): number { return this.opts.tcpKeepaliveInterval; }
+  set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1); }
+  get tcpMaxRetransmitTimeout(): number { return this.opts.tcpMaxRetransmitTimeout; }
+  set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0); }
+  get sendBufferSize(): number { return this.opts.sendBufferSize; }
+  set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1); }
+  get receiveBufferSize(): number { return this.opts.receiveBufferSize; }
+  set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1); }
+  get typeOfService(): number { return this.opts.typeOfService; }
+  set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0); }
+  /** ZAP only for a set zapDomain, and then no handler refuses the peer (libzmq's EFAULT). */
+  get zapEnforceDomain(): boolean { return this.opts.zapEnforceDomain; }
+  set zapEnforceDomain(v: boolean) { this.opts.zapEnforceDomain = checkBoolean(v); }
+  // Windows loopback, I/O-thread and multicast (pgm) settings: libzmq accepts them on every
+  // socket and only the matching transport or platform uses them; wiremq has none of those.
+  get loopbackFastPath(): boolean { return this.opts.loopbackFastPath; }
+  set loopbackFastPath(v: boolean) { this.opts.loopbackFastPath = checkBoolean(v); }
+  get affinity(): number { return this.opts.affinity; }
+  set affinity(v: number) { this.opts.affinity = checkNumber(v); }
+  get rate(): number { return this.opts.rate; }
+  set rate(v: number) { this.opts.rate = checkNumber(v); }
+  get recoveryInterval(): number { return this.opts.recoveryInterval; }
+  set recoveryInterval(v: number) { this.opts.recoveryInterval = checkNumber(v); }
+  get multicastHops(): number { return this.opts.multicastHops; }
+  set multicastHops(v: number) { this.opts.multicastHops = checkNumber(v); }
+  get multicastMaxTransportDataUnit(): number { return this.opts.multicastMaxTransportDataUnit; }
+  set multicastMaxTransportDataUnit(v: number) { this.opts.multicastMaxTransportDataUnit = checkNumber(v); }
+  get socksProxy(): string | null { return null; }
+  set socksProxy(v: string | null) { refuseUnsupported("socksProxy", v); }
+  get interface(): string | null { return null; }
+  set interface(v: string | null) { refuseUnsupported("interface", v); }
+  get tcpAcceptFilter(): string | null { return null; }
+  set tcpAcceptFilter(v: string | null) { refuseUnsupported("tcpAcceptFilter", v); }
+
+  /** The mechanism the security options select: "curve", "plain", or null for NULL. */
+  get securityMechanism(): null | "plain" | "curve" {
+    const o = this.opts;
+    if (o.curveServer || o.curveServerKey !== null) return "curve";
+    if (o.plainServer || o.plainUsername !== null || o.plainPassword !== null) return "plain";
+    return null;
+  }
+  get threadSafe(): boolean { return false; }
+  get context(): Context { return context; }
+
+  private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, fallback: number): void {
+    const value = checkNumber(v);
+    if (value !== fallback) warnNotApplied(name);
+    (this.opts as unknown as Record<string, number>)[name] = value;
+  }
 }
 

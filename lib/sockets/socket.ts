@@ -45,6 +45,9 @@ const OPS_PER_TURN = 1024;
  * send/receive promises. A subclass supplies only its routing strategy through attach,
  * detach, xsend and xrecv.
  */
+/** Socket-Type names in the order of libzmq's ZMQ_PAIR (0) to ZMQ_STREAM (11). */
+const SOCKET_TYPE_NUMBERS = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"];
+
 export abstract class Socket extends SocketOptions implements PipeOwner {
   readonly events = new Observer();
   private isClosed = false;
@@ -67,6 +70,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   ) {
     super();
     this.applyOptions(options);
+  }
+
+  /** libzmq's number for the socket type (ZMQ_TYPE), as zeromq's `type`. */
+  get type(): number {
+    return SOCKET_TYPE_NUMBERS.indexOf(this.socketType);
   }
 
   // ---- strategy hooks ----------------------------------------------------------------------
@@ -141,7 +149,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: null };
     let listener: Listener;
     try {
-      listener = await listen(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock));
+      listener = await listen(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
     } catch (err) {
       this.events.emit({ type: "bind:error", address, error: err as ZmqError });
       throw err;

@@ -7,6 +7,7 @@ import { toFrames, type MessageLike } from "./message.js";
 export type XPublisherOptions = PublisherOptions & {
   verbose?: boolean;
   verboser?: boolean;
+  verbosity?: null | "allSubs" | "allSubsUnsubs";
   manual?: boolean;
   welcomeMessage?: string | Buffer | null;
 };
@@ -39,8 +40,15 @@ export class XPublisher extends Publisher {
   }
   get manual(): boolean { return this.manualMode; }
   set manual(v: boolean) { this.manualMode = checkBoolean(v); }
-  get noDrop(): boolean { return !this.dropWhenFull; }
-  set noDrop(v: boolean) { this.dropWhenFull = !checkBoolean(v); }
+  /** zeromq's name for verbose/verboser: null, "allSubs" or "allSubsUnsubs". */
+  get verbosity(): null | "allSubs" | "allSubsUnsubs" {
+    return this.verboseCancels ? "allSubsUnsubs" : this.verboseSubs ? "allSubs" : null;
+  }
+  set verbosity(v: null | "allSubs" | "allSubsUnsubs") {
+    if (v !== null && v !== "allSubs" && v !== "allSubsUnsubs") throw new TypeError('verbosity must be null, "allSubs" or "allSubsUnsubs"');
+    this.verboseSubs = v !== null;
+    this.verboseCancels = v === "allSubsUnsubs";
+  }
   get welcomeMessage(): string | null {
     return this.welcome === null ? null : this.welcome.toString();
   }

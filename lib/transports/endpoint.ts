@@ -1,7 +1,7 @@
 import { zmqError } from "../errors.js";
 
 export type Endpoint =
-  | { transport: "tcp"; host: string; port: number; anyPort: boolean; family: 4 | 6; source?: string; address: string }
+  | { transport: "tcp"; host: string; port: number; anyPort: boolean; anyHost: boolean; family: 4 | 6; source?: string; address: string }
   | { transport: "ipc"; path: string; wildcard: boolean; address: string }
   | { transport: "inproc"; name: string; address: string };
 
@@ -67,12 +67,13 @@ function parseTcp(address: string, rest: string, forBind: boolean): Endpoint {
   } else {
     throw zmqError("EINVAL", "Invalid argument", { address });
   }
-  if (host === "*") {
+  const anyHost = host === "*";
+  if (anyHost) {
     if (!forBind) throw zmqError("EINVAL", "Invalid argument", { address });
     host = family === 6 ? "::" : "0.0.0.0";
   }
   if (host === "") throw zmqError("EINVAL", "Invalid argument", { address });
-  return { transport: "tcp", host, port, anyPort, family, source, address };
+  return { transport: "tcp", host, port, anyPort, anyHost, family, source, address };
 }
 
 export function formatTcp(host: string, port: number): string {

@@ -14,11 +14,18 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  /** Queue length for connections not yet accepted. */
+  backlog: number;
+  /** `tcp://*` listens on `::` (IPv6 and IPv4) instead of 0.0.0.0. */
+  ipv6: boolean;
+}
+
 /**
  * Binds a tcp or ipc endpoint and hands each accepted connection to `onConnection`, which must
  * give it a reader (`attachReader`) before it returns.
  */
-export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void): Promise<Listener> {
+export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
   if (ep.transport === "inproc") throw new Error("inproc is not a stream transport");
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock)));
   let path: string | null = null;
@@ -35,15 +42,16 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void): 
       reject(zmqError(code, message, { address: ep.address, cause: err }));
     });
     if (ep.transport === "tcp") {
-      server.listen({ host: ep.host, port: ep.port, ipv6Only: false, exclusive: true }, () => {
+      const host = options?.ipv6 === true && ep.anyHost ? "::" : ep.host;
+      server.listen({ host, port: ep.port, ipv6Only: false, exclusive: true, backlog: options?.backlog }, () => {
         const addr = server.address() as net.AddressInfo;
-        resolve(makeListener(server, formatTcp(ep.host, addr.port), null));
+        resolve(makeListener(server, formatTcp(host, addr.port), null));
       });
     } else {
       path = ep.wildcard ? join(tmpdir(), `wiremq-${randomBytes(6).toString("hex")}.ipc`) : ep.path;
       const osPath = path.startsWith("@") ? "\0" + path.slice(1) : path;
       if (!path.startsWith("@")) removeStaleSocket(path);
-      server.listen({ path: osPath, exclusive: true }, () => {
+      server.listen({ path: osPath, exclusive: true, backlog: options?.backlog }, () => {
         resolve(makeListener(server, `ipc://${path}`, path!.startsWith("@") ? null : path));
       });
     }
@@ -76,11 +84,15 @@ function makeListener(server: net.Server, endpoint: string, file: string | null)
   };
 }
 
-/** Opens one outgoing tcp or ipc connection (no retry; see Dialer); give it a reader on connect. */
-export function dial(ep: Endpoint): net.Socket {
+/**
+ * Opens one outgoing tcp or ipc connection (no retry; see Dialer); give it a reader on connect.
+ * Without `ipv6`, a host name resolves to IPv4 only, as in libzmq.
+ */
+export function dial(ep: Endpoint, ipv6 = false): net.Socket {
   if (ep.transport === "tcp") {
     return withReader((onread) => {
       const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, onread };
+      if (!ipv6 && net.isIP(ep.host) === 0) opts.family = 4;
       if (ep.source !== undefined) {
         const src = ep.source.replace(/^\[|\]$/g, "").replace(/:\d+$/, "");
         opts.localAddress = src;
@@ -98,6 +110,9 @@ export function dial(ep: Endpoint): net.Socket {
 export interface DialerOptions {
   reconnectInterval: number;
   reconnectMaxInterval: number;
+  /** ms a connect may take before it counts as failed; 0 leaves it to the OS. */
+  connectTimeout: number;
+  ipv6: boolean;
 }
 
 export interface DialerEvents {
@@ -133,10 +148,13 @@ export class Dialer {
 
   private attempt(first: boolean): void {
     if (this.stopped) return;
-    const sock = dial(this.ep);
+    const sock = dial(this.ep, this.options.ipv6);
     this.current = sock;
     if (first) this.events.delayed();
+    const timeout = this.options.connectTimeout;
+    const timer = timeout > 0 ? setTimeout(() => onError(), timeout) : null;
     const onError = (): void => {
+      if (timer !== null) clearTimeout(timer);
       sock.destroy();
       if (this.current === sock) {
         this.current = null;
@@ -145,6 +163,7 @@ export class Dialer {
     };
     sock.once("error", onError);
     sock.once("connect", () => {
+      if (timer !== null) clearTimeout(timer);
       sock.removeListener("error", onError);
       if (this.stopped) {
         sock.destroy();
