@@ -36,6 +36,7 @@ describe("wiremq command line: help and errors", () => {
     ["a bad count", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "--count", "-3"]],
     ["an unknown socket option", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "-o", "colour=red"]],
     ["a socket option of the wrong type", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "-o", "linger=soon"]],
+    ["a read-only socket option", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "-o", "type=3"]],
     ["a bad format", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "--format", "xml"]],
     ["a bad CURVE key", ["keygen", "--secret", "short"]],
     ["an unknown device", ["proxy", "hub", "--frontend", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*"]],

@@ -7,7 +7,16 @@ import { zmqError } from "../errors.js";
 import type { Socket } from "./socket.js";
 
 /** Properties of a socket that are not options. */
-const NOT_OPTIONS = new Set(["events", "closed", "lastEndpoint", "type"]);
+const NOT_OPTIONS = new Set(["events", "closed", "context"]);
+
+/** True when `name` is an accessor without a setter somewhere up the prototype chain. */
+function readOnly(target: object, name: string): boolean {
+  for (let p: object | null = target; p !== null; p = Object.getPrototypeOf(p) as object | null) {
+    const d = Object.getOwnPropertyDescriptor(p, name);
+    if (d !== undefined) return d.get !== undefined && d.set === undefined;
+  }
+  return false;
+}
 
 export function parseOptionSettings(sample: Socket, settings: readonly string[]): Record<string, unknown> {
   const target = sample as unknown as Record<string, unknown>;
@@ -20,6 +29,7 @@ export function parseOptionSettings(sample: Socket, settings: readonly string[])
     if (!(name in sample) || typeof target[name] === "function" || NOT_OPTIONS.has(name)) {
       throw zmqError("EINVAL", `unknown socket option ${JSON.stringify(name)}`);
     }
+    if (readOnly(sample, name)) throw zmqError("EINVAL", `socket option ${name} is read-only`);
     const current = target[name];
     let value: unknown = text;
     if (typeof current === "number") {
