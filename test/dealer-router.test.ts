@@ -176,6 +176,25 @@ describe("ROUTER unroutable messages", () => {
   });
 });
 
+/**
+ * Binds `router` (with handover), connects a DEALER as "dup" and then a second one with the
+ * same id; resolves once the router has handed the id over and the first has been disconnected.
+ */
+async function takeOver(router: Router): Promise<{ first: Dealer; second: Dealer }> {
+  await router.bind("tcp://127.0.0.1:*");
+  const first = track(new Dealer({ routingId: "dup", reconnectInterval: 60_000 }));
+  const disconnected = nthEvent(first, "disconnect");
+  first.connect(router.lastEndpoint!);
+  await first.send("from first");
+  expect(str(await router.receive())).toEqual(["dup", "from first"]);
+  const second = track(new Dealer({ routingId: "dup" }));
+  const routerSawSecond = nthEvent(router, "handshake");
+  second.connect(router.lastEndpoint!);
+  await routerSawSecond;
+  await disconnected;
+  return { first, second };
+}
+
 describe("ROUTER duplicate routing ids", () => {
   async function twoDealersSameId(handover: boolean) {
     const router = track(new Router({ handover }));
@@ -204,17 +223,7 @@ describe("ROUTER duplicate routing ids", () => {
 
   it("with handover, the new peer takes the id and the old one is disconnected", async () => {
     const router = track(new Router({ handover: true }));
-    await router.bind("tcp://127.0.0.1:*");
-    const first = track(new Dealer({ routingId: "dup", reconnectInterval: 60_000 }));
-    const disconnected = nthEvent(first, "disconnect");
-    first.connect(router.lastEndpoint!);
-    await first.send("from first");
-    expect(str(await router.receive())).toEqual(["dup", "from first"]);
-    const second = track(new Dealer({ routingId: "dup" }));
-    const routerSawSecond = nthEvent(router, "handshake");
-    second.connect(router.lastEndpoint!);
-    await routerSawSecond;
-    await disconnected;
+    const { second } = await takeOver(router);
     await router.send(["dup", "to the new dup"]);
     expect(str(await second.receive())).toEqual(["to the new dup"]);
     await second.send("from second");
@@ -279,15 +288,7 @@ describe("ROUTER disconnectMessage", () => {
 
   it("says nothing for a peer whose id a newcomer took over (handover), or when unset", async () => {
     const router = track(new Router({ handover: true, disconnectMessage: "gone" }));
-    await router.bind("tcp://127.0.0.1:*");
-    const first = track(new Dealer({ routingId: "dup", reconnectInterval: 60_000 }));
-    const disconnected = nthEvent(first, "disconnect");
-    first.connect(router.lastEndpoint!);
-    await first.send("from first");
-    expect(str(await router.receive())).toEqual(["dup", "from first"]);
-    const second = track(new Dealer({ routingId: "dup" }));
-    second.connect(router.lastEndpoint!);
-    await disconnected;
+    const { second } = await takeOver(router);
     // The next thing the router hears is the newcomer, not a "dup" departure.
     await second.send("from second");
     expect(str(await router.receive())).toEqual(["dup", "from second"]);
