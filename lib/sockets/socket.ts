@@ -40,13 +40,14 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** Sends (and receives) settled at once per event-loop turn before one is deferred to the next. */
 const OPS_PER_TURN = 1024;
 
+/** Socket-Type names in the order of libzmq's ZMQ_PAIR (0) to ZMQ_STREAM (11). */
+const SOCKET_TYPE_NUMBERS = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"];
+
 /**
  * The base of every socket type: endpoints, connections, options, events, and the
  * send/receive promises. A subclass supplies only its routing strategy through attach,
  * detach, xsend and xrecv.
  */
-/** Socket-Type names in the order of libzmq's ZMQ_PAIR (0) to ZMQ_STREAM (11). */
-const SOCKET_TYPE_NUMBERS = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"];
 
 export abstract class Socket extends SocketOptions implements PipeOwner {
   readonly events = new Observer();

@@ -130,6 +130,7 @@ export interface DialerEvents {
  */
 export class Dialer {
   private timer: NodeJS.Timeout | null = null;
+  private connectTimer: NodeJS.Timeout | null = null;
   private current: net.Socket | null = null;
   private interval: number;
   private stopped = false;
@@ -151,19 +152,20 @@ export class Dialer {
     const sock = dial(this.ep, this.options.ipv6);
     this.current = sock;
     if (first) this.events.delayed();
-    const timeout = this.options.connectTimeout;
-    const timer = timeout > 0 ? setTimeout(() => onError(), timeout) : null;
     const onError = (): void => {
-      if (timer !== null) clearTimeout(timer);
+      this.clearConnectTimer();
       sock.destroy();
       if (this.current === sock) {
         this.current = null;
         this.scheduleRetry();
       }
     };
+    const timeout = this.options.connectTimeout;
+    // connectTimeout: a connect still pending then counts as failed (libzmq's ZMQ_CONNECT_TIMEOUT).
+    if (timeout > 0) this.connectTimer = setTimeout(onError, timeout);
     sock.once("error", onError);
     sock.once("connect", () => {
-      if (timer !== null) clearTimeout(timer);
+      this.clearConnectTimer();
       sock.removeListener("error", onError);
       if (this.stopped) {
         sock.destroy();
@@ -195,8 +197,14 @@ export class Dialer {
     }, wait);
   }
 
+  private clearConnectTimer(): void {
+    if (this.connectTimer !== null) clearTimeout(this.connectTimer);
+    this.connectTimer = null;
+  }
+
   stop(): void {
     this.stopped = true;
+    this.clearConnectTimer();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     if (this.current !== null && this.current.connecting) this.current.destroy();
