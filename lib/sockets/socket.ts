@@ -168,10 +168,13 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   async unbind(address: string): Promise<void> {
     this.checkOpen();
-    parseEndpoint(address, true);
-    const binding = this.bindings.get(address);
+    const ep = parseEndpoint(address, true);
+    const wildcard = ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
+    // By the endpoint bound (lastEndpoint), or by the address given to bind() when that named
+    // no wildcard (a host name binds its address, so the two differ).
+    const binding = this.bindings.get(address) ?? (wildcard ? undefined : [...this.bindings.values()].find((b) => b.address === address));
     if (binding === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
-    this.bindings.delete(address);
+    this.bindings.delete(binding.endpoint);
     await this.closeBinding(binding);
   }
 

@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import { lookup as dnsLookup } from "node:dns";
 import { lstatSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -42,11 +43,22 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
       reject(zmqError(code, message, { address: ep.address, cause: err }));
     });
     if (ep.transport === "tcp") {
-      const host = options?.ipv6 === true && ep.anyHost ? "::" : ep.host;
-      server.listen({ host, port: ep.port, ipv6Only: false, exclusive: true, backlog: options?.backlog }, () => {
-        const addr = server.address() as net.AddressInfo;
-        resolve(makeListener(server, formatTcp(host, addr.port), null));
-      });
+      const ipv6 = options?.ipv6 === true;
+      const listenOn = (host: string): void => {
+        server.listen({ host, port: ep.port, ipv6Only: false, exclusive: true, backlog: options?.backlog }, () => {
+          // The address really bound, as libzmq reports it: a host name shows as its address.
+          const addr = server.address() as net.AddressInfo;
+          resolve(makeListener(server, formatTcp(addr.address, addr.port), null));
+        });
+      };
+      if (net.isIP(ep.host) !== 0) listenOn(ipv6 && ep.anyHost ? "::" : ep.host);
+      else {
+        // A name binds to its IPv4 address unless ipv6 is set; libzmq answers ENODEV for none.
+        dnsLookup(ep.host, { family: ipv6 ? 0 : 4 }, (err, address) => {
+          if (err === null) listenOn(address);
+          else reject(zmqError("ENODEV", "No such device", { address: ep.address, cause: err }));
+        });
+      }
     } else {
       path = ep.wildcard ? join(tmpdir(), `wiremq-${randomBytes(6).toString("hex")}.ipc`) : ep.path;
       const osPath = path.startsWith("@") ? "\0" + path.slice(1) : path;
