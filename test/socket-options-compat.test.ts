@@ -36,6 +36,41 @@ describe("zeromq's option surface", () => {
     }
   });
 
+  it("refuses out-of-range values with EINVAL exactly where zeromq does", () => {
+    const verdict = (make: () => unknown, name: string, value: unknown): string => {
+      const socket = open.track(make() as { close(): unknown }) as unknown as Record<string, unknown>;
+      try {
+        socket[name] = value;
+        return "ok";
+      } catch (err) {
+        return (err as { code?: string }).code ?? "no code";
+      }
+    };
+    const same = (name: string, value: unknown): void => {
+      const theirs = verdict(() => new zmq.Dealer(), name, value);
+      expect([name, value, verdict(() => new wmq.Dealer(), name, value)]).toEqual([name, value, theirs]);
+    };
+    const numeric = [
+      "sendHighWaterMark", "receiveHighWaterMark", "linger", "sendTimeout", "receiveTimeout", "reconnectInterval",
+      "reconnectMaxInterval", "heartbeatInterval", "heartbeatTimeout", "handshakeInterval", "maxMessageSize",
+      "backlog", "connectTimeout", "tcpKeepalive", "tcpKeepaliveIdle", "affinity", "rate", "recoveryInterval",
+      "multicastHops", "multicastMaxTransportDataUnit",
+    ];
+    for (const name of numeric) for (const value of [-2, -1, 0, 1, 2, 6553500, 6553600, 2 ** 31 - 1, 2 ** 31]) same(name, value);
+    // Options Node cannot apply: only their defaults and refused values, which do not warn.
+    const notApplied = { sendBufferSize: -1, receiveBufferSize: -1, typeOfService: 0, tcpMaxRetransmitTimeout: 0, tcpKeepaliveCount: -1, tcpKeepaliveInterval: -1 };
+    for (const [name, fallback] of Object.entries(notApplied)) for (const value of [-2, fallback, 2 ** 31]) same(name, value);
+    for (const name of ["routingId", "zapDomain", "plainUsername", "plainPassword"]) {
+      for (const length of [0, 1, 255, 256]) same(name, "x".repeat(length));
+    }
+    const key = zmq.curveKeyPair().publicKey;
+    for (const name of ["curveServerKey", "curvePublicKey", "curveSecretKey"]) for (const value of [key, key.slice(1), `${key}x`]) same(name, value);
+    // heartbeatTimeToLive is sent in 16 bits of deciseconds; wiremq also refuses a negative one.
+    expect(verdict(() => new wmq.Dealer(), "heartbeatTimeToLive", 6553500)).toBe("ok");
+    expect(verdict(() => new wmq.Dealer(), "heartbeatTimeToLive", 6553600)).toBe("EINVAL");
+    expect(verdict(() => new wmq.Dealer(), "heartbeatTimeToLive", -1)).toBe("EINVAL");
+  });
+
   it("securityMechanism follows the security options as in zeromq", () => {
     const keys = zmq.curveKeyPair();
     const settings: Array<Record<string, unknown>> = [

@@ -4,6 +4,7 @@
  */
 import { context, type Context } from "../context.js";
 import { zmqError } from "../errors.js";
+import { curveKeyBytes } from "../mechanisms/curve-keys.js";
 
 export interface SocketOptionValues {
   sendHighWaterMark: number;
@@ -111,6 +112,34 @@ export function checkString(value: unknown): string | null {
   return value;
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+
+/** A number in libzmq's range for the option (an int32 from `min`), else EINVAL as libzmq. */
+function checkRange(name: string, value: unknown, min: number, max = INT32_MAX): number {
+  const n = checkNumber(value);
+  if (n < min || n > max) throw zmqError("EINVAL", `Invalid argument: ${name} must be from ${min} to ${max}`);
+  return n;
+}
+
+/** A string option of 1 to 255 bytes (libzmq's limit), or null when `nullable`. */
+function checkShortString(name: string, value: unknown, nullable = true): string | null {
+  const s = checkString(value);
+  if (s === null) {
+    if (nullable) return null;
+    throw new TypeError("Option value must be a string");
+  }
+  const bytes = Buffer.byteLength(s);
+  if (bytes < 1 || bytes > 255) throw zmqError("EINVAL", `Invalid argument: ${name} must be 1 to 255 bytes`);
+  return s;
+}
+
+/** A CURVE key option: 40 Z85 characters (checked now, as libzmq does), or null. */
+function checkCurveKey(name: string, value: unknown): string | null {
+  const s = checkString(value);
+  if (s !== null) curveKeyBytes(s, name).fill(0);
+  return s;
+}
+
 /**
  * Options libzmq applies to the OS socket that Node's net module has no call for. They are
  * kept and read back, so code written for zeromq runs, and setting one away from its default
@@ -154,15 +183,15 @@ export abstract class SocketOptions {
   }
 
   get sendHighWaterMark(): number { return this.opts.sendHighWaterMark; }
-  set sendHighWaterMark(v: number) { this.opts.sendHighWaterMark = checkNumber(v); }
+  set sendHighWaterMark(v: number) { this.opts.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); }
   get receiveHighWaterMark(): number { return this.opts.receiveHighWaterMark; }
-  set receiveHighWaterMark(v: number) { this.opts.receiveHighWaterMark = checkNumber(v); }
+  set receiveHighWaterMark(v: number) { this.opts.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); }
   get receiveTimeout(): number { return this.opts.receiveTimeout; }
-  set receiveTimeout(v: number) { this.opts.receiveTimeout = checkNumber(v); }
+  set receiveTimeout(v: number) { this.opts.receiveTimeout = checkRange("receiveTimeout", v, -1); }
   get sendTimeout(): number { return this.opts.sendTimeout; }
-  set sendTimeout(v: number) { this.opts.sendTimeout = checkNumber(v); }
+  set sendTimeout(v: number) { this.opts.sendTimeout = checkRange("sendTimeout", v, -1); }
   get linger(): number { return this.opts.linger; }
-  set linger(v: number) { this.opts.linger = checkNumber(v); }
+  set linger(v: number) { this.opts.linger = checkRange("linger", v, -1); }
   get immediate(): boolean { return this.opts.immediate; }
   set immediate(v: boolean) { this.opts.immediate = checkBoolean(v); }
   get conflate(): boolean { return this.opts.conflate; }
@@ -170,61 +199,62 @@ export abstract class SocketOptions {
   get maxMessageSize(): number { return this.opts.maxMessageSize; }
   set maxMessageSize(v: number) { this.opts.maxMessageSize = checkNumber(v); }
   get reconnectInterval(): number { return this.opts.reconnectInterval; }
-  set reconnectInterval(v: number) { this.opts.reconnectInterval = checkNumber(v); }
+  set reconnectInterval(v: number) { this.opts.reconnectInterval = checkRange("reconnectInterval", v, -1); }
   get reconnectMaxInterval(): number { return this.opts.reconnectMaxInterval; }
-  set reconnectMaxInterval(v: number) { this.opts.reconnectMaxInterval = checkNumber(v); }
+  set reconnectMaxInterval(v: number) { this.opts.reconnectMaxInterval = checkRange("reconnectMaxInterval", v, 0); }
   get heartbeatInterval(): number { return this.opts.heartbeatInterval; }
-  set heartbeatInterval(v: number) { this.opts.heartbeatInterval = checkNumber(v); }
+  set heartbeatInterval(v: number) { this.opts.heartbeatInterval = checkRange("heartbeatInterval", v, 0); }
   get heartbeatTimeToLive(): number { return this.opts.heartbeatTimeToLive; }
-  set heartbeatTimeToLive(v: number) { this.opts.heartbeatTimeToLive = checkNumber(v); }
+  // Sent in deciseconds as 16 bits: at most 6553.5 s.
+  set heartbeatTimeToLive(v: number) { this.opts.heartbeatTimeToLive = checkRange("heartbeatTimeToLive", v, 0, 65535 * 100 + 99); }
   get heartbeatTimeout(): number { return this.opts.heartbeatTimeout; }
-  set heartbeatTimeout(v: number) { this.opts.heartbeatTimeout = checkNumber(v); }
+  set heartbeatTimeout(v: number) { this.opts.heartbeatTimeout = checkRange("heartbeatTimeout", v, 0); }
   get handshakeInterval(): number { return this.opts.handshakeInterval; }
-  set handshakeInterval(v: number) { this.opts.handshakeInterval = checkNumber(v); }
+  set handshakeInterval(v: number) { this.opts.handshakeInterval = checkRange("handshakeInterval", v, 0); }
   get routingId(): string | null { return this.opts.routingId; }
-  set routingId(v: string | null) { this.opts.routingId = checkString(v); }
-  get zapDomain(): string { return this.opts.zapDomain; }
-  set zapDomain(v: string) { this.opts.zapDomain = checkString(v) ?? ""; }
+  set routingId(v: string | null) { this.opts.routingId = checkShortString("routingId", v); }
+  get zapDomain(): string | null { return this.opts.zapDomain === "" ? null : this.opts.zapDomain; }
+  set zapDomain(v: string | null) { this.opts.zapDomain = checkShortString("zapDomain", v) ?? ""; }
   get plainServer(): boolean { return this.opts.plainServer; }
   set plainServer(v: boolean) { this.opts.plainServer = checkBoolean(v); }
   get plainUsername(): string | null { return this.opts.plainUsername; }
-  set plainUsername(v: string | null) { this.opts.plainUsername = checkString(v); }
+  set plainUsername(v: string | null) { this.opts.plainUsername = checkShortString("plainUsername", v); }
   get plainPassword(): string | null { return this.opts.plainPassword; }
-  set plainPassword(v: string | null) { this.opts.plainPassword = checkString(v); }
+  set plainPassword(v: string | null) { this.opts.plainPassword = checkShortString("plainPassword", v); }
   get curveServer(): boolean { return this.opts.curveServer; }
   set curveServer(v: boolean) { this.opts.curveServer = checkBoolean(v); }
   get curvePublicKey(): string | null { return this.opts.curvePublicKey; }
-  set curvePublicKey(v: string | null) { this.opts.curvePublicKey = checkString(v); }
+  set curvePublicKey(v: string | null) { this.opts.curvePublicKey = checkCurveKey("curvePublicKey", v); }
   get curveSecretKey(): string | null { return this.opts.curveSecretKey; }
-  set curveSecretKey(v: string | null) { this.opts.curveSecretKey = checkString(v); }
+  set curveSecretKey(v: string | null) { this.opts.curveSecretKey = checkCurveKey("curveSecretKey", v); }
   get curveServerKey(): string | null { return this.opts.curveServerKey; }
-  set curveServerKey(v: string | null) { this.opts.curveServerKey = checkString(v); }
+  set curveServerKey(v: string | null) { this.opts.curveServerKey = checkCurveKey("curveServerKey", v); }
   /** Binding `tcp://*` listens on IPv6 and IPv4; host names resolve to either family. */
   get ipv6(): boolean { return this.opts.ipv6; }
   set ipv6(v: boolean) { this.opts.ipv6 = checkBoolean(v); }
   get backlog(): number { return this.opts.backlog; }
-  set backlog(v: number) { this.opts.backlog = checkNumber(v); }
+  set backlog(v: number) { this.opts.backlog = checkRange("backlog", v, 0); }
   /** ms a tcp connect may take before it is abandoned and retried; 0 leaves it to the OS. */
   get connectTimeout(): number { return this.opts.connectTimeout; }
-  set connectTimeout(v: number) { this.opts.connectTimeout = checkNumber(v); }
+  set connectTimeout(v: number) { this.opts.connectTimeout = checkRange("connectTimeout", v, 0); }
   /** 1 turns SO_KEEPALIVE on, 0 off, -1 leaves the OS default. */
   get tcpKeepalive(): number { return this.opts.tcpKeepalive; }
-  set tcpKeepalive(v: number) { this.opts.tcpKeepalive = checkNumber(v); }
+  set tcpKeepalive(v: number) { this.opts.tcpKeepalive = checkRange("tcpKeepalive", v, -1, 1); }
   /** Seconds idle before the first keepalive probe (with tcpKeepalive 1); -1: OS default. */
   get tcpKeepaliveIdle(): number { return this.opts.tcpKeepaliveIdle; }
-  set tcpKeepaliveIdle(v: number) { this.opts.tcpKeepaliveIdle = checkNumber(v); }
+  set tcpKeepaliveIdle(v: number) { this.opts.tcpKeepaliveIdle = checkRange("tcpKeepaliveIdle", v, -1); }
   get tcpKeepaliveCount(): number { return this.opts.tcpKeepaliveCount; }
-  set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1); }
+  set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1, -1); }
   get tcpKeepaliveInterval(): number { return this.opts.tcpKeepaliveInterval; }
-  set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1); }
+  set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1, -1); }
   get tcpMaxRetransmitTimeout(): number { return this.opts.tcpMaxRetransmitTimeout; }
-  set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0); }
+  set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0, 0); }
   get sendBufferSize(): number { return this.opts.sendBufferSize; }
-  set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1); }
+  set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1, -1); }
   get receiveBufferSize(): number { return this.opts.receiveBufferSize; }
-  set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1); }
+  set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1, -1); }
   get typeOfService(): number { return this.opts.typeOfService; }
-  set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0); }
+  set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0, 0); }
   /** ZAP only for a set zapDomain, and then no handler refuses the peer (libzmq's EFAULT). */
   get zapEnforceDomain(): boolean { return this.opts.zapEnforceDomain; }
   set zapEnforceDomain(v: boolean) { this.opts.zapEnforceDomain = checkBoolean(v); }
@@ -235,13 +265,13 @@ export abstract class SocketOptions {
   get affinity(): number { return this.opts.affinity; }
   set affinity(v: number) { this.opts.affinity = checkNumber(v); }
   get rate(): number { return this.opts.rate; }
-  set rate(v: number) { this.opts.rate = checkNumber(v); }
+  set rate(v: number) { this.opts.rate = checkRange("rate", v, 1); }
   get recoveryInterval(): number { return this.opts.recoveryInterval; }
-  set recoveryInterval(v: number) { this.opts.recoveryInterval = checkNumber(v); }
+  set recoveryInterval(v: number) { this.opts.recoveryInterval = checkRange("recoveryInterval", v, 0); }
   get multicastHops(): number { return this.opts.multicastHops; }
-  set multicastHops(v: number) { this.opts.multicastHops = checkNumber(v); }
+  set multicastHops(v: number) { this.opts.multicastHops = checkRange("multicastHops", v, 1); }
   get multicastMaxTransportDataUnit(): number { return this.opts.multicastMaxTransportDataUnit; }
-  set multicastMaxTransportDataUnit(v: number) { this.opts.multicastMaxTransportDataUnit = checkNumber(v); }
+  set multicastMaxTransportDataUnit(v: number) { this.opts.multicastMaxTransportDataUnit = checkRange("multicastMaxTransportDataUnit", v, 1); }
   get socksProxy(): string | null { return null; }
   set socksProxy(v: string | null) { refuseUnsupported("socksProxy", v); }
   get interface(): string | null { return null; }
@@ -259,8 +289,8 @@ export abstract class SocketOptions {
   get threadSafe(): boolean { return false; }
   get context(): Context { return context; }
 
-  private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, fallback: number): void {
-    const value = checkNumber(v);
+  private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, min: number, fallback: number): void {
+    const value = checkRange(name, v, min);
     if (value !== fallback) warnNotApplied(name);
     (this.opts as unknown as Record<string, number>)[name] = value;
   }
