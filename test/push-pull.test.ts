@@ -79,6 +79,31 @@ describe("interop with libzmq", () => {
   });
 });
 
+describe("message types", () => {
+  it("a number goes as its decimal text, byte for byte what zeromq sends", async () => {
+    const values = [5, 3.25, -0, 1e21, Number.NaN, -17];
+    const pull = track(new zmq.Pull());
+    await pull.bind("tcp://127.0.0.1:*");
+    const ours = track(new Push());
+    ours.connect(pull.lastEndpoint!);
+    const theirs = track(new zmq.Push());
+    theirs.connect(pull.lastEndpoint!);
+    await ours.send(values);
+    const fromUs = await pull.receive();
+    await theirs.send(values);
+    const fromThem = await pull.receive();
+    expect(fromUs.map(String)).toEqual(["5", "3.25", "0", "1e+21", "NaN", "-17"]);
+    expect(fromUs).toEqual(fromThem);
+  });
+
+  it("refuses what is not a message with a TypeError at once", async () => {
+    const push = track(new Push());
+    await expect(push.send({ a: 1 } as never)).rejects.toThrow(TypeError);
+    await expect(push.send([])).rejects.toThrow(TypeError);
+    await expect(push.send(undefined as never)).rejects.toThrow(TypeError);
+  });
+});
+
 describe("linger", () => {
   it("close() with linger delivers what was queued before the connection came up", async () => {
     const pull = track(new Pull());

@@ -1,5 +1,5 @@
 /** What `send` accepts for one frame, as in the `zeromq` package. */
-export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | null;
+export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -7,11 +7,13 @@ function toFrame(part: MessageLike): Buffer {
   if (Buffer.isBuffer(part)) return part;
   if (typeof part === "string") return Buffer.from(part, "utf8");
   if (part === null) return EMPTY;
+  // zeromq sends a number as its decimal text (String(n)).
+  if (typeof part === "number") return Buffer.from(String(part), "latin1");
   if (ArrayBuffer.isView(part)) return Buffer.from(part.buffer, part.byteOffset, part.byteLength);
   if (part instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && part instanceof SharedArrayBuffer)) {
     return Buffer.from(part);
   }
-  throw new TypeError("Message must be a string, Buffer, ArrayBuffer, typed array, or an array of those");
+  throw new TypeError("Message must be a string, number, Buffer, ArrayBuffer, typed array, or an array of those");
 }
 
 /**
