@@ -120,6 +120,23 @@ describe("zeromq's option surface", () => {
     }
   });
 
+  it("a socket takes a Context in its options, as in zeromq; the context's ipv6 is its default", async () => {
+    const ctx = new wmq.Context({ ipv6: true, ioThreads: 2 });
+    expect([ctx.ipv6, ctx.ioThreads, ctx.maxSocketsLimit]).toEqual([true, 2, 65535]);
+    expect(() => new wmq.Context({ colour: "red" } as never)).toThrow(TypeError);
+    const theirs = open.track(new zmq.Dealer({ context: new zmq.Context() }));
+    expect(theirs.context).toBeInstanceOf(zmq.Context);
+    const ours = open.track(new wmq.Pull({ context: ctx }));
+    expect(ours.context).toBe(ctx);
+    expect(ours.ipv6).toBe(true);
+    await ours.bind("tcp://*:*");
+    expect(ours.lastEndpoint).toMatch(/^tcp:\/\/\[::\]:/);
+    // An explicit ipv6 wins over the context's, whatever the order of the keys.
+    expect(open.track(new wmq.Pull({ ipv6: false, context: ctx })).ipv6).toBe(false);
+    expect(open.track(new wmq.Pull()).context).toBe(wmq.context);
+    expect(() => new wmq.Pull({ context: {} as never })).toThrow(TypeError);
+  });
+
   it("Publisher takes noDrop; XPublisher takes verbosity", () => {
     const pub = open.track(new wmq.Publisher({ noDrop: true }));
     expect(pub.noDrop).toBe(true);

@@ -2,9 +2,9 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
-import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 
-export type DealerOptions = Partial<SocketOptionValues> & { probeRouter?: boolean };
+export type DealerOptions = SocketOptionsInit & { probeRouter?: boolean };
 
 const EMPTY = Buffer.alloc(0);
 

@@ -1,8 +1,8 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { Socket } from "./socket.js";
-import type { SocketOptionValues } from "./socket-options.js";
+import type { SocketOptionsInit } from "./socket-options.js";
 
-export type PairOptions = Partial<SocketOptionValues>;
+export type PairOptions = SocketOptionsInit;
 
 /** PAIR: exactly one peer at a time; further peers are refused while it is attached. */
 export class Pair extends Socket {

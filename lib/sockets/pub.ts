@@ -1,6 +1,6 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { Socket } from "./socket.js";
-import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 import { SubscriptionTrie } from "./routing/subscription-trie.js";
 
 /** Per-pipe state of a publisher: the topics this subscriber asked for. */
@@ -10,7 +10,7 @@ interface SubscriberState {
   stamp: number;
 }
 
-export type PublisherOptions = Partial<SocketOptionValues> & { invertMatching?: boolean; noDrop?: boolean };
+export type PublisherOptions = SocketOptionsInit & { invertMatching?: boolean; noDrop?: boolean };
 
 /**
  * PUB: sends each message to every subscriber whose prefix matches frame 0; a subscriber

@@ -1,9 +1,9 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket } from "./socket.js";
-import type { SocketOptionValues } from "./socket-options.js";
+import type { SocketOptionsInit } from "./socket-options.js";
 
-export type PullOptions = Partial<Omit<SocketOptionValues, "sendHighWaterMark" | "sendTimeout">>;
+export type PullOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
 /** PULL: receives from all peers, fair-queued one message from each in turn. */
 export class Pull extends Socket {

@@ -1,9 +1,9 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
-import type { SocketOptionValues } from "./socket-options.js";
+import type { SocketOptionsInit } from "./socket-options.js";
 
-export type PushOptions = Partial<Omit<SocketOptionValues, "receiveHighWaterMark" | "receiveTimeout">>;
+export type PushOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
 /** PUSH: each message goes to one peer, round-robin over peers with room; waits when all are full. */
 export class Push extends Socket {

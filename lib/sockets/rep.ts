@@ -2,9 +2,9 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket } from "./socket.js";
-import type { SocketOptionValues } from "./socket-options.js";
+import type { SocketOptionsInit } from "./socket-options.js";
 
-export type ReplyOptions = Partial<SocketOptionValues>;
+export type ReplyOptions = SocketOptionsInit;
 
 const EFSM_MESSAGE = "Operation cannot be accomplished in current state";
 

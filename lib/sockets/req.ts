@@ -4,9 +4,9 @@ import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
-import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 
-export type RequestOptions = Partial<SocketOptionValues> & {
+export type RequestOptions = SocketOptionsInit & {
   probeRouter?: boolean;
   correlate?: boolean;
   relaxed?: boolean;

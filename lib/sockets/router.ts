@@ -3,9 +3,9 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket, type ConnectOptions } from "./socket.js";
-import { checkBoolean, checkString, type SocketOptionValues } from "./socket-options.js";
+import { checkBoolean, checkString, type SocketOptionsInit } from "./socket-options.js";
 
-export type RouterOptions = Partial<SocketOptionValues> & {
+export type RouterOptions = SocketOptionsInit & {
   mandatory?: boolean;
   handover?: boolean;
   probeRouter?: boolean;

@@ -2,7 +2,7 @@
  * Socket options as properties with the `zeromq` package's names, defaults and type checks.
  * Kept apart from the Socket class so that class holds behaviour only.
  */
-import { context, type Context } from "../context.js";
+import { Context, context } from "../context.js";
 import { zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
 
@@ -49,6 +49,9 @@ export interface SocketOptionValues {
   multicastHops: number;
   multicastMaxTransportDataUnit: number;
 }
+
+/** What every socket's constructor takes: its options, and the Context it belongs to. */
+export type SocketOptionsInit = Partial<SocketOptionValues> & { context?: Context };
 
 export function defaultOptions(): SocketOptionValues {
   return {
@@ -172,11 +175,20 @@ function refuseUnsupported(name: string, value: unknown): null {
 export abstract class SocketOptions {
   /** @internal */
   protected readonly opts: SocketOptionValues = defaultOptions();
+  private ownContext: Context | null = null;
 
   /** Applies a constructor options object; unknown names throw as in `zeromq`. */
   protected applyOptions(options: object | undefined): void {
     if (options === undefined || options === null) return;
+    // The context first: it gives the socket its ipv6 default, which later options may change.
+    const given = (options as { context?: unknown }).context;
+    if (given !== undefined) {
+      if (!(given instanceof Context)) throw new TypeError("context must be a Context");
+      this.ownContext = given;
+      this.opts.ipv6 = given.ipv6;
+    }
     for (const [key, value] of Object.entries(options)) {
+      if (key === "context") continue;
       if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`);
       (this as Record<string, unknown>)[key] = value;
     }
@@ -287,7 +299,8 @@ export abstract class SocketOptions {
     return null;
   }
   get threadSafe(): boolean { return false; }
-  get context(): Context { return context; }
+  /** The Context given to the constructor, else the shared one. */
+  get context(): Context { return this.ownContext ?? context; }
 
   private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, min: number, fallback: number): void {
     const value = checkRange(name, v, min);

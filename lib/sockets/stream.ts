@@ -6,9 +6,9 @@ import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { generateRoutingId } from "./routing/routing-id.js";
 import { Socket } from "./socket.js";
-import { checkBoolean, type SocketOptionValues } from "./socket-options.js";
+import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 
-export type StreamOptions = Partial<SocketOptionValues> & { notify?: boolean };
+export type StreamOptions = SocketOptionsInit & { notify?: boolean };
 
 const EMPTY = Buffer.alloc(0);
 

@@ -2,9 +2,9 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { SubscriptionTrie } from "./routing/subscription-trie.js";
 import { Socket } from "./socket.js";
-import type { SocketOptionValues } from "./socket-options.js";
+import type { SocketOptionsInit } from "./socket-options.js";
 
-export type XSubscriberOptions = Partial<SocketOptionValues>;
+export type XSubscriberOptions = SocketOptionsInit;
 
 const SELF = true;
 
