@@ -470,11 +470,7 @@ export class CurveServer extends CurveBase implements Mechanism {
         this.state = "wait-zap";
         return askZapStep(this.ctx, "CURVE", [clientKey]);
       }
-      if (enforce) {
-        this.state = "failed";
-        this.wipeSecrets();
-        return failStep("other", "ZAP_NO_HANDLER", "CURVE server has a ZAP domain but no ZAP handler (zapEnforceDomain)");
-      }
+      if (enforce) return this.fail("ZAP_NO_HANDLER", "CURVE server has a ZAP domain but no ZAP handler (zapEnforceDomain)", "other");
     }
     return this.sendReady();
   }
@@ -496,9 +492,9 @@ export class CurveServer extends CurveBase implements Mechanism {
     this.cookieKey = null;
   }
 
-  private fail(code: string, message: string): MechanismStep {
+  private fail(code: string, message: string, kind: "protocol" | "other" = "protocol"): MechanismStep {
     this.state = "failed";
     this.wipeSecrets();
-    return failStep("protocol", code, message);
+    return failStep(kind, code, message);
   }
 }
