@@ -124,13 +124,10 @@ function checkRange(name: string, value: unknown, min: number, max = INT32_MAX):
   return n;
 }
 
-/** A string option of 1 to 255 bytes (libzmq's limit), or null when `nullable`. */
-function checkShortString(name: string, value: unknown, nullable = true): string | null {
+/** A string option of 1 to 255 bytes (libzmq's limit), or null. */
+function checkShortString(name: string, value: unknown): string | null {
   const s = checkString(value);
-  if (s === null) {
-    if (nullable) return null;
-    throw new TypeError("Option value must be a string");
-  }
+  if (s === null) return null;
   const bytes = Buffer.byteLength(s);
   if (bytes < 1 || bytes > 255) throw zmqError("EINVAL", `Invalid argument: ${name} must be 1 to 255 bytes`);
   return s;
