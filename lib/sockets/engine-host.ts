@@ -53,6 +53,8 @@ export interface ListeningEndpoint {
   readonly endpoint: string;
   readonly ep: Endpoint;
   readonly engines: Set<Engine>;
+  /** Set by unbind before it ends the connections, which then report no disconnect. */
+  unbound: boolean;
 }
 
 const ZAP_INPROC_NAME = "zeromq.zap.01";
@@ -111,8 +113,9 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
     engineClosed: (engine, error, _wasReady) => {
       if (conn.engine !== engine) return;
       conn.engine = null;
-      // As libzmq: every connection that ends reports disconnect, handshake done or not.
-      owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+      // As libzmq: every connection that ends reports disconnect, handshake done or not,
+      // unless this side ended it (close, disconnect()).
+      if (!owner.closed && owner.isConnected(conn)) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
       if (owner.pipePerConnection && conn.pipe !== null) {
         conn.pipe.terminate();
         conn.pipe = null;
@@ -145,7 +148,7 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
     zapRequest: askZap,
     engineClosed: (engine, error, _wasReady) => {
       binding.engines.delete(engine);
-      owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+      if (!owner.closed && !binding.unbound) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
       pipe?.terminate();
     },
   };

@@ -142,12 +142,12 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
       const binder = bindInproc(this.peerOwner, ep.name, address);
-      this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: binder });
+      this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: binder });
       this.lastBound = address;
       this.events.emit({ type: "bind", address });
       return;
     }
-    const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), inprocBinder: null };
+    const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
     let listener: Listener;
     try {
       listener = await listen(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
@@ -183,6 +183,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       unbindInproc(binding.ep.name, binding.inprocBinder);
     }
     const closed = binding.listener?.close();
+    binding.unbound = true;
     for (const engine of binding.engines) engine.destroy();
     await closed;
     this.events.emit({ type: "close", address: binding.endpoint });
