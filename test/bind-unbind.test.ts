@@ -1,6 +1,6 @@
 /**
- * bind() and unbind() as libzmq does them: a host name binds its address and lastEndpoint shows
- * that address; unbind takes lastEndpoint, or the address given to bind when it had no
+ * bind() and unbind() as libzmq does them: an interface or host name binds its address and
+ * lastEndpoint shows that address; unbind takes lastEndpoint, or the address given to bind when it had no
  * wildcard; an unknown host is ENODEV. Each case runs against both libraries.
  */
 import { afterEach, describe, expect, it } from "vitest";
@@ -22,6 +22,15 @@ describe.each(LIBS)("%s", (_name, Pull) => {
     const pull = open.track(new Pull());
     await pull.bind("tcp://localhost:*");
     expect(pull.lastEndpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+  });
+
+  it("an interface name binds its address: IPv4, or IPv6 with ipv6", async () => {
+    const v4 = open.track(new Pull());
+    await v4.bind("tcp://lo:*");
+    expect(v4.lastEndpoint).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+    const v6 = open.track(new Pull({ ipv6: true }));
+    await v6.bind("tcp://lo:*");
+    expect(v6.lastEndpoint).toMatch(/^tcp:\/\/\[::1\]:\d+$/);
   });
 
   it("unbind takes lastEndpoint, not a wildcard; the port is free again after", async () => {

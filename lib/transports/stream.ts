@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import { lookup as dnsLookup } from "node:dns";
 import { lstatSync, unlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { zmqError } from "../errors.js";
@@ -51,9 +51,11 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
           resolve(makeListener(server, formatTcp(addr.address, addr.port), null));
         });
       };
+      const device = net.isIP(ep.host) === 0 ? interfaceAddress(ep.host, ipv6) : null;
       if (net.isIP(ep.host) !== 0) listenOn(ipv6 && ep.anyHost ? "::" : ep.host);
+      else if (device !== null) listenOn(device);
       else {
-        // A name binds to its IPv4 address unless ipv6 is set; libzmq answers ENODEV for none.
+        // A host name binds to its IPv4 address unless ipv6 is set; libzmq answers ENODEV for none.
         dnsLookup(ep.host, { family: ipv6 ? 0 : 4 }, (err, address) => {
           if (err === null) listenOn(address);
           else reject(zmqError("ENODEV", "No such device", { address: ep.address, cause: err }));
@@ -68,6 +70,20 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
       });
     }
   });
+}
+
+/**
+ * The address of a network interface named in a bind (`tcp://lo:*`), as libzmq resolves
+ * interface names before host names: its IPv4 address, or with ipv6 its IPv6 one (not
+ * link-local) when it has one. null when there is no such interface.
+ */
+function interfaceAddress(name: string, ipv6: boolean): string | null {
+  const addresses = networkInterfaces()[name];
+  if (addresses === undefined) return null;
+  const v4 = addresses.find((a) => a.family === "IPv4");
+  const v6 = addresses.find((a) => a.family === "IPv6" && !a.address.startsWith("fe80"));
+  const pick = ipv6 ? (v6 ?? v4) : v4;
+  return pick?.address ?? null;
 }
 
 function removeStaleSocket(path: string): void {
