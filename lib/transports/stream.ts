@@ -73,6 +73,27 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
 }
 
 /**
+ * Where a connection with a `source;` part starts from: `host`, `host:port`, `[v6]`,
+ * `[v6]:port` or an interface name, with `*` or 0 for any.
+ */
+function sourceOf(source: string, ipv6: boolean): { localAddress?: string; localPort?: number } {
+  let host = source;
+  let port = "";
+  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(source);
+  if (bracketed !== null) {
+    host = bracketed[1]!;
+    port = bracketed[2] ?? "";
+  } else if (source.indexOf(":") === source.lastIndexOf(":") && source.includes(":")) {
+    host = source.slice(0, source.indexOf(":"));
+    port = source.slice(source.indexOf(":") + 1);
+  }
+  const out: { localAddress?: string; localPort?: number } = {};
+  if (host !== "" && host !== "*") out.localAddress = net.isIP(host) !== 0 ? host : (interfaceAddress(host, ipv6) ?? host);
+  if (/^\d+$/.test(port) && Number(port) > 0) out.localPort = Number(port);
+  return out;
+}
+
+/**
  * The address of a network interface named in a bind (`tcp://lo:*`), as libzmq resolves
  * interface names before host names: its IPv4 address, or with ipv6 its IPv6 one (not
  * link-local) when it has one. null when there is no such interface.
@@ -121,10 +142,7 @@ export function dial(ep: Endpoint, ipv6 = false): net.Socket {
     return withReader((onread) => {
       const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, onread };
       if (!ipv6 && net.isIP(ep.host) === 0) opts.family = 4;
-      if (ep.source !== undefined) {
-        const src = ep.source.replace(/^\[|\]$/g, "").replace(/:\d+$/, "");
-        opts.localAddress = src;
-      }
+      if (ep.source !== undefined) Object.assign(opts, sourceOf(ep.source, ipv6));
       return net.connect(opts);
     });
   }
