@@ -209,6 +209,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     conn.dialer = new Dialer(ep, this.opts, {
       delayed: () => this.events.emit({ type: "connect:delay", address }),
       retry: (interval) => this.events.emit({ type: "connect:retry", address, interval }),
+      failed: () => this.events.emit({ type: "close", address }),
       connected: (sock) => startDialedEngine(this.peerOwner, conn, sock),
     });
     conn.dialer.start();

@@ -166,8 +166,10 @@ export interface DialerEvents {
   connected(sock: net.Socket): void;
   /** A redial is scheduled after `interval` ms. */
   retry(interval: number): void;
-  /** The first attempt is pending (libzmq's connect:delay). */
+  /** An attempt is under way (libzmq's connect:delay, reported for each attempt). */
   delayed(): void;
+  /** An attempt failed and its socket is closed (libzmq's close for the connecter). */
+  failed(): void;
 }
 
 /**
@@ -190,19 +192,20 @@ export class Dialer {
   }
 
   start(): void {
-    this.attempt(true);
+    this.attempt();
   }
 
-  private attempt(first: boolean): void {
+  private attempt(): void {
     if (this.stopped) return;
     const sock = dial(this.ep, this.options.ipv6);
     this.current = sock;
-    if (first) this.events.delayed();
+    this.events.delayed();
     const onError = (): void => {
       this.clearConnectTimer();
       sock.destroy();
       if (this.current === sock) {
         this.current = null;
+        this.events.failed();
         this.scheduleRetry();
       }
     };
@@ -239,7 +242,7 @@ export class Dialer {
     this.events.retry(wait);
     this.timer = setTimeout(() => {
       this.timer = null;
-      this.attempt(false);
+      this.attempt();
     }, wait);
   }
 
