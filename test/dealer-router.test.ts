@@ -82,6 +82,24 @@ describe("ROUTER routing ids", () => {
     expect(str(await binder.receive())).toEqual(["connector", "hi"]);
   });
 
+  it("a routing id given as bytes reaches a libzmq ROUTER byte for byte, as zeromq's does", async () => {
+    const router = track(new zmq.Router());
+    await router.bind("tcp://127.0.0.1:*");
+    // Two ids: a ROUTER ignores a second peer that announces an id already in use.
+    const ours = Buffer.from([0xff, 0x00, 0x01, 0x80]);
+    const theirs = Buffer.from([0xfe, 0x00, 0x01, 0x80]);
+    for (const [dealer, id] of [
+      [track(new Dealer({ routingId: ours })), ours],
+      [track(new zmq.Dealer({ routingId: theirs as never })), theirs],
+    ] as const) {
+      dealer.connect(router.lastEndpoint!);
+      await dealer.send("hi");
+      const [from] = await router.receive();
+      expect([...from!]).toEqual([...id]);
+    }
+    expect(() => new Dealer({ routingId: Buffer.alloc(256) })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+
   it("Router.connect(address, { routingId }) names the peer", async () => {
     const binder = track(new Router({ routingId: "announced" }));
     await binder.bind("tcp://127.0.0.1:*");

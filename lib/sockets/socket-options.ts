@@ -51,7 +51,11 @@ export interface SocketOptionValues {
 }
 
 /** What every socket's constructor takes: its options, and the Context it belongs to. */
-export type SocketOptionsInit = Partial<SocketOptionValues> & { context?: Context };
+export type SocketOptionsInit = Omit<Partial<SocketOptionValues>, "routingId"> & {
+  /** A string (sent as UTF-8) or the bytes themselves. */
+  routingId?: string | Uint8Array | null;
+  context?: Context;
+};
 
 export function defaultOptions(): SocketOptionValues {
   return {
@@ -172,6 +176,8 @@ function refuseUnsupported(name: string, value: unknown): null {
 export abstract class SocketOptions {
   /** @internal */
   protected readonly opts: SocketOptionValues = defaultOptions();
+  /** The routing id as sent: the bytes given, or the string's UTF-8. */
+  protected routingIdRaw: Buffer | null = null;
   private ownContext: Context | null = null;
 
   /** Applies a constructor options object; unknown names throw as in `zeromq`. */
@@ -221,7 +227,17 @@ export abstract class SocketOptions {
   get handshakeInterval(): number { return this.opts.handshakeInterval; }
   set handshakeInterval(v: number) { this.opts.handshakeInterval = checkRange("handshakeInterval", v, 0); }
   get routingId(): string | null { return this.opts.routingId; }
-  set routingId(v: string | null) { this.opts.routingId = checkShortString("routingId", v); }
+  /** A string (sent as UTF-8) or, as zeromq takes it too, the bytes themselves. */
+  set routingId(v: string | Uint8Array | null) {
+    if (v instanceof Uint8Array) {
+      if (v.length < 1 || v.length > 255) throw zmqError("EINVAL", "Invalid argument: routingId must be 1 to 255 bytes");
+      this.routingIdRaw = Buffer.from(v);
+      this.opts.routingId = this.routingIdRaw.toString();
+    } else {
+      this.opts.routingId = checkShortString("routingId", v);
+      this.routingIdRaw = this.opts.routingId === null ? null : Buffer.from(this.opts.routingId);
+    }
+  }
   get zapDomain(): string | null { return this.opts.zapDomain === "" ? null : this.opts.zapDomain; }
   set zapDomain(v: string | null) { this.opts.zapDomain = checkShortString("zapDomain", v) ?? ""; }
   get plainServer(): boolean { return this.opts.plainServer; }

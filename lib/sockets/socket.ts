@@ -248,7 +248,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   private routingIdBytes(): Buffer {
-    return this.opts.routingId === null ? Buffer.alloc(0) : Buffer.from(this.opts.routingId);
+    return this.routingIdRaw ?? Buffer.alloc(0);
   }
 
   /** Makes the engine for a new connection; STREAM overrides this with a raw one. */
