@@ -269,17 +269,17 @@ export abstract class SocketOptions {
   get tcpKeepaliveIdle(): number { return this.opts.tcpKeepaliveIdle; }
   set tcpKeepaliveIdle(v: number) { this.opts.tcpKeepaliveIdle = checkRange("tcpKeepaliveIdle", v, -1); }
   get tcpKeepaliveCount(): number { return this.opts.tcpKeepaliveCount; }
-  set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1, -1); }
+  set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1); }
   get tcpKeepaliveInterval(): number { return this.opts.tcpKeepaliveInterval; }
-  set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1, -1); }
+  set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1); }
   get tcpMaxRetransmitTimeout(): number { return this.opts.tcpMaxRetransmitTimeout; }
-  set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0, 0); }
+  set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0); }
   get sendBufferSize(): number { return this.opts.sendBufferSize; }
-  set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1, -1); }
+  set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1); }
   get receiveBufferSize(): number { return this.opts.receiveBufferSize; }
-  set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1, -1); }
+  set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1); }
   get typeOfService(): number { return this.opts.typeOfService; }
-  set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0, 0); }
+  set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0); }
   /** ZAP only for a set zapDomain, and then no handler refuses the peer (libzmq's EFAULT). */
   get zapEnforceDomain(): boolean { return this.opts.zapEnforceDomain; }
   set zapEnforceDomain(v: boolean) { this.opts.zapEnforceDomain = checkBoolean(v); }
@@ -315,8 +315,9 @@ export abstract class SocketOptions {
   /** The Context given to the constructor, else the shared one. */
   get context(): Context { return this.ownContext ?? context; }
 
-  private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, min: number, fallback: number): void {
-    const value = checkRange(name, v, min);
+  /** `fallback` is libzmq's default ("leave it to the OS"), also the lowest value allowed. */
+  private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, fallback: number): void {
+    const value = checkRange(name, v, fallback);
     if (value !== fallback) warnNotApplied(name);
     (this.opts as unknown as Record<string, number>)[name] = value;
   }

@@ -51,16 +51,20 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
           resolve(makeListener(server, formatTcp(addr.address, addr.port), null));
         });
       };
-      const device = net.isIP(ep.host) === 0 ? interfaceAddress(ep.host, ipv6) : null;
-      if (net.isIP(ep.host) !== 0) listenOn(ipv6 && ep.anyHost ? "::" : ep.host);
-      else if (device !== null) listenOn(device);
-      else {
-        // A host name binds to its IPv4 address unless ipv6 is set; libzmq answers ENODEV for none.
-        dnsLookup(ep.host, { family: ipv6 ? 0 : 4 }, (err, address) => {
-          if (err === null) listenOn(address);
-          else reject(zmqError("ENODEV", "No such device", { address: ep.address, cause: err }));
-        });
+      if (net.isIP(ep.host) !== 0) {
+        listenOn(ipv6 && ep.anyHost ? "::" : ep.host);
+        return;
       }
+      const device = interfaceAddress(ep.host, ipv6);
+      if (device !== null) {
+        listenOn(device);
+        return;
+      }
+      // A host name binds to its IPv4 address unless ipv6 is set; libzmq answers ENODEV for none.
+      dnsLookup(ep.host, { family: ipv6 ? 0 : 4 }, (err, address) => {
+        if (err === null) listenOn(address);
+        else reject(zmqError("ENODEV", "No such device", { address: ep.address, cause: err }));
+      });
     } else {
       path = ep.wildcard ? join(tmpdir(), `wiremq-${randomBytes(6).toString("hex")}.ipc`) : ep.path;
       const osPath = path.startsWith("@") ? "\0" + path.slice(1) : path;
