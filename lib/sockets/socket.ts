@@ -57,6 +57,15 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private sendWaiter: Waiter<void> | null = null;
   private waitingFrames: Msg | null = null;
   private receiveWaiter: Waiter<Msg> | null = null;
+  // Made once per socket rather than per blocked call: a reader that keeps up with its peer
+  // blocks on every message.
+  private readonly releaseSend = (): void => {
+    this.sendWaiter = null;
+    this.waitingFrames = null;
+  };
+  private readonly releaseReceive = (): void => {
+    this.receiveWaiter = null;
+  };
   private readonly sendBudget = new TurnBudget(OPS_PER_TURN);
   private readonly receiveBudget = new TurnBudget(OPS_PER_TURN);
   private lastBound: string | null = null;
@@ -289,10 +298,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const timeout = this.opts.sendTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.waitingFrames = frames;
-    const waiter = new Waiter<void>(timeout, options?.signal, () => {
-      this.sendWaiter = null;
-      this.waitingFrames = null;
-    });
+    const waiter = new Waiter<void>(timeout, options?.signal, this.releaseSend);
     this.sendWaiter = waiter;
     return waiter.promise;
   }
@@ -320,9 +326,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     if (msg !== undefined) return this.receiveBudget.spend() ? nextTurn(msg) : Promise.resolve(msg);
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
-    const waiter = new Waiter<Msg>(timeout, options?.signal, () => {
-      this.receiveWaiter = null;
-    });
+    const waiter = new Waiter<Msg>(timeout, options?.signal, this.releaseReceive);
     this.receiveWaiter = waiter;
     return waiter.promise;
   }

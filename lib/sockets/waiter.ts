@@ -7,14 +7,16 @@ import { messages, zmqError } from "../errors.js";
  */
 export class Waiter<T> {
   readonly promise: Promise<T>;
-  private settle!: { resolve(value: T): void; reject(err: Error): void };
+  private settleResolve!: (value: T) => void;
+  private settleReject!: (err: Error) => void;
   private timer: NodeJS.Timeout | null = null;
   private detach: (() => void) | null = null;
   private done = false;
 
   constructor(timeout: number, signal: AbortSignal | undefined, private readonly release: () => void) {
     this.promise = new Promise<T>((resolve, reject) => {
-      this.settle = { resolve, reject };
+      this.settleResolve = resolve;
+      this.settleReject = reject;
     });
     if (timeout > 0) this.timer = setTimeout(() => this.reject(zmqError("EAGAIN", messages.EAGAIN)), timeout);
     if (signal !== undefined) {
@@ -29,11 +31,11 @@ export class Waiter<T> {
   }
 
   resolve(value: T): void {
-    if (this.finish()) this.settle.resolve(value);
+    if (this.finish()) this.settleResolve(value);
   }
 
   reject(err: Error): void {
-    if (this.finish()) this.settle.reject(err);
+    if (this.finish()) this.settleReject(err);
   }
 
   private finish(): boolean {

@@ -24,7 +24,7 @@ export class FairQueue {
   private drop(pipe: Pipe): void {
     const i = this.active.indexOf(pipe);
     if (i < 0) return;
-    this.active.splice(i, 1);
+    removeAt(this.active, i);
     if (this.current > i) this.current--;
     if (this.current >= this.active.length) this.current = 0;
   }
@@ -37,10 +37,10 @@ export class FairQueue {
       const pipe = active[i]!;
       const msg = pipe.read();
       if (msg === undefined) {
-        active.splice(i, 1);
+        removeAt(active, i);
         continue;
       }
-      if (pipe.in.length === 0) active.splice(i, 1);
+      if (pipe.in.length === 0) removeAt(active, i);
       else this.current = i + 1;
       this.lastPipe = pipe;
       return msg;
@@ -52,4 +52,14 @@ export class FairQueue {
     for (const p of this.active) if (p.in.length > 0) return true;
     return false;
   }
+}
+
+/**
+ * Removes one element in place. Array#splice allocates the array of removed elements, and a
+ * reader that keeps up with one peer removes its pipe after every message.
+ */
+function removeAt(list: Pipe[], i: number): void {
+  const last = list.length - 1;
+  for (let j = i; j < last; j++) list[j] = list[j + 1]!;
+  list.pop();
 }
