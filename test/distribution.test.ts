@@ -302,6 +302,30 @@ describe("send/receive errors", () => {
     expect((await pull.receive()).map(String)).toEqual(["after abort"]);
   });
 
+  it("a wait that ended leaves nothing behind: its signal or timeout later does not touch the next receive", async () => {
+    const ep = inprocName();
+    const pull = track(new Pull());
+    await pull.bind(ep);
+    const push = track(new Push());
+    push.connect(ep);
+    const ac = new AbortController();
+    const first = pull.receive({ signal: ac.signal });
+    await push.send("one");
+    expect((await first).map(String)).toEqual(["one"]);
+    pull.receiveTimeout = 30;
+    const second = pull.receive();
+    await push.send("two");
+    expect((await second).map(String)).toEqual(["two"]);
+    pull.receiveTimeout = -1;
+    const third = pull.receive();
+    ac.abort();
+    // Past the second call's 30 ms timeout: nothing may settle the third call but a message.
+    const outcome = await Promise.race([third.then(() => "settled", () => "rejected"), delay(80).then(() => "pending")]);
+    expect(outcome).toBe("pending");
+    await push.send("three");
+    expect((await third).map(String)).toEqual(["three"]);
+  });
+
   it("send with an AbortSignal rejects when aborted and the message is not delivered", async () => {
     const { push, pull, sent } = await fullInproc(5);
     const ac = new AbortController();

@@ -54,18 +54,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private isClosed = false;
   private readonly bindings = new Map<string, Binding>();
   private readonly connections = new Map<string, Connection>();
-  private sendWaiter: Waiter<void> | null = null;
-  private waitingFrames: Msg | null = null;
-  private receiveWaiter: Waiter<Msg> | null = null;
-  // Made once per socket rather than per blocked call: a reader that keeps up with its peer
-  // blocks on every message.
-  private readonly releaseSend = (): void => {
-    this.sendWaiter = null;
+  private readonly sendWaiter = new Waiter<void>(() => {
     this.waitingFrames = null;
-  };
-  private readonly releaseReceive = (): void => {
-    this.receiveWaiter = null;
-  };
+  });
+  private waitingFrames: Msg | null = null;
+  private readonly receiveWaiter = new Waiter<Msg>();
   private readonly sendBudget = new TurnBudget(OPS_PER_TURN);
   private readonly receiveBudget = new TurnBudget(OPS_PER_TURN);
   private lastBound: string | null = null;
@@ -269,7 +262,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   onPipeReadable(pipe: Pipe): void {
     this.xreadable(pipe);
-    if (this.receiveWaiter !== null) this.retryReceive();
+    if (this.receiveWaiter.active) this.retryReceive();
   }
 
   onPipeWritable(_pipe: Pipe): void {
@@ -287,7 +280,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.sendWaiter !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
+    if (this.sendWaiter.active) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
     let frames: Msg;
     try {
       frames = toFrames(message);
@@ -298,15 +291,13 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const timeout = this.opts.sendTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.waitingFrames = frames;
-    const waiter = new Waiter<void>(timeout, options?.signal, this.releaseSend);
-    this.sendWaiter = waiter;
-    return waiter.promise;
+    return this.sendWaiter.arm(timeout, options?.signal);
   }
 
   /** Tries the waiting send again (a strategy calls this when its routing state changed). */
   protected retrySend(): void {
     const waiter = this.sendWaiter;
-    if (waiter === null) return;
+    if (!waiter.active) return;
     try {
       if (this.xsend(this.waitingFrames!)) waiter.resolve();
     } catch (err) {
@@ -316,7 +307,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   receive(options?: SendOptions): Promise<Msg> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.receiveWaiter !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
+    if (this.receiveWaiter.active) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
     let msg: Msg | undefined;
     try {
       msg = this.xrecv();
@@ -326,19 +317,17 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     if (msg !== undefined) return this.receiveBudget.spend() ? nextTurn(msg) : Promise.resolve(msg);
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
-    const waiter = new Waiter<Msg>(timeout, options?.signal, this.releaseReceive);
-    this.receiveWaiter = waiter;
-    return waiter.promise;
+    return this.receiveWaiter.arm(timeout, options?.signal);
   }
 
   /** A strategy queued a message outside a pipe notification (XPUB cancels): wake a reader. */
   protected wakeReceiver(): void {
-    if (this.receiveWaiter !== null) this.retryReceive();
+    if (this.receiveWaiter.active) this.retryReceive();
   }
 
   private retryReceive(): void {
     const waiter = this.receiveWaiter;
-    if (waiter === null) return;
+    if (!waiter.active) return;
     try {
       const msg = this.xrecv();
       if (msg !== undefined) waiter.resolve(msg);
@@ -368,8 +357,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   close(): Promise<void> {
     if (this.isClosed) return this.closing ?? RESOLVED;
     this.isClosed = true;
-    this.sendWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
-    this.receiveWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.sendWaiter.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.receiveWaiter.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.closing = this.shutdown();
     return this.closing;
   }

@@ -1,50 +1,85 @@
 import { messages, zmqError } from "../errors.js";
 
 /**
- * One send or receive waiting for the socket: settles once, with the value, or with EAGAIN
- * when its timeout passes, or with the abort reason when its signal fires. `release` runs
- * when it settles either way, so the socket can take the next call.
+ * The one send or the one receive a socket lets wait at a time. `arm` starts a wait, which
+ * settles once: with the value, with EAGAIN when its timeout passes, or with the abort reason
+ * when its signal fires; `release` runs when it settles either way.
+ *
+ * A socket keeps one of these for its life rather than making one per call: a reader that
+ * keeps up with its peer waits on every message, and the per-call objects and closures showed
+ * in the inproc profile. Arming a wait allocates only its promise.
  */
 export class Waiter<T> {
-  readonly promise: Promise<T>;
-  private settleResolve!: (value: T) => void;
-  private settleReject!: (err: Error) => void;
+  private settleResolve: ((value: T) => void) | null = null;
+  private settleReject: ((err: Error) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
-  private detach: (() => void) | null = null;
-  private done = false;
+  private signal: AbortSignal | null = null;
 
-  constructor(timeout: number, signal: AbortSignal | undefined, private readonly release: () => void) {
-    this.promise = new Promise<T>((resolve, reject) => {
-      this.settleResolve = resolve;
-      this.settleReject = reject;
-    });
-    if (timeout > 0) this.timer = setTimeout(() => this.reject(zmqError("EAGAIN", messages.EAGAIN)), timeout);
-    if (signal !== undefined) {
-      if (signal.aborted) {
-        queueMicrotask(() => this.reject(abortError(signal)));
-      } else {
-        const onAbort = (): void => this.reject(abortError(signal));
-        signal.addEventListener("abort", onAbort, { once: true });
-        this.detach = () => signal.removeEventListener("abort", onAbort);
-      }
+  constructor(private readonly release?: () => void) {}
+
+  /** A wait is in progress. */
+  get active(): boolean {
+    return this.settleResolve !== null;
+  }
+
+  /** Starts a wait; the caller checked that none is in progress. */
+  arm(timeout: number, signal: AbortSignal | undefined): Promise<T> {
+    const promise = new Promise<T>(this.capture);
+    if (signal?.aborted) {
+      // Settled here rather than on a later tick, where it could meet the socket's next wait.
+      this.reject(abortError(signal));
+      return promise;
     }
+    if (timeout > 0) this.timer = setTimeout(this.onTimeout, timeout);
+    if (signal !== undefined) {
+      this.signal = signal;
+      signal.addEventListener("abort", this.onAbort, { once: true });
+    }
+    return promise;
   }
 
   resolve(value: T): void {
-    if (this.finish()) this.settleResolve(value);
+    const settle = this.settleResolve;
+    if (settle === null) return;
+    this.finish();
+    settle(value);
   }
 
   reject(err: Error): void {
-    if (this.finish()) this.settleReject(err);
+    const settle = this.settleReject;
+    if (settle === null) return;
+    this.finish();
+    settle(err);
   }
 
-  private finish(): boolean {
-    if (this.done) return false;
-    this.done = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.detach?.();
-    this.release();
-    return true;
+  private readonly capture = (resolve: (value: T) => void, reject: (err: Error) => void): void => {
+    this.settleResolve = resolve;
+    this.settleReject = reject;
+  };
+
+  private readonly onTimeout = (): void => {
+    this.timer = null;
+    this.reject(zmqError("EAGAIN", messages.EAGAIN));
+  };
+
+  private readonly onAbort = (): void => {
+    const signal = this.signal;
+    this.signal = null;
+    if (signal !== null) this.reject(abortError(signal));
+  };
+
+  private finish(): void {
+    this.settleResolve = null;
+    this.settleReject = null;
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.signal !== null) {
+      this.signal.removeEventListener("abort", this.onAbort);
+      this.signal = null;
+    }
+    this.release?.();
   }
 }
 
