@@ -139,6 +139,8 @@ export interface RunMeta {
   rounds: number;
   quick: boolean;
   scale: number;
+  /** GLIBC_TUNABLES as the workers inherit it (it changes how large bodies are allocated). */
+  glibcTunables?: string;
   /** Wall time of the whole run, filled in at the end. */
   wallSeconds?: number;
   /** 1-minute load average when the run ended. */

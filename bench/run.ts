@@ -47,9 +47,11 @@ async function main(): Promise<number> {
     rounds: opts.rounds,
     quick: opts.quick,
     scale: opts.scale,
+    glibcTunables: process.env.GLIBC_TUNABLES,
   };
   const libs = columns.map((c) => `${c.label} ${c.version}${c.reports ? ` (version export ${c.reports})` : ""}`);
   log(`bench: ${libs.join(" vs ")}; ${opts.rounds} round(s); node ${meta.node}, ${meta.cpus} × ${meta.cpu}`);
+  if (meta.glibcTunables) log(`bench: GLIBC_TUNABLES=${meta.glibcTunables} (inherited by every worker, both libraries)`);
   if (meta.loadAvg > 0.5 * meta.cpus) log(`bench: load average ${meta.loadAvg} at start: other work shares the CPUs, figures will be noisy`);
 
   const started = Date.now();
