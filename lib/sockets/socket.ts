@@ -54,11 +54,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   private isClosed = false;
   private readonly bindings = new Map<string, Binding>();
   private readonly connections = new Map<string, Connection>();
-  private readonly sendWaiter = new Waiter<void>(() => {
-    this.waitingFrames = null;
-  });
+  // Made at a socket's first blocked call and kept (most sockets never block on one side).
+  private sendWaiter: Waiter<void> | null = null;
   private waitingFrames: Msg | null = null;
-  private readonly receiveWaiter = new Waiter<Msg>();
+  private receiveWaiter: Waiter<Msg> | null = null;
   private readonly sendBudget = new TurnBudget(OPS_PER_TURN);
   private readonly receiveBudget = new TurnBudget(OPS_PER_TURN);
   private lastBound: string | null = null;
@@ -262,7 +261,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   onPipeReadable(pipe: Pipe): void {
     this.xreadable(pipe);
-    if (this.receiveWaiter.active) this.retryReceive();
+    if (this.receiveWaiter?.active === true) this.retryReceive();
   }
 
   onPipeWritable(_pipe: Pipe): void {
@@ -280,7 +279,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.sendWaiter.active) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
+    if (this.sendWaiter?.active === true) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
     let frames: Msg;
     try {
       frames = toFrames(message);
@@ -291,13 +290,16 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const timeout = this.opts.sendTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.waitingFrames = frames;
+    this.sendWaiter ??= new Waiter<void>(() => {
+      this.waitingFrames = null;
+    });
     return this.sendWaiter.arm(timeout, options?.signal);
   }
 
   /** Tries the waiting send again (a strategy calls this when its routing state changed). */
   protected retrySend(): void {
     const waiter = this.sendWaiter;
-    if (!waiter.active) return;
+    if (waiter === null || !waiter.active) return;
     try {
       if (this.xsend(this.waitingFrames!)) waiter.resolve();
     } catch (err) {
@@ -307,7 +309,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   receive(options?: SendOptions): Promise<Msg> {
     if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.receiveWaiter.active) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
+    if (this.receiveWaiter?.active === true) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
     let msg: Msg | undefined;
     try {
       msg = this.xrecv();
@@ -317,17 +319,17 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     if (msg !== undefined) return this.receiveBudget.spend() ? nextTurn(msg) : Promise.resolve(msg);
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
-    return this.receiveWaiter.arm(timeout, options?.signal);
+    return (this.receiveWaiter ??= new Waiter<Msg>()).arm(timeout, options?.signal);
   }
 
   /** A strategy queued a message outside a pipe notification (XPUB cancels): wake a reader. */
   protected wakeReceiver(): void {
-    if (this.receiveWaiter.active) this.retryReceive();
+    if (this.receiveWaiter?.active === true) this.retryReceive();
   }
 
   private retryReceive(): void {
     const waiter = this.receiveWaiter;
-    if (!waiter.active) return;
+    if (waiter === null || !waiter.active) return;
     try {
       const msg = this.xrecv();
       if (msg !== undefined) waiter.resolve(msg);
@@ -357,8 +359,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   close(): Promise<void> {
     if (this.isClosed) return this.closing ?? RESOLVED;
     this.isClosed = true;
-    this.sendWaiter.reject(zmqError("EAGAIN", messages.EAGAIN));
-    this.receiveWaiter.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.sendWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.receiveWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.closing = this.shutdown();
     return this.closing;
   }
