@@ -141,6 +141,8 @@ export interface RunMeta {
   scale: number;
   /** GLIBC_TUNABLES as the workers inherit it (it changes how large bodies are allocated). */
   glibcTunables?: string;
+  /** With the CURVE 64 KiB line: the most wiremq's cipher allows here (bench/cipher-ceiling.ts). */
+  cipherCeiling?: { size: number; mbPerSecPerCore: number; cores: number; ceilingMbPerSec: number; ratioToBaseline: number | null };
   /** Wall time of the whole run, filled in at the end. */
   wallSeconds?: number;
   /** 1-minute load average when the run ended. */

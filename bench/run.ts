@@ -65,7 +65,14 @@ async function main(): Promise<number> {
   meta.loadAvgEnd = Number(loadavg()[0]!.toFixed(2));
   log(`bench: ${meta.wallSeconds} s in all; load average ${meta.loadAvg} at start, ${meta.loadAvgEnd} at the end`);
 
-  const table = formatTable(columns, results);
+  // Loaded only here: it brings libsodium into the parent process.
+  const { curveCeilingReport } = await import("./cipher-ceiling.js");
+  const ceiling = curveCeilingReport(results, columns);
+  if (ceiling !== undefined) {
+    const { note, ...figures } = ceiling;
+    meta.cipherCeiling = figures;
+  }
+  const table = formatTable(columns, results) + (ceiling === undefined ? "" : `\nnote: ${ceiling.note}`);
   const json = opts.json === undefined ? undefined : `${JSON.stringify(toJson(meta, columns, results), null, 2)}\n`;
   if (opts.json === "-") {
     log(`\n${table}`);
