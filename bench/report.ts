@@ -1,5 +1,6 @@
 // Turns the collected samples into medians, ratios and target verdicts; prints them as a
 // table or as JSON.
+import type { CeilingReport } from "./cipher-ceiling.js";
 import type { LibName } from "./lib-loader.js";
 import { formatFigure, formatRatio, formatSpread, median, round } from "./stats.js";
 import type { Measurement, MetricSpec, Workload } from "./workloads/types.js";
@@ -142,7 +143,7 @@ export interface RunMeta {
   /** GLIBC_TUNABLES as the workers inherit it (it changes how large bodies are allocated). */
   glibcTunables?: string;
   /** With the CURVE 64 KiB line: the most wiremq's cipher allows here (bench/cipher-ceiling.ts). */
-  cipherCeiling?: { size: number; mbPerSecPerCore: number; cores: number; ceilingMbPerSec: number; ratioToBaseline: number | null };
+  cipherCeiling?: Omit<CeilingReport, "note">;
   /** Wall time of the whole run, filled in at the end. */
   wallSeconds?: number;
   /** 1-minute load average when the run ended. */
