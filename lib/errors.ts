@@ -19,6 +19,9 @@ const ERRNO: Record<string, number> = {
   ENOCOMPATPROTO: 156384764,
   ETERM: 156384765,
   EPROTO: 71,
+  EPIPE: 32,
+  EFAULT: 14,
+  ECONNRESET: 104,
 };
 
 export interface ZmqErrorExtra {

@@ -106,10 +106,10 @@ describe("PLAIN mechanism in memory", () => {
     void zapOk;
   });
 
-  it("a client treats a non-ZAP ERROR reason as 'other'", () => {
+  it("a client ends on a non-ZAP ERROR reason without a handshake event, as libzmq", () => {
     const c = new PlainClient(context("PUSH"), creds);
     c.start();
-    expect(c.onCommand(encodeError("go away")).error).toMatchObject({ kind: "other" });
+    expect(c.onCommand(encodeError("go away")).error).toMatchObject({ kind: "protocol", quiet: true });
   });
 
   it("refuses credentials longer than 255 bytes at construction", () => {

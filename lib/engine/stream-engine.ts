@@ -3,7 +3,7 @@ import { ProtocolError } from "../errors.js";
 import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
 import {
-  encodeError, encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
+  encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
   CANCEL, ERROR, PING, PONG, SUBSCRIBE,
 } from "../wire/command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
@@ -189,6 +189,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     if (g.mechanism !== this.mechanism.name) {
       this.fail({
         kind: "protocol",
+        code: "ZMTP_MECHANISM_MISMATCH",
         message: `mechanism mismatch: we use ${this.mechanism.name}, the peer ${g.mechanism}`,
       });
       return;
@@ -420,17 +421,15 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     }
     const code = (e as { code?: string }).code;
     if (code === "ZMTP_MECHANISM_AUTH") this.fail({ kind: "auth", message: e.message, status: 400 });
-    else this.fail({ kind: "protocol", message: e.message });
+    // Bytes that break framing, not a mechanism's verdict: the peer may yet be a ZMTP one.
+    else this.fail({ kind: "protocol", message: e.message, reconnect: true, ...(code === undefined ? {} : { code }) });
   }
 
   private fail(failure: HandshakeFailure): void {
     if (this.state === S_CLOSED) return;
+    // Nothing is written to the peer here: the mechanism's step already sent what libzmq
+    // sends (ERROR "400"/"500" on a ZAP refusal, else nothing); the detail stays local.
     if (this.state === S_GREETING || this.state === S_HANDSHAKE || this.state === S_ZAP) {
-      try {
-        if (this.state !== S_GREETING && failure.kind !== "other") this.writeCommandNow(encodeError(failure.message));
-      } catch {
-        // the socket may already be unwritable
-      }
       this.host.engineHandshakeFailed(this, failure);
     }
     this.closed(null, true);

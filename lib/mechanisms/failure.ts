@@ -44,7 +44,10 @@ export function peerErrorStep(data: Buffer): MechanismStep {
     step.error!.status = Number(reason);
     return step;
   }
-  return failStep("other", "PEER_ERROR", `peer sent ERROR: ${printable}`);
+  // libzmq (handle_error_reason) reports nothing for such a reason; the connection just ends.
+  const step = failStep("protocol", "ZMTP_UNSPECIFIED", `peer sent ERROR: ${printable}`);
+  step.error!.quiet = true;
+  return step;
 }
 
 /**
@@ -52,6 +55,8 @@ export function peerErrorStep(data: Buffer): MechanismStep {
  * does it: 300 (temporary) closes silently, 400 and 500 send ERROR with the status code first.
  */
 export function zapRefusedStep(reply: ZapReply): MechanismStep {
+  // An unusable reply ends the handshake without a word to the peer, as libzmq's zap_client.
+  if (reply.error !== undefined) return failStep("protocol", reply.error, `ZAP handler's reply is unusable: ${reply.statusText}`);
   const status = reply.status;
   if (status !== 300 && status !== 400 && status !== 500) {
     return failStep("protocol", "ZAP_INVALID_STATUS_CODE", `ZAP handler answered with status ${status}`);

@@ -1,4 +1,3 @@
-import { zmqError } from "../errors.js";
 import type { Mechanism, MechanismContext } from "./mechanism.js";
 import { NullMechanism } from "./null.js";
 import { PlainClient, PlainServer } from "./plain.js";
@@ -21,23 +20,28 @@ export interface SecurityOptions {
  */
 export function checkSecurityOptions(o: SecurityOptions): void {
   if (o.curveServer || o.curveServerKey !== null) {
-    if (o.curveSecretKey === null) throw zmqError("EINVAL", "CURVE needs curveSecretKey");
-    curveKeyBytes(o.curveSecretKey, "secret key").fill(0);
+    if (o.curveSecretKey !== null) curveKeyBytes(o.curveSecretKey, "secret key").fill(0);
     if (o.curvePublicKey !== null) curveKeyBytes(o.curvePublicKey, "public key");
     if (!o.curveServer) curveKeyBytes(o.curveServerKey!, "server key");
   }
 }
 
+/**
+ * A CURVE key option left unset is 32 zero bytes, as in libzmq: the handshake then fails with
+ * ZMTP_CRYPTOGRAPHIC on the server (which zeromq reports) instead of connect() throwing.
+ */
+const UNSET_KEY = new Uint8Array(32);
+
 /** Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. */
 export function createMechanism(o: SecurityOptions, ctx: MechanismContext): Mechanism {
   if (o.curveServer) {
-    return new CurveServer(ctx, { secretKey: o.curveSecretKey!, ...(o.curvePublicKey !== null ? { publicKey: o.curvePublicKey } : {}) });
+    return new CurveServer(ctx, { secretKey: o.curveSecretKey ?? UNSET_KEY, ...curvePublic(o) });
   }
   if (o.curveServerKey !== null) {
     return new CurveClient(ctx, {
       serverKey: o.curveServerKey,
-      secretKey: o.curveSecretKey!,
-      ...(o.curvePublicKey !== null ? { publicKey: o.curvePublicKey } : {}),
+      secretKey: o.curveSecretKey ?? UNSET_KEY,
+      ...curvePublic(o),
     });
   }
   if (o.plainServer) return new PlainServer(ctx);
@@ -45,6 +49,12 @@ export function createMechanism(o: SecurityOptions, ctx: MechanismContext): Mech
     return new PlainClient(ctx, { username: o.plainUsername ?? "", password: o.plainPassword ?? "" });
   }
   return new NullMechanism(ctx);
+}
+
+/** The public key given; derived from the secret key when only that is set; else unset. */
+function curvePublic(o: SecurityOptions): { publicKey?: Uint8Array | string } {
+  if (o.curvePublicKey !== null) return { publicKey: o.curvePublicKey };
+  return o.curveSecretKey === null ? { publicKey: UNSET_KEY } : {};
 }
 
 export type { Mechanism, MechanismContext } from "./mechanism.js";

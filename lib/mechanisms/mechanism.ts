@@ -47,8 +47,21 @@ export interface HandshakeFailure {
   message: string;
   /** ZAP status code for auth failures (300, 400, 500). */
   status?: number;
-  /** The error code for the event, where libzmq reports a specific errno (EAGAIN, EPIPE...). */
+  /**
+   * What went wrong: for "other" the errno libzmq reports (EAGAIN, EPIPE, EFAULT); for
+   * "protocol" a ZMTP_* or ZAP_* name, libzmq's ZMQ_PROTOCOL_ERROR_* where one fits.
+   */
   code?: string;
+  /**
+   * libzmq reports no handshake event for it (an ERROR whose reason is not a ZAP status):
+   * the connection just ends.
+   */
+  quiet?: boolean;
+  /**
+   * The peer may be worth trying again: it sent bytes that are not ZMTP at all (libzmq stops
+   * reconnecting after a mechanism's failure, a refusal or an ERROR received).
+   */
+  reconnect?: boolean;
 }
 
 export interface ZapRequest {
@@ -61,7 +74,10 @@ export interface ZapRequest {
 }
 
 export interface ZapReply {
+  /** 0 when the reply could not be used at all (see `error`). */
   status: number;
+  /** A reply that breaks ZAP (libzmq's ZMQ_PROTOCOL_ERROR_ZAP_*): the ZAP_* code. */
+  error?: string;
   statusText: string;
   userId: string;
   metadata: Map<string, Buffer>;

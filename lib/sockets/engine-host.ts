@@ -11,6 +11,7 @@ import type { HandshakeFailure } from "../mechanisms/mechanism.js";
 import type { Properties } from "../wire/command.js";
 import { askZap, zapHandler } from "./zap-registry.js";
 import { isInprocBound } from "./inproc-link.js";
+import { handshakeEventError } from "./handshake-errors.js";
 import type { Observer } from "./observer.js";
 import type { SocketOptionValues } from "./socket-options.js";
 
@@ -93,6 +94,7 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
   const address = conn.address;
   if (conn.ep.transport === "tcp") applyKeepalive(sock, owner.options);
   owner.events.emit({ type: "connect", address });
+  let refused = false;
   const host: EngineHost = {
     engineReady: (engine) => {
       if ((owner.closed && !owner.lingering) || !admit(owner, engine, address)) return null;
@@ -108,7 +110,10 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       }
       return pipe;
     },
-    engineHandshakeFailed: (_engine, failure) => failedHandshake(owner, address, failure),
+    engineHandshakeFailed: (_engine, failure) => {
+      refused = givesUp(failure);
+      failedHandshake(owner, address, failure);
+    },
     zapRequest: askZap,
     engineClosed: (engine, error, _wasReady) => {
       if (conn.engine !== engine) return;
@@ -116,11 +121,12 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       // As libzmq: every connection that ends reports disconnect, handshake done or not,
       // unless this side ended it (close, disconnect()).
       if (!owner.closed && owner.isConnected(conn)) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-      if (owner.pipePerConnection && conn.pipe !== null) {
+      if ((owner.pipePerConnection || refused) && conn.pipe !== null) {
         conn.pipe.terminate();
         conn.pipe = null;
       }
-      if ((!owner.closed || owner.lingering) && owner.isConnected(conn)) conn.dialer?.connectionLost();
+      if (refused) conn.dialer?.stop();
+      else if ((!owner.closed || owner.lingering) && owner.isConnected(conn)) conn.dialer?.connectionLost();
     },
   };
   conn.engine = owner.createEngine(sock, address, host, peerAddressOf(sock, conn.ep));
@@ -174,9 +180,16 @@ function admit(owner: PeerOwner, engine: Engine, address: string): boolean {
 }
 
 function failedHandshake(owner: PeerOwner, address: string, failure: HandshakeFailure): void {
-  const code = failure.code ?? (failure.kind === "auth" ? "EACCES" : failure.kind === "protocol" ? "EPROTO" : "EFAULT");
-  const error = zmqError(code, failure.message, { status: failure.status });
-  owner.events.emit({ type: `handshake:error:${failure.kind}`, address, error });
+  if (failure.quiet === true) return;
+  owner.events.emit({ type: `handshake:error:${failure.kind}`, address, error: handshakeEventError(failure) });
+}
+
+/**
+ * As libzmq (session_base_t::engine_error): after a protocol error or a refusal the connect()
+ * is given up, its pipe ended; lost connections and timeouts are retried.
+ */
+function givesUp(failure: HandshakeFailure): boolean {
+  return failure.kind !== "other" && failure.reconnect !== true;
 }
 
 function setPeer(pipe: Pipe, engine: Engine, fixedId: Buffer | null = null): void {

@@ -6,8 +6,9 @@ let nextId = 1;
 
 /**
  * Asks a ZAP handler bound at inproc://zeromq.zap.01 (the libzmq convention, so handlers
- * written for libzmq work), over a DEALER made for the one request. A malformed reply counts
- * as status 500, as libzmq treats it.
+ * written for libzmq work), over a DEALER made for the one request. A reply that breaks ZAP
+ * (frames, version, request id, status, metadata) fails the handshake with its ZAP_* code,
+ * as libzmq's zap_client does.
  */
 export async function askEndpoint(req: ZapRequest): Promise<ZapReply> {
   const dealer = new Dealer({ linger: 0 });
@@ -15,14 +16,12 @@ export async function askEndpoint(req: ZapRequest): Promise<ZapReply> {
   try {
     dealer.connect(ZAP_ENDPOINT);
     await dealer.send([Buffer.alloc(0), ...encodeZapRequest(id, req)]);
-    for (;;) {
-      const frames = await dealer.receive();
-      try {
-        return parseZapReply(frames, id);
-      } catch (err) {
-        if ((err as { code?: string }).code === "ZAP_BAD_REQUEST_ID") continue;
-        return { status: 500, statusText: (err as Error).message, userId: "", metadata: new Map() };
-      }
+    const frames = await dealer.receive();
+    try {
+      return parseZapReply(frames, id);
+    } catch (err) {
+      const e = err as Error & { code?: string };
+      return { status: 0, error: e.code ?? "ZAP_UNSPECIFIED", statusText: e.message, userId: "", metadata: new Map() };
     }
   } finally {
     await dealer.close();

@@ -1,0 +1,64 @@
+/**
+ * The `error` of a handshake failure event, shaped as zeromq makes it from libzmq's monitor
+ * value, so code that inspects it reads the same fields with either library:
+ * - handshake:error:protocol: `code` "ERR_<GROUP>_<NAME>" from libzmq's ZMQ_PROTOCOL_ERROR_*
+ *   names and the message "<GROUP> protocol error";
+ * - handshake:error:auth: the ZAP `status` and zeromq's text for it, no code;
+ * - handshake:error:other: an errno error (`code`, `errno`, zeromq's text).
+ * The detail wiremq knows (which box did not open, ...) is not in it: zeromq has no place for it.
+ */
+import { zmqError } from "../errors.js";
+import type { HandshakeFailure } from "../mechanisms/mechanism.js";
+
+/** libzmq 4.3.5's protocol error names (include/zmq.h), without the ZMQ_PROTOCOL_ERROR_ prefix. */
+const LIBZMQ_NAMES = new Set([
+  "ZMTP_UNSPECIFIED", "ZMTP_UNEXPECTED_COMMAND", "ZMTP_INVALID_SEQUENCE", "ZMTP_KEY_EXCHANGE",
+  "ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "ZMTP_MALFORMED_COMMAND_MESSAGE", "ZMTP_MALFORMED_COMMAND_HELLO",
+  "ZMTP_MALFORMED_COMMAND_INITIATE", "ZMTP_MALFORMED_COMMAND_ERROR", "ZMTP_MALFORMED_COMMAND_READY",
+  "ZMTP_MALFORMED_COMMAND_WELCOME", "ZMTP_INVALID_METADATA", "ZMTP_CRYPTOGRAPHIC", "ZMTP_MECHANISM_MISMATCH",
+  "ZAP_UNSPECIFIED", "ZAP_MALFORMED_REPLY", "ZAP_BAD_REQUEST_ID", "ZAP_BAD_VERSION", "ZAP_INVALID_STATUS_CODE",
+  "ZAP_INVALID_METADATA",
+]);
+
+/** wiremq's own failure codes that libzmq reports under one of its names. */
+const ALIASES: Readonly<Record<string, string>> = {
+  CURVE_DECRYPT_FAILED: "ZMTP_CRYPTOGRAPHIC",
+  CURVE_KEY_EXCHANGE: "ZMTP_KEY_EXCHANGE",
+  CURVE_BAD_NONCE: "ZMTP_INVALID_SEQUENCE",
+  ZMTP_MALFORMED_COMMAND: "ZMTP_MALFORMED_COMMAND_UNSPECIFIED",
+};
+
+/** zeromq's texts for errnos (its ErrnoMessage), where they differ from strerror's. */
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  EPIPE: "Broken pipe",
+  EAGAIN: "Operation was not possible or timed out",
+  EFAULT: "Context is closed",
+  ECONNRESET: "Connection reset by peer",
+  EPROTO: "Protocol error",
+};
+
+const AUTH_TEXT: Readonly<Record<number, string>> = {
+  300: "Temporary error",
+  400: "Authentication failure",
+  500: "Internal error",
+};
+
+export function protocolErrorName(code: string | undefined): string {
+  if (code === undefined) return "ZMTP_UNSPECIFIED";
+  if (LIBZMQ_NAMES.has(code)) return code;
+  return ALIASES[code] ?? (code.startsWith("ZAP_") ? "ZAP_UNSPECIFIED" : "ZMTP_UNSPECIFIED");
+}
+
+export function handshakeEventError(failure: HandshakeFailure): Error {
+  if (failure.kind === "auth") {
+    const status = failure.status ?? 400;
+    return Object.assign(new Error(AUTH_TEXT[status] ?? "Unknown error"), { status });
+  }
+  if (failure.kind === "protocol") {
+    const name = protocolErrorName(failure.code);
+    const group = name.slice(0, name.indexOf("_"));
+    return Object.assign(new Error(`${group} protocol error`), { code: `ERR_${name}` });
+  }
+  const code = failure.code !== undefined && /^E[A-Z]+$/.test(failure.code) ? failure.code : "EFAULT";
+  return zmqError(code, ERRNO_TEXT[code] ?? failure.message);
+}
