@@ -39,8 +39,14 @@ describe("REQ state machine", () => {
     expect(str(await rep.receive())).toEqual(["three"]);
   });
 
-  it("receive before any send rejects with EFSM", async () => {
-    const [req] = await reqRep();
+  it("receive before any send waits for the reply to the next request, as zeromq's; non-blocking it fails with EFSM", async () => {
+    const [req, rep] = await reqRep();
+    const early = req.receive();
+    await req.send("q");
+    expect(str(await rep.receive())).toEqual(["q"]);
+    await rep.send("a");
+    expect(str(await early)).toEqual(["a"]);
+    req.receiveTimeout = 0;
     await expect(req.receive()).rejects.toMatchObject(EFSM);
   });
 
@@ -180,14 +186,19 @@ describe("REQ state machine", () => {
 });
 
 describe("REP", () => {
-  it("send before receive rejects with EFSM; receive twice without a reply too", async () => {
+  it("send before receive rejects with EFSM; a second receive waits for the reply to go, as zeromq's (non-blocking: EFSM)", async () => {
     const [req, rep] = await reqRep();
     await expect(rep.send("x")).rejects.toMatchObject(EFSM);
     await req.send("q");
     expect(str(await rep.receive())).toEqual(["q"]);
+    rep.receiveTimeout = 0;
     await expect(rep.receive()).rejects.toMatchObject(EFSM);
+    rep.receiveTimeout = -1;
+    const next = rep.receive();
     await rep.send("a");
     expect(str(await req.receive())).toEqual(["a"]);
+    await req.send("q2");
+    expect(str(await next)).toEqual(["q2"]);
   });
 
   it("answers three REQ clients, each with its own reply", async () => {

@@ -38,7 +38,12 @@ export class Reply extends Socket {
   }
 
   protected override xrecv(): Msg | undefined {
-    if (this.sendingReply) throw zmqError("EFSM", EFSM_MESSAGE);
+    // As libzmq under zeromq: a reply owed means not readable, so a receive waits for the
+    // next request and only a non-blocking one fails.
+    if (this.sendingReply) {
+      if (this.opts.receiveTimeout === 0) throw zmqError("EFSM", EFSM_MESSAGE);
+      return undefined;
+    }
     const fq = this.fq;
     for (;;) {
       const msg = fq.recv();
@@ -70,6 +75,8 @@ export class Reply extends Socket {
       for (const frame of msg) envelope.push(frame);
       pipe.write(envelope);
     }
+    // A receive that waited for this reply takes the next request already queued.
+    queueMicrotask(() => this.wakeReceiver());
     return true;
   }
 

@@ -98,7 +98,12 @@ export class Request extends Socket {
   }
 
   protected override xrecv(): Msg | undefined {
-    if (!this.receivingReply) throw zmqError("EFSM", EFSM_MESSAGE);
+    // As libzmq under zeromq: no request out means not readable, so a receive waits (for the
+    // reply to a later send) and only a non-blocking one fails.
+    if (!this.receivingReply) {
+      if (this.opts.receiveTimeout === 0) throw zmqError("EFSM", EFSM_MESSAGE);
+      return undefined;
+    }
     const fq = this.fq;
     for (;;) {
       const msg = fq.recv();

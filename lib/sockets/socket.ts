@@ -2,6 +2,7 @@ import type { Socket as NetSocket } from "node:net";
 import { messages, zmqError, ZmqError } from "../errors.js";
 import { parseEndpoint } from "../transports/endpoint.js";
 import { Dialer, listen, type Listener } from "../transports/stream.js";
+import { listenSync } from "../transports/listen-sync.js";
 import type { InprocBinder } from "../transports/inproc.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
@@ -148,10 +149,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const ep = parseEndpoint(address, true);
     checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
-      const binder = bindInproc(this.peerOwner, ep.name, address);
-      this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: binder });
-      this.lastBound = address;
-      this.events.emit({ type: "bind", address });
+      this.bindInprocNow(address, ep);
       return;
     }
     const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
@@ -166,6 +164,42 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       await listener.close();
       throw zmqError("EBADF", messages.EBADF);
     }
+    this.addListener(binding, listener);
+  }
+
+  /**
+   * Binds before returning and throws what bind() would reject with, as zeromq's `bindSync`
+   * (zeromq/v5-compat's `bindSync` calls it). A tcp host must be an address, an interface
+   * name or localhost: Node resolves other names only asynchronously.
+   */
+  bindSync(address: string): void {
+    this.checkOpen();
+    const ep = parseEndpoint(address, true);
+    checkSecurityOptions(this.opts);
+    if (ep.transport === "inproc") {
+      this.bindInprocNow(address, ep);
+      return;
+    }
+    const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
+    let listener: Listener;
+    try {
+      listener = listenSync(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
+    } catch (err) {
+      this.events.emit({ type: "bind:error", address, error: err as ZmqError });
+      throw err;
+    }
+    this.addListener(binding, listener);
+  }
+
+  private bindInprocNow(address: string, ep: Binding["ep"]): void {
+    if (ep.transport !== "inproc") return;
+    const binder = bindInproc(this.peerOwner, ep.name, address);
+    this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: binder });
+    this.lastBound = address;
+    this.events.emit({ type: "bind", address });
+  }
+
+  private addListener(binding: Binding, listener: Listener): void {
     binding.listener = listener;
     binding.endpoint = listener.endpoint;
     this.bindings.set(listener.endpoint, binding);
@@ -174,6 +208,18 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   async unbind(address: string): Promise<void> {
+    await this.closeBinding(this.takeBinding(address));
+  }
+
+  /**
+   * Unbinds before returning: the endpoint is free for a new bind at once (the `close` event
+   * follows when the listener's connections are gone).
+   */
+  unbindSync(address: string): void {
+    void this.closeBinding(this.takeBinding(address));
+  }
+
+  private takeBinding(address: string): Binding {
     this.checkOpen();
     const ep = parseEndpoint(address, true);
     const wildcard = ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
@@ -182,7 +228,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const binding = this.bindings.get(address) ?? (wildcard ? undefined : [...this.bindings.values()].find((b) => b.address === address));
     if (binding === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
     this.bindings.delete(binding.endpoint);
-    await this.closeBinding(binding);
+    return binding;
   }
 
   private async closeBinding(binding: Binding): Promise<void> {

@@ -4,7 +4,7 @@ import { lstatSync, unlinkSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { zmqError } from "../errors.js";
+import { zmqError, type ZmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { adoptAccepted, withReader } from "./reader.js";
 
@@ -31,17 +31,7 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock)));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
-    server.once("error", (err: NodeJS.ErrnoException) => {
-      const code = err.code === "EADDRINUSE" ? "EADDRINUSE"
-        : err.code === "EADDRNOTAVAIL" ? "EADDRNOTAVAIL"
-        : err.code === "EACCES" ? "EACCES"
-        : err.code === "ENOENT" ? "ENOENT"
-        : "EINVAL";
-      const message = code === "EADDRINUSE" ? "Address already in use"
-        : code === "EADDRNOTAVAIL" ? "Can't assign requested address"
-        : err.message;
-      reject(zmqError(code, message, { address: ep.address, cause: err }));
-    });
+    server.once("error", (err: NodeJS.ErrnoException) => reject(listenFailure(err, ep.address)));
     if (ep.transport === "tcp") {
       const ipv6 = options?.ipv6 === true;
       const listenOn = (host: string): void => {
@@ -76,6 +66,19 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
   });
 }
 
+/** A failed listen as libzmq reports it. */
+export function listenFailure(err: NodeJS.ErrnoException, address: string): ZmqError {
+  const code = err.code === "EADDRINUSE" ? "EADDRINUSE"
+    : err.code === "EADDRNOTAVAIL" ? "EADDRNOTAVAIL"
+    : err.code === "EACCES" ? "EACCES"
+    : err.code === "ENOENT" ? "ENOENT"
+    : "EINVAL";
+  const message = code === "EADDRINUSE" ? "Address already in use"
+    : code === "EADDRNOTAVAIL" ? "Can't assign requested address"
+    : err.message;
+  return zmqError(code, message, { address, cause: err });
+}
+
 /**
  * Where a connection with a `source;` part starts from: `host`, `host:port`, `[v6]`,
  * `[v6]:port` or an interface name, with `*` or 0 for any.
@@ -102,7 +105,7 @@ function sourceOf(source: string, ipv6: boolean): { localAddress?: string; local
  * interface names before host names: its IPv4 address, or with ipv6 its IPv6 one (not
  * link-local) when it has one. null when there is no such interface.
  */
-function interfaceAddress(name: string, ipv6: boolean): string | null {
+export function interfaceAddress(name: string, ipv6: boolean): string | null {
   const addresses = networkInterfaces()[name];
   if (addresses === undefined) return null;
   const v4 = addresses.find((a) => a.family === "IPv4");
@@ -111,7 +114,7 @@ function interfaceAddress(name: string, ipv6: boolean): string | null {
   return pick?.address ?? null;
 }
 
-function removeStaleSocket(path: string): void {
+export function removeStaleSocket(path: string): void {
   try {
     if (lstatSync(path).isSocket()) unlinkSync(path);
   } catch {
@@ -119,7 +122,7 @@ function removeStaleSocket(path: string): void {
   }
 }
 
-function makeListener(server: net.Server, endpoint: string, file: string | null): Listener {
+export function makeListener(server: net.Server, endpoint: string, file: string | null): Listener {
   // Accepted connections must not keep a closed socket's process alive via the server.
   return {
     endpoint,
