@@ -1,0 +1,265 @@
+import { EventEmitter } from "node:events";
+import type { Socket as V6Socket } from "../sockets/socket.js";
+import type { MessageLike } from "../sockets/message.js";
+import { Pair } from "../sockets/pair.js";
+import { Request } from "../sockets/req.js";
+import { Reply } from "../sockets/rep.js";
+import { Publisher } from "../sockets/pub.js";
+import { Subscriber } from "../sockets/sub.js";
+import { Dealer } from "../sockets/dealer.js";
+import { Router } from "../sockets/router.js";
+import { Pull } from "../sockets/pull.js";
+import { Push } from "../sockets/push.js";
+import { XPublisher } from "../sockets/xpub.js";
+import { XSubscriber } from "../sockets/xsub.js";
+import { Stream } from "../sockets/stream.js";
+import { ZMQ_SNDMORE } from "./flags.js";
+import { getOption, setOption, type OptionTarget } from "./option-table.js";
+import { options as shortOptions, type ShortOptionName } from "./short-options.js";
+import { MONITOR_ARGUMENTS_IGNORED, toMonitorEmit } from "./monitor-events.js";
+
+/** All the socket types of zeromq 5's `zmq.socket(type)`. */
+export type SocketType = "pair" | "req" | "rep" | "pub" | "sub" | "dealer" | "xreq" | "router" | "xrep" | "pull" | "push" | "xpub" | "xsub" | "stream";
+
+type Callback = (err?: Error) => void;
+
+const MAKERS: Readonly<Record<SocketType, () => V6Socket>> = {
+  pair: () => new Pair(),
+  req: () => new Request(),
+  rep: () => new Reply(),
+  pub: () => new Publisher(),
+  sub: () => new Subscriber(),
+  dealer: () => new Dealer(),
+  xreq: () => new Dealer(),
+  router: () => new Router(),
+  xrep: () => new Router(),
+  pull: () => new Pull(),
+  push: () => new Push(),
+  xpub: () => new XPublisher(),
+  xsub: () => new XSubscriber(),
+  stream: () => new Stream(),
+};
+
+/**
+ * zeromq 5's callback socket over a wiremq socket: messages arrive as `message` events (one
+ * argument per frame), `send` queues and calls back, `pause` holds both directions, and
+ * monitor events are emitted on the socket itself. Timing follows zeromq's compat layer
+ * (events on the next tick, send callbacks when the send is queued) so callback order is the
+ * same with either library.
+ */
+export class Socket extends EventEmitter {
+  /** The option aliases (`identity`, `linger`, ...) defined on the prototype below. */
+  [key: string]: any;
+  type: SocketType;
+  readonly #socket: V6Socket;
+  readonly #receives: boolean;
+  /** Frames given with ZMQ_SNDMORE, waiting for the last one. */
+  #parts: MessageLike[] = [];
+  #outbox: Array<[MessageLike[], Callback | undefined]> = [];
+  /** A message received while paused, emitted on resume. */
+  #held: Buffer[][] = [];
+  #paused = false;
+  #receiving = false;
+  #sending = false;
+
+  constructor(type: SocketType) {
+    super();
+    const make = Object.hasOwn(MAKERS, type) ? MAKERS[type] : undefined;
+    if (make === undefined) throw new Error(`Invalid socket type: ${type}`);
+    this.type = type;
+    this.#socket = make();
+    this.#receives = type !== "push" && type !== "pub";
+    this.#pumpReceive();
+  }
+
+  bind(address: string, cb?: Callback): this {
+    this.#settle(this.#socket.bind(address), "bind", address, cb);
+    return this;
+  }
+
+  unbind(address: string, cb?: Callback): this {
+    this.#settle(this.#socket.unbind(address), "unbind", address, cb);
+    return this;
+  }
+
+  bindSync(address: string): void {
+    this.#socket.bindSync(address);
+  }
+
+  unbindSync(address: string): void {
+    this.#socket.unbindSync(address);
+  }
+
+  connect(address: string): this {
+    this.#socket.connect(address);
+    return this;
+  }
+
+  disconnect(address: string): this {
+    this.#socket.disconnect(address);
+    return this;
+  }
+
+  /** Queues a frame; the message goes out with the first call without ZMQ_SNDMORE in `flags`. */
+  send(message: MessageLike[] | MessageLike, flags: number | undefined | null = 0, cb: Callback | undefined = undefined): this {
+    this.#parts = this.#parts.concat(message);
+    if (((flags ?? 0) & ZMQ_SNDMORE) === 0) {
+      this.#outbox.push([this.#parts, cb]);
+      this.#parts = [];
+      if (!this.#paused) this.#pumpSend();
+    }
+    return this;
+  }
+
+  read(): void {
+    throw new Error("read() has been removed from compatibility mode; use on('message', ...) instead.");
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#pumpReceive();
+    this.#pumpSend();
+  }
+
+  close(): this {
+    void this.#socket.close();
+    return this;
+  }
+
+  get closed(): boolean {
+    return this.#socket.closed;
+  }
+
+  monitor(interval?: number, num?: number): this {
+    if (interval || num) process.emitWarning(MONITOR_ARGUMENTS_IGNORED);
+    void this.#readEvents();
+    return this;
+  }
+
+  unmonitor(): this {
+    this.#socket.events.close();
+    return this;
+  }
+
+  subscribe(filter: string): this {
+    this.#subscriber().subscribe(filter);
+    return this;
+  }
+
+  unsubscribe(filter: string): this {
+    this.#subscriber().unsubscribe(filter);
+    return this;
+  }
+
+  setsockopt(option: number | ShortOptionName, value: any): this {
+    setOption(this.#socket as unknown as OptionTarget, typeof option === "number" ? option : shortOptions[option], value);
+    return this;
+  }
+
+  getsockopt(option: number | ShortOptionName): string | number | boolean | null {
+    return getOption(this.#socket as unknown as OptionTarget, typeof option === "number" ? option : shortOptions[option]) as string | number | boolean | null;
+  }
+
+  #subscriber(): Subscriber {
+    if (this.#socket instanceof Subscriber) return this.#socket;
+    throw new Error("Subscriber socket required");
+  }
+
+  /** bind/unbind outcome: the event and callback on the next tick, or the error to the callback or as `error`. */
+  #settle(done: Promise<void>, event: string, address: string, cb: Callback | undefined): void {
+    done
+      .then(() => {
+        process.nextTick(() => {
+          this.emit(event, address);
+          if (cb) cb();
+        });
+      })
+      .catch((err: Error) => {
+        process.nextTick(() => {
+          if (cb) cb(err);
+          else this.emit("error", err);
+        });
+      });
+  }
+
+  #pumpReceive(): void {
+    if (!this.#receives || this.#receiving || this.#socket.closed) return;
+    void this.#drainReceive();
+  }
+
+  async #drainReceive(): Promise<void> {
+    this.#receiving = true;
+    while (!this.#socket.closed && !this.#paused) await this.#receiveOne();
+    this.#receiving = false;
+  }
+
+  async #receiveOne(): Promise<void> {
+    try {
+      const held = this.#held.shift();
+      if (held !== undefined) process.nextTick(() => this.emit("message", ...held));
+      const msg = await this.#socket.receive();
+      if (this.#paused) this.#held.push(msg);
+      else process.nextTick(() => this.emit("message", ...msg));
+    } catch (err) {
+      if (!this.#socket.closed && (err as { code?: string }).code !== "EBUSY") {
+        process.nextTick(() => this.emit("error", err));
+      }
+    }
+  }
+
+  #pumpSend(): void {
+    if (this.#sending || this.#socket.closed) return;
+    // Left unhandled on purpose: zeromq's compat layer rejects the same way (an unhandled
+    // rejection, "Cannot send on this socket type.") when a PULL or SUB is given a message.
+    void this.#drainSend();
+  }
+
+  async #drainSend(): Promise<void> {
+    this.#sending = true;
+    while (!this.#socket.closed && !this.#paused && this.#outbox.length > 0) await this.#sendOne();
+    this.#sending = false;
+  }
+
+  async #sendOne(): Promise<void> {
+    if (this.type === "pull" || this.type === "sub") throw new Error("Cannot send on this socket type.");
+    const [msg, cb] = this.#outbox.shift()!;
+    try {
+      await this.#socket.send(msg);
+      if (cb) cb();
+    } catch (err) {
+      if (cb) cb(err as Error);
+      else this.emit("error", err);
+    }
+  }
+
+  async #readEvents(): Promise<void> {
+    const events = this.#socket.events;
+    while (!events.closed) {
+      try {
+        const event = await events.receive();
+        if (event.type === "end") return;
+        const v5 = toMonitorEmit(event);
+        if (v5 !== null) this.emit(v5.name, v5.value, event.address, v5.error);
+      } catch (err) {
+        if (!this.#socket.closed) this.emit("error", err);
+      }
+    }
+  }
+}
+
+// zeromq 5's option properties: reading one is getsockopt, and setting one is setsockopt with
+// a string given as its UTF-8 bytes.
+for (const [name, option] of Object.entries(shortOptions)) {
+  Object.defineProperty(Socket.prototype, name, {
+    get(this: Socket) {
+      return this.getsockopt(option);
+    },
+    set(this: Socket, value: unknown) {
+      this.setsockopt(option, typeof value === "string" ? Buffer.from(value, "utf8") : value);
+    },
+  });
+}
