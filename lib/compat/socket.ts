@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { zmqError } from "../errors.js";
 import type { Socket as V6Socket } from "../sockets/socket.js";
 import type { MessageLike } from "../sockets/message.js";
 import { Pair } from "../sockets/pair.js";
@@ -61,6 +62,7 @@ export class Socket extends EventEmitter {
   #paused = false;
   #receiving = false;
   #sending = false;
+  #unmonitored = false;
 
   constructor(type: SocketType) {
     super();
@@ -136,11 +138,14 @@ export class Socket extends EventEmitter {
 
   monitor(interval?: number, num?: number): this {
     if (interval || num) process.emitWarning(MONITOR_ARGUMENTS_IGNORED);
+    // zeromq cannot make the monitor of a closed socket, and says so at once.
+    if (this.#socket.closed) throw notSocket();
     void this.#readEvents();
     return this;
   }
 
   unmonitor(): this {
+    this.#unmonitored = true;
     this.#socket.events.close();
     return this;
   }
@@ -245,10 +250,16 @@ export class Socket extends EventEmitter {
         const v5 = toMonitorEmit(event);
         if (v5 !== null) this.emit(v5.name, v5.value, event.address, v5.error);
       } catch (err) {
-        if (!this.#socket.closed) this.emit("error", err);
+        // zeromq's monitor read fails with ENOTSOCK when unmonitor() closes it, and its
+        // compat layer passes that on as an error event.
+        if (!this.#socket.closed) this.emit("error", this.#unmonitored ? notSocket() : err);
       }
     }
   }
+}
+
+function notSocket(): Error {
+  return zmqError("ENOTSOCK", "Socket operation on non-socket");
 }
 
 // zeromq 5's option properties: reading one is getsockopt, and setting one is setsockopt with

@@ -44,7 +44,7 @@ export function outcome(fn: () => unknown): Outcome {
 
 export function describeError(err: unknown): { name: string; code?: string; message: string } {
   const e = err as Error & { code?: string };
-  const out: { name: string; code?: string; message: string } = { name: e.constructor.name, message: e.message };
+  const out: { name: string; code?: string; message: string } = { name: e.name, message: e.message };
   if (e.code !== undefined) out.code = e.code;
   return out;
 }
