@@ -1,5 +1,6 @@
 import { FLAG_COMMAND, FLAG_MORE, writeHeader } from "../wire/frame.js";
 import { encodeCommand, CANCEL, SUBSCRIBE } from "../wire/command.js";
+import { groupCommandOf } from "./group-command.js";
 import type { Mechanism } from "../mechanisms/mechanism.js";
 import type { Msg } from "./pipe.js";
 import type { Queue } from "../util/queue.js";
@@ -28,9 +29,10 @@ export class OutboundBatch {
 
   /**
    * Takes queued commands, then messages until the batch is full. A SUB/XSUB's subscriptions
-   * (01/00 frames) go to a 3.1 peer as SUBSCRIBE/CANCEL commands, as libzmq sends them.
+   * (01/00 frames) go to a 3.1 peer as SUBSCRIBE/CANCEL commands, as libzmq sends them; a
+   * DISH's joins and leaves (`groupCommands`) go as JOIN/LEAVE commands.
    */
-  fill(commands: Buffer[], out: Queue<Msg>, subscriptionCommands: boolean): void {
+  fill(commands: Buffer[], out: Queue<Msg>, subscriptionCommands: boolean, groupCommands = false): void {
     const boxed = this.mech.encodeInto !== undefined;
     for (const c of commands) {
       if (boxed) this.appendBoxed(0x02, c);
@@ -48,6 +50,15 @@ export class OutboundBatch {
         const f = msg[0]!;
         if (f.length > 0 && f[0]! <= 1) {
           const cmd = encodeCommand(f[0] === 1 ? SUBSCRIBE : CANCEL, f.subarray(1));
+          if (boxed) this.appendBoxed(0x02, cmd);
+          else this.append(FLAG_COMMAND, cmd);
+          continue;
+        }
+      }
+      if (groupCommands) {
+        const name = groupCommandOf(msg);
+        if (name !== undefined) {
+          const cmd = encodeCommand(name, msg[0]!);
           if (boxed) this.appendBoxed(0x02, cmd);
           else this.append(FLAG_COMMAND, cmd);
           continue;

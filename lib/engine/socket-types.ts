@@ -13,6 +13,13 @@ const COMPATIBLE: Record<string, readonly string[]> = {
   ROUTER: ["REQ", "DEALER", "ROUTER"],
   // STREAM peers are raw TCP: the RawEngine reports them as STREAM.
   STREAM: ["STREAM"],
+  // Draft types (libzmq built with drafts, as the zeromq package is).
+  SERVER: ["CLIENT"],
+  CLIENT: ["SERVER"],
+  RADIO: ["DISH"],
+  DISH: ["RADIO"],
+  GATHER: ["SCATTER"],
+  SCATTER: ["GATHER"],
 };
 
 export function isCompatible(ours: string, theirs: string): boolean {

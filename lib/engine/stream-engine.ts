@@ -4,8 +4,9 @@ import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
 import {
   encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
-  CANCEL, ERROR, PING, PONG, SUBSCRIBE,
+  CANCEL, ERROR, GROUP_MAX_LENGTH, JOIN, LEAVE, PING, PONG, SUBSCRIBE,
 } from "../wire/command.js";
+import { groupCommand } from "./group-command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost } from "./engine.js";
@@ -27,6 +28,8 @@ export interface EngineOptions {
   endpoint: string;
   /** SUB/XSUB: send subscriptions (01/00 data frames) as SUBSCRIBE/CANCEL commands to 3.1 peers. */
   subscriptionCommands: boolean;
+  /** RADIO/DISH: JOIN/LEAVE commands travel between the peer and the socket (see group-command.ts). */
+  groupCommands: boolean;
 }
 
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
@@ -280,6 +283,13 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.pipe!.deliver([frame]);
       return;
     }
+    if (this.options.groupCommands && (isCommand(body, JOIN) || isCommand(body, LEAVE))) {
+      const join = body[0] === JOIN.length;
+      const group = body.subarray(1 + body[0]!);
+      // libzmq cannot hold a longer group; such a command is ignored.
+      if (group.length <= GROUP_MAX_LENGTH) this.pipe!.deliver(groupCommand(join ? JOIN : LEAVE, Buffer.from(group)));
+      return;
+    }
     if (isCommand(body, ERROR)) {
       const reason = parseError(parseCommand(body).data);
       throw new ProtocolError("ZMTP_PEER_ERROR", `peer sent ERROR: ${reason}`);
@@ -393,7 +403,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       const batch = new OutboundBatch(slab, mech);
       const commands = this.commands;
       if (commands.length > 0) this.commands = [];
-      batch.fill(commands, pipe.out, subscriptionCommands);
+      batch.fill(commands, pipe.out, subscriptionCommands, this.options.groupCommands);
       const chunks = batch.chunks;
       roundBytes += batch.bytes;
       if (chunks.length === 1) sock.write(chunks[0]!);

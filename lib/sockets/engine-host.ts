@@ -80,6 +80,7 @@ export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: st
     handshakeInterval: o.handshakeInterval,
     endpoint,
     subscriptionCommands: owner.socketType === "SUB" || owner.socketType === "XSUB",
+    groupCommands: owner.socketType === "RADIO" || owner.socketType === "DISH",
   });
 }
 

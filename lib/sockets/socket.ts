@@ -41,8 +41,11 @@ const RESOLVED: Promise<void> = Promise.resolve();
 /** Sends (and receives) settled at once per event-loop turn before one is deferred to the next. */
 const OPS_PER_TURN = 1024;
 
-/** Socket-Type names in the order of libzmq's ZMQ_PAIR (0) to ZMQ_STREAM (11). */
-const SOCKET_TYPE_NUMBERS = ["PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM"];
+/** Socket-Type names in the order of libzmq's numbers: ZMQ_PAIR (0) to ZMQ_STREAM (11), then the draft types from ZMQ_SERVER (12) to ZMQ_CHANNEL (20). */
+const SOCKET_TYPE_NUMBERS = [
+  "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM",
+  "SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL",
+];
 
 /**
  * The base of every socket type: endpoints, connections, options, events, and the

@@ -7,6 +7,11 @@ export const PING = "PING";
 export const PONG = "PONG";
 export const SUBSCRIBE = "SUBSCRIBE";
 export const CANCEL = "CANCEL";
+/** RADIO/DISH (48/RADIO-DISH): a DISH joins or leaves a group; the data is the group name. */
+export const JOIN = "JOIN";
+export const LEAVE = "LEAVE";
+/** libzmq's ZMQ_GROUP_MAX_LENGTH: the longest group name, in bytes. */
+export const GROUP_MAX_LENGTH = 255;
 
 export interface Command {
   name: string;
@@ -128,4 +133,12 @@ export function encodeSubscribe(topic: Uint8Array): Buffer {
 
 export function encodeCancel(topic: Uint8Array): Buffer {
   return encodeCommand(CANCEL, topic);
+}
+
+export function encodeJoin(group: Uint8Array): Buffer {
+  return encodeCommand(JOIN, group);
+}
+
+export function encodeLeave(group: Uint8Array): Buffer {
+  return encodeCommand(LEAVE, group);
 }

@@ -1,0 +1,62 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { FairQueue } from "./routing/fair-queue.js";
+import { LoadBalancer } from "./routing/load-balancer.js";
+import { receiveSinglePart, refuseMultipart } from "./single-part.js";
+import { Socket } from "./socket.js";
+import type { SocketOptionsInit } from "./socket-options.js";
+
+export type ClientOptions = SocketOptionsInit;
+
+/**
+ * CLIENT (41/CLIENTSERVER, draft): DEALER's routing with one frame per message; sends go
+ * round-robin to peers with room (waiting when none has), receives are fair-queued.
+ */
+export class Client extends Socket {
+  private readonly lb = new LoadBalancer();
+  private readonly fq = new FairQueue();
+
+  constructor(options?: ClientOptions) {
+    super("CLIENT", options);
+  }
+
+  protected attach(pipe: Pipe): void {
+    this.lb.add(pipe);
+  }
+
+  protected detach(pipe: Pipe): void {
+    this.lb.remove(pipe);
+    this.fq.remove(pipe);
+  }
+
+  protected override xreadable(pipe: Pipe): void {
+    this.fq.activate(pipe);
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    return sendSinglePart(this.lb, msg);
+  }
+
+  protected override xrecv(): Msg | undefined {
+    return receiveSinglePart(this.fq);
+  }
+
+  protected get canSend(): boolean {
+    return this.lb.hasRoom;
+  }
+
+  protected get canReceive(): boolean {
+    return this.fq.hasMessages;
+  }
+}
+
+/**
+ * Load-balanced send of a one-frame message. zeromq first waits for the socket to be writable
+ * and only then hands libzmq the parts, so a multipart message waits for room like any other
+ * and then fails with EINVAL.
+ */
+export function sendSinglePart(lb: LoadBalancer, msg: Msg): boolean {
+  // With no room, send() writes nothing: it only asks every pipe to report room.
+  if (msg.length > 1 && !lb.hasRoom) return lb.send(msg);
+  refuseMultipart(msg.length);
+  return lb.send(msg);
+}
