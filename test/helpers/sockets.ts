@@ -122,6 +122,8 @@ export class RawZmtpPeer {
   private readonly decoder = new FrameDecoder(-1);
   readonly commands: Buffer[] = [];
   readonly messages: Buffer[] = [];
+  /** Every frame after the greeting, with its flags, in order. */
+  readonly frames: { flags: number; body: Buffer }[] = [];
   answerPings = false;
   private onCommandFn: ((name: string) => void) | null = null;
 
@@ -148,6 +150,7 @@ export class RawZmtpPeer {
     if (at < chunk.length) {
       this.decoder.push(chunk, {
         onFrame: (flags, body) => {
+          this.frames.push({ flags, body: Buffer.from(body) });
           if ((flags & FLAG_COMMAND) === 0) {
             this.messages.push(Buffer.from(body));
             return;
