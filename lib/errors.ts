@@ -21,6 +21,7 @@ const ERRNO: Record<string, number> = {
   ETERM: 156384765,
   EPROTO: 71,
   EPIPE: 32,
+  ENODEV: 19,
   EFAULT: 14,
   ECONNRESET: 104,
 };

@@ -11,7 +11,7 @@ import type { HandshakeFailure } from "../mechanisms/mechanism.js";
 import type { Properties } from "../wire/command.js";
 import { askZap, zapHandler } from "./zap-registry.js";
 import { isInprocBound } from "./inproc-link.js";
-import { handshakeEventError } from "./handshake-errors.js";
+import { handshakeEventError } from "./event-errors.js";
 import type { Observer } from "./observer.js";
 import type { SocketOptionValues } from "./socket-options.js";
 

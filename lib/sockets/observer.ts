@@ -1,85 +1,137 @@
 import { EventEmitter } from "node:events";
-import { zmqError, messages } from "../errors.js";
+import { zmqError } from "../errors.js";
 
 /** One monitor event, shaped as in the `zeromq` package. */
 export interface SocketEvent {
   type: string;
   address?: string;
   interval?: number;
-  error?: Error & { code?: string; status?: number };
+  error?: Error & { code?: string; status?: number; errno?: number };
 }
 
+/** libzmq's monitor pipe keeps about this many events for a reader that is behind. */
 const MAX_BUFFERED = 1000;
 
+const EMITTER_MODE =
+  "Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().";
+const BUSY = "Observer is busy reading; only one receive operation may be in progress at any time";
+
 /**
- * The socket's monitor: `on(type, fn)` listeners, or `receive()` / `for await` to pull events.
- * Events are dispatched on a microtask so a listener never runs inside the engine's stack.
+ * The socket's monitor, as zeromq's Observer: events are kept from the moment the socket's
+ * `events` is first read, and read either with `receive()` / `for await`, or, once `on()` is
+ * called, by listeners only (receive then throws, as in zeromq). The "end" event, sent when
+ * the socket closes, is the last; the observer is closed once it is delivered.
  */
 export class Observer {
-  readonly emitter = new EventEmitter();
   private buffered: SocketEvent[] = [];
   private waiter: { resolve(e: SocketEvent): void; reject(e: Error): void } | null = null;
-  private pulling = false;
+  private listeners: EventEmitter | null = null;
+  private watching = false;
   private isClosed = false;
+  private dispatchQueued = false;
 
   get closed(): boolean {
     return this.isClosed;
   }
 
-  on(type: string, listener: (event: SocketEvent) => void): this {
-    this.emitter.on(type, listener);
-    return this;
+  /** The EventEmitter behind on()/off(); reading it switches to event emitter mode. */
+  get emitter(): EventEmitter {
+    if (this.listeners === null) {
+      this.listeners = new EventEmitter();
+      // Events kept so far go to the listeners, after the caller has attached them.
+      if (this.buffered.length > 0) this.#queueDispatch();
+    }
+    return this.listeners;
   }
 
-  off(type: string, listener: (event: SocketEvent) => void): this {
-    this.emitter.off(type, listener);
-    return this;
+  on(type: string, listener: (event: SocketEvent) => void): EventEmitter {
+    return this.emitter.on(type, listener);
+  }
+
+  off(type: string, listener: (event: SocketEvent) => void): EventEmitter {
+    return this.emitter.off(type, listener);
   }
 
   receive(): Promise<SocketEvent> {
-    this.pulling = true;
+    if (this.listeners !== null) throw new Error(EMITTER_MODE);
+    if (this.isClosed) throw zmqError("EBADF", "Socket is closed");
+    if (this.waiter !== null) throw zmqError("EBUSY", BUSY);
     const next = this.buffered.shift();
-    if (next !== undefined) return Promise.resolve(next);
-    if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.waiter !== null) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
+    if (next !== undefined) {
+      this.#delivered(next);
+      return Promise.resolve(next);
+    }
     return new Promise((resolve, reject) => {
       this.waiter = { resolve, reject };
     });
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<SocketEvent> {
-    while (!this.isClosed || this.buffered.length > 0) {
-      try {
-        yield await this.receive();
-      } catch (err) {
-        if (this.isClosed) return;
-        throw err;
-      }
-    }
+  /** As zeromq's: ends when the observer is closed; an error from receive() is thrown. */
+  [Symbol.asyncIterator](): AsyncIterator<SocketEvent, undefined> {
+    return {
+      next: async (): Promise<IteratorResult<SocketEvent, undefined>> => {
+        if (this.isClosed) return { done: true, value: undefined };
+        return { value: await this.receive(), done: false };
+      },
+    };
   }
 
+  /** Stops the monitor: kept events are dropped; a waiting receive() fails as zeromq's does. */
   close(): void {
-    if (this.isClosed) return;
     this.isClosed = true;
-    queueMicrotask(() => {
-      const w = this.waiter;
-      this.waiter = null;
-      w?.reject(zmqError("EBADF", messages.EBADF));
-    });
+    this.buffered = [];
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.reject(zmqError("ENOTSOCK", "Socket operation on non-socket"));
+  }
+
+  /** @internal Starts keeping events: the socket's `events` was read. */
+  watch(): this {
+    this.watching = true;
+    return this;
   }
 
   /** @internal */
   emit(event: SocketEvent): void {
-    if (this.isClosed && event.type !== "end") return;
+    if (!this.watching || this.isClosed) {
+      if (event.type === "end") this.isClosed = true;
+      return;
+    }
+    if (this.buffered.length >= MAX_BUFFERED && event.type !== "end") return;
+    this.buffered.push(event);
+    this.#queueDispatch();
+  }
+
+  /** Hands kept events over on a microtask, so neither a listener nor a reader runs inside the engine. */
+  #queueDispatch(): void {
+    if (this.dispatchQueued) return;
+    this.dispatchQueued = true;
     queueMicrotask(() => {
-      this.emitter.emit(event.type, event);
-      const w = this.waiter;
-      if (w !== null) {
-        this.waiter = null;
-        w.resolve(event);
-      } else if (this.pulling && this.buffered.length < MAX_BUFFERED) {
-        this.buffered.push(event);
-      }
+      this.dispatchQueued = false;
+      this.#dispatch();
     });
+  }
+
+  #dispatch(): void {
+    const listeners = this.listeners;
+    if (listeners !== null) {
+      let event;
+      while (!this.isClosed && (event = this.buffered.shift()) !== undefined) {
+        this.#delivered(event);
+        listeners.emit(event.type, event);
+      }
+      return;
+    }
+    const waiter = this.waiter;
+    if (waiter === null) return;
+    const event = this.buffered.shift();
+    if (event === undefined) return;
+    this.waiter = null;
+    this.#delivered(event);
+    waiter.resolve(event);
+  }
+
+  #delivered(event: SocketEvent): void {
+    if (event.type === "end") this.close();
   }
 }

@@ -10,6 +10,7 @@ import { checkSecurityOptions } from "../mechanisms/index.js";
 import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type DialedEndpoint, type ListeningEndpoint, type PeerOwner } from "./engine-host.js";
 import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocConnection, type InprocPeer } from "./inproc-link.js";
 import { Observer } from "./observer.js";
+import { bindErrorEvent } from "./event-errors.js";
 import { SocketOptions, type SocketOptionValues } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
@@ -54,7 +55,7 @@ const SOCKET_TYPE_NUMBERS = [
  */
 
 export abstract class Socket extends SocketOptions implements PipeOwner {
-  readonly events = new Observer();
+  private readonly observer = new Observer();
   private isClosed = false;
   private readonly bindings = new Map<string, Binding>();
   private readonly connections = new Map<string, Connection>();
@@ -129,6 +130,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   // ---- state ---------------------------------------------------------------------------------
 
+  /** The monitor; as in zeromq it keeps events from the first time this is read. */
+  get events(): Observer {
+    return this.observer.watch();
+  }
+
   get closed(): boolean {
     return this.isClosed;
   }
@@ -160,7 +166,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     try {
       listener = await listen(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
     } catch (err) {
-      this.events.emit({ type: "bind:error", address, error: err as ZmqError });
+      this.observer.emit(bindErrorEvent(address, err as ZmqError));
       throw err;
     }
     if (this.isClosed) {
@@ -188,7 +194,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     try {
       listener = listenSync(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
     } catch (err) {
-      this.events.emit({ type: "bind:error", address, error: err as ZmqError });
+      this.observer.emit(bindErrorEvent(address, err as ZmqError));
       throw err;
     }
     this.addListener(binding, listener);
@@ -199,7 +205,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     const binder = bindInproc(this.peerOwner, ep.name, address);
     this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: binder });
     this.lastBound = address;
-    this.events.emit({ type: "bind", address });
+    this.observer.emit({ type: "bind", address });
   }
 
   private addListener(binding: Binding, listener: Listener): void {
@@ -207,7 +213,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     binding.endpoint = listener.endpoint;
     this.bindings.set(listener.endpoint, binding);
     this.lastBound = listener.endpoint;
-    this.events.emit({ type: "bind", address: listener.endpoint });
+    this.observer.emit({ type: "bind", address: listener.endpoint });
   }
 
   async unbind(address: string): Promise<void> {
@@ -242,7 +248,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     binding.unbound = true;
     for (const engine of binding.engines) engine.destroy();
     await closed;
-    this.events.emit({ type: "close", address: binding.endpoint });
+    this.observer.emit({ type: "close", address: binding.endpoint });
   }
 
   connect(address: string, options?: ConnectOptions): void {
@@ -263,9 +269,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
       this.attachPipe(conn.pipe);
     }
     conn.dialer = new Dialer(ep, this.opts, {
-      delayed: () => this.events.emit({ type: "connect:delay", address }),
-      retry: (interval) => this.events.emit({ type: "connect:retry", address, interval }),
-      failed: () => this.events.emit({ type: "close", address }),
+      // A unix socket connects or fails at once: libzmq reports no delay for ipc.
+      delayed: () => ep.transport === "ipc" || this.observer.emit({ type: "connect:delay", address }),
+      retry: (interval) => this.observer.emit({ type: "connect:retry", address, interval }),
+      failed: () => this.observer.emit({ type: "close", address }),
       connected: (sock) => startDialedEngine(this.peerOwner, conn, sock),
     });
     conn.dialer.start();
@@ -458,14 +465,13 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     for (const conn of connections) this.dropConnection(conn);
     for (const b of bindings) for (const e of b.engines) e.destroy();
     await Promise.all(listenersClosed);
-    for (const b of bindings) this.events.emit({ type: "close", address: b.endpoint });
+    for (const b of bindings) this.observer.emit({ type: "close", address: b.endpoint });
     for (const pipe of [...this.pipes]) {
       // inproc peers keep what was already handed to them; our side ends here.
       pipe.terminate();
     }
     this.pipes.clear();
-    this.events.emit({ type: "end" });
-    this.events.close();
+    this.observer.emit({ type: "end" });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -502,7 +508,7 @@ async function lingerConnection(conn: Connection, deadline: number): Promise<voi
 class SocketAsPeerOwner implements PeerOwner {
   constructor(private readonly socket: Socket) {}
   get socketType(): string { return this.socket.socketType; }
-  get events(): Observer { return this.socket.events; }
+  get events(): Observer { return this.socket["observer"]; }
   get options(): Readonly<SocketOptionValues> { return this.socket["opts"]; }
   get closed(): boolean { return this.socket["isClosed"]; }
   get lingering(): boolean { return this.socket["lingering"]; }

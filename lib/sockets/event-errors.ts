@@ -1,5 +1,5 @@
 /**
- * The `error` of a handshake failure event, shaped as zeromq makes it from libzmq's monitor
+ * Monitor events' errors as zeromq makes them. A handshake failure's `error` is shaped as zeromq makes it from libzmq's monitor
  * value, so code that inspects it reads the same fields with either library:
  * - handshake:error:protocol: `code` "ERR_<GROUP>_<NAME>" from libzmq's ZMQ_PROTOCOL_ERROR_*
  *   names and the message "<GROUP> protocol error";
@@ -7,7 +7,7 @@
  * - handshake:error:other: an errno error (`code`, `errno`, zeromq's text).
  * The detail wiremq knows (which box did not open, ...) is not in it: zeromq has no place for it.
  */
-import { zmqError } from "../errors.js";
+import { zmqError, type ZmqError } from "../errors.js";
 import type { HandshakeFailure } from "../mechanisms/mechanism.js";
 
 /** libzmq 4.3.5's protocol error names (include/zmq.h), without the ZMQ_PROTOCOL_ERROR_ prefix. */
@@ -61,4 +61,13 @@ export function handshakeEventError(failure: HandshakeFailure): Error {
   }
   const code = failure.code !== undefined && /^E[A-Z]+$/.test(failure.code) ? failure.code : "EFAULT";
   return zmqError(code, ERRNO_TEXT[code] ?? failure.message);
+}
+
+/**
+ * bind:error as libzmq reports it: the address without its scheme ("127.0.0.1:5555", an ipc
+ * path), and an errno error that, unlike the one bind() rejects with, carries no address.
+ */
+export function bindErrorEvent(address: string, err: ZmqError): { type: "bind:error"; address: string; error: Error } {
+  const scheme = address.indexOf("://");
+  return { type: "bind:error", address: scheme < 0 ? address : address.slice(scheme + 3), error: zmqError(err.code, err.message) };
 }
