@@ -23,6 +23,8 @@ export interface PipeDriver {
   resumeReading(): void;
   /** Ends the connection at once (ROUTER handover drops the displaced peer). */
   destroy(): void;
+  /** The pipe ended on this side (a link to another thread tells its peer). */
+  ended?(): void;
 }
 
 /**
@@ -141,7 +143,9 @@ export class Pipe {
   terminate(): void {
     if (this.terminated) return;
     this.terminated = true;
+    const driver = this.driver;
     this.driver = null;
+    driver?.ended?.();
     const peer = this.peer;
     this.out.clear();
     this.owner?.onPipeTerminated(this);

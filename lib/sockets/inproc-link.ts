@@ -1,5 +1,7 @@
 import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
-import { pipePair, type Pipe } from "../engine/pipe.js";
+import { cancelSeek, holdAcrossThreads, releaseAcrossThreads, seekAcrossThreads, type Acceptance, type PeerInfo } from "../transports/inproc-threads.js";
+import { Pipe, pipePair } from "../engine/pipe.js";
+import { ThreadLink } from "../engine/thread-link.js";
 import { isCompatible } from "../engine/socket-types.js";
 import type { PeerOwner } from "./engine-host.js";
 
@@ -23,6 +25,10 @@ export interface InprocConnection {
 }
 
 const inproc = new InprocRegistry<InprocPeer>();
+/** Bindings announced to other threads, with their holder ids. */
+const held = new Map<InprocBinder<InprocPeer>, string>();
+/** Connects offered to other threads, with their link ids. */
+const seeking = new Map<InprocPeer, string>();
 
 export function isInprocBound(name: string): boolean {
   return inproc.isBound(name);
@@ -32,16 +38,34 @@ export function isInprocBound(name: string): boolean {
 export function bindInproc(owner: PeerOwner, name: string, address: string): InprocBinder<InprocPeer> {
   const binder: InprocBinder<InprocPeer> = { acceptInproc: (peer) => acceptInproc(owner, peer, address) };
   inproc.bind(name, binder, address);
+  try {
+    held.set(binder, holdAcrossThreads(name, { offer: (peer) => offerFromThread(owner, peer, address) }, address));
+  } catch (err) {
+    inproc.unbind(name, binder);
+    throw err;
+  }
   return binder;
 }
 
 export function unbindInproc(name: string, binder: InprocBinder<InprocPeer>): void {
   inproc.unbind(name, binder);
+  const id = held.get(binder);
+  if (id === undefined) return;
+  held.delete(binder);
+  releaseAcrossThreads(name, id);
 }
 
 /** Withdraws a connect() that is still waiting for its name to be bound. */
 export function cancelInproc(name: string, peer: InprocPeer): void {
   inproc.cancel(name, peer);
+  withdrawSeek(peer);
+}
+
+function withdrawSeek(peer: InprocPeer): void {
+  const link = seeking.get(peer);
+  if (link === undefined) return;
+  seeking.delete(peer);
+  cancelSeek(link);
 }
 
 /**
@@ -58,9 +82,11 @@ export function connectInproc(owner: PeerOwner, conn: InprocConnection, name: st
     type: owner.socketType,
     routingId: owner.routingIdBytes(),
     onRefused: () => {
+      withdrawSeek(peer);
       mine.terminate();
     },
     onAccepted: (type, id) => {
+      withdrawSeek(peer);
       mine.properties = new Map([["socket-type", Buffer.from(type)]]);
       if (mine.routingId === null && id.length > 0) mine.routingId = id;
       owner.events.emit({ type: "connect", address: conn.address });
@@ -78,6 +104,47 @@ export function connectInproc(owner: PeerOwner, conn: InprocConnection, name: st
   }
   if (!owner.pipePerConnection) owner.attachPipe(mine);
   inproc.connect(name, peer);
+  // Not bound in this thread (yet): a binding in another thread may take it first.
+  if (mine.properties.size === 0 && !mine.terminated) seekInThreads(owner, name, peer, mine, theirs);
+}
+
+function seekInThreads(owner: PeerOwner, name: string, peer: InprocPeer, mine: Pipe, theirs: Pipe): void {
+  const info: PeerInfo = { type: owner.socketType, routingId: owner.routingIdBytes(), sendHwm: mine.sendHwm, receiveHwm: mine.receiveHwm };
+  const link = seekAcrossThreads(name, {
+    info,
+    linked: (channel, remote) => {
+      seeking.delete(peer);
+      inproc.cancel(name, peer);
+      // What was sent before the link came up waits in the binder's half of the pair; the
+      // pair splits, and those messages go first.
+      mine.peer = null;
+      theirs.peer = null;
+      for (let msg = theirs.in.shift(); msg !== undefined; msg = theirs.in.shift()) mine.out.push(msg);
+      const threadLink = new ThreadLink(channel, mine, remote);
+      peer.onAccepted(remote.type, Buffer.from(remote.routingId));
+      threadLink.kick();
+    },
+    refused: () => {
+      seeking.delete(peer);
+      inproc.cancel(name, peer);
+      peer.onRefused();
+    },
+  });
+  seeking.set(peer, link);
+}
+
+/** A connect from another thread reached this binding: the binder's answer. */
+function offerFromThread(owner: PeerOwner, remote: PeerInfo, address: string): Acceptance | null {
+  if (owner.closed || !isCompatible(owner.socketType, remote.type) || !owner.acceptsPipe()) return null;
+  const o = owner.options;
+  return {
+    info: { type: owner.socketType, routingId: owner.routingIdBytes(), sendHwm: o.sendHighWaterMark, receiveHwm: o.receiveHighWaterMark },
+    linked: (channel) => {
+      const pipe = new Pipe(o.sendHighWaterMark, o.receiveHighWaterMark);
+      new ThreadLink(channel, pipe, remote);
+      acceptInproc(owner, { pipe, type: remote.type, routingId: Buffer.from(remote.routingId), onRefused: () => pipe.terminate(), onAccepted: () => {} }, address);
+    },
+  };
 }
 
 function acceptInproc(owner: PeerOwner, peer: InprocPeer, address: string): void {

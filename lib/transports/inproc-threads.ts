@@ -1,0 +1,258 @@
+import { zmqError } from "../errors.js";
+
+/**
+ * inproc names across worker_threads. zeromq has one context per process, so an inproc name
+ * bound in one thread is reachable from every other; each thread here has its own registry
+ * (lib/transports/inproc.ts), and this module joins them.
+ *
+ * Why BroadcastChannel: it is the only public way to reach every thread of the process without
+ * the user passing anything to a worker. Every thread that uses inproc opens the registry
+ * channel below; binds are announced on it and connects that no local binding took are offered
+ * on it. It cannot carry a MessagePort (Node refuses transferables on a BroadcastChannel), so a
+ * link between two threads is itself a BroadcastChannel with a name only its two ends know. The
+ * handshake is three steps, because a BroadcastChannel delivers only to channels open when
+ * a message is posted:
+ *   connect {name, link, peer}   the connector, on the registry (its link is not open yet)
+ *   accept  {link, chan, peer}   a thread holding the name opened `chan` and offers it
+ *   confirm                      the connector opened `chan` too: both sides may now post on it
+ * A connect crossing a bind in flight is sent again when the bind is announced; a connector
+ * that hears two accepts (two threads bound the name at the same moment) keeps the first and
+ * rejects the other, so a link never has a third end.
+ *
+ * Every channel is unref()ed: an idle link or a waiting connect does not keep a thread alive.
+ */
+
+const REGISTRY = "wiremq:inproc:v1";
+
+/** What each end of a link tells the other at the handshake. */
+export interface PeerInfo {
+  type: string;
+  routingId: Uint8Array;
+  sendHwm: number;
+  receiveHwm: number;
+}
+
+/** One end of a link between two threads. */
+export interface LinkChannel {
+  post(data: unknown): void;
+  /** Receives what the other end posts, in order. */
+  onMessage: ((data: unknown) => void) | null;
+  close(): void;
+}
+
+/** A binding's answer to a connect from another thread. */
+export interface Acceptance {
+  info: PeerInfo;
+  /** The connector confirmed: the link is up. */
+  linked(channel: LinkChannel): void;
+}
+
+/** A bound name as other threads see it. */
+export interface NameHolder {
+  /** A connect from another thread: accept it (with this side's info) or refuse it (null). */
+  offer(peer: PeerInfo): Acceptance | null;
+}
+
+/** A connect waiting for a binding in another thread. */
+export interface Seeker {
+  readonly info: PeerInfo;
+  linked(channel: LinkChannel, peer: PeerInfo): void;
+  refused(): void;
+}
+
+type RegistryMessage =
+  | { op: "hello" }
+  | { op: "bind"; name: string; holder: string }
+  | { op: "unbind"; name: string; holder: string }
+  | { op: "connect"; name: string; link: string; peer: PeerInfo }
+  | { op: "accept"; link: string; chan: string; peer: PeerInfo }
+  | { op: "refuse"; link: string };
+
+interface BroadcastChannelLike {
+  postMessage(data: unknown): void;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  close(): void;
+  unref?(): void;
+}
+
+type BroadcastChannelCtor = new (name: string) => BroadcastChannelLike;
+
+function channelClass(): BroadcastChannelCtor {
+  const ctor = (globalThis as unknown as { BroadcastChannel?: BroadcastChannelCtor }).BroadcastChannel;
+  if (ctor === undefined) throw zmqError("EPROTONOSUPPORT", "inproc across threads needs BroadcastChannel, which this runtime lacks");
+  return ctor;
+}
+
+function openChannel(name: string): BroadcastChannelLike {
+  const bc = new (channelClass())(name);
+  bc.unref?.();
+  return bc;
+}
+
+let counter = 0;
+/** A name no other thread picks: the process-wide thread id is not visible to every runtime. */
+function uniqueName(prefix: string): string {
+  return `${prefix}:${globalThis.crypto.randomUUID()}:${++counter}`;
+}
+
+/** A link's BroadcastChannel as one end sees it. */
+class BroadcastLink implements LinkChannel {
+  onMessage: ((data: unknown) => void) | null = null;
+  private readonly bc: BroadcastChannelLike;
+
+  constructor(name: string) {
+    this.bc = openChannel(name);
+    this.bc.onmessage = (e) => this.onMessage?.(e.data);
+  }
+
+  post(data: unknown): void {
+    this.bc.postMessage(data);
+  }
+
+  close(): void {
+    this.bc.onmessage = null;
+    this.bc.close();
+  }
+}
+
+/** An accept sent and not yet confirmed or rejected. */
+interface PendingAccept {
+  channel: BroadcastLink;
+  acceptance: Acceptance;
+}
+
+/** The part of the process-wide registry this thread (this copy of wiremq) takes part in. */
+class ThreadRegistry {
+  private readonly bc: BroadcastChannelLike;
+  /** Names this thread holds, by the holder id announced for them. */
+  private readonly held = new Map<string, { id: string; holder: NameHolder }>();
+  /** Names other threads announced, with their holder ids. */
+  private readonly remote = new Map<string, string>();
+  /** Connects this thread sent, by link id; `name` to send them again when a bind is announced. */
+  private readonly seeking = new Map<string, { name: string; seeker: Seeker }>();
+
+  constructor() {
+    this.bc = openChannel(REGISTRY);
+    this.bc.onmessage = (e) => this.onMessage(e.data as RegistryMessage);
+    this.post({ op: "hello" });
+  }
+
+  private post(msg: RegistryMessage): void {
+    this.bc.postMessage(msg);
+  }
+
+  hold(name: string, holder: NameHolder, address: string): string {
+    if (this.remote.has(name)) throw zmqError("EADDRINUSE", "Address already in use", { address });
+    const id = uniqueName("holder");
+    this.held.set(name, { id, holder });
+    this.post({ op: "bind", name, holder: id });
+    return id;
+  }
+
+  release(name: string, id: string): void {
+    if (this.held.get(name)?.id !== id) return;
+    this.held.delete(name);
+    this.post({ op: "unbind", name, holder: id });
+  }
+
+  seek(name: string, seeker: Seeker): string {
+    const link = uniqueName("link");
+    this.seeking.set(link, { name, seeker });
+    this.post({ op: "connect", name, link, peer: seeker.info });
+    return link;
+  }
+
+  cancel(link: string): void {
+    this.seeking.delete(link);
+  }
+
+  private onMessage(msg: RegistryMessage): void {
+    switch (msg.op) {
+      case "hello":
+        for (const [name, { id }] of this.held) this.post({ op: "bind", name, holder: id });
+        return;
+      case "bind":
+        this.remote.set(msg.name, msg.holder);
+        for (const [link, s] of this.seeking) {
+          if (s.name === msg.name) this.post({ op: "connect", name: s.name, link, peer: s.seeker.info });
+        }
+        return;
+      case "unbind":
+        if (this.remote.get(msg.name) === msg.holder) this.remote.delete(msg.name);
+        return;
+      case "connect":
+        this.offer(msg.name, msg.link, msg.peer);
+        return;
+      case "accept":
+        this.accepted(msg.link, msg.chan, msg.peer);
+        return;
+      case "refuse": {
+        const s = this.seeking.get(msg.link);
+        if (s === undefined) return;
+        this.seeking.delete(msg.link);
+        s.seeker.refused();
+        return;
+      }
+    }
+  }
+
+  private offer(name: string, link: string, peer: PeerInfo): void {
+    const entry = this.held.get(name);
+    if (entry === undefined) return;
+    const acceptance = entry.holder.offer(peer);
+    if (acceptance === null) {
+      this.post({ op: "refuse", link });
+      return;
+    }
+    const chan = uniqueName(link);
+    const pending: PendingAccept = { channel: new BroadcastLink(chan), acceptance };
+    pending.channel.onMessage = (data) => {
+      pending.channel.onMessage = null;
+      if (data === "confirm") pending.acceptance.linked(pending.channel);
+      else pending.channel.close();
+    };
+    this.post({ op: "accept", link, chan, peer: acceptance.info });
+  }
+
+  private accepted(link: string, chan: string, peer: PeerInfo): void {
+    const channel = new BroadcastLink(chan);
+    const s = this.seeking.get(link);
+    if (s === undefined) {
+      // Already linked (or withdrawn): the other acceptor closes its end.
+      channel.post("reject");
+      channel.close();
+      return;
+    }
+    this.seeking.delete(link);
+    channel.post("confirm");
+    s.seeker.linked(channel, peer);
+  }
+}
+
+let registry: ThreadRegistry | null = null;
+
+function shared(): ThreadRegistry {
+  return (registry ??= new ThreadRegistry());
+}
+
+/**
+ * Announces a bound name to the other threads. Throws EADDRINUSE when another thread's binding
+ * of the name has been announced here. Two threads binding one name at the same moment both
+ * succeed (neither has heard of the other yet); a connect then reaches whichever accepts first.
+ */
+export function holdAcrossThreads(name: string, holder: NameHolder, address: string): string {
+  return shared().hold(name, holder, address);
+}
+
+export function releaseAcrossThreads(name: string, id: string): void {
+  registry?.release(name, id);
+}
+
+/** Offers a connect to the other threads; returns the link id to cancel it with. */
+export function seekAcrossThreads(name: string, seeker: Seeker): string {
+  return shared().seek(name, seeker);
+}
+
+export function cancelSeek(link: string): void {
+  registry?.cancel(link);
+}
