@@ -57,6 +57,8 @@ export class Pipe {
   conflate = false;
   /** The endpoint this pipe came from (for events and disconnect()). */
   endpoint = "";
+  /** Messages a link to another thread handed over that the peer has not reported read. */
+  unread = 0;
 
   constructor(
     public sendHwm: number,
@@ -71,7 +73,7 @@ export class Pipe {
       const hwm = this.sendHwm > 0 && peer.receiveHwm > 0 ? this.sendHwm + peer.receiveHwm : 0;
       return hwm === 0 || peer.in.length < hwm;
     }
-    return this.sendHwm <= 0 || this.out.length < this.sendHwm;
+    return this.sendHwm <= 0 || this.out.length + this.unread < this.sendHwm;
   }
 
   /** Queues a message; the caller checked `hasRoom` (or its type drops instead of waiting). */

@@ -1,4 +1,5 @@
-import type { Pipe, PipeDriver } from "./pipe.js";
+import type { Queue } from "../util/queue.js";
+import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 
 /** The channel a link posts on (lib/transports/inproc-threads.ts makes it). */
 export interface LinkPort {
@@ -15,6 +16,44 @@ export interface PeerLimits {
 
 /** Most payload bytes packed into one post (a bigger single message still goes whole). */
 const MAX_BATCH_BYTES = 256 * 1024;
+
+/** Messages in one ArrayBuffer: [count] then per message [frames] and per frame [length, bytes]. */
+function pack(batch: readonly Msg[], bytes: number): ArrayBuffer {
+  const buf = new ArrayBuffer(bytes);
+  const view = new DataView(buf);
+  const u8 = new Uint8Array(buf);
+  view.setUint32(0, batch.length, true);
+  let at = 4;
+  for (const msg of batch) {
+    view.setUint32(at, msg.length, true);
+    at += 4;
+    for (const frame of msg) {
+      view.setUint32(at, frame.length, true);
+      at += 4;
+      u8.set(frame, at);
+      at += frame.length;
+    }
+  }
+  return buf;
+}
+
+/** Every message of a queue in one batch, as a link posts them (for a connect a thread leaves behind). */
+export function packAll(queue: Queue<Msg>): ArrayBuffer {
+  const batch: Msg[] = [];
+  let bytes = 4;
+  for (let msg = queue.shift(); msg !== undefined; msg = queue.shift()) {
+    batch.push(msg);
+    bytes += 4;
+    for (const frame of msg) bytes += 4 + frame.length;
+  }
+  return pack(batch, bytes);
+}
+
+/** libzmq's low-water mark for a pipe of `hwm` messages (pipe_t::compute_lwm). */
+function lowWaterMark(hwm: number): number {
+  const MAX_WM_DELTA = 1024;
+  return hwm > MAX_WM_DELTA * 2 ? hwm - MAX_WM_DELTA : (hwm + 1) >>> 1;
+}
 
 /** Every link still open in this thread, ended when the thread exits. */
 const live = new Set<ThreadLink>();
@@ -39,23 +78,25 @@ function hookExit(): void {
  * be all overhead). Packing is the one copy on the way; the receiver's frames are views into
  * the batch it got.
  *
- * High-water marks as libzmq's inproc: a sender may have its send HWM queued here plus the
- * receiver's receive HWM in flight, counted until the receiver reads them. The receiver reports
- * how many it has read (a cumulative count, at most every quarter of its HWM, and whenever it
- * has read all), which lets the sender post more. With either mark 0 nothing is counted.
+ * High-water marks as libzmq's inproc pipe: a sender may have its send HWM plus the receiver's
+ * receive HWM written and not yet read (the pipe's `unread` counts those handed over). The
+ * receiver reports how many it has read as libzmq's reader does, in multiples of the low-water
+ * mark (half the summed HWM), so a sender blocks at the same count as with zeromq. With either
+ * mark 0 nothing is counted.
  *
  * Messages: an ArrayBuffer is a batch, a number is the receiver's read count, "end" ends it.
  */
 export class ThreadLink implements PipeDriver {
   private closed = false;
   private flushScheduled = false;
-  /** Messages posted to the peer, and how many of them it reported read. */
+  /** Messages posted to the peer. */
   private posted = 0;
-  private peerRead = 0;
   /** Messages delivered into the pipe from the peer, and the read count last reported. */
   private delivered = 0;
   private reported = 0;
-  private readonly batch: Buffer[][] = [];
+  /** Reads are reported in multiples of this (0: the peer does not count). */
+  private lowWaterMark = 0;
+  private readonly batch: Msg[] = [];
 
   constructor(
     private readonly port: LinkPort,
@@ -69,15 +110,17 @@ export class ThreadLink implements PipeDriver {
     hookExit();
   }
 
-  /** Messages the peer may still take: its receive HWM less what is in flight. */
-  private get window(): number {
-    if (this.pipe.sendHwm <= 0 || this.peer.receiveHwm <= 0) return Infinity;
-    return this.peer.receiveHwm - (this.posted - this.peerRead);
-  }
-
-  /** Whether the peer counts what is in flight, so this side must report reads. */
-  private get reportsReads(): boolean {
-    return this.peer.sendHwm > 0 && this.pipe.receiveHwm > 0;
+  /**
+   * Sets the pipe's limits from both ends, once the pipe has this side's own marks: the send
+   * limit is this send HWM plus the peer's receive HWM, the reads reported follow the peer's
+   * send HWM plus this receive HWM (0 in either sum: unlimited).
+   */
+  start(): void {
+    const pipe = this.pipe;
+    pipe.sendHwm = pipe.sendHwm > 0 && this.peer.receiveHwm > 0 ? pipe.sendHwm + this.peer.receiveHwm : 0;
+    const inbound = this.peer.sendHwm > 0 && pipe.receiveHwm > 0 ? this.peer.sendHwm + pipe.receiveHwm : 0;
+    this.lowWaterMark = inbound > 0 ? lowWaterMark(inbound) : 0;
+    if (pipe.out.length > 0) this.kick();
   }
 
   kick(): void {
@@ -87,32 +130,26 @@ export class ThreadLink implements PipeDriver {
   }
 
   flushNow(): void {
-    this.flush(false);
+    this.flush();
   }
 
   private readonly flushTick = (): void => {
     this.flushScheduled = false;
-    this.flush(false);
+    this.flush();
   };
 
-  /** Posts queued messages while the peer has room (or all of them, when the pipe ends). */
-  private flush(all: boolean): void {
+  /** Posts every queued message (the pipe's HWM already bounds them). */
+  private flush(): void {
     if (this.closed) return;
-    const out = this.pipe.out;
-    while (out.length > 0) {
-      const room = all ? Infinity : this.window;
-      if (room <= 0) break;
-      this.post(room);
-    }
-    if (!all) this.pipe.drained();
+    while (this.pipe.out.length > 0) this.post();
   }
 
-  /** Packs up to `room` messages (and about MAX_BATCH_BYTES) into one ArrayBuffer and posts it. */
-  private post(room: number): void {
+  /** Packs messages (up to about MAX_BATCH_BYTES) into one ArrayBuffer and posts it. */
+  private post(): void {
     const out = this.pipe.out;
     const batch = this.batch;
     let bytes = 4;
-    while (batch.length < room) {
+    for (;;) {
       const msg = out.peek();
       if (msg === undefined) break;
       let size = 4;
@@ -122,22 +159,9 @@ export class ThreadLink implements PipeDriver {
       batch.push(msg);
       bytes += size;
     }
-    const buf = new ArrayBuffer(bytes);
-    const view = new DataView(buf);
-    const u8 = new Uint8Array(buf);
-    view.setUint32(0, batch.length, true);
-    let at = 4;
-    for (const msg of batch) {
-      view.setUint32(at, msg.length, true);
-      at += 4;
-      for (const frame of msg) {
-        view.setUint32(at, frame.length, true);
-        at += 4;
-        u8.set(frame, at);
-        at += frame.length;
-      }
-    }
+    const buf = pack(batch, bytes);
     this.posted += batch.length;
+    if (this.pipe.sendHwm > 0) this.pipe.unread += batch.length;
     batch.length = 0;
     this.port.post(buf);
   }
@@ -145,8 +169,8 @@ export class ThreadLink implements PipeDriver {
   private onMessage(data: unknown): void {
     if (this.closed) return;
     if (typeof data === "number") {
-      this.peerRead = data;
-      if (this.pipe.out.length > 0) this.flush(false);
+      this.pipe.unread = this.posted - data;
+      this.pipe.drained();
       return;
     }
     if (data === "end") {
@@ -175,18 +199,18 @@ export class ThreadLink implements PipeDriver {
       pipe.deliver(msg);
     }
     this.delivered += count;
-    // Pipe.read calls resumeReading once its queue is at half the HWM or less.
-    if (this.reportsReads) pipe.readPaused = true;
+    // Pipe.read calls resumeReading once its queue is at half the receive HWM or less.
+    if (this.lowWaterMark > 0) pipe.readPaused = true;
   }
 
   resumeReading(): void {
-    if (this.closed) return;
+    if (this.closed || this.lowWaterMark === 0) return;
     const left = this.pipe.in.length;
     const read = this.delivered - left;
-    const step = Math.max(1, this.pipe.receiveHwm >>> 2);
-    if (read > this.reported && (left === 0 || read - this.reported >= step)) {
-      this.reported = read;
-      this.port.post(read);
+    const report = read - (read % this.lowWaterMark);
+    if (report > this.reported) {
+      this.reported = report;
+      this.port.post(report);
     }
     // Keep hearing about reads until the queue is empty, so the last ones are reported too.
     if (left > 0) this.pipe.readPaused = true;
@@ -195,7 +219,7 @@ export class ThreadLink implements PipeDriver {
   /** The pipe ended on this side: the peer gets what is queued, then the end. */
   ended(): void {
     if (this.closed) return;
-    this.flush(true);
+    this.flush();
     this.port.post("end");
     this.close();
   }

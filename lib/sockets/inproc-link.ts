@@ -1,7 +1,7 @@
 import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
 import { cancelSeek, holdAcrossThreads, releaseAcrossThreads, seekAcrossThreads, type Acceptance, type PeerInfo } from "../transports/inproc-threads.js";
 import { Pipe, pipePair } from "../engine/pipe.js";
-import { ThreadLink } from "../engine/thread-link.js";
+import { packAll, ThreadLink } from "../engine/thread-link.js";
 import { isCompatible } from "../engine/socket-types.js";
 import type { PeerOwner } from "./engine-host.js";
 
@@ -122,13 +122,14 @@ function seekInThreads(owner: PeerOwner, name: string, peer: InprocPeer, mine: P
       for (let msg = theirs.in.shift(); msg !== undefined; msg = theirs.in.shift()) mine.out.push(msg);
       const threadLink = new ThreadLink(channel, mine, remote);
       peer.onAccepted(remote.type, Buffer.from(remote.routingId));
-      threadLink.kick();
+      threadLink.start();
     },
     refused: () => {
       seeking.delete(peer);
       inproc.cancel(name, peer);
       peer.onRefused();
     },
+    lastWords: () => (theirs.in.length > 0 ? packAll(theirs.in) : null),
   });
   seeking.set(peer, link);
 }
@@ -141,8 +142,9 @@ function offerFromThread(owner: PeerOwner, remote: PeerInfo, address: string): A
     info: { type: owner.socketType, routingId: owner.routingIdBytes(), sendHwm: o.sendHighWaterMark, receiveHwm: o.receiveHighWaterMark },
     linked: (channel) => {
       const pipe = new Pipe(o.sendHighWaterMark, o.receiveHighWaterMark);
-      new ThreadLink(channel, pipe, remote);
+      const threadLink = new ThreadLink(channel, pipe, remote);
       acceptInproc(owner, { pipe, type: remote.type, routingId: Buffer.from(remote.routingId), onRefused: () => pipe.terminate(), onAccepted: () => {} }, address);
+      threadLink.start();
     },
   };
 }

@@ -58,13 +58,15 @@ export interface Seeker {
   readonly info: PeerInfo;
   linked(channel: LinkChannel, peer: PeerInfo): void;
   refused(): void;
+  /** The thread is exiting: what was sent so far, as one link message (null: nothing). */
+  lastWords(): unknown;
 }
 
 type RegistryMessage =
   | { op: "hello" }
   | { op: "bind"; name: string; holder: string }
   | { op: "unbind"; name: string; holder: string }
-  | { op: "connect"; name: string; link: string; peer: PeerInfo }
+  | { op: "connect"; name: string; link: string; peer: PeerInfo; final?: unknown }
   | { op: "accept"; link: string; chan: string; peer: PeerInfo }
   | { op: "refuse"; link: string };
 
@@ -156,6 +158,7 @@ class ThreadRegistry {
   }
 
   seek(name: string, seeker: Seeker): string {
+    this.hookExit();
     const link = uniqueName("link");
     this.seeking.set(link, { name, seeker });
     this.post({ op: "connect", name, link, peer: seeker.info });
@@ -164,6 +167,26 @@ class ThreadRegistry {
 
   cancel(link: string): void {
     this.seeking.delete(link);
+  }
+
+  private exitHooked = false;
+
+  /**
+   * A thread that exits before its connect was answered (connect, send, return) would take
+   * what it sent along: it goes with a last connect instead, which a binding takes whole,
+   * without a handshake, and ends at once.
+   */
+  private hookExit(): void {
+    if (this.exitHooked) return;
+    this.exitHooked = true;
+    const proc = (globalThis as { process?: { on?(event: string, fn: () => void): unknown } }).process;
+    proc?.on?.("exit", () => {
+      for (const [link, s] of this.seeking) {
+        const final = s.seeker.lastWords();
+        if (final !== null) this.post({ op: "connect", name: s.name, link, peer: s.seeker.info, final });
+      }
+      this.seeking.clear();
+    });
   }
 
   private onMessage(msg: RegistryMessage): void {
@@ -181,7 +204,8 @@ class ThreadRegistry {
         if (this.remote.get(msg.name) === msg.holder) this.remote.delete(msg.name);
         return;
       case "connect":
-        this.offer(msg.name, msg.link, msg.peer);
+        if (msg.final !== undefined) this.takeLastWords(msg.name, msg.peer, msg.final);
+        else this.offer(msg.name, msg.link, msg.peer);
         return;
       case "accept":
         this.accepted(msg.link, msg.chan, msg.peer);
@@ -212,6 +236,16 @@ class ThreadRegistry {
       else pending.channel.close();
     };
     this.post({ op: "accept", link, chan, peer: acceptance.info });
+  }
+
+  private takeLastWords(name: string, peer: PeerInfo, final: unknown): void {
+    const acceptance = this.held.get(name)?.holder.offer(peer);
+    if (acceptance === undefined || acceptance === null) return;
+    // The sender is gone: a channel that drops what this side posts, fed the messages and the end.
+    const channel: LinkChannel = { onMessage: null, post: () => {}, close: () => {} };
+    acceptance.linked(channel);
+    channel.onMessage?.(final);
+    channel.onMessage?.("end");
   }
 
   private accepted(link: string, chan: string, peer: PeerInfo): void {
