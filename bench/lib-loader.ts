@@ -83,6 +83,11 @@ const SPECIFIERS: Record<LibName, string> = {
   wiremq: "../lib/index.js", // dist/bench/lib-loader.js → dist/lib/index.js
 };
 
+/** What a worker thread imports to load the same library (an absolute URL for wiremq's build). */
+export function libSpecifier(name: LibName): string {
+  return name === "zeromq" ? SPECIFIERS.zeromq : new URL(SPECIFIERS.wiremq, import.meta.url).href;
+}
+
 const cache = new Map<LibName, Promise<ZmqLib>>();
 
 export function loadLib(name: LibName): Promise<ZmqLib> {

@@ -4,12 +4,14 @@ import { burstReceive, burstSend } from "./burst.js";
 import { dealerPeers, routerIdle } from "./idle-peers.js";
 import { publishSend, subscribeReceive } from "./pub-sub.js";
 import { pullReceive, pushPullLocal, pushSend } from "./push-pull.js";
+import { pushPullThreads } from "./push-pull-threads.js";
 import { replyEcho, requestTimed } from "./req-rep.js";
 
 export const roles: Readonly<Record<string, Role>> = {
   "pull-receive": pullReceive,
   "push-send": pushSend,
   "push-pull-local": pushPullLocal,
+  "push-pull-threads": pushPullThreads,
   "reply-echo": replyEcho,
   "request-timed": requestTimed,
   "pub-send": publishSend,

@@ -3,7 +3,8 @@ import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export type Transport = "tcp" | "ipc" | "inproc";
+/** "threads" is inproc between two worker_threads of one process. */
+export type Transport = "tcp" | "ipc" | "inproc" | "threads";
 
 let sequence = 0;
 
@@ -16,6 +17,7 @@ export function bindEndpoint(transport: Transport): string {
     case "ipc":
       return `ipc://${ipcPath(sequence)}`;
     case "inproc":
+    case "threads":
       return `inproc://wiremq-bench-${sequence}`;
   }
 }

@@ -26,6 +26,9 @@ export const workloads: readonly Workload[] = [
   pushPullWorkload({ transport: "inproc", size: 16, baseCount: 360_000, targets: [{ metric: "msgsPerSec", ratio: 10 }] }),
   pushPullWorkload({ transport: "inproc", size: 4 * KiB, baseCount: 100_000 }),
   pushPullWorkload({ transport: "inproc", size: MiB, baseCount: 10_000 }),
+  // inproc between worker_threads: the PULL in the child's main thread, the PUSH in a worker.
+  pushPullWorkload({ transport: "threads", size: 16, baseCount: 360_000 }),
+  pushPullWorkload({ transport: "threads", size: 64 * KiB, baseCount: 20_000 }),
   pubSubWorkload({
     transport: "tcp",
     size: 16,

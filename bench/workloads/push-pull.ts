@@ -24,9 +24,10 @@ export function sizeLabel(size: number): string {
 }
 
 export function pushPullWorkload(spec: PushPullSpec): Workload {
-  const where = spec.transport === "inproc" ? "one process" : "two processes";
+  const inOneProcess = spec.transport === "inproc" || spec.transport === "threads";
+  const where = spec.transport === "threads" ? "one process, PUSH in a worker thread" : inOneProcess ? "one process" : "two processes";
   const router = spec.pattern === "dealer-router";
-  if ((router || spec.curve) && spec.transport === "inproc") throw new Error("dealer-router and curve run over tcp/ipc");
+  if ((router || spec.curve) && inOneProcess) throw new Error("dealer-router and curve run over tcp/ipc");
   const family = spec.curve ? "curve-push-pull" : router ? "dealer-router" : "push-pull";
   const sockets = router ? "DEALER→ROUTER" : "PUSH→PULL";
   const requires: ExportName[] = router ? ["Dealer", "Router"] : ["Push", "Pull"];
@@ -48,8 +49,9 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
       if (router) receiveArgs.socket = "Router";
       try {
         let result: ReceiveResult;
-        if (spec.transport === "inproc") {
-          result = await workers.spawn("push-pull-local", lib, receiveArgs).result<ReceiveResult>();
+        if (inOneProcess) {
+          const role = spec.transport === "threads" ? "push-pull-threads" : "push-pull-local";
+          result = await workers.spawn(role, lib, receiveArgs).result<ReceiveResult>();
         } else {
           const sender = workers.prepare(lib);
           const receiver = workers.spawn("pull-receive", lib, receiveArgs);

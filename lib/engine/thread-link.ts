@@ -19,7 +19,8 @@ const MAX_BATCH_BYTES = 256 * 1024;
 
 /** Messages in one ArrayBuffer: [count] then per message [frames] and per frame [length, bytes]. */
 function pack(batch: readonly Msg[], bytes: number): ArrayBuffer {
-  const buf = new ArrayBuffer(bytes);
+  // Unpooled and not zero-filled: every byte is written below.
+  const buf = Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer;
   const view = new DataView(buf);
   const u8 = new Uint8Array(buf);
   view.setUint32(0, batch.length, true);
