@@ -33,7 +33,7 @@ export class Client extends Socket {
   }
 
   protected override xsend(msg: Msg): boolean {
-    return sendSinglePart(this.lb, msg);
+    return sendSinglePart(this.lb, msg, this.sendTimeout);
   }
 
   protected override xrecv(): Msg | undefined {
@@ -50,13 +50,14 @@ export class Client extends Socket {
 }
 
 /**
- * Load-balanced send of a one-frame message. zeromq first waits for the socket to be writable
- * and only then hands libzmq the parts, so a multipart message waits for room like any other
- * and then fails with EINVAL.
+ * Load-balanced send of a one-frame message. zeromq hands libzmq the parts once the socket is
+ * writable, or at once with a send timeout of 0, or when the timeout runs out: a multipart
+ * message always fails with EINVAL, but with no timeout only once a peer has room. (With a
+ * timeout it fails here at once, where zeromq fails when the timeout ends.)
  */
-export function sendSinglePart(lb: LoadBalancer, msg: Msg): boolean {
+export function sendSinglePart(lb: LoadBalancer, msg: Msg, sendTimeout: number): boolean {
   // With no room, send() writes nothing: it only asks every pipe to report room.
-  if (msg.length > 1 && !lb.hasRoom) return lb.send(msg);
+  if (msg.length > 1 && sendTimeout < 0 && !lb.hasRoom) return lb.send(msg);
   refuseMultipart(msg.length);
   return lb.send(msg);
 }

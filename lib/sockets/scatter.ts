@@ -23,7 +23,7 @@ export class Scatter extends Socket {
   }
 
   protected override xsend(msg: Msg): boolean {
-    return sendSinglePart(this.lb, msg);
+    return sendSinglePart(this.lb, msg, this.sendTimeout);
   }
 
   protected get canSend(): boolean {
