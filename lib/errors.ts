@@ -65,4 +65,5 @@ export const messages = {
   EBUSY_SEND: "Socket is busy writing; only one send operation may be in progress at any time",
   EBUSY_RECEIVE: "Socket is busy reading; only one receive operation may be in progress at any time",
   EBADF: "Socket is closed",
+  EBUSY_BLOCKED: "Socket is blocked by a bind or unbind operation",
 } as const;

@@ -57,6 +57,8 @@ const SOCKET_TYPE_NUMBERS = [
 export abstract class Socket extends SocketOptions implements PipeOwner {
   private readonly observer = new Observer();
   private isClosed = false;
+  /** A bind or unbind is in progress (see blockWhile). */
+  private blocked = false;
   private readonly bindings = new Map<string, Binding>();
   private readonly connections = new Map<string, Connection>();
   // Made at a socket's first blocked call and kept (most sockets never block on one side).
@@ -153,8 +155,20 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 
   // ---- endpoints ---------------------------------------------------------------------------
 
-  async bind(address: string): Promise<void> {
+  /**
+   * Binds to an endpoint. As in zeromq, the socket is blocked until the promise settles:
+   * any other endpoint call, send or receive meanwhile throws EBUSY.
+   */
+  bind(address: string): Promise<void> {
+    checkAddress(address);
     this.checkOpen();
+    return this.blockWhile(this.bindEndpoint(address));
+  }
+
+  private async bindEndpoint(address: string): Promise<void> {
+    // zeromq binds on a worker thread, so even an inproc bind completes on a later turn of the
+    // event loop; the socket stays blocked that long here too.
+    await nextTurn(undefined);
     const ep = parseEndpoint(address, true);
     checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
@@ -182,6 +196,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
    * name or localhost: Node resolves other names only asynchronously.
    */
   bindSync(address: string): void {
+    checkAddress(address);
     this.checkOpen();
     const ep = parseEndpoint(address, true);
     checkSecurityOptions(this.opts);
@@ -216,7 +231,15 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     this.observer.emit({ type: "bind", address: listener.endpoint });
   }
 
-  async unbind(address: string): Promise<void> {
+  /** Unbinds an endpoint; the socket is blocked meanwhile, as for bind. */
+  unbind(address: string): Promise<void> {
+    checkAddress(address);
+    this.checkOpen();
+    return this.blockWhile(this.unbindEndpoint(address));
+  }
+
+  private async unbindEndpoint(address: string): Promise<void> {
+    await nextTurn(undefined); // as in bindEndpoint
     await this.closeBinding(this.takeBinding(address));
   }
 
@@ -225,11 +248,12 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
    * follows when the listener's connections are gone).
    */
   unbindSync(address: string): void {
+    checkAddress(address);
+    this.checkOpen();
     void this.closeBinding(this.takeBinding(address));
   }
 
   private takeBinding(address: string): Binding {
-    this.checkOpen();
     const ep = parseEndpoint(address, true);
     const wildcard = ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
     // By the endpoint bound (lastEndpoint), or by the address given to bind() when that named
@@ -252,6 +276,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   connect(address: string, options?: ConnectOptions): void {
+    checkAddress(address);
     this.checkOpen();
     const ep = parseEndpoint(address, false);
     checkSecurityOptions(this.opts);
@@ -279,6 +304,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   disconnect(address: string): void {
+    checkAddress(address);
     this.checkOpen();
     const conn = this.connections.get(address);
     if (conn === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
@@ -347,11 +373,12 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   // ---- send / receive ------------------------------------------------------------------------
 
   send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.sendWaiter?.active === true) return Promise.reject(zmqError("EBUSY", messages.EBUSY_SEND));
-    let frames: Msg;
+    if (message === undefined) throw new TypeError("Message must be present");
+    this.checkOpen();
+    const frames = toFrames(message);
+    if (this.sendWaiter?.active === true) throw zmqError("EBUSY", messages.EBUSY_SEND);
+    if (frames.length === 0) return RESOLVED; // zeromq sends nothing for []
     try {
-      frames = toFrames(message);
       if (this.xsend(frames)) return this.sendBudget.spend() ? nextTurn(undefined) : RESOLVED;
     } catch (err) {
       return Promise.reject(err);
@@ -377,8 +404,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   receive(options?: SendOptions): Promise<Msg> {
-    if (this.isClosed) return Promise.reject(zmqError("EBADF", messages.EBADF));
-    if (this.receiveWaiter?.active === true) return Promise.reject(zmqError("EBUSY", messages.EBUSY_RECEIVE));
+    this.checkOpen();
+    if (this.receiveWaiter?.active === true) throw zmqError("EBUSY", messages.EBUSY_RECEIVE);
     let msg: Msg | undefined;
     try {
       msg = this.xrecv();
@@ -478,9 +505,28 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     await this.close();
   }
 
+  /** zeromq's check at the start of every call: blocked by a bind or unbind, or closed. */
   private checkOpen(): void {
+    if (this.blocked) throw zmqError("EBUSY", messages.EBUSY_BLOCKED);
     if (this.isClosed) throw zmqError("EBADF", messages.EBADF);
   }
+
+  /**
+   * Blocks the socket until `operation` settles. The unblocking runs before the caller's
+   * continuation, so code after `await bind()` finds the socket open; code right after a
+   * bind() not awaited finds it blocked, even for inproc, whose bind completes at once.
+   */
+  private blockWhile(operation: Promise<void>): Promise<void> {
+    this.blocked = true;
+    return operation.finally(() => {
+      this.blocked = false;
+    });
+  }
+}
+
+/** zeromq's check of an address argument, before any other. */
+function checkAddress(address: unknown): void {
+  if (typeof address !== "string") throw new TypeError("Address must be a string");
 }
 
 /** Waits until a connection's queued messages are written, or the deadline passes. */
