@@ -1,6 +1,7 @@
 import type { Socket as NetSocket } from "node:net";
 import { messages, zmqError, ZmqError } from "../errors.js";
 import { parseEndpoint } from "../transports/endpoint.js";
+import { checkUri } from "../transports/uri.js";
 import { Dialer, listen, type Listener } from "../transports/stream.js";
 import { listenSync } from "../transports/listen-sync.js";
 import type { InprocBinder } from "../transports/inproc.js";
@@ -169,6 +170,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
     // zeromq binds on a worker thread, so even an inproc bind completes on a later turn of the
     // event loop; the socket stays blocked that long here too.
     await nextTurn(undefined);
+    checkUri(address, this.socketType);
     const ep = parseEndpoint(address, true);
     checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
@@ -198,6 +200,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   bindSync(address: string): void {
     checkAddress(address);
     this.checkOpen();
+    checkUri(address, this.socketType);
     const ep = parseEndpoint(address, true);
     checkSecurityOptions(this.opts);
     if (ep.transport === "inproc") {
@@ -254,11 +257,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   }
 
   private takeBinding(address: string): Binding {
-    const ep = parseEndpoint(address, true);
-    const wildcard = ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
+    checkUri(address, this.socketType);
     // By the endpoint bound (lastEndpoint), or by the address given to bind() when that named
     // no wildcard (a host name binds its address, so the two differ).
-    const binding = this.bindings.get(address) ?? (wildcard ? undefined : [...this.bindings.values()].find((b) => b.address === address));
+    const binding = this.bindings.get(address) ?? (namesWildcard(address) ? undefined : [...this.bindings.values()].find((b) => b.address === address));
     if (binding === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
     this.bindings.delete(binding.endpoint);
     return binding;
@@ -278,6 +280,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   connect(address: string, options?: ConnectOptions): void {
     checkAddress(address);
     this.checkOpen();
+    checkUri(address, this.socketType);
     const ep = parseEndpoint(address, false);
     checkSecurityOptions(this.opts);
     if (this.connections.has(address)) return;
@@ -306,6 +309,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
   disconnect(address: string): void {
     checkAddress(address);
     this.checkOpen();
+    checkUri(address, this.socketType);
     const conn = this.connections.get(address);
     if (conn === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
     this.connections.delete(address);
@@ -527,6 +531,16 @@ export abstract class Socket extends SocketOptions implements PipeOwner {
 /** zeromq's check of an address argument, before any other. */
 function checkAddress(address: unknown): void {
   if (typeof address !== "string") throw new TypeError("Address must be a string");
+}
+
+/** Whether a bind address leaves host or port (or an ipc path) to be chosen; false when it cannot be parsed. */
+function namesWildcard(address: string): boolean {
+  try {
+    const ep = parseEndpoint(address, true);
+    return ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
+  } catch {
+    return false;
+  }
 }
 
 /** Waits until a connection's queued messages are written, or the deadline passes. */

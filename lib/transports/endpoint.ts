@@ -21,7 +21,8 @@ export function parseEndpoint(address: string, forBind: boolean): Endpoint {
     case "tcp":
       return parseTcp(address, rest, forBind);
     case "ipc": {
-      if (rest === "") throw zmqError("EINVAL", "Invalid argument", { address });
+      // "@" alone is an abstract name of no characters, which libzmq refuses.
+      if (rest === "" || rest === "@") throw zmqError("EINVAL", "Invalid argument", { address });
       const wildcard = rest === "*";
       return { transport: "ipc", path: rest, wildcard, address };
     }

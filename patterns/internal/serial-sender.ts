@@ -28,11 +28,20 @@ export class SerialSender {
   send(frames: Buffer[]): Promise<void> {
     if (!this.#busy) {
       this.#busy = true;
-      const sent = this.#socket.send(frames);
+      const sent = this.#sendNow(frames);
       sent.then(this.#next, this.#next);
       return sent;
     }
     return new Promise((resolve, reject) => this.#queue.push({ frames, resolve, reject }));
+  }
+
+  /** The socket's send, with a refusal at the call (a closed socket) made a rejection like the rest. */
+  #sendNow(frames: Buffer[]): Promise<void> {
+    try {
+      return this.#socket.send(frames);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   readonly #next = (): void => {
@@ -48,7 +57,7 @@ export class SerialSender {
       this.#queue.splice(0, this.#head);
       this.#head = 0;
     }
-    this.#socket.send(item.frames).then(
+    this.#sendNow(item.frames).then(
       () => {
         item.resolve();
         this.#next();
