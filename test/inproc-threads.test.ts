@@ -201,6 +201,46 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
     await w.call("close", { name: "push" });
   });
 
+  it("binding a name a worker holds fails with EADDRINUSE, and the name is free again once the worker unbinds it by closing", async () => {
+    const addr = address();
+    const w = peer(lib);
+    await w.call("open", { name: "pull", type: "pull" });
+    await w.call("bind", { name: "pull", address: addr });
+    const push = open.track(new zmq.Push({ linger: 0 }));
+    const err = await push.bind(addr).then(
+      () => null,
+      (e: { code?: unknown; message: string }) => ({ code: e.code, message: e.message }),
+    );
+    expect(err).toEqual({ code: "EADDRINUSE", message: "Address already in use" });
+    await w.call("close", { name: "pull" });
+    // The unbind reaches this thread some time after close() resolves there.
+    let bound = false;
+    for (let i = 0; i < 200 && !bound; i++) {
+      bound = await push.bind(addr).then(
+        () => true,
+        async () => (await new Promise((r) => setTimeout(r, 10)), false),
+      );
+    }
+    expect(bound).toBe(true);
+  });
+
+  it("a name a worker bound is free once the worker has exited with its socket open", async () => {
+    const addr = address();
+    const w = peer(lib);
+    await w.call("open", { name: "pull", type: "pull" });
+    await w.call("bind", { name: "pull", address: addr });
+    expect(await w.exit("return")).toBe(0);
+    const push = open.track(new zmq.Push({ linger: 0 }));
+    let bound = false;
+    for (let i = 0; i < 200 && !bound; i++) {
+      bound = await push.bind(addr).then(
+        () => true,
+        async () => (await new Promise((r) => setTimeout(r, 10)), false),
+      );
+    }
+    expect(bound).toBe(true);
+  });
+
   it("a worker's exit ends its pipe: what it sent arrives, then its PAIR peer here has no one to send to", { timeout: 20_000 }, async () => {
     for (const how of ["return", "process.exit"] as const) {
       const addr = address();

@@ -137,6 +137,19 @@ class ThreadRegistry {
     this.bc = openChannel(REGISTRY);
     this.bc.onmessage = (e) => this.onMessage(e.data as RegistryMessage);
     this.post({ op: "hello" });
+    this.hookExit();
+  }
+
+  /**
+   * Handles the registry messages already queued for this thread, synchronously. An announcement
+   * another thread made before telling this one to act (a bind, then a message to this thread)
+   * is queued before that message; reading the queue first makes a bind here see it.
+   */
+  private drain(): void {
+    if (receiveMessageOnPort === undefined) return;
+    for (let m = receiveMessageOnPort(this.bc); m !== undefined; m = receiveMessageOnPort(this.bc)) {
+      this.onMessage(m.message as RegistryMessage);
+    }
   }
 
   private post(msg: RegistryMessage): void {
@@ -144,6 +157,7 @@ class ThreadRegistry {
   }
 
   hold(name: string, holder: NameHolder, address: string): string {
+    this.drain();
     if (this.remote.has(name)) throw zmqError("EADDRINUSE", "Address already in use", { address });
     const id = uniqueName("holder");
     this.held.set(name, { id, holder });
@@ -158,7 +172,6 @@ class ThreadRegistry {
   }
 
   seek(name: string, seeker: Seeker): string {
-    this.hookExit();
     const link = uniqueName("link");
     this.seeking.set(link, { name, seeker });
     this.post({ op: "connect", name, link, peer: seeker.info });
@@ -169,16 +182,13 @@ class ThreadRegistry {
     this.seeking.delete(link);
   }
 
-  private exitHooked = false;
-
   /**
-   * A thread that exits before its connect was answered (connect, send, return) would take
-   * what it sent along: it goes with a last connect instead, which a binding takes whole,
-   * without a handshake, and ends at once.
+   * When the thread exits, its names are released, and a connect not yet answered (connect,
+   * send, return) sends what was sent on it with a last connect, which a binding takes whole,
+   * without a handshake, and ends at once. A worker stopped by worker.terminate() runs no
+   * exit handler: the other threads go on seeing its names bound.
    */
   private hookExit(): void {
-    if (this.exitHooked) return;
-    this.exitHooked = true;
     const proc = (globalThis as { process?: { on?(event: string, fn: () => void): unknown } }).process;
     proc?.on?.("exit", () => {
       for (const [link, s] of this.seeking) {
@@ -186,6 +196,8 @@ class ThreadRegistry {
         if (final !== null) this.post({ op: "connect", name: s.name, link, peer: s.seeker.info, final });
       }
       this.seeking.clear();
+      for (const [name, { id }] of this.held) this.post({ op: "unbind", name, holder: id });
+      this.held.clear();
     });
   }
 
@@ -195,6 +207,7 @@ class ThreadRegistry {
         for (const [name, { id }] of this.held) this.post({ op: "bind", name, holder: id });
         return;
       case "bind":
+        if (this.held.has(msg.name) && this.remote.get(msg.name) !== msg.holder) warnDoubleBind(msg.name);
         this.remote.set(msg.name, msg.holder);
         for (const [link, s] of this.seeking) {
           if (s.name === msg.name) this.post({ op: "connect", name: s.name, link, peer: s.seeker.info });
@@ -261,6 +274,23 @@ class ThreadRegistry {
     channel.post("confirm");
     s.seeker.linked(channel, peer);
   }
+}
+
+/** Node's synchronous read of a channel's queue (a BroadcastChannel is accepted), where there is one. */
+const receiveMessageOnPort = (
+  (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.("node:worker_threads") as
+    | { receiveMessageOnPort?(port: unknown): { message: unknown } | undefined }
+    | undefined
+)?.receiveMessageOnPort;
+
+/**
+ * Two threads bound one name at the same moment, neither having heard of the other: both
+ * bindings stand (a connect from a third thread reaches whichever accepts first). The program
+ * has a bug that zeromq would have reported with EADDRINUSE; say so.
+ */
+function warnDoubleBind(name: string): void {
+  const proc = (globalThis as { process?: { emitWarning?(msg: string, opts: { code: string }): void } }).process;
+  proc?.emitWarning?.(`inproc://${name} is bound in two threads at once`, { code: "WIREMQ_INPROC_EADDRINUSE" });
 }
 
 let registry: ThreadRegistry | null = null;
