@@ -1,7 +1,8 @@
 /**
  * `zeromq` exposes a Context with `blocky` and thread-pool options. wiremq has no native
  * threads; the object exists so code that sets these options keeps working. `ipv6` is the
- * default of the sockets made with it.
+ * default of the sockets made with it, and so is their `linger`: -1 while `blocky` (zeromq's
+ * default), 0 when not.
  */
 export interface ContextOptions {
   blocky: boolean;
@@ -14,7 +15,7 @@ export interface ContextOptions {
 }
 
 export class Context {
-  blocky = false;
+  blocky = true;
   ioThreads = 1;
   maxSockets = 8192;
   maxMessageSize = -1;

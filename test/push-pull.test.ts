@@ -117,7 +117,7 @@ describe("linger", () => {
   it("close() with linger 0 drops what is queued", async () => {
     const pull = track(new Pull({ receiveTimeout: 200 }));
     await pull.bind("tcp://127.0.0.1:*");
-    const push = new Push();
+    const push = new Push({ linger: 0 });
     push.connect(pull.lastEndpoint!);
     await push.send("dropped");
     await push.close();

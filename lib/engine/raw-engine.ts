@@ -99,7 +99,7 @@ export class RawEngine implements Engine, PipeDriver, StreamReader {
     const deadline = ms < 0 ? Infinity : Date.now() + ms;
     while (!this.closedFlag && this.pipe !== null && this.pipe.out.length + this.sock.writableLength > 0) {
       if (Date.now() >= deadline) return;
-      await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 5).unref());
     }
   }
 

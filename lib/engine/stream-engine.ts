@@ -468,7 +468,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       const left = deadline - Date.now();
       if (left <= 0) return;
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 20));
+        // Unref'd: at exit, lib/sockets/lifetime.ts decides whether lingering holds the process.
+        const t = setTimeout(resolve, Math.min(left, 20)).unref();
         this.sock.once("drain", () => {
           clearTimeout(t);
           resolve();

@@ -24,9 +24,11 @@ export class Dealer extends Socket {
 
   /** Sends an empty message to each new peer (so a ROUTER learns of it). */
   get probeRouter(): boolean {
+    void this.live;
     return this.probe;
   }
   set probeRouter(v: boolean) {
+    void this.live;
     this.probe = checkBoolean(v);
   }
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { zmqError } from "../errors.js";
+import { holdProcess, releaseProcess } from "./lifetime.js";
 
 /** One monitor event, shaped as in the `zeromq` package. */
 export interface SocketEvent {
@@ -20,7 +21,9 @@ const BUSY = "Observer is busy reading; only one receive operation may be in pro
  * The socket's monitor, as zeromq's Observer: events are kept from the moment the socket's
  * `events` is first read, and read either with `receive()` / `for await`, or, once `on()` is
  * called, by listeners only (receive then throws, as in zeromq). The "end" event, sent when
- * the socket closes, is the last; the observer is closed once it is delivered.
+ * the socket closes, is the last; the observer is closed once it is delivered. As zeromq's
+ * (a socket being read), a pending receive holds the process alive, and so does emitter
+ * mode, until the observer closes.
  */
 export class Observer {
   private buffered: SocketEvent[] = [];
@@ -29,6 +32,8 @@ export class Observer {
   private watching = false;
   private isClosed = false;
   private dispatchQueued = false;
+  /** Emitter mode holds the process until close. */
+  private holding = false;
 
   get closed(): boolean {
     return this.isClosed;
@@ -38,6 +43,10 @@ export class Observer {
   get emitter(): EventEmitter {
     if (this.listeners === null) {
       this.listeners = new EventEmitter();
+      if (!this.isClosed) {
+        this.holding = true;
+        holdProcess();
+      }
       // Events kept so far go to the listeners, after the caller has attached them.
       if (this.buffered.length > 0) this.#queueDispatch();
     }
@@ -61,8 +70,18 @@ export class Observer {
       this.#delivered(next);
       return Promise.resolve(next);
     }
+    holdProcess();
     return new Promise((resolve, reject) => {
-      this.waiter = { resolve, reject };
+      this.waiter = {
+        resolve: (event) => {
+          releaseProcess();
+          resolve(event);
+        },
+        reject: (err) => {
+          releaseProcess();
+          reject(err);
+        },
+      };
     });
   }
 
@@ -79,6 +98,10 @@ export class Observer {
   /** Stops the monitor: kept events are dropped; a waiting receive() fails as zeromq's does. */
   close(): void {
     this.isClosed = true;
+    if (this.holding) {
+      this.holding = false;
+      releaseProcess();
+    }
     this.buffered = [];
     const waiter = this.waiter;
     this.waiter = null;

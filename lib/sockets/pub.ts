@@ -32,17 +32,21 @@ export class Publisher extends Socket {
   }
 
   get invertMatching(): boolean {
+    void this.live;
     return this.invert;
   }
   set invertMatching(v: boolean) {
+    void this.live;
     this.invert = checkBoolean(v);
   }
 
   /** With a subscriber full, send waits (or fails with EAGAIN) instead of dropping (ZMQ_XPUB_NODROP). */
   get noDrop(): boolean {
+    void this.live;
     return !this.dropWhenFull;
   }
   set noDrop(v: boolean) {
+    void this.live;
     this.dropWhenFull = !checkBoolean(v);
   }
 

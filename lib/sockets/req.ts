@@ -40,23 +40,29 @@ export class Request extends Socket {
   }
 
   get probeRouter(): boolean {
+    void this.live;
     return this.probe;
   }
   set probeRouter(v: boolean) {
+    void this.live;
     this.probe = checkBoolean(v);
   }
 
   get correlate(): boolean {
+    void this.live;
     return this.correlateOpt;
   }
   set correlate(v: boolean) {
+    void this.live;
     this.correlateOpt = checkBoolean(v);
   }
 
   get relaxed(): boolean {
+    void this.live;
     return this.relaxedOpt;
   }
   set relaxed(v: boolean) {
+    void this.live;
     this.relaxedOpt = checkBoolean(v);
   }
 

@@ -55,24 +55,30 @@ export class Router extends Socket {
   }
 
   get mandatory(): boolean {
+    void this.live;
     return this.mandatoryOpt;
   }
   set mandatory(v: boolean) {
+    void this.live;
     this.mandatoryOpt = checkBoolean(v);
   }
 
   get handover(): boolean {
+    void this.live;
     return this.handoverOpt;
   }
   set handover(v: boolean) {
+    void this.live;
     this.handoverOpt = checkBoolean(v);
   }
 
   /** Sends an empty message to each new peer (so a ROUTER on the other side learns of it). */
   get probeRouter(): boolean {
+    void this.live;
     return this.probe;
   }
   set probeRouter(v: boolean) {
+    void this.live;
     this.probe = checkBoolean(v);
   }
 
@@ -81,9 +87,11 @@ export class Router extends Socket {
    * message it sent: [routing id, this message]. null (the default) announces nothing.
    */
   get disconnectMessage(): Buffer | null {
+    void this.live;
     return this.disconnectMsg;
   }
   set disconnectMessage(v: Buffer | string | null) {
+    void this.live;
     this.disconnectMsg = v === null ? null : Buffer.from(Buffer.isBuffer(v) ? v : checkString(v)!);
   }
 

@@ -63,7 +63,8 @@ export function defaultOptions(): SocketOptionValues {
     receiveHighWaterMark: 1000,
     sendTimeout: -1,
     receiveTimeout: -1,
-    linger: 0,
+    // zeromq's: -1 under a blocky context (the default), else 0; a socket's own linger wins.
+    linger: context.blocky ? -1 : 0,
     immediate: false,
     conflate: false,
     maxMessageSize: -1,
@@ -180,6 +181,11 @@ export abstract class SocketOptions {
   protected routingIdRaw: Buffer | null = null;
   private ownContext: Context | null = null;
 
+  /** A new socket's linger: -1 under a blocky context, else 0 (as libzmq; some types differ). */
+  protected lingerDefault(ctx: Context = context): number {
+    return ctx.blocky ? -1 : 0;
+  }
+
   /** Applies a constructor options object; unknown names throw as in `zeromq`. */
   protected applyOptions(options: object | undefined): void {
     if (options === undefined || options === null) return;
@@ -189,6 +195,7 @@ export abstract class SocketOptions {
       if (!(given instanceof Context)) throw new TypeError("context must be a Context");
       this.ownContext = given;
       this.opts.ipv6 = given.ipv6;
+      this.opts.linger = this.lingerDefault(given);
     }
     for (const [key, value] of Object.entries(options)) {
       if (key === "context") continue;
@@ -197,129 +204,147 @@ export abstract class SocketOptions {
     }
   }
 
-  get sendHighWaterMark(): number { return this.opts.sendHighWaterMark; }
-  set sendHighWaterMark(v: number) { this.opts.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); }
-  get receiveHighWaterMark(): number { return this.opts.receiveHighWaterMark; }
-  set receiveHighWaterMark(v: number) { this.opts.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); }
-  get receiveTimeout(): number { return this.opts.receiveTimeout; }
-  set receiveTimeout(v: number) { this.opts.receiveTimeout = checkRange("receiveTimeout", v, -1); }
-  get sendTimeout(): number { return this.opts.sendTimeout; }
-  set sendTimeout(v: number) { this.opts.sendTimeout = checkRange("sendTimeout", v, -1); }
-  get linger(): number { return this.opts.linger; }
-  set linger(v: number) { this.opts.linger = checkRange("linger", v, -1); }
-  get immediate(): boolean { return this.opts.immediate; }
-  set immediate(v: boolean) { this.opts.immediate = checkBoolean(v); }
-  get conflate(): boolean { return this.opts.conflate; }
-  set conflate(v: boolean) { this.opts.conflate = checkBoolean(v); }
-  get maxMessageSize(): number { return this.opts.maxMessageSize; }
-  set maxMessageSize(v: number) { this.opts.maxMessageSize = checkNumber(v); }
-  get reconnectInterval(): number { return this.opts.reconnectInterval; }
-  set reconnectInterval(v: number) { this.opts.reconnectInterval = checkRange("reconnectInterval", v, -1); }
-  get reconnectMaxInterval(): number { return this.opts.reconnectMaxInterval; }
-  set reconnectMaxInterval(v: number) { this.opts.reconnectMaxInterval = checkRange("reconnectMaxInterval", v, 0); }
-  get heartbeatInterval(): number { return this.opts.heartbeatInterval; }
-  set heartbeatInterval(v: number) { this.opts.heartbeatInterval = checkRange("heartbeatInterval", v, 0); }
-  get heartbeatTimeToLive(): number { return this.opts.heartbeatTimeToLive; }
+  get sendHighWaterMark(): number { return this.live.sendHighWaterMark; }
+  set sendHighWaterMark(v: number) { this.live.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); }
+  get receiveHighWaterMark(): number { return this.live.receiveHighWaterMark; }
+  set receiveHighWaterMark(v: number) { this.live.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); }
+  get receiveTimeout(): number { return this.live.receiveTimeout; }
+  set receiveTimeout(v: number) { this.live.receiveTimeout = checkRange("receiveTimeout", v, -1); }
+  get sendTimeout(): number { return this.live.sendTimeout; }
+  set sendTimeout(v: number) { this.live.sendTimeout = checkRange("sendTimeout", v, -1); }
+  get linger(): number { return this.live.linger; }
+  set linger(v: number) { this.live.linger = checkRange("linger", v, -1); }
+  get immediate(): boolean { return this.live.immediate; }
+  set immediate(v: boolean) { this.live.immediate = checkBoolean(v); }
+  get conflate(): boolean { return this.live.conflate; }
+  set conflate(v: boolean) { this.live.conflate = checkBoolean(v); }
+  get maxMessageSize(): number { return this.live.maxMessageSize; }
+  set maxMessageSize(v: number) { this.live.maxMessageSize = checkNumber(v); }
+  get reconnectInterval(): number { return this.live.reconnectInterval; }
+  set reconnectInterval(v: number) { this.live.reconnectInterval = checkRange("reconnectInterval", v, -1); }
+  get reconnectMaxInterval(): number { return this.live.reconnectMaxInterval; }
+  set reconnectMaxInterval(v: number) { this.live.reconnectMaxInterval = checkRange("reconnectMaxInterval", v, 0); }
+  get heartbeatInterval(): number { return this.live.heartbeatInterval; }
+  set heartbeatInterval(v: number) { this.live.heartbeatInterval = checkRange("heartbeatInterval", v, 0); }
+  get heartbeatTimeToLive(): number { return this.live.heartbeatTimeToLive; }
   // Sent in deciseconds as 16 bits: at most 6553.5 s.
-  set heartbeatTimeToLive(v: number) { this.opts.heartbeatTimeToLive = checkRange("heartbeatTimeToLive", v, 0, 65535 * 100 + 99); }
-  get heartbeatTimeout(): number { return this.opts.heartbeatTimeout; }
-  set heartbeatTimeout(v: number) { this.opts.heartbeatTimeout = checkRange("heartbeatTimeout", v, 0); }
-  get handshakeInterval(): number { return this.opts.handshakeInterval; }
-  set handshakeInterval(v: number) { this.opts.handshakeInterval = checkRange("handshakeInterval", v, 0); }
-  get routingId(): string | null { return this.opts.routingId; }
+  set heartbeatTimeToLive(v: number) { this.live.heartbeatTimeToLive = checkRange("heartbeatTimeToLive", v, 0, 65535 * 100 + 99); }
+  get heartbeatTimeout(): number { return this.live.heartbeatTimeout; }
+  set heartbeatTimeout(v: number) { this.live.heartbeatTimeout = checkRange("heartbeatTimeout", v, 0); }
+  get handshakeInterval(): number { return this.live.handshakeInterval; }
+  set handshakeInterval(v: number) { this.live.handshakeInterval = checkRange("handshakeInterval", v, 0); }
+  get routingId(): string | null { return this.live.routingId; }
   /** A string (sent as UTF-8) or, as zeromq takes it too, the bytes themselves. */
   set routingId(v: string | Uint8Array | null) {
     if (v instanceof Uint8Array) {
       if (v.length < 1 || v.length > 255) throw zmqError("EINVAL", "Invalid argument: routingId must be 1 to 255 bytes");
       this.routingIdRaw = Buffer.from(v);
-      this.opts.routingId = this.routingIdRaw.toString();
+      this.live.routingId = this.routingIdRaw.toString();
     } else {
-      this.opts.routingId = checkShortString("routingId", v);
-      this.routingIdRaw = this.opts.routingId === null ? null : Buffer.from(this.opts.routingId);
+      this.live.routingId = checkShortString("routingId", v);
+      this.routingIdRaw = this.live.routingId === null ? null : Buffer.from(this.live.routingId);
     }
   }
-  get zapDomain(): string | null { return this.opts.zapDomain === "" ? null : this.opts.zapDomain; }
-  set zapDomain(v: string | null) { this.opts.zapDomain = checkShortString("zapDomain", v) ?? ""; }
-  get plainServer(): boolean { return this.opts.plainServer; }
-  set plainServer(v: boolean) { this.opts.plainServer = checkBoolean(v); }
-  get plainUsername(): string | null { return this.opts.plainUsername; }
-  set plainUsername(v: string | null) { this.opts.plainUsername = checkShortString("plainUsername", v); }
-  get plainPassword(): string | null { return this.opts.plainPassword; }
-  set plainPassword(v: string | null) { this.opts.plainPassword = checkShortString("plainPassword", v); }
-  get curveServer(): boolean { return this.opts.curveServer; }
-  set curveServer(v: boolean) { this.opts.curveServer = checkBoolean(v); }
-  get curvePublicKey(): string | null { return this.opts.curvePublicKey; }
-  set curvePublicKey(v: string | null) { this.opts.curvePublicKey = checkCurveKey("curvePublicKey", v); }
-  get curveSecretKey(): string | null { return this.opts.curveSecretKey; }
-  set curveSecretKey(v: string | null) { this.opts.curveSecretKey = checkCurveKey("curveSecretKey", v); }
-  get curveServerKey(): string | null { return this.opts.curveServerKey; }
-  set curveServerKey(v: string | null) { this.opts.curveServerKey = checkCurveKey("curveServerKey", v); }
+  get zapDomain(): string | null { return this.live.zapDomain === "" ? null : this.live.zapDomain; }
+  set zapDomain(v: string | null) { this.live.zapDomain = checkShortString("zapDomain", v) ?? ""; }
+  get plainServer(): boolean { return this.live.plainServer; }
+  set plainServer(v: boolean) { this.live.plainServer = checkBoolean(v); }
+  get plainUsername(): string | null { return this.live.plainUsername; }
+  set plainUsername(v: string | null) { this.live.plainUsername = checkShortString("plainUsername", v); }
+  get plainPassword(): string | null { return this.live.plainPassword; }
+  set plainPassword(v: string | null) { this.live.plainPassword = checkShortString("plainPassword", v); }
+  get curveServer(): boolean { return this.live.curveServer; }
+  set curveServer(v: boolean) { this.live.curveServer = checkBoolean(v); }
+  get curvePublicKey(): string | null { return this.live.curvePublicKey; }
+  set curvePublicKey(v: string | null) { this.live.curvePublicKey = checkCurveKey("curvePublicKey", v); }
+  get curveSecretKey(): string | null { return this.live.curveSecretKey; }
+  set curveSecretKey(v: string | null) { this.live.curveSecretKey = checkCurveKey("curveSecretKey", v); }
+  get curveServerKey(): string | null { return this.live.curveServerKey; }
+  set curveServerKey(v: string | null) { this.live.curveServerKey = checkCurveKey("curveServerKey", v); }
   /** Binding `tcp://*` listens on IPv6 and IPv4; host names resolve to either family. */
-  get ipv6(): boolean { return this.opts.ipv6; }
-  set ipv6(v: boolean) { this.opts.ipv6 = checkBoolean(v); }
-  get backlog(): number { return this.opts.backlog; }
-  set backlog(v: number) { this.opts.backlog = checkRange("backlog", v, 0); }
+  get ipv6(): boolean { return this.live.ipv6; }
+  set ipv6(v: boolean) { this.live.ipv6 = checkBoolean(v); }
+  get backlog(): number { return this.live.backlog; }
+  set backlog(v: number) { this.live.backlog = checkRange("backlog", v, 0); }
   /** ms a tcp connect may take before it is abandoned and retried; 0 leaves it to the OS. */
-  get connectTimeout(): number { return this.opts.connectTimeout; }
-  set connectTimeout(v: number) { this.opts.connectTimeout = checkRange("connectTimeout", v, 0); }
+  get connectTimeout(): number { return this.live.connectTimeout; }
+  set connectTimeout(v: number) { this.live.connectTimeout = checkRange("connectTimeout", v, 0); }
   /** 1 turns SO_KEEPALIVE on, 0 off, -1 leaves the OS default. */
-  get tcpKeepalive(): number { return this.opts.tcpKeepalive; }
-  set tcpKeepalive(v: number) { this.opts.tcpKeepalive = checkRange("tcpKeepalive", v, -1, 1); }
+  get tcpKeepalive(): number { return this.live.tcpKeepalive; }
+  set tcpKeepalive(v: number) { this.live.tcpKeepalive = checkRange("tcpKeepalive", v, -1, 1); }
   /** Seconds idle before the first keepalive probe (with tcpKeepalive 1); -1: OS default. */
-  get tcpKeepaliveIdle(): number { return this.opts.tcpKeepaliveIdle; }
-  set tcpKeepaliveIdle(v: number) { this.opts.tcpKeepaliveIdle = checkRange("tcpKeepaliveIdle", v, -1); }
-  get tcpKeepaliveCount(): number { return this.opts.tcpKeepaliveCount; }
+  get tcpKeepaliveIdle(): number { return this.live.tcpKeepaliveIdle; }
+  set tcpKeepaliveIdle(v: number) { this.live.tcpKeepaliveIdle = checkRange("tcpKeepaliveIdle", v, -1); }
+  get tcpKeepaliveCount(): number { return this.live.tcpKeepaliveCount; }
   set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1); }
-  get tcpKeepaliveInterval(): number { return this.opts.tcpKeepaliveInterval; }
+  get tcpKeepaliveInterval(): number { return this.live.tcpKeepaliveInterval; }
   set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1); }
-  get tcpMaxRetransmitTimeout(): number { return this.opts.tcpMaxRetransmitTimeout; }
+  get tcpMaxRetransmitTimeout(): number { return this.live.tcpMaxRetransmitTimeout; }
   set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0); }
-  get sendBufferSize(): number { return this.opts.sendBufferSize; }
+  get sendBufferSize(): number { return this.live.sendBufferSize; }
   set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1); }
-  get receiveBufferSize(): number { return this.opts.receiveBufferSize; }
+  get receiveBufferSize(): number { return this.live.receiveBufferSize; }
   set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1); }
-  get typeOfService(): number { return this.opts.typeOfService; }
+  get typeOfService(): number { return this.live.typeOfService; }
   set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0); }
   /** ZAP only for a set zapDomain, and then no handler refuses the peer (libzmq's EFAULT). */
-  get zapEnforceDomain(): boolean { return this.opts.zapEnforceDomain; }
-  set zapEnforceDomain(v: boolean) { this.opts.zapEnforceDomain = checkBoolean(v); }
+  get zapEnforceDomain(): boolean { return this.live.zapEnforceDomain; }
+  set zapEnforceDomain(v: boolean) { this.live.zapEnforceDomain = checkBoolean(v); }
   // Windows loopback, I/O-thread and multicast (pgm) settings: libzmq accepts them on every
   // socket and only the matching transport or platform uses them; wiremq has none of those.
-  get loopbackFastPath(): boolean { return this.opts.loopbackFastPath; }
-  set loopbackFastPath(v: boolean) { this.opts.loopbackFastPath = checkBoolean(v); }
-  get affinity(): number { return this.opts.affinity; }
-  set affinity(v: number) { this.opts.affinity = checkNumber(v); }
-  get rate(): number { return this.opts.rate; }
-  set rate(v: number) { this.opts.rate = checkRange("rate", v, 1); }
-  get recoveryInterval(): number { return this.opts.recoveryInterval; }
-  set recoveryInterval(v: number) { this.opts.recoveryInterval = checkRange("recoveryInterval", v, 0); }
-  get multicastHops(): number { return this.opts.multicastHops; }
-  set multicastHops(v: number) { this.opts.multicastHops = checkRange("multicastHops", v, 1); }
-  get multicastMaxTransportDataUnit(): number { return this.opts.multicastMaxTransportDataUnit; }
-  set multicastMaxTransportDataUnit(v: number) { this.opts.multicastMaxTransportDataUnit = checkRange("multicastMaxTransportDataUnit", v, 1); }
-  get socksProxy(): string | null { return null; }
-  set socksProxy(v: string | null) { refuseUnsupported("socksProxy", v); }
-  get interface(): string | null { return null; }
-  set interface(v: string | null) { refuseUnsupported("interface", v); }
-  get tcpAcceptFilter(): string | null { return null; }
-  set tcpAcceptFilter(v: string | null) { refuseUnsupported("tcpAcceptFilter", v); }
+  get loopbackFastPath(): boolean { return this.live.loopbackFastPath; }
+  set loopbackFastPath(v: boolean) { this.live.loopbackFastPath = checkBoolean(v); }
+  get affinity(): number { return this.live.affinity; }
+  set affinity(v: number) { this.live.affinity = checkNumber(v); }
+  get rate(): number { return this.live.rate; }
+  set rate(v: number) { this.live.rate = checkRange("rate", v, 1); }
+  get recoveryInterval(): number { return this.live.recoveryInterval; }
+  set recoveryInterval(v: number) { this.live.recoveryInterval = checkRange("recoveryInterval", v, 0); }
+  get multicastHops(): number { return this.live.multicastHops; }
+  set multicastHops(v: number) { this.live.multicastHops = checkRange("multicastHops", v, 1); }
+  get multicastMaxTransportDataUnit(): number { return this.live.multicastMaxTransportDataUnit; }
+  set multicastMaxTransportDataUnit(v: number) { this.live.multicastMaxTransportDataUnit = checkRange("multicastMaxTransportDataUnit", v, 1); }
+  get socksProxy(): string | null { return this.live && null; }
+  set socksProxy(v: string | null) { void this.live; refuseUnsupported("socksProxy", v); }
+  get interface(): string | null { return this.live && null; }
+  set interface(v: string | null) { void this.live; refuseUnsupported("interface", v); }
+  get tcpAcceptFilter(): string | null { return this.live && null; }
+  set tcpAcceptFilter(v: string | null) { void this.live; refuseUnsupported("tcpAcceptFilter", v); }
 
   /** The mechanism the security options select: "curve", "plain", or null for NULL. */
   get securityMechanism(): null | "plain" | "curve" {
-    const o = this.opts;
+    const o = this.live;
     if (o.curveServer || o.curveServerKey !== null) return "curve";
     if (o.plainServer || o.plainUsername !== null || o.plainPassword !== null) return "plain";
     return null;
   }
-  get threadSafe(): boolean { return false; }
-  /** The Context given to the constructor, else the shared one. */
-  get context(): Context { return this.ownContext ?? context; }
+  get threadSafe(): boolean {
+    void this.live;
+    return false;
+  }
+  /**
+   * The Context given to the constructor, else the shared one; undefined once the socket is
+   * closed, as zeromq drops its reference then (typed as zeromq types it).
+   */
+  get context(): Context {
+    if (this.optionsClosed) return undefined as unknown as Context;
+    return this.ownContext ?? context;
+  }
+
+  /** Set when the socket closes: its options then read and write as zeromq's, ENOTSOCK. */
+  protected optionsClosed = false;
+
+  /** The option values for a public accessor: a closed socket has none. */
+  protected get live(): SocketOptionValues {
+    if (this.optionsClosed) throw zmqError("ENOTSOCK", "Socket operation on non-socket");
+    return this.opts;
+  }
 
   /** `fallback` is libzmq's default ("leave it to the OS"), also the lowest value allowed. */
   private setNotApplied(name: keyof typeof NOT_APPLIED & keyof SocketOptionValues, v: number, fallback: number): void {
     const value = checkRange(name, v, fallback);
     if (value !== fallback) warnNotApplied(name);
-    (this.opts as unknown as Record<string, number>)[name] = value;
+    (this.live as unknown as Record<string, number>)[name] = value;
   }
 }
 

@@ -28,9 +28,11 @@ export class Stream extends Socket {
   }
 
   get notify(): boolean {
+    void this.live;
     return this.notifyPeers;
   }
   set notify(v: boolean) {
+    void this.live;
     this.notifyPeers = checkBoolean(v);
   }
 

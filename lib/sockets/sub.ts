@@ -18,9 +18,11 @@ export class Subscriber extends XSubscriber {
   }
 
   get invertMatching(): boolean {
+    void this.live;
     return this.invert;
   }
   set invertMatching(v: boolean) {
+    void this.live;
     if (typeof v !== "boolean") throw new TypeError("Option value must be a boolean");
     this.invert = v;
   }

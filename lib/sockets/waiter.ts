@@ -1,4 +1,5 @@
 import { messages, zmqError } from "../errors.js";
+import { holdProcess, releaseProcess } from "./lifetime.js";
 
 /**
  * The one send or the one receive a socket lets wait at a time. `arm` starts a wait, which
@@ -8,6 +9,9 @@ import { messages, zmqError } from "../errors.js";
  * A socket keeps one of these for its life rather than making one per call: a reader that
  * keeps up with its peer waits on every message, and the per-call objects and closures showed
  * in the inproc profile. Arming a wait allocates only its promise.
+ *
+ * A wait holds the process alive until it settles, as a pending send or receive does with
+ * zeromq (its socket is polled only then).
  */
 export class Waiter<T> {
   private settleResolve: ((value: T) => void) | null = null;
@@ -25,6 +29,7 @@ export class Waiter<T> {
   /** Starts a wait; the caller checked that none is in progress. */
   arm(timeout: number, signal: AbortSignal | undefined): Promise<T> {
     const promise = new Promise<T>(this.capture);
+    holdProcess();
     if (signal?.aborted) {
       // Settled here rather than on a later tick, where it could meet the socket's next wait.
       this.reject(abortError(signal));
@@ -69,6 +74,7 @@ export class Waiter<T> {
   };
 
   private finish(): void {
+    releaseProcess();
     this.settleResolve = null;
     this.settleReject = null;
     if (this.timer !== null) {

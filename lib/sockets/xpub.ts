@@ -31,28 +31,33 @@ export class XPublisher extends Publisher {
     this.applyOptions(options);
   }
 
-  get verbose(): boolean { return this.verboseSubs; }
-  set verbose(v: boolean) { this.verboseSubs = checkBoolean(v); }
-  get verboser(): boolean { return this.verboseCancels; }
+  get verbose(): boolean { void this.live; return this.verboseSubs; }
+  set verbose(v: boolean) { void this.live; this.verboseSubs = checkBoolean(v); }
+  get verboser(): boolean { void this.live; return this.verboseCancels; }
   set verboser(v: boolean) {
+    void this.live;
     this.verboseCancels = checkBoolean(v);
     if (v) this.verboseSubs = true;
   }
-  get manual(): boolean { return this.manualMode; }
-  set manual(v: boolean) { this.manualMode = checkBoolean(v); }
+  get manual(): boolean { void this.live; return this.manualMode; }
+  set manual(v: boolean) { void this.live; this.manualMode = checkBoolean(v); }
   /** zeromq's name for verbose/verboser: null, "allSubs" or "allSubsUnsubs". */
   get verbosity(): null | "allSubs" | "allSubsUnsubs" {
+    void this.live;
     return this.verboseCancels ? "allSubsUnsubs" : this.verboseSubs ? "allSubs" : null;
   }
   set verbosity(v: null | "allSubs" | "allSubsUnsubs") {
+    void this.live;
     if (v !== null && v !== "allSubs" && v !== "allSubsUnsubs") throw new TypeError('verbosity must be null, "allSubs" or "allSubsUnsubs"');
     this.verboseSubs = v !== null;
     this.verboseCancels = v === "allSubsUnsubs";
   }
   get welcomeMessage(): string | null {
+    void this.live;
     return this.welcome === null ? null : this.welcome.toString();
   }
   set welcomeMessage(v: string | Buffer | null) {
+    void this.live;
     this.welcome = v === null ? null : Buffer.isBuffer(v) ? v : Buffer.from(String(v));
   }
 

@@ -20,7 +20,13 @@ export class XSubscriber extends Socket {
 
   constructor(options?: XSubscriberOptions, socketType = "XSUB") {
     super(socketType);
+    this.opts.linger = this.lingerDefault();
     this.applyOptions(options);
+  }
+
+  /** libzmq gives (X)SUB linger 0 whatever the context: its queue holds only subscriptions. */
+  protected override lingerDefault(): number {
+    return 0;
   }
 
   protected attach(pipe: Pipe): void {

@@ -24,11 +24,12 @@ export interface ListenOptions {
 
 /**
  * Binds a tcp or ipc endpoint and hands each accepted connection to `onConnection`, which must
- * give it a reader (`attachReader`) before it returns.
+ * give it a reader (`attachReader`) before it returns. The server and its connections do not
+ * hold the event loop (see lib/sockets/lifetime.ts).
  */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
   if (ep.transport === "inproc") throw new Error("inproc is not a stream transport");
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock)));
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => reject(listenFailure(err, ep.address)));
@@ -123,7 +124,7 @@ export function removeStaleSocket(path: string): void {
 }
 
 export function makeListener(server: net.Server, endpoint: string, file: string | null): Listener {
-  // Accepted connections must not keep a closed socket's process alive via the server.
+  server.unref();
   return {
     endpoint,
     close: () =>
@@ -142,7 +143,8 @@ export function makeListener(server: net.Server, endpoint: string, file: string 
 
 /**
  * Opens one outgoing tcp or ipc connection (no retry; see Dialer); give it a reader on connect.
- * Without `ipv6`, a host name resolves to IPv4 only, as in libzmq.
+ * Without `ipv6`, a host name resolves to IPv4 only, as in libzmq. The connection does not
+ * hold the event loop (only the OS's connect request does, until it completes).
  */
 export function dial(ep: Endpoint, ipv6 = false): net.Socket {
   if (ep.transport === "tcp") {
@@ -150,12 +152,12 @@ export function dial(ep: Endpoint, ipv6 = false): net.Socket {
       const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, onread };
       if (!ipv6 && net.isIP(ep.host) === 0) opts.family = 4;
       if (ep.source !== undefined) Object.assign(opts, sourceOf(ep.source, ipv6));
-      return net.connect(opts);
+      return net.connect(opts).unref();
     });
   }
   if (ep.transport === "ipc") {
     const path = ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path;
-    return withReader((onread) => net.connect({ path, onread }));
+    return withReader((onread) => net.connect({ path, onread }).unref());
   }
   throw new Error("inproc is not a stream transport");
 }
@@ -218,7 +220,7 @@ export class Dialer {
     };
     const timeout = this.options.connectTimeout;
     // connectTimeout: a connect still pending then counts as failed (libzmq's ZMQ_CONNECT_TIMEOUT).
-    if (timeout > 0) this.connectTimer = setTimeout(onError, timeout);
+    if (timeout > 0) this.connectTimer = setTimeout(onError, timeout).unref();
     sock.once("error", onError);
     sock.once("connect", () => {
       this.clearConnectTimer();
@@ -250,7 +252,7 @@ export class Dialer {
     this.timer = setTimeout(() => {
       this.timer = null;
       this.attempt();
-    }, wait);
+    }, wait).unref();
   }
 
   private clearConnectTimer(): void {

@@ -23,7 +23,9 @@ export function parseSubscription(msg: readonly Buffer[]): SubscriptionMessage |
 export async function readSubscriptions(socket: XPublisher, handle: (msg: Buffer[]) => void): Promise<void> {
   let abort = new AbortController();
   const restart = (): void => abort.abort();
-  socket.events.on("disconnect", restart);
+  // Kept: a closed socket's events property throws ENOTSOCK, as zeromq's does.
+  const events = socket.events;
+  events.on("disconnect", restart);
   try {
     while (!socket.closed) {
       let msg: Buffer[];
@@ -40,6 +42,6 @@ export async function readSubscriptions(socket: XPublisher, handle: (msg: Buffer
       handle(msg);
     }
   } finally {
-    socket.events.off("disconnect", restart);
+    events.off("disconnect", restart);
   }
 }
