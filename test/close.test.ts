@@ -145,6 +145,25 @@ describe("pending operations at close", () => {
   });
 });
 
+describe("linger 0", () => {
+  it("what was sent over an established connection before close() still arrives", async () => {
+    const seen = await expectSame(async (zmq: Zmq, run) => {
+      const pull = run.track(new zmq.Pull({ linger: 0, receiveTimeout: 2000 }));
+      await pull.bind("tcp://127.0.0.1:*");
+      const push = run.track(new zmq.Push({ linger: 0 }));
+      push.connect(pull.lastEndpoint!);
+      await push.send("hello");
+      await pull.receive();
+      for (const text of ["a", "b", "c"]) await push.send(text);
+      push.close();
+      const got: string[] = [];
+      for (let i = 0; i < 3; i++) got.push(String((await pull.receive())[0]));
+      return got;
+    });
+    expect(seen).toEqual({ resolved: ["a", "b", "c"] });
+  });
+});
+
 describe("a closed socket", () => {
   it("throws EBADF at once from every call, and closes again quietly", async () => {
     const seen = await expectSame(async (zmq: Zmq) => {
