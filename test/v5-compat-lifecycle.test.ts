@@ -138,6 +138,26 @@ describe("v5-compat close, zeromq and wiremq side by side", () => {
     ];
   });
 
+  same("after close: bind and unbind throw EBADF at once, before any callback", async ({ socket }: Lab) => {
+    const sock = socket("pull");
+    sock.close();
+    const called: unknown[] = [];
+    const result = [
+      outcome(() => sock.bind("tcp://127.0.0.1:*", (err?: Error) => called.push(err))),
+      outcome(() => sock.unbind("tcp://127.0.0.1:5", (err?: Error) => called.push(err))),
+    ];
+    await new Promise((r) => setTimeout(r, 10));
+    return { result, called };
+  });
+
+  same("a bind while another is in progress throws EBUSY at once; the first completes", async ({ socket }: Lab) => {
+    const sock = socket("pull");
+    const first = new Promise((resolve) => sock.bind("tcp://127.0.0.1:*", (err?: Error) => resolve(err ?? "bound")));
+    const second = outcome(() => sock.bind("tcp://127.0.0.1:*"));
+    const sync = outcome(() => sock.bindSync("tcp://127.0.0.1:*"));
+    return { second, sync, first: await first };
+  });
+
   same("a send after close never calls back and raises nothing", async ({ socket }: Lab) => {
     const sock = socket("push");
     const log: unknown[] = [];
@@ -217,5 +237,49 @@ describe("v5-compat unmonitor", () => {
         sock.close();
       }
     }
+  });
+});
+
+describe("v5-compat send on a socket that cannot send", () => {
+  it("PULL and SUB: an unhandled rejection 'Cannot send on this socket type.', as zeromq's compat layer gives", async () => {
+    // The rejection is the behaviour under test, so the runner's own handler steps aside
+    // while it is caught here.
+    const runners = process.listeners("unhandledRejection");
+    process.removeAllListeners("unhandledRejection");
+    const seen: unknown[] = [];
+    process.on("unhandledRejection", (reason) => seen.push(describeError(reason)));
+    try {
+      for (const [name, zmq] of LIBS) {
+        for (const type of ["pull", "sub"] as const) {
+          const sock = zmq.socket(type);
+          sock.setsockopt(zmq.ZMQ_LINGER, 0);
+          let called = false;
+          sock.send("x", 0, () => {
+            called = true;
+          });
+          await new Promise((r) => setTimeout(r, 20));
+          sock.close();
+          seen.push(`${name} ${type} called back: ${called}`);
+        }
+      }
+    } finally {
+      process.removeAllListeners("unhandledRejection");
+      for (const fn of runners) process.on("unhandledRejection", fn);
+    }
+    const rejection = { name: "Error", message: "Cannot send on this socket type." };
+    expect(seen).toEqual(
+      LIBS.flatMap(([name]) => ["pull", "sub"].flatMap((type) => [rejection, `${name} ${type} called back: false`])),
+    );
+  });
+});
+
+describe("v5-compat message parts", () => {
+  same("numbers, booleans, null, undefined and typed arrays are sent as zeromq sends them", async ({ socket, bound }: Lab) => {
+    const pull = bound("pull");
+    const push = socket("push");
+    push.connect(pull.last_endpoint);
+    const got = new Promise<string[]>((resolve) => pull.once("message", (...f: Buffer[]) => resolve(f.map((b) => b.toString("hex")))));
+    push.send([1, null, "x", Buffer.from("y"), undefined, 2.5, true, new Uint8Array([1])] as never);
+    return got;
   });
 });

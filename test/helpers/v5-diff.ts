@@ -2,6 +2,7 @@
  * Differential harness for zeromq 5's callback API: one v5-style scenario runs against
  * `zeromq/v5-compat` (libzmq) and against `wiremq/v5-compat`, and what each observed is
  * compared. A scenario gets a `Lab` that makes sockets and closes them all afterwards.
+ * `V5_SHOW=1` prints both outcomes of every comparison.
  */
 import { createRequire } from "node:module";
 import { once } from "node:events";
