@@ -12,8 +12,9 @@ import { Radio as RadioSocket, type RadioGroupOptions, type RadioOptions } from 
 import { Dish as DishSocket, type DishGroupOptions, type DishOptions } from "./sockets/dish.js";
 import { Gather as GatherSocket, type GatherOptions } from "./sockets/gather.js";
 import { Scatter as ScatterSocket, type ScatterOptions } from "./sockets/scatter.js";
+import { Datagram as DatagramSocket, type DatagramOptions } from "./sockets/datagram.js";
 
-export type { ServerOptions, ServerRoutingOptions, ClientOptions, RadioOptions, RadioGroupOptions, DishOptions, DishGroupOptions, GatherOptions, ScatterOptions };
+export type { ServerOptions, ServerRoutingOptions, ClientOptions, RadioOptions, RadioGroupOptions, DishOptions, DishGroupOptions, GatherOptions, ScatterOptions, DatagramOptions };
 
 /** A socket class's members other than its message calls, which each type declares its own way. */
 type Base<S> = Omit<S, "send" | "receive" | typeof Symbol.asyncIterator>;
@@ -48,3 +49,8 @@ export interface Scatter extends Base<ScatterSocket> {
   send(message: MessageLike): Promise<void>;
 }
 export const Scatter = ScatterSocket as unknown as new (options?: ScatterOptions) => Scatter;
+
+export interface Datagram extends Base<DatagramSocket>, Receiving<[Buffer, Buffer]> {
+  send(message: [MessageLike, MessageLike]): Promise<void>;
+}
+export const Datagram = DatagramSocket as unknown as new (options?: DatagramOptions) => Datagram;

@@ -4,7 +4,9 @@ import { messages, zmqError } from "../errors.js";
 import { GROUP_MAX_LENGTH } from "../wire/command.js";
 import { groupKey, memberGroup, type GroupLike } from "./group.js";
 import { FairQueue } from "./routing/fair-queue.js";
-import { Socket } from "./socket.js";
+import { Socket, type ConnectOptions } from "./socket.js";
+import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
+import { isUdpAddress } from "../transports/udp.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 
 export type DishOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
@@ -18,17 +20,42 @@ export interface DishGroupOptions {
  * DISH (48/RADIO-DISH, draft): receives what RADIOs send to the groups it joined, as
  * `[message, { group }]`. `join`/`leave` send JOIN/LEAVE commands to every RADIO, and a RADIO
  * it (re)connects to gets all its groups again. Joining a group twice, or leaving one not
- * joined, is EINVAL. Its linger is 0, as libzmq sets it.
+ * joined, is EINVAL. Its linger is 0, as libzmq sets it. Over udp:// (bind only) it takes
+ * every RADIO datagram that reaches the port and keeps those of its groups.
  */
 export class Dish extends Socket {
   private readonly fq = new FairQueue();
   private readonly joined = new Map<string, Buffer>();
   private readonly radios: Pipe[] = [];
+  private readonly udp = new UdpLinks((endpoint) => this.openOwnPipe(endpoint));
 
   constructor(options?: DishOptions) {
     super("DISH");
     this.opts.linger = 0;
     this.applyOptions(options);
+  }
+
+  override async bind(address: string): Promise<void> {
+    if (!isUdpAddress(address) || this.closed) {
+      await super.bind(address);
+      this.udp.lastBound = null;
+      return;
+    }
+    await this.udp.bind(address, { kind: "dish" });
+  }
+
+  override connect(address: string, options?: ConnectOptions): void {
+    if (isUdpAddress(address) && !this.closed) throw incompatibleProtocol(address);
+    super.connect(address, options);
+  }
+
+  override get lastEndpoint(): string | null {
+    return this.udp.lastBound ?? super.lastEndpoint;
+  }
+
+  override close(): Promise<void> {
+    this.udp.close();
+    return super.close();
   }
 
   join(...groups: GroupLike[]): void {

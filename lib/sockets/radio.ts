@@ -4,7 +4,9 @@ import type { MessageLike } from "./message.js";
 import { checkRoutedSend, requireOption } from "./draft-send.js";
 import { groupKey, messageGroup, type GroupLike } from "./group.js";
 import { refuseMultipart } from "./single-part.js";
-import { Socket, type SendOptions } from "./socket.js";
+import { Socket, type ConnectOptions, type SendOptions } from "./socket.js";
+import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
+import { isUdpAddress } from "../transports/udp.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 
 export type RadioOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
@@ -18,11 +20,19 @@ export interface RadioGroupOptions {
  * RADIO (48/RADIO-DISH, draft): `send(message, { group })` goes to every DISH that joined
  * exactly that group, as two frames on the wire: the group (MORE), then the message. A peer
  * without room misses the message; send never waits. Groups are learnt from the JOIN and
- * LEAVE commands each DISH sends.
+ * LEAVE commands each DISH sends. Over udp:// (connect only) every message goes to the
+ * address as one datagram, whatever its group: the DISH there filters.
  */
 export class Radio extends Socket {
   /** Per group, the peers that joined it and how many times (libzmq keeps a multimap). */
   private readonly groups = new Map<string, Map<Pipe, number>>();
+  /** udp:// pipes take every group. */
+  private readonly udpPipes = new Set<Pipe>();
+  private readonly udp = new UdpLinks((endpoint) => {
+    const pipe = this.openOwnPipe(endpoint);
+    this.udpPipes.add(pipe);
+    return pipe;
+  });
 
   constructor(options?: RadioOptions) {
     super("RADIO", options);
@@ -36,9 +46,25 @@ export class Radio extends Socket {
     return super.send(Array.isArray(message) ? [group, ...message] : [group, message], options);
   }
 
+  override async bind(address: string): Promise<void> {
+    if (isUdpAddress(address) && !this.closed) throw incompatibleProtocol(address);
+    return super.bind(address);
+  }
+
+  override connect(address: string, options?: ConnectOptions): void {
+    if (!isUdpAddress(address) || this.closed) return super.connect(address, options);
+    this.udp.connect(address);
+  }
+
+  override close(): Promise<void> {
+    this.udp.close();
+    return super.close();
+  }
+
   protected attach(_pipe: Pipe): void {}
 
   protected detach(pipe: Pipe): void {
+    this.udpPipes.delete(pipe);
     for (const [key, members] of this.groups) {
       if (members.delete(pipe) && members.size === 0) this.groups.delete(key);
     }
@@ -71,10 +97,14 @@ export class Radio extends Socket {
     refuseMultipart(msg.length - 1);
     if (msg.length < 2) return true;
     const group = msg[0]!;
-    const members = this.groups.get(groupKey(group));
-    if (members === undefined) return true;
     const body = msg[1]!;
-    for (const pipe of members.keys()) {
+    const members = this.groups.get(groupKey(group));
+    if (members !== undefined) {
+      for (const pipe of members.keys()) {
+        if (pipe.hasRoom) pipe.write([group, body]);
+      }
+    }
+    for (const pipe of this.udpPipes) {
       if (pipe.hasRoom) pipe.write([group, body]);
     }
     return true;

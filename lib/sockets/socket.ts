@@ -347,6 +347,14 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     this.retrySend();
   }
 
+  /** A pipe the socket type serves by itself, outside tcp, ipc and inproc (udp://). */
+  protected openOwnPipe(endpoint: string): Pipe {
+    this.checkOpen();
+    const pipe = this.newPipe(endpoint);
+    this.attachPipe(pipe);
+    return pipe;
+  }
+
   private routingIdBytes(): Buffer {
     return this.routingIdRaw ?? Buffer.alloc(0);
   }

@@ -1,0 +1,86 @@
+import type { Msg, Pipe } from "../engine/pipe.js";
+import { zmqError } from "../errors.js";
+import { isUdpAddress } from "../transports/udp.js";
+import { Socket, type ConnectOptions } from "./socket.js";
+import type { SocketOptionsInit } from "./socket-options.js";
+import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
+
+export type DatagramOptions = SocketOptionsInit;
+
+/**
+ * DGRAM (draft): raw UDP datagrams over a bound udp:// endpoint. A message is two frames,
+ * the peer's "ip:port" and the body: `receive()` gives the sender's address (with the NUL
+ * libzmq ends it with) and `send([address, body])` sends the body to that address.
+ */
+export class Datagram extends Socket {
+  private pipe: Pipe | null = null;
+  private readonly udp = new UdpLinks((endpoint) => this.openOwnPipe(endpoint));
+
+  constructor(options?: DatagramOptions) {
+    super("DGRAM", options);
+  }
+
+  override async bind(address: string): Promise<void> {
+    if (!isUdpAddress(address) || this.closed) {
+      await super.bind(address);
+      this.udp.lastBound = null;
+      return;
+    }
+    await this.udp.bind(address, { kind: "dgram" });
+  }
+
+  override connect(address: string, options?: ConnectOptions): void {
+    if (isUdpAddress(address) && !this.closed) throw incompatibleProtocol(address);
+    super.connect(address, options);
+  }
+
+  override get lastEndpoint(): string | null {
+    return this.udp.lastBound ?? super.lastEndpoint;
+  }
+
+  override close(): Promise<void> {
+    this.udp.close();
+    return super.close();
+  }
+
+  /** One peer at a time, as libzmq's DGRAM. */
+  protected override acceptsPipe(): boolean {
+    return this.pipe === null || this.pipe.terminated;
+  }
+
+  protected attach(pipe: Pipe): void {
+    this.pipe = pipe;
+  }
+
+  protected detach(pipe: Pipe): void {
+    if (this.pipe === pipe && pipe.in.length === 0) this.pipe = null;
+  }
+
+  protected override xsend(msg: Msg): boolean {
+    const pipe = this.pipe;
+    if (pipe === null || pipe.terminated) return false;
+    if (!pipe.hasRoom) {
+      pipe.wantWritable = true;
+      return false;
+    }
+    if (msg.length !== 2) throw zmqError("EINVAL", "Invalid argument");
+    pipe.write(msg);
+    return true;
+  }
+
+  protected override xrecv(): Msg | undefined {
+    const pipe = this.pipe;
+    if (pipe === null) return undefined;
+    const msg = pipe.read();
+    if (pipe.terminated && pipe.in.length === 0) this.pipe = null;
+    return msg;
+  }
+
+  protected get canSend(): boolean {
+    return this.pipe !== null && this.pipe.hasRoom;
+  }
+
+  protected get canReceive(): boolean {
+    return this.pipe !== null && this.pipe.in.length > 0;
+  }
+}
