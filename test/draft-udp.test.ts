@@ -39,6 +39,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Sends until the receiver gets something. libzmq binds a udp:// socket in its I/O thread, after
+ * bind() has returned, so a datagram sent at once can find no socket yet and be lost.
+ */
+async function sendUntilReceived<T>(receiver: { receiveTimeout: number; receive(): Promise<T> }, send: () => Promise<void>): Promise<T> {
+  receiver.receiveTimeout = 20;
+  for (;;) {
+    await send();
+    try {
+      return await receiver.receive();
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EAGAIN") throw err;
+    }
+  }
+}
+
 async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setImmediate(r));
 }
@@ -111,9 +127,10 @@ describe("udp against zeromq/draft", () => {
       dish.join("g");
       const radio = track(new LIBS[sender].Radio());
       radio.connect(`udp://127.0.0.1:${port}`);
-      await radio.send("not mine", { group: "h" });
-      await radio.send("mine", { group: "g" });
-      const [msg, { group }] = await dish.receive();
+      const [msg, { group }] = await sendUntilReceived(dish, async () => {
+        await radio.send("not mine", { group: "h" });
+        await radio.send("mine", { group: "g" });
+      });
       expect([msg.toString(), group.toString()]).toEqual(["mine", "g"]);
     });
 
@@ -123,17 +140,17 @@ describe("udp against zeromq/draft", () => {
       const b = track(new LIBS[receiver].Datagram());
       await a.bind(`udp://127.0.0.1:${p1}`);
       await b.bind(`udp://127.0.0.1:${p2}`);
-      await a.send([`127.0.0.1:${p2}`, "ping"]);
-      const [from, body] = await b.receive();
+      const [from, body] = await sendUntilReceived(b, () => a.send([`127.0.0.1:${p2}`, "ping"]));
       expect([from.toString("latin1"), body.toString()]).toEqual([`127.0.0.1:${p1}\0`, "ping"]);
-      await b.send([from, "pong"]);
-      expect((await a.receive()).map((f) => f.toString("latin1"))).toEqual([`127.0.0.1:${p2}\0`, "pong"]);
+      const reply = await sendUntilReceived(a, () => b.send([from, "pong"]));
+      expect(reply.map((f) => f.toString("latin1"))).toEqual([`127.0.0.1:${p2}\0`, "pong"]);
     });
   }
 
   it("udp:// where libzmq does not allow it, DGRAM sends of the wrong shape, and the last endpoint", async () => {
-    const port = await freePort();
     const seen = await expectSame(async (zmq, run) => {
+      // A port of its own per library: libzmq lets go of a closed socket's port a little later.
+      const port = await freePort();
       const radio = run.track(new zmq.Radio());
       const dish = run.track(new zmq.Dish());
       const dgram = run.track(new zmq.Datagram({ sendTimeout: 0 }));
@@ -144,14 +161,14 @@ describe("udp against zeromq/draft", () => {
         dgramConnect: await settle(() => dgram.connect(`udp://127.0.0.1:${port}`)),
         unbound,
         bind: await settle(() => dgram.bind(`udp://127.0.0.1:${port}`)),
-        lastEndpoint: dgram.lastEndpoint,
+        lastEndpoint: dgram.lastEndpoint === `127.0.0.1:${port}`,
         onePart: await settle(() => dgram.send("x" as never)),
         threeParts: await settle(() => dgram.send(["127.0.0.1:9", "a", "b"] as never)),
       };
       return outcomes;
     }, LIBS);
     expect(seen).toMatchObject({
-      resolved: { dishConnect: { threw: { code: "ENOCOMPATPROTO" } }, unbound: { rejected: { code: "EAGAIN" } }, lastEndpoint: `127.0.0.1:${port}`, onePart: { rejected: { code: "EINVAL" } } },
+      resolved: { dishConnect: { threw: { code: "ENOCOMPATPROTO" } }, unbound: { rejected: { code: "EAGAIN" } }, lastEndpoint: true, onePart: { rejected: { code: "EINVAL" } } },
     });
   });
 });
