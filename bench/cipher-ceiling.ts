@@ -4,7 +4,7 @@
 // boxing rate) / 2, however the work is spread. Printed beside the CURVE 64 KiB line so a
 // shortfall there can be told apart from overhead of wiremq's own.
 import { cpus } from "node:os";
-import { boxAfterInto, KEY_BYTES, MAC_BYTES, NONCE_BYTES } from "../lib/mechanisms/sodium.js";
+import { boxAfterInto, KEY_BYTES, loadSodium, MAC_BYTES, NONCE_BYTES } from "../lib/mechanisms/sodium.js";
 import type { Column, WorkloadResult } from "./report.js";
 import { formatFigure, formatRatio, median } from "./stats.js";
 
@@ -19,6 +19,7 @@ export interface CipherCeiling {
 }
 
 /** Boxes `size`-byte payloads for about `seconds` in each of three rounds; the median round. */
+/** libsodium must be loaded (loadSodium) first. */
 export function measureCipherCeiling(size: number, seconds = 0.4): CipherCeiling {
   const body = Buffer.alloc(size, 0x61);
   const out = Buffer.allocUnsafe(MAC_BYTES + 1 + size);
@@ -57,9 +58,10 @@ export interface CeilingReport extends CipherCeiling {
  * When the CURVE 64 KiB line ran for wiremq: measures the cipher now (after the workloads, so it
  * does not disturb them) and words the ceiling against the first column's median.
  */
-export function curveCeilingReport(results: readonly WorkloadResult[], columns: readonly Column[]): CeilingReport | undefined {
+export async function curveCeilingReport(results: readonly WorkloadResult[], columns: readonly Column[]): Promise<CeilingReport | undefined> {
   const result = results.find((r) => r.workload.name === CURVE_LINE);
   if (result === undefined || !columns.some((c) => c.lib === "wiremq")) return undefined;
+  await loadSodium();
   const ceiling = measureCipherCeiling(64 * 1024);
   const baseline = result.cells[0]!.samples.map((s) => s.mbPerSec).filter((v): v is number => v !== undefined);
   const ratioToBaseline = columns.length > 1 && baseline.length > 0 ? ceiling.ceilingMbPerSec / median(baseline) : null;

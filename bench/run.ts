@@ -67,7 +67,7 @@ async function main(): Promise<number> {
 
   // Loaded only here: it brings libsodium into the parent process.
   const { curveCeilingReport } = await import("./cipher-ceiling.js");
-  const ceiling = curveCeilingReport(results, columns);
+  const ceiling = await curveCeilingReport(results, columns);
   if (ceiling !== undefined) {
     const { note, ...figures } = ceiling;
     meta.cipherCeiling = figures;

@@ -2,11 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE, CurveClient, CurveServer, HELLO_SIZE, WELCOME_SIZE } from "../lib/mechanisms/curve.js";
 import { curveKeyPair } from "../lib/mechanisms/curve-keys.js";
+import { loadSodium } from "../lib/mechanisms/sodium.js";
 import type { ZapRequest } from "../lib/mechanisms/mechanism.js";
 import { encodeCommand, encodeError, encodePing } from "../lib/wire/command.js";
 import { encodeFrame, FLAG_COMMAND, FLAG_MORE } from "../lib/wire/frame.js";
 import { z85Decode } from "../lib/wire/z85.js";
 import { context, dial, drive, listen, receiveFrom, runRawPeer, zapReply } from "./helpers/mechanism-harness.js";
+
+// These tests drive the mechanisms without an engine, which is what waits for libsodium.
+beforeAll(() => loadSodium());
 
 zmq.context.blocky = false;
 

@@ -3,11 +3,31 @@
  * crypto_box_easy_afternm, for any size (the scratch region grows) and any offset in `out`.
  */
 import { randomBytes } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import sodium from "libsodium-wrappers";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as nacl from "../lib/mechanisms/sodium.js";
 
-const key = nacl.beforenm(nacl.keyPair().publicKey, nacl.keyPair().secretKey)!;
+let key: Uint8Array;
 const nonce = randomBytes(24);
+
+beforeAll(async () => {
+  await nacl.loadSodium();
+  key = nacl.beforenm(nacl.keyPair().publicKey, nacl.keyPair().secretKey)!;
+});
+
+describe("loading", () => {
+  it("makes key pairs without libsodium, the same keys libsodium derives", async () => {
+    const kp = nacl.keyPair();
+    expect(kp.publicKey.length).toBe(32);
+    expect(kp.secretKey.length).toBe(32);
+    await nacl.loadSodium();
+    expect(nacl.sodiumLoaded()).toBe(true);
+    expect(Buffer.from(sodium.crypto_scalarmult_base(kp.secretKey)).equals(Buffer.from(kp.publicKey))).toBe(true);
+    expect(Buffer.from(nacl.publicKeyOf(kp.secretKey)).equals(Buffer.from(kp.publicKey))).toBe(true);
+    const other = nacl.keyPair();
+    expect(Buffer.from(other.secretKey).equals(Buffer.from(kp.secretKey))).toBe(false);
+  });
+});
 
 describe("boxAfterInto / openAfterSplit", () => {
   for (const size of [0, 1, 15, 16, 1000, 70_000, 1 << 20, 33]) {

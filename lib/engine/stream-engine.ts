@@ -49,6 +49,8 @@ const S_HANDSHAKE = 1;
 const S_ZAP = 2;
 const S_READY = 3;
 const S_CLOSED = 4;
+/** Greetings exchanged; the mechanism is still loading what it needs (libsodium for CURVE). */
+const S_PREPARING = 5;
 
 /**
  * One ZMTP connection over a byte stream, from greeting to traffic: handshake through the
@@ -66,6 +68,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   readonly mechanism: Mechanism;
   peerMinor = 1;
   private state = S_GREETING;
+  /** Bytes that followed the peer's greeting while the mechanism was preparing. */
+  private afterGreeting: Buffer | null = null;
   private readonly greeting = new GreetingParser();
   private readonly decoder: FrameDecoder;
   private partial: Buffer[] | null = null;
@@ -169,6 +173,11 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         if (!this.greeting.done) return;
         this.onGreeting();
         if ((this.state as number) === S_CLOSED) return;
+        if ((this.state as number) === S_PREPARING) {
+          // The read buffer is reused: keep a copy of what followed the greeting.
+          this.afterGreeting = Buffer.from(chunk.subarray(offset));
+          return;
+        }
       }
       if (offset < chunk.length) this.decoder.push(chunk, this, offset);
     } catch (err) {
@@ -198,8 +207,30 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       return;
     }
     // The as-server byte is not checked: libzmq sends 0 even from PLAIN and CURVE servers.
+    const preparing = this.mechanism.prepare?.() ?? null;
+    if (preparing !== null) {
+      this.state = S_PREPARING;
+      this.sock.pause();
+      preparing.then(
+        () => this.prepared(),
+        () => this.fail({ kind: "other", message: "the security mechanism could not be loaded" }),
+      );
+      return;
+    }
     this.state = S_HANDSHAKE;
     this.apply(this.mechanism.start());
+  }
+
+  /** The mechanism has loaded: the handshake starts with what the peer sent meanwhile. */
+  private prepared(): void {
+    if (this.state !== S_PREPARING) return;
+    this.state = S_HANDSHAKE;
+    this.apply(this.mechanism.start());
+    const rest = this.afterGreeting;
+    this.afterGreeting = null;
+    if ((this.state as number) === S_CLOSED) return;
+    this.sock.resume();
+    if (rest !== null && rest.length > 0) this.onData(rest);
   }
 
   onFrame(flags: number, body: Buffer): void {

@@ -147,6 +147,10 @@ abstract class CurveBase {
 
   constructor(protected readonly ctx: MechanismContext) {}
 
+  prepare(): Promise<void> | null {
+    return nacl.sodiumLoaded() ? null : nacl.loadSodium();
+  }
+
   /**
    * Wraps one frame as a MESSAGE command body. `flags` is the byte that goes inside the box:
    * CURVE_FLAG_MORE (0x01) and CURVE_FLAG_COMMAND (0x02, for a ZMTP command such as PING or

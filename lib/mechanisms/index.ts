@@ -3,6 +3,7 @@ import { NullMechanism } from "./null.js";
 import { PlainClient, PlainServer } from "./plain.js";
 import { CurveClient, CurveServer } from "./curve.js";
 import { curveKeyBytes } from "./curve-keys.js";
+import { loadSodium } from "./sodium.js";
 
 export interface SecurityOptions {
   plainServer: boolean;
@@ -23,6 +24,8 @@ export function checkSecurityOptions(o: SecurityOptions): void {
     if (o.curveSecretKey !== null) curveKeyBytes(o.curveSecretKey, "secret key").fill(0);
     if (o.curvePublicKey !== null) curveKeyBytes(o.curvePublicKey, "public key");
     if (!o.curveServer) curveKeyBytes(o.curveServerKey!, "server key");
+    // Most handshakes then find libsodium loaded instead of waiting for it.
+    void loadSodium();
   }
 }
 

@@ -8,6 +8,11 @@ export interface Mechanism {
   readonly name: "NULL" | "PLAIN" | "CURVE";
   /** The as-server bit this side puts in its greeting. */
   readonly asServer: boolean;
+  /**
+   * A promise when the mechanism must load something before start() (CURVE: libsodium), null
+   * when it is ready. The engine waits for it once greetings are exchanged.
+   */
+  prepare?(): Promise<void> | null;
   /** Command bodies (name + data, see wire/command.ts) to send once greetings are exchanged. */
   start(): MechanismStep;
   /** Feeds one handshake command body from the peer. */

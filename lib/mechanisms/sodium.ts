@@ -1,15 +1,36 @@
 /**
  * The NaCl primitives CURVE needs, from libsodium (libsodium-wrappers: libsodium compiled to
  * WebAssembly, the same library libzmq links against). Chosen over tweetnacl and
- * @noble/ciphers by bench/crypto-compare.ts. Loaded once with top-level await, so every
- * function here is synchronous.
+ * @noble/ciphers by bench/crypto-compare.ts.
+ *
+ * libsodium's WebAssembly compiles asynchronously, and a top-level await would make the
+ * package impossible to `require`, so it loads on first use: `loadSodium()` starts it (a
+ * socket does when CURVE is configured) and a CURVE engine waits for `sodiumLoaded()` before
+ * its handshake. Key pairs come from node:crypto's X25519, so they need no loading and
+ * `curveKeyPair()` stays synchronous as in zeromq.
  *
  * Boxes use the "easy" layout that CurveZMQ puts on the wire: 16-byte Poly1305 tag, then the
  * ciphertext (libzmq's crypto_box output minus its 16 leading zero bytes).
  */
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import sodium from "libsodium-wrappers";
 
-await sodium.ready;
+let loaded = false;
+let loading: Promise<void> | null = null;
+
+/** Starts loading libsodium (once); resolves when every function here may be called. */
+export function loadSodium(): Promise<void> {
+  loading ??= sodium.ready.then(() => {
+    lib = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
+    loaded = true;
+  });
+  return loading;
+}
+
+/** Whether libsodium is loaded, so the boxing functions may be called now. */
+export function sodiumLoaded(): boolean {
+  return loaded;
+}
 
 export const KEY_BYTES = 32;
 export const NONCE_BYTES = 24;
@@ -20,14 +41,29 @@ export interface RawKeyPair {
   secretKey: Uint8Array;
 }
 
+// DER encodings of X25519 keys are a fixed prefix followed by the 32 raw key bytes.
+const PKCS8_X25519_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
+const SPKI_KEY_OFFSET = 12;
+
+/** A fresh Curve25519 key pair (crypto_box_keypair), from node:crypto. */
 export function keyPair(): RawKeyPair {
-  const kp = sodium.crypto_box_keypair();
-  return { publicKey: kp.publicKey, secretKey: kp.privateKey };
+  const { publicKey, privateKey } = generateKeyPairSync("x25519");
+  const secret = privateKey.export({ format: "der", type: "pkcs8" });
+  const pub = publicKey.export({ format: "der", type: "spki" });
+  const out = { publicKey: Uint8Array.prototype.slice.call(pub, SPKI_KEY_OFFSET), secretKey: Uint8Array.prototype.slice.call(secret, PKCS8_X25519_PREFIX.length) };
+  secret.fill(0);
+  return out;
 }
 
-/** The public key of a Curve25519 secret key (crypto_scalarmult_base). */
+/** The public key of a Curve25519 secret key (crypto_scalarmult_base), from node:crypto. */
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
-  return sodium.crypto_scalarmult_base(secretKey);
+  const der = Buffer.concat([PKCS8_X25519_PREFIX, secretKey]);
+  try {
+    const pub = createPublicKey(createPrivateKey({ key: der, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" });
+    return Uint8Array.prototype.slice.call(pub, SPKI_KEY_OFFSET);
+  } finally {
+    der.fill(0);
+  }
 }
 
 /** crypto_box_beforenm; null when the peer key is of small order (the shared secret is zero). */
@@ -95,7 +131,8 @@ interface SodiumModule {
   _crypto_box_open_easy_afternm(m: number, c: number, clenLo: number, clenHi: number, n: number, k: number): number;
 }
 
-const lib = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
+/** Set once libsodium has loaded (the module does not exist before). */
+let lib!: SodiumModule;
 
 /** Offsets in the scratch region: key at 0, nonce, then the box (tag first) and its message part. */
 const AT_N = 32;
@@ -183,5 +220,5 @@ function keyed(size: number, key: Uint8Array, nonce: Uint8Array): number {
 
 /** Overwrites secret material with zeros. */
 export function wipe(...buffers: Array<Uint8Array | null | undefined>): void {
-  for (const b of buffers) if (b) sodium.memzero(b);
+  for (const b of buffers) if (b) b.fill(0);
 }
