@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
-import { decodeStatistics, Fanout, Pull, Push, Request, Subscriber } from "../lib/index.js";
+import { Pull, Push, Request, Subscriber } from "../lib/index.js";
+import { decodeStatistics, Fanout } from "../lib/devices/index.js";
 import { cliTracker, runCli } from "./helpers/cli.js";
 
 zmq.context.blocky = false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
-import { curvePublicKey, Pull, Push, Router } from "../lib/index.js";
+import { Pull, Push, Router } from "../lib/index.js";
+import { curvePublicKey } from "../lib/security.js";
 import { cliTracker, runCli } from "./helpers/cli.js";
 
 zmq.context.blocky = false;

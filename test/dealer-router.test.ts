@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
-import { Dealer, Router, type Socket } from "../lib/index.js";
+import { Dealer, Router, type EventType, type Socket } from "../lib/index.js";
 
 zmq.context.blocky = false;
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 const str = (msg: Buffer[]): string[] => msg.map((f) => f.toString());
 
 /** Resolves on the n-th event of a type. */
-function nthEvent(socket: Socket, type: string, n = 1): Promise<void> {
+function nthEvent(socket: Socket, type: EventType, n = 1): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0;
     const on = (): void => {

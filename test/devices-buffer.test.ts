@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { BufferingDevice, decodeStatistics, Push, Reply, Request } from "../lib/index.js";
+import { Push, Reply, Request } from "../lib/index.js";
+import { BufferingDevice, decodeStatistics } from "../lib/devices/index.js";
 
 const dir = mkdtempSync(join(tmpdir(), "wiremq-buffer-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

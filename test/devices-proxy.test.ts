@@ -1,21 +1,24 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
-  decodeStatistics,
-  forwarderDevice,
-  openDevice,
   Pull,
   Push,
-  queueDevice,
   Reply,
   Request,
-  SteerableProxy,
-  streamerDevice,
   Subscriber,
   XPublisher,
   Dealer,
   Router,
+  type EventType,
   type Socket,
 } from "../lib/index.js";
+import {
+  decodeStatistics,
+  forwarderDevice,
+  openDevice,
+  queueDevice,
+  SteerableProxy,
+  streamerDevice,
+} from "../lib/devices/index.js";
 
 const open: Array<{ close(): unknown }> = [];
 function track<T extends { close(): unknown }>(s: T): T {
@@ -29,7 +32,7 @@ afterEach(async () => {
 const text = (msg: Buffer[]): string[] => msg.map((f) => f.toString());
 
 /** Resolves after `count` events of `type` on a socket. */
-function events(socket: Socket, type: string, count: number): Promise<void> {
+function events(socket: Socket, type: EventType, count: number): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0;
     const on = (): void => {

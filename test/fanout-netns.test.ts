@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Fanout, Pull } from "../lib/index.js";
+import { Pull } from "../lib/index.js";
+import { Fanout } from "../lib/devices/index.js";
 import { CliProcess } from "./helpers/cli.js";
 
 /**

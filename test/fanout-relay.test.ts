@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { Dealer, Fanout, Pull, Relay } from "../lib/index.js";
+import { Dealer, Pull } from "../lib/index.js";
+import { Fanout, Relay } from "../lib/devices/index.js";
 import { decodeFanout, encodeDeliver } from "../lib/devices/fanout-wire.js";
 import { countingProxy } from "./helpers/counting-proxy.js";
 import { once } from "node:events";

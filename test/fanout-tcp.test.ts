@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Fanout, Pull, Relay } from "../lib/index.js";
+import { Pull } from "../lib/index.js";
+import { Fanout, Relay } from "../lib/devices/index.js";
 import { countingProxy, type CountingProxy } from "./helpers/counting-proxy.js";
 
 /**

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { Broker, BrokerClient } from "../lib/index.js";
+import { Broker, BrokerClient } from "../lib/broker/index.js";
 import { DurableConsumer, DurableProducer, json, type DecodeError } from "../patterns/index.js";
 
 interface Order {

@@ -10,7 +10,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { Dealer, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, createAuthenticator, curveKeyPair, setZapHandler } from "../lib/index.js";
+import { Dealer, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, curveKeyPair } from "../lib/index.js";
+import { createAuthenticator, setZapHandler } from "../lib/security.js";
 import { tracker, waitEvent, within } from "./helpers/sockets.js";
 
 const PYTHON = "/usr/bin/python3";

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import * as wq from "../lib/index.js";
+import * as wqs from "../lib/security.js";
 import { CurveClient } from "../lib/mechanisms/curve.js";
 import { encodeFrame } from "../lib/wire/frame.js";
 import { context, dial, runRawPeer } from "./helpers/mechanism-harness.js";
@@ -13,7 +14,7 @@ function track<T extends { close(): unknown }>(s: T): T {
   return s;
 }
 afterEach(async () => {
-  wq.setZapHandler(null);
+  wqs.setZapHandler(null);
   for (const s of open.splice(0)) await s.close();
 });
 
@@ -66,7 +67,7 @@ describe("PLAIN and CURVE against libzmq for each pattern", () => {
         it(`${pattern} ${mech}: ${serverLib} server, ${serverLib === "wiremq" ? "zeromq" : "wiremq"} client`, async () => {
           const keys = { server: wq.curveKeyPair(), client: wq.curveKeyPair() };
           if (serverLib === "zeromq") await libzmqZap();
-          else wq.setZapHandler(wq.createAuthenticator({ passwords: { user: "pass" }, curveKeys: "any" }));
+          else wqs.setZapHandler(wqs.createAuthenticator({ passwords: { user: "pass" }, curveKeys: "any" }));
           const sLib: Lib = serverLib === "wiremq" ? wq : zmq;
           const cLib: Lib = serverLib === "wiremq" ? zmq : wq;
           const [sName, cName] = classes[pattern];
@@ -89,7 +90,7 @@ describe("a tampered CURVE MESSAGE", () => {
     const pull = track(new wq.Pull({ curveServer: true, curveSecretKey: serverKeys.secretKey }));
     await pull.bind("tcp://127.0.0.1:*");
     const port = Number(pull.lastEndpoint!.split(":").pop());
-    const dropped = new Promise<wq.SocketEvent>((r) => pull.events.on("disconnect", r));
+    const dropped = new Promise<wq.Event>((r) => pull.events.on("disconnect", r));
 
     const clientKeys = wq.curveKeyPair();
     const mech = new CurveClient(context("PUSH"), { serverKey: serverKeys.publicKey, secretKey: clientKeys.secretKey });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import * as wq from "../lib/index.js";
+import * as wqs from "../lib/security.js";
 
 zmq.context.blocky = false;
 
@@ -10,17 +11,17 @@ function track<T extends { close(): unknown }>(s: T): T {
   return s;
 }
 afterEach(async () => {
-  wq.setZapHandler(null);
+  wqs.setZapHandler(null);
   for (const s of open.splice(0)) await s.close();
 });
 
-function nextEvent(sock: { events: { on(t: string, f: (e: wq.SocketEvent) => void): unknown } }, type: string): Promise<wq.SocketEvent> {
-  return new Promise((resolve) => sock.events.on(type, resolve));
+function nextEvent<E extends wq.EventType>(sock: { events: wq.EventSubscriber }, type: E): Promise<wq.EventOfType<E>> {
+  return new Promise((resolve) => sock.events.on<E>(type, (e) => resolve(e)));
 }
 
 describe("ZAP with an in-process handler", () => {
   it("PLAIN: a good password gets in with its User-Id, a wrong one is refused with 400", async () => {
-    wq.setZapHandler(wq.createAuthenticator({ passwords: { alice: "wonderland" } }));
+    wqs.setZapHandler(wqs.createAuthenticator({ passwords: { alice: "wonderland" } }));
     const pull = track(new wq.Pull({ plainServer: true }));
     await pull.bind("tcp://127.0.0.1:*");
 
@@ -45,7 +46,7 @@ describe("ZAP with an in-process handler", () => {
     const server = wq.curveKeyPair();
     const goodKeys = wq.curveKeyPair();
     const badKeys = wq.curveKeyPair();
-    wq.setZapHandler(wq.createAuthenticator({ curveKeys: [goodKeys.publicKey] }));
+    wqs.setZapHandler(wqs.createAuthenticator({ curveKeys: [goodKeys.publicKey] }));
     const pull = track(new wq.Pull({ curveServer: true, curveSecretKey: server.secretKey }));
     await pull.bind("tcp://127.0.0.1:*");
     const refused = nextEvent(pull, "handshake:error:auth");
@@ -62,7 +63,7 @@ describe("ZAP with an in-process handler", () => {
   });
 
   it("NULL with a zapDomain: the address list decides", async () => {
-    wq.setZapHandler(wq.createAuthenticator({ deny: ["127.0.0.1"] }));
+    wqs.setZapHandler(wqs.createAuthenticator({ deny: ["127.0.0.1"] }));
     const pull = track(new wq.Pull({ zapDomain: "global" }));
     await pull.bind("tcp://127.0.0.1:*");
     const refused = nextEvent(pull, "handshake:error:auth");

@@ -1,4 +1,4 @@
-import type { Socket, XPublisher } from "../../lib/index.js";
+import type { EventType, Socket, XPublisher } from "../../lib/index.js";
 
 /**
  * Resolves once the socket has a peer to talk to. Register before bind/connect: events are
@@ -6,7 +6,7 @@ import type { Socket, XPublisher } from "../../lib/index.js";
  * never queued on a connection that may still fail; STREAM (plain TCP) for the connection.
  */
 export function firstPeer(socket: Socket): Promise<void> {
-  const types = socket.socketType === "STREAM" ? ["accept", "connect"] : ["handshake"];
+  const types: EventType[] = socket.socketType === "STREAM" ? ["accept", "connect"] : ["handshake"];
   return new Promise((resolve) => {
     const done = (): void => {
       for (const t of types) socket.events.off(t, done);

@@ -11,12 +11,20 @@ import {
   Subscriber,
   XPublisher,
   XSubscriber,
+  type Readable,
   type Socket,
+  type Writable,
 } from "../../lib/index.js";
 import { parseOptionSettings } from "../../lib/sockets/option-settings.js";
 import { CliError } from "./cli-error.js";
 
 type SocketClass = new () => Socket;
+
+/**
+ * A socket of a type named at run time. Whether it can send or receive is known only then:
+ * the commands check the type, and a wrong call still fails with ENOTSUP.
+ */
+export type AnySocket = Socket & Readable & Writable;
 
 /** Every socket type, by the name zeromq gives it in lower case. */
 const CLASSES: Readonly<Record<string, SocketClass>> = {
@@ -35,10 +43,10 @@ const CLASSES: Readonly<Record<string, SocketClass>> = {
 };
 export const SOCKET_TYPES = Object.keys(CLASSES);
 
-export function createSocket(type: string): Socket {
+export function createSocket(type: string): AnySocket {
   const make = CLASSES[type];
   if (make === undefined) throw new CliError("EINVAL", `unknown socket type ${JSON.stringify(type)}; one of ${SOCKET_TYPES.join(", ")}`);
-  return new make();
+  return new make() as AnySocket;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { curveKeyPair, curvePublicKey } from "../../lib/index.js";
+import { curveKeyPair } from "../../lib/index.js";
+import { curvePublicKey } from "../../lib/security.js";
 import type { ParsedArgs } from "../cli/args.js";
 import { CliError } from "../cli/cli-error.js";
 import type { Command } from "../cli/command.js";

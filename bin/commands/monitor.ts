@@ -1,4 +1,4 @@
-import type { SocketEvent } from "../../lib/index.js";
+import type { Event, EventAddress, EventError, EventInterval } from "../../lib/index.js";
 import { intValue, type ParsedArgs } from "../cli/args.js";
 import { CliError } from "../cli/cli-error.js";
 import type { Command } from "../cli/command.js";
@@ -60,7 +60,10 @@ async function monitor(args: ParsedArgs): Promise<typeof EXIT.OK> {
   return EXIT.OK;
 }
 
-function toText(e: SocketEvent): string {
+/** Any event, with the details some types carry. */
+type AnyEvent = Event & Partial<EventAddress & EventInterval & EventError<Error & { code?: string }>>;
+
+function toText(e: AnyEvent): string {
   const parts = [new Date().toISOString(), e.type];
   if (e.address !== undefined) parts.push(e.address);
   if (e.interval !== undefined) parts.push(`interval=${e.interval}`);
@@ -68,7 +71,7 @@ function toText(e: SocketEvent): string {
   return parts.join(" ");
 }
 
-function toJson(e: SocketEvent): object {
+function toJson(e: AnyEvent): object {
   return {
     time: new Date().toISOString(),
     type: e.type,

@@ -1,4 +1,4 @@
-import { ALL_DEVICE_KINDS, openDevice, type AnyDeviceKind, type DeviceEndpoints } from "../../lib/index.js";
+import { ALL_DEVICE_KINDS, openDevice, type AnyDeviceKind, type DeviceEndpoints } from "../../lib/devices/index.js";
 import { intValue, sizeValue, type ParsedArgs } from "../cli/args.js";
 import { CliError } from "../cli/cli-error.js";
 import type { Command } from "../cli/command.js";

@@ -7,7 +7,7 @@ import { attachSocket, ENDPOINT_OPTIONS } from "../cli/endpoints.js";
 import { EXIT } from "../cli/exit-codes.js";
 import { formatMessage, parseLine } from "../cli/message-format.js";
 import { logLine, stopSignal, withTimeout, writeLine } from "../cli/runtime.js";
-import { applySocketOptions, createSocket } from "../cli/socket-factory.js";
+import { applySocketOptions, createSocket, type AnySocket } from "../cli/socket-factory.js";
 
 const RECV_TYPES = ["pull", "sub", "xsub", "pair", "dealer", "router", "rep", "req", "xpub", "stream"];
 
@@ -86,7 +86,7 @@ async function recv(args: ParsedArgs): Promise<typeof EXIT.OK> {
 }
 
 /** The next message; null once stopped by a signal; EAGAIN (exit 3) after `timeout` ms. */
-async function receiveUnlessStopped(socket: Socket, stop: AbortSignal, timeout: number): Promise<Buffer[] | null> {
+async function receiveUnlessStopped(socket: AnySocket, stop: AbortSignal, timeout: number): Promise<Buffer[] | null> {
   const signals = [stop];
   if (timeout > 0) signals.push(AbortSignal.timeout(timeout));
   try {

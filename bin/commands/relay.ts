@@ -1,4 +1,4 @@
-import { attachEndpoints, parseEndpointSpecs, Relay } from "../../lib/index.js";
+import { attachEndpoints, parseEndpointSpecs, Relay } from "../../lib/devices/index.js";
 import type { ParsedArgs } from "../cli/args.js";
 import { CliError } from "../cli/cli-error.js";
 import type { Command } from "../cli/command.js";

@@ -8,7 +8,7 @@ import { EXIT } from "../cli/exit-codes.js";
 import { formatMessage, parseLine } from "../cli/message-format.js";
 import { firstPeer, firstSubscriber } from "../cli/peer-wait.js";
 import { stdinLines, withTimeout, writeLine } from "../cli/runtime.js";
-import { applySocketOptions, createSocket } from "../cli/socket-factory.js";
+import { applySocketOptions, createSocket, type AnySocket } from "../cli/socket-factory.js";
 
 const SEND_TYPES = ["push", "pub", "xpub", "xsub", "pair", "dealer", "router", "req", "stream"];
 
@@ -47,7 +47,7 @@ async function send(args: ParsedArgs): Promise<typeof EXIT.OK> {
   const timeout = intValue(args, "timeout", 0);
   const format = lineFormat(args);
   // PUB is an XPUB underneath: the same to subscribers, but it sees when the first one subscribes.
-  const socket: Socket = type === "pub" ? new XPublisher() : createSocket(type);
+  const socket: AnySocket = type === "pub" ? new XPublisher() as AnySocket : createSocket(type);
   try {
     socket.linger = intValue(args, "linger", 5000);
     applySocketOptions(socket, args.lists.get("option") ?? []);
@@ -78,7 +78,7 @@ async function send(args: ParsedArgs): Promise<typeof EXIT.OK> {
 }
 
 /** STREAM announces a TCP peer as [routing id, ""]: that id addresses it. */
-async function firstStreamPeer(socket: Socket): Promise<Buffer> {
+async function firstStreamPeer(socket: AnySocket): Promise<Buffer> {
   for (;;) {
     const [id, data] = await socket.receive();
     if (id !== undefined && data !== undefined && data.length === 0) return id;

@@ -3,6 +3,9 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
 import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 export type DealerOptions = SocketOptionsInit & { probeRouter?: boolean };
 
@@ -12,7 +15,7 @@ const EMPTY = Buffer.alloc(0);
  * DEALER: sends round-robin over peers with room (waits when all are full, as PUSH) and
  * receives fair-queued from all peers (as PULL). No envelope handling of its own.
  */
-export class Dealer extends Socket {
+export class Dealer extends Socket implements Readable, Writable {
   private readonly lb = new LoadBalancer();
   private readonly fq = new FairQueue();
   private probe = false;
@@ -20,6 +23,18 @@ export class Dealer extends Socket {
   constructor(options?: DealerOptions) {
     super("DEALER");
     this.applyOptions(options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   /** Sends an empty message to each new peer (so a ROUTER learns of it). */

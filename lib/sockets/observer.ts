@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { zmqError } from "../errors.js";
 import { holdProcess, releaseProcess } from "./lifetime.js";
+import type { Event, EventOfType, EventSubscriber, EventType } from "./event-types.js";
 
 /** One monitor event, shaped as in the `zeromq` package. */
 export interface SocketEvent {
@@ -53,15 +54,19 @@ export class Observer {
     return this.listeners;
   }
 
-  on(type: string, listener: (event: SocketEvent) => void): EventEmitter {
-    return this.emitter.on(type, listener);
+  on<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): EventSubscriber {
+    return this.emitter.on(type, listener) as EventSubscriber;
   }
 
-  off(type: string, listener: (event: SocketEvent) => void): EventEmitter {
-    return this.emitter.off(type, listener);
+  off<E extends EventType>(type: E, listener: (event: EventOfType<E>) => void): EventSubscriber {
+    return this.emitter.off(type, listener) as EventSubscriber;
   }
 
-  receive(): Promise<SocketEvent> {
+  receive(): Promise<Event> {
+    return this.next() as Promise<Event>;
+  }
+
+  private next(): Promise<SocketEvent> {
     if (this.listeners !== null) throw new Error(EMITTER_MODE);
     if (this.isClosed) throw zmqError("EBADF", "Socket is closed");
     if (this.waiter !== null) throw zmqError("EBUSY", BUSY);
@@ -86,9 +91,9 @@ export class Observer {
   }
 
   /** As zeromq's: ends when the observer is closed; an error from receive() is thrown. */
-  [Symbol.asyncIterator](): AsyncIterator<SocketEvent, undefined> {
+  [Symbol.asyncIterator](): AsyncIterator<Event, undefined> {
     return {
-      next: async (): Promise<IteratorResult<SocketEvent, undefined>> => {
+      next: async (): Promise<IteratorResult<Event, undefined>> => {
         if (this.isClosed) return { done: true, value: undefined };
         return { value: await this.receive(), done: false };
       },

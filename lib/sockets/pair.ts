@@ -1,15 +1,30 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 export type PairOptions = SocketOptionsInit;
 
 /** PAIR: exactly one peer at a time; further peers are refused while it is attached. */
-export class Pair extends Socket {
+export class Pair extends Socket implements Readable, Writable {
   private pipe: Pipe | null = null;
 
   constructor(options?: PairOptions) {
     super("PAIR", options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   protected override acceptsPipe(): boolean {

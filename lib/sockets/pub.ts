@@ -2,6 +2,9 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { Socket } from "./socket.js";
 import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 import { SubscriptionTrie } from "./routing/subscription-trie.js";
+import type { Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 /** Per-pipe state of a publisher: the topics this subscriber asked for. */
 interface SubscriberState {
@@ -17,7 +20,7 @@ export type PublisherOptions = SocketOptionsInit & { invertMatching?: boolean; n
  * whose queue is full misses the message (PUB never blocks). Subscriptions arrive from
  * peers as `01`/`00` + topic messages (the engine turns SUBSCRIBE/CANCEL commands into those).
  */
-export class Publisher extends Socket {
+export class Publisher extends Socket implements Writable {
   protected readonly subscriptions = new SubscriptionTrie<Pipe>();
   protected readonly subscribers: Pipe[] = [];
   private stamp = 0;
@@ -29,6 +32,10 @@ export class Publisher extends Socket {
   constructor(options?: PublisherOptions, socketType = "PUB") {
     super(socketType);
     this.applyOptions(options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
   }
 
   get invertMatching(): boolean {

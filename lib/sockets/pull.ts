@@ -2,15 +2,25 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
 
 export type PullOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
 /** PULL: receives from all peers, fair-queued one message from each in turn. */
-export class Pull extends Socket {
+export class Pull extends Socket implements Readable {
   private readonly fq = new FairQueue();
 
   constructor(options?: PullOptions) {
     super("PULL", options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   protected attach(_pipe: Pipe): void {}

@@ -2,15 +2,22 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import type { Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 export type PushOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
 /** PUSH: each message goes to one peer, round-robin over peers with room; waits when all are full. */
-export class Push extends Socket {
+export class Push extends Socket implements Writable {
   private readonly lb = new LoadBalancer();
 
   constructor(options?: PushOptions) {
     super("PUSH", options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
   }
 
   protected attach(pipe: Pipe): void {

@@ -3,6 +3,9 @@ import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 export type ReplyOptions = SocketOptionsInit;
 
@@ -15,7 +18,7 @@ const EFSM_MESSAGE = "Operation cannot be accomplished in current state";
  * the peer is gone or full, the reply is dropped. Receive and send must alternate (`EFSM`).
  * A request without a delimiter followed by a body is dropped.
  */
-export class Reply extends Socket {
+export class Reply extends Socket implements Readable, Writable {
   private readonly fq = new FairQueue();
   /** A request was delivered and its reply not sent yet. */
   private sendingReply = false;
@@ -25,6 +28,18 @@ export class Reply extends Socket {
   constructor(options?: ReplyOptions) {
     super("REP");
     this.applyOptions(options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   protected attach(_pipe: Pipe): void {}

@@ -5,6 +5,9 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
 import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 export type RequestOptions = SocketOptionsInit & {
   probeRouter?: boolean;
@@ -22,7 +25,7 @@ const EFSM_MESSAGE = "Operation cannot be accomplished in current state";
  * before the delimiter (host byte order, as libzmq writes it on little-endian machines) and a
  * reply must echo the current one.
  */
-export class Request extends Socket {
+export class Request extends Socket implements Readable, Writable {
   private readonly lb = new LoadBalancer();
   private readonly fq = new FairQueue();
   /** A request went out and its reply has not been received yet. */
@@ -37,6 +40,18 @@ export class Request extends Socket {
   constructor(options?: RequestOptions) {
     super("REQ");
     this.applyOptions(options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   get probeRouter(): boolean {

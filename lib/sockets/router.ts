@@ -4,6 +4,9 @@ import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket, type ConnectOptions } from "./socket.js";
 import { checkBoolean, checkString, type SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
 
 export type RouterOptions = SocketOptionsInit & {
   mandatory?: boolean;
@@ -33,7 +36,7 @@ function keyOf(id: Buffer): string {
  * With `disconnectMessage` (libzmq's ZMQ_DISCONNECT_MSG), a peer that goes away is announced
  * as [its id, that message], after the last message it sent.
  */
-export class Router extends Socket {
+export class Router extends Socket implements Readable, Writable {
   private readonly fq = new FairQueue();
   /** Routable peers by routing id. */
   private readonly table = new Map<string, Pipe>();
@@ -52,6 +55,18 @@ export class Router extends Socket {
   constructor(options?: RouterOptions) {
     super("ROUTER");
     this.applyOptions(options);
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   get mandatory(): boolean {

@@ -51,9 +51,10 @@ export interface SocketOptionValues {
 }
 
 /** What every socket's constructor takes: its options, and the Context it belongs to. */
-export type SocketOptionsInit = Omit<Partial<SocketOptionValues>, "routingId"> & {
+export type SocketOptionsInit = Omit<Partial<SocketOptionValues>, "routingId" | "zapDomain"> & {
   /** A string (sent as UTF-8) or the bytes themselves. */
   routingId?: string | Uint8Array | null;
+  zapDomain?: string | null;
   context?: Context;
 };
 

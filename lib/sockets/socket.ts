@@ -391,7 +391,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
 
   // ---- send / receive ------------------------------------------------------------------------
 
-  send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+  /** Public in the socket types that can send (they implement Writable). */
+  protected send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
     if (message === undefined) throw new TypeError("Message must be present");
     this.checkOpen();
     const frames = toFrames(message);
@@ -422,7 +423,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     }
   }
 
-  receive(options?: SendOptions): Promise<Msg> {
+  /** Public in the socket types that can receive (they implement Readable). */
+  protected receive(options?: SendOptions): Promise<Msg> {
     this.checkOpen();
     if (this.receiveWaiter?.active === true) throw zmqError("EBUSY", messages.EBUSY_RECEIVE);
     let msg: Msg | undefined;
@@ -454,10 +456,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   }
 
   /**
-   * As zeromq's: each `next()` receives; it is done once the socket is closed, including for a
+   * The async iterator of readable socket types, as zeromq's: each `next()` receives; it is done once the socket is closed, including for a
    * receive that close() cut short (EAGAIN), while any other error is thrown.
    */
-  [Symbol.asyncIterator](): AsyncIterator<Msg, undefined> {
+  protected messages(): AsyncIterator<Msg, undefined> {
     return {
       next: async (): Promise<IteratorResult<Msg, undefined>> => {
         if (this.isClosed) return { done: true, value: undefined };

@@ -7,6 +7,12 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { generateRoutingId } from "./routing/routing-id.js";
 import { Socket } from "./socket.js";
 import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import type { ConnectOptions, SendOptions } from "./socket.js";
+import type { MessageLike } from "./message.js";
+
+/** connect(address, { routingId }): the id the connection is known by. */
+export type StreamConnectOptions = ConnectOptions;
 
 export type StreamOptions = SocketOptionsInit & { notify?: boolean };
 
@@ -17,7 +23,7 @@ const EMPTY = Buffer.alloc(0);
  * connects or leaves is announced as [id, ""] (with `notify`). Send [id, bytes] to write,
  * [id, ""] to close that connection.
  */
-export class Stream extends Socket {
+export class Stream extends Socket implements Readable<[Message, Message]>, Writable<[MessageLike, MessageLike]> {
   private readonly fq = new FairQueue();
   private readonly peers = new Map<string, Pipe>();
   private notifyPeers = true;
@@ -25,6 +31,18 @@ export class Stream extends Socket {
   constructor(options?: StreamOptions) {
     super("STREAM");
     this.applyOptions(options);
+  }
+
+  override send(message: [MessageLike, MessageLike], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<[Message, Message]> {
+    return super.receive(options) as Promise<[Message, Message]>;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<[Message, Message], undefined> {
+    return this.messages() as AsyncIterator<[Message, Message], undefined>;
   }
 
   get notify(): boolean {

@@ -1,7 +1,9 @@
 import type { Msg } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
 import { toFrames, type MessageLike } from "./message.js";
-import { XSubscriber, subscription, type XSubscriberOptions } from "./xsub.js";
+import { SubscriptionSocket, subscription, type XSubscriberOptions } from "./xsub.js";
+import type { Message, Readable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
 
 export type SubscriberOptions = XSubscriberOptions & { invertMatching?: boolean };
 
@@ -9,12 +11,20 @@ export type SubscriberOptions = XSubscriberOptions & { invertMatching?: boolean 
  * SUB: receives the messages whose frame 0 starts with one of its subscribed prefixes.
  * `subscribe()` with no argument subscribes to everything.
  */
-export class Subscriber extends XSubscriber {
+export class Subscriber extends SubscriptionSocket implements Readable {
   private invert = false;
 
   constructor(options?: SubscriberOptions) {
     super(undefined, "SUB");
     this.applyOptions(options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   get invertMatching(): boolean {

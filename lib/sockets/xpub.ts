@@ -3,6 +3,8 @@ import { Queue } from "../util/queue.js";
 import { Publisher, type PublisherOptions } from "./pub.js";
 import { checkBoolean } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
+import type { Message, Readable } from "./readable-writable.js";
+import type { SendOptions } from "./socket.js";
 
 export type XPublisherOptions = PublisherOptions & {
   verbose?: boolean;
@@ -17,7 +19,7 @@ export type XPublisherOptions = PublisherOptions & {
  * forward them upstream. Duplicates are suppressed unless `verbose` (subscribes) /
  * `verboser` (also cancels); `manual` leaves applying them to the user's subscribe().
  */
-export class XPublisher extends Publisher {
+export class XPublisher extends Publisher implements Readable {
   private readonly received = new Queue<Msg>();
   private verboseSubs = false;
   private verboseCancels = false;
@@ -29,6 +31,14 @@ export class XPublisher extends Publisher {
   constructor(options?: XPublisherOptions) {
     super(undefined, "XPUB");
     this.applyOptions(options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
   }
 
   get verbose(): boolean { void this.live; return this.verboseSubs; }

@@ -1,7 +1,9 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { SubscriptionTrie } from "./routing/subscription-trie.js";
-import { Socket } from "./socket.js";
+import type { MessageLike } from "./message.js";
+import type { Message, Readable, Writable } from "./readable-writable.js";
+import { Socket, type SendOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 
 export type XSubscriberOptions = SocketOptionsInit;
@@ -9,16 +11,17 @@ export type XSubscriberOptions = SocketOptionsInit;
 const SELF = true;
 
 /**
+ * What XSUB and SUB share (SUB cannot send, so it is no XSUB).
  * XSUB: receives everything its publishers send (fair-queued, unfiltered) and sends
  * subscriptions upstream as `01`/`00` + topic messages to every publisher. It remembers its
  * subscriptions and sends them again to a publisher it (re)connects to.
  */
-export class XSubscriber extends Socket {
+export class SubscriptionSocket extends Socket {
   protected readonly fq = new FairQueue();
   protected readonly filter = new SubscriptionTrie<true>();
   protected readonly publishers: Pipe[] = [];
 
-  constructor(options?: XSubscriberOptions, socketType = "XSUB") {
+  constructor(options: XSubscriberOptions | undefined, socketType: string) {
     super(socketType);
     this.opts.linger = this.lingerDefault();
     this.applyOptions(options);
@@ -93,4 +96,23 @@ export function subscription(kind: 0 | 1, topic: Uint8Array): Buffer {
   out[0] = kind;
   out.set(topic, 1);
   return out;
+}
+
+/** XSUB: a SUB whose subscriptions are messages it sends, so a proxy can forward them. */
+export class XSubscriber extends SubscriptionSocket implements Readable, Writable {
+  constructor(options?: XSubscriberOptions) {
+    super(options, "XSUB");
+  }
+
+  override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
+    return super.send(message, options);
+  }
+
+  override receive(options?: SendOptions): Promise<Message[]> {
+    return super.receive(options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message[], undefined> {
+    return this.messages();
+  }
 }

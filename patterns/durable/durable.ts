@@ -1,4 +1,4 @@
-import type { BrokerClient, BrokerConsumer, ConsumeOptions, Delivery, PutReceipt } from "../../lib/index.js";
+import type { BrokerClient, BrokerConsumer, ConsumeOptions, Delivery, PutReceipt } from "../../lib/broker/index.js";
 import { DecodeError, EncodeError, type Codec } from "../codec/codec.js";
 
 /** Broker messages are one body: a codec here must encode each value as exactly one frame. */
