@@ -1,6 +1,6 @@
 /**
- * patterns/ is built on wiremq's public entry only (ARCHITECTURE.md): no import may reach into
- * lib/<layer>/. Its other imports are its own files, protobufjs, and node: built-ins.
+ * patterns/ is built on wiremq's public entries only (ARCHITECTURE.md; the subpaths of
+ * package.json "exports"): no import may reach into lib/<layer>/. Its other imports are its own files, protobufjs, and node: built-ins.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -9,6 +9,11 @@ import { describe, expect, it } from "vitest";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const patternsDir = join(root, "patterns");
+/** Each public entry's source, from the CommonJS target of each package.json export. */
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, { require?: string } | string> };
+const publicEntries = Object.values(pkg.exports)
+  .flatMap((t) => (typeof t === "object" && t.require !== undefined ? [t.require.replace(/^\.\/dist\/cjs\//, "")] : []))
+  .filter((p) => p.startsWith("lib/"));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -34,7 +39,7 @@ describe("patterns layering", () => {
       expect(specifier.startsWith("."), `${specifier} is a package other than protobufjs`).toBe(true);
       const target = resolve(dirname(file), specifier);
       if (target.startsWith(patternsDir + "/")) continue;
-      expect(relative(root, target), `${specifier} reaches outside patterns/`).toBe(join("lib", "index.js"));
+      expect(publicEntries, `${specifier} reaches outside patterns/`).toContain(relative(root, target));
     }
   });
 });
