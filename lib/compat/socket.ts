@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { zmqError } from "../errors.js";
 import type { Socket as V6Socket } from "../sockets/socket.js";
+import type { Readable, Writable } from "../sockets/readable-writable.js";
 import type { MessageLike } from "../sockets/message.js";
 import { Pair } from "../sockets/pair.js";
 import { Request } from "../sockets/req.js";
@@ -23,6 +24,12 @@ import { MONITOR_ARGUMENTS_IGNORED, toMonitorEmit } from "./monitor-events.js";
 export type SocketType = "pair" | "req" | "rep" | "pub" | "sub" | "dealer" | "xreq" | "router" | "xrep" | "pull" | "push" | "xpub" | "xsub" | "stream";
 
 type Callback = (err?: Error) => void;
+
+/**
+ * A v6 socket of a type chosen at run time: the methods of its abilities are checked here by
+ * type name (a PULL's send fails as zeromq's compat layer fails), not by the compiler.
+ */
+type AnySocket = V6Socket & Readable & Writable;
 
 const MAKERS: Readonly<Record<SocketType, () => V6Socket>> = {
   pair: () => new Pair(),
@@ -52,7 +59,7 @@ export class Socket extends EventEmitter {
   /** The option aliases (`identity`, `linger`, ...) defined on the prototype below. */
   [key: string]: any;
   type: SocketType;
-  readonly #socket: V6Socket;
+  readonly #socket: AnySocket;
   readonly #receives: boolean;
   /** Frames given with ZMQ_SNDMORE, waiting for the last one. */
   #parts: MessageLike[] = [];
@@ -69,7 +76,7 @@ export class Socket extends EventEmitter {
     const make = Object.hasOwn(MAKERS, type) ? MAKERS[type] : undefined;
     if (make === undefined) throw new Error(`Invalid socket type: ${type}`);
     this.type = type;
-    this.#socket = make();
+    this.#socket = make() as AnySocket;
     this.#receives = type !== "push" && type !== "pub";
     this.#pumpReceive();
   }
@@ -248,7 +255,7 @@ export class Socket extends EventEmitter {
         const event = await events.receive();
         if (event.type === "end") return;
         const v5 = toMonitorEmit(event);
-        if (v5 !== null) this.emit(v5.name, v5.value, event.address, v5.error);
+        if (v5 !== null) this.emit(v5.name, v5.value, "address" in event ? event.address : undefined, v5.error);
       } catch (err) {
         // zeromq's monitor read fails with ENOTSOCK when unmonitor() closes it, and its
         // compat layer passes that on as an error event.
