@@ -33,7 +33,8 @@ describe("wiremq command line: help and errors", () => {
     ["a bad socket type", ["recv", "--type", "pusher", "--bind", "tcp://127.0.0.1:*"]],
     ["no endpoint", ["recv", "--type", "pull"]],
     ["a bad endpoint", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1"]],
-    ["an unknown transport", ["send", "--type", "push", "--connect", "udp://127.0.0.1:5", "x"]],
+    ["an unknown transport", ["send", "--type", "push", "--connect", "foo://127.0.0.1:5", "x"]],
+    ["a transport the socket type cannot use", ["send", "--type", "push", "--connect", "udp://127.0.0.1:5", "x"]],
     ["a bad count", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "--count", "-3"]],
     ["an unknown socket option", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "-o", "colour=red"]],
     ["a socket option of the wrong type", ["recv", "--type", "pull", "--bind", "tcp://127.0.0.1:*", "-o", "linger=soon"]],
@@ -44,7 +45,7 @@ describe("wiremq command line: help and errors", () => {
   ])("refuses %s: exit 2, one line with EINVAL", async (_what, args) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^wiremq( \w+)?: (EINVAL|EPROTONOSUPPORT): /);
+    expect(r.stderr).toMatch(/^wiremq( \w+)?: (EINVAL|EPROTONOSUPPORT|ENOCOMPATPROTO): /);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
