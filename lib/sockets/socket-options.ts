@@ -5,6 +5,9 @@
 import { Context, context } from "../context.js";
 import { zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
+import {
+  getOptionById, isImmediateOption, LATE_OPTION_WARNING, setOptionById, SOCKET_OPTION_IDS, uint64, type OptionType,
+} from "./option-ids.js";
 
 export interface SocketOptionValues {
   sendHighWaterMark: number;
@@ -110,39 +113,58 @@ export function checkNumber(value: unknown): number {
   return value;
 }
 
+/** zeromq's text for a value libzmq refuses (EINVAL from zmq_setsockopt). */
+function invalid(): Error {
+  return zmqError("EINVAL", "Invalid argument");
+}
+
 export function checkBoolean(value: unknown): boolean {
   if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
   return value;
 }
 
+/** A string, a Buffer (as UTF-8) or null, as zeromq's string options take them. */
 export function checkString(value: unknown): string | null {
   if (value === null) return null;
-  if (typeof value !== "string") throw new TypeError("Option value must be a string");
+  if (Buffer.isBuffer(value)) return value.toString();
+  if (typeof value !== "string") throw new TypeError("Option value must be a string or buffer");
   return value;
+}
+
+/** A string option libzmq cannot unset: null is EINVAL there (routing id, ZAP domain, CURVE keys). */
+function checkSetString(value: unknown): string {
+  const s = checkString(value);
+  if (s === null) throw invalid();
+  return s;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
 
 /** A number in libzmq's range for the option (an int32 from `min`), else EINVAL as libzmq. */
-function checkRange(name: string, value: unknown, min: number, max = INT32_MAX): number {
-  const n = checkNumber(value);
-  if (n < min || n > max) throw zmqError("EINVAL", `Invalid argument: ${name} must be from ${min} to ${max}`);
+function checkRange(_name: string, value: unknown, min: number, max = INT32_MAX): number {
+  // An int option: zeromq casts the number to int32_t before libzmq checks it.
+  const n = Math.trunc(checkNumber(value));
+  if (n < min || n > max) throw invalid();
   return n;
 }
 
 /** A string option of 1 to 255 bytes (libzmq's limit), or null. */
-function checkShortString(name: string, value: unknown): string | null {
+function checkShortString(_name: string, value: unknown): string | null {
   const s = checkString(value);
   if (s === null) return null;
   const bytes = Buffer.byteLength(s);
-  if (bytes < 1 || bytes > 255) throw zmqError("EINVAL", `Invalid argument: ${name} must be 1 to 255 bytes`);
+  if (bytes < 1 || bytes > 255) throw invalid();
   return s;
 }
 
 /** A CURVE key option: 40 Z85 characters (checked now, as libzmq does), or null. */
-function checkCurveKey(name: string, value: unknown): string | null {
-  const s = checkString(value);
-  if (s !== null) curveKeyBytes(s, name).fill(0);
+function checkCurveKey(name: string, value: unknown): string {
+  const s = checkSetString(value);
+  try {
+    curveKeyBytes(s, name).fill(0);
+  } catch {
+    throw invalid();
+  }
   return s;
 }
 
@@ -206,122 +228,161 @@ export abstract class SocketOptions {
   }
 
   get sendHighWaterMark(): number { return this.live.sendHighWaterMark; }
-  set sendHighWaterMark(v: number) { this.live.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); }
+  set sendHighWaterMark(v: number) { this.optionSet("sendHighWaterMark"); this.live.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); }
   get receiveHighWaterMark(): number { return this.live.receiveHighWaterMark; }
-  set receiveHighWaterMark(v: number) { this.live.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); }
+  set receiveHighWaterMark(v: number) { this.optionSet("receiveHighWaterMark"); this.live.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); }
   get receiveTimeout(): number { return this.live.receiveTimeout; }
-  set receiveTimeout(v: number) { this.live.receiveTimeout = checkRange("receiveTimeout", v, -1); }
+  set receiveTimeout(v: number) { this.optionSet("receiveTimeout"); this.live.receiveTimeout = checkRange("receiveTimeout", v, -1); }
   get sendTimeout(): number { return this.live.sendTimeout; }
-  set sendTimeout(v: number) { this.live.sendTimeout = checkRange("sendTimeout", v, -1); }
+  set sendTimeout(v: number) { this.optionSet("sendTimeout"); this.live.sendTimeout = checkRange("sendTimeout", v, -1); }
   get linger(): number { return this.live.linger; }
-  set linger(v: number) { this.live.linger = checkRange("linger", v, -1); }
+  set linger(v: number) { this.optionSet("linger"); this.live.linger = checkRange("linger", v, -1); }
   get immediate(): boolean { return this.live.immediate; }
-  set immediate(v: boolean) { this.live.immediate = checkBoolean(v); }
+  set immediate(v: boolean) { this.optionSet("immediate"); this.live.immediate = checkBoolean(v); }
   get conflate(): boolean { return this.live.conflate; }
-  set conflate(v: boolean) { this.live.conflate = checkBoolean(v); }
+  set conflate(v: boolean) { this.optionSet("conflate"); this.live.conflate = checkBoolean(v); }
   get maxMessageSize(): number { return this.live.maxMessageSize; }
-  set maxMessageSize(v: number) { this.live.maxMessageSize = checkNumber(v); }
+  set maxMessageSize(v: number) { this.optionSet("maxMessageSize"); this.live.maxMessageSize = checkNumber(v); }
   get reconnectInterval(): number { return this.live.reconnectInterval; }
-  set reconnectInterval(v: number) { this.live.reconnectInterval = checkRange("reconnectInterval", v, -1); }
+  set reconnectInterval(v: number) { this.optionSet("reconnectInterval"); this.live.reconnectInterval = checkRange("reconnectInterval", v, -1); }
   get reconnectMaxInterval(): number { return this.live.reconnectMaxInterval; }
-  set reconnectMaxInterval(v: number) { this.live.reconnectMaxInterval = checkRange("reconnectMaxInterval", v, 0); }
+  set reconnectMaxInterval(v: number) { this.optionSet("reconnectMaxInterval"); this.live.reconnectMaxInterval = checkRange("reconnectMaxInterval", v, 0); }
   get heartbeatInterval(): number { return this.live.heartbeatInterval; }
-  set heartbeatInterval(v: number) { this.live.heartbeatInterval = checkRange("heartbeatInterval", v, 0); }
+  set heartbeatInterval(v: number) { this.optionSet("heartbeatInterval"); this.live.heartbeatInterval = checkRange("heartbeatInterval", v, 0); }
   get heartbeatTimeToLive(): number { return this.live.heartbeatTimeToLive; }
   // Sent in deciseconds as 16 bits: at most 6553.5 s.
-  set heartbeatTimeToLive(v: number) { this.live.heartbeatTimeToLive = checkRange("heartbeatTimeToLive", v, 0, 65535 * 100 + 99); }
+  set heartbeatTimeToLive(v: number) { this.optionSet("heartbeatTimeToLive"); this.live.heartbeatTimeToLive = checkRange("heartbeatTimeToLive", v, 0, 65535 * 100 + 99); }
   get heartbeatTimeout(): number { return this.live.heartbeatTimeout; }
-  set heartbeatTimeout(v: number) { this.live.heartbeatTimeout = checkRange("heartbeatTimeout", v, 0); }
+  set heartbeatTimeout(v: number) { this.optionSet("heartbeatTimeout"); this.live.heartbeatTimeout = checkRange("heartbeatTimeout", v, 0); }
   get handshakeInterval(): number { return this.live.handshakeInterval; }
-  set handshakeInterval(v: number) { this.live.handshakeInterval = checkRange("handshakeInterval", v, 0); }
+  set handshakeInterval(v: number) { this.optionSet("handshakeInterval"); this.live.handshakeInterval = checkRange("handshakeInterval", v, 0); }
   get routingId(): string | null { return this.live.routingId; }
   /** A string (sent as UTF-8) or, as zeromq takes it too, the bytes themselves. */
   set routingId(v: string | Uint8Array | null) {
+    this.optionSet("routingId");
     if (v instanceof Uint8Array) {
-      if (v.length < 1 || v.length > 255) throw zmqError("EINVAL", "Invalid argument: routingId must be 1 to 255 bytes");
+      if (v.length < 1 || v.length > 255) throw invalid();
       this.routingIdRaw = Buffer.from(v);
       this.live.routingId = this.routingIdRaw.toString();
     } else {
-      this.live.routingId = checkShortString("routingId", v);
+      this.live.routingId = checkShortString("routingId", checkSetString(v));
       this.routingIdRaw = this.live.routingId === null ? null : Buffer.from(this.live.routingId);
     }
   }
   get zapDomain(): string | null { return this.live.zapDomain === "" ? null : this.live.zapDomain; }
-  set zapDomain(v: string | null) { this.live.zapDomain = checkShortString("zapDomain", v) ?? ""; }
+  set zapDomain(v: string | null) { this.optionSet("zapDomain"); this.live.zapDomain = checkShortString("zapDomain", checkSetString(v))!; }
   get plainServer(): boolean { return this.live.plainServer; }
-  set plainServer(v: boolean) { this.live.plainServer = checkBoolean(v); }
+  set plainServer(v: boolean) { this.optionSet("plainServer"); this.live.plainServer = checkBoolean(v); }
   get plainUsername(): string | null { return this.live.plainUsername; }
-  set plainUsername(v: string | null) { this.live.plainUsername = checkShortString("plainUsername", v); }
+  set plainUsername(v: string | null) { this.optionSet("plainUsername"); this.live.plainUsername = checkShortString("plainUsername", v); }
   get plainPassword(): string | null { return this.live.plainPassword; }
-  set plainPassword(v: string | null) { this.live.plainPassword = checkShortString("plainPassword", v); }
+  set plainPassword(v: string | null) { this.optionSet("plainPassword"); this.live.plainPassword = checkShortString("plainPassword", v); }
   get curveServer(): boolean { return this.live.curveServer; }
-  set curveServer(v: boolean) { this.live.curveServer = checkBoolean(v); }
+  set curveServer(v: boolean) { this.optionSet("curveServer"); this.live.curveServer = checkBoolean(v); }
   get curvePublicKey(): string | null { return this.live.curvePublicKey; }
-  set curvePublicKey(v: string | null) { this.live.curvePublicKey = checkCurveKey("curvePublicKey", v); }
+  set curvePublicKey(v: string | null) { this.optionSet("curvePublicKey"); this.live.curvePublicKey = checkCurveKey("curvePublicKey", v); }
   get curveSecretKey(): string | null { return this.live.curveSecretKey; }
-  set curveSecretKey(v: string | null) { this.live.curveSecretKey = checkCurveKey("curveSecretKey", v); }
+  set curveSecretKey(v: string | null) { this.optionSet("curveSecretKey"); this.live.curveSecretKey = checkCurveKey("curveSecretKey", v); }
   get curveServerKey(): string | null { return this.live.curveServerKey; }
-  set curveServerKey(v: string | null) { this.live.curveServerKey = checkCurveKey("curveServerKey", v); }
+  set curveServerKey(v: string | null) { this.optionSet("curveServerKey"); this.live.curveServerKey = checkCurveKey("curveServerKey", v); }
   /** Binding `tcp://*` listens on IPv6 and IPv4; host names resolve to either family. */
   get ipv6(): boolean { return this.live.ipv6; }
-  set ipv6(v: boolean) { this.live.ipv6 = checkBoolean(v); }
+  set ipv6(v: boolean) { this.optionSet("ipv6"); this.live.ipv6 = checkBoolean(v); }
   get backlog(): number { return this.live.backlog; }
-  set backlog(v: number) { this.live.backlog = checkRange("backlog", v, 0); }
+  set backlog(v: number) { this.optionSet("backlog"); this.live.backlog = checkRange("backlog", v, 0); }
   /** ms a tcp connect may take before it is abandoned and retried; 0 leaves it to the OS. */
   get connectTimeout(): number { return this.live.connectTimeout; }
-  set connectTimeout(v: number) { this.live.connectTimeout = checkRange("connectTimeout", v, 0); }
+  set connectTimeout(v: number) { this.optionSet("connectTimeout"); this.live.connectTimeout = checkRange("connectTimeout", v, 0); }
   /** 1 turns SO_KEEPALIVE on, 0 off, -1 leaves the OS default. */
   get tcpKeepalive(): number { return this.live.tcpKeepalive; }
-  set tcpKeepalive(v: number) { this.live.tcpKeepalive = checkRange("tcpKeepalive", v, -1, 1); }
+  set tcpKeepalive(v: number) { this.optionSet("tcpKeepalive"); this.live.tcpKeepalive = checkRange("tcpKeepalive", v, -1, 1); }
   /** Seconds idle before the first keepalive probe (with tcpKeepalive 1); -1: OS default. */
   get tcpKeepaliveIdle(): number { return this.live.tcpKeepaliveIdle; }
-  set tcpKeepaliveIdle(v: number) { this.live.tcpKeepaliveIdle = checkRange("tcpKeepaliveIdle", v, -1); }
+  set tcpKeepaliveIdle(v: number) { this.optionSet("tcpKeepaliveIdle"); this.live.tcpKeepaliveIdle = checkRange("tcpKeepaliveIdle", v, -1); }
   get tcpKeepaliveCount(): number { return this.live.tcpKeepaliveCount; }
-  set tcpKeepaliveCount(v: number) { this.setNotApplied("tcpKeepaliveCount", v, -1); }
+  set tcpKeepaliveCount(v: number) { this.optionSet("tcpKeepaliveCount"); this.setNotApplied("tcpKeepaliveCount", v, -1); }
   get tcpKeepaliveInterval(): number { return this.live.tcpKeepaliveInterval; }
-  set tcpKeepaliveInterval(v: number) { this.setNotApplied("tcpKeepaliveInterval", v, -1); }
+  set tcpKeepaliveInterval(v: number) { this.optionSet("tcpKeepaliveInterval"); this.setNotApplied("tcpKeepaliveInterval", v, -1); }
   get tcpMaxRetransmitTimeout(): number { return this.live.tcpMaxRetransmitTimeout; }
-  set tcpMaxRetransmitTimeout(v: number) { this.setNotApplied("tcpMaxRetransmitTimeout", v, 0); }
+  set tcpMaxRetransmitTimeout(v: number) { this.optionSet("tcpMaxRetransmitTimeout"); this.setNotApplied("tcpMaxRetransmitTimeout", v, 0); }
   get sendBufferSize(): number { return this.live.sendBufferSize; }
-  set sendBufferSize(v: number) { this.setNotApplied("sendBufferSize", v, -1); }
+  set sendBufferSize(v: number) { this.optionSet("sendBufferSize"); this.setNotApplied("sendBufferSize", v, -1); }
   get receiveBufferSize(): number { return this.live.receiveBufferSize; }
-  set receiveBufferSize(v: number) { this.setNotApplied("receiveBufferSize", v, -1); }
+  set receiveBufferSize(v: number) { this.optionSet("receiveBufferSize"); this.setNotApplied("receiveBufferSize", v, -1); }
   get typeOfService(): number { return this.live.typeOfService; }
-  set typeOfService(v: number) { this.setNotApplied("typeOfService", v, 0); }
+  set typeOfService(v: number) { this.optionSet("typeOfService"); this.setNotApplied("typeOfService", v, 0); }
   /** ZAP only for a set zapDomain, and then no handler refuses the peer (libzmq's EFAULT). */
   get zapEnforceDomain(): boolean { return this.live.zapEnforceDomain; }
-  set zapEnforceDomain(v: boolean) { this.live.zapEnforceDomain = checkBoolean(v); }
+  set zapEnforceDomain(v: boolean) { this.optionSet("zapEnforceDomain"); this.live.zapEnforceDomain = checkBoolean(v); }
   // Windows loopback, I/O-thread and multicast (pgm) settings: libzmq accepts them on every
   // socket and only the matching transport or platform uses them; wiremq has none of those.
   get loopbackFastPath(): boolean { return this.live.loopbackFastPath; }
-  set loopbackFastPath(v: boolean) { this.live.loopbackFastPath = checkBoolean(v); }
+  set loopbackFastPath(v: boolean) { this.optionSet("loopbackFastPath"); this.live.loopbackFastPath = checkBoolean(v); }
   get affinity(): number { return this.live.affinity; }
-  set affinity(v: number) { this.live.affinity = checkNumber(v); }
+  set affinity(v: number) { this.optionSet("affinity"); this.live.affinity = uint64(checkNumber(v)); }
   get rate(): number { return this.live.rate; }
-  set rate(v: number) { this.live.rate = checkRange("rate", v, 1); }
+  set rate(v: number) { this.optionSet("rate"); this.live.rate = checkRange("rate", v, 1); }
   get recoveryInterval(): number { return this.live.recoveryInterval; }
-  set recoveryInterval(v: number) { this.live.recoveryInterval = checkRange("recoveryInterval", v, 0); }
+  set recoveryInterval(v: number) { this.optionSet("recoveryInterval"); this.live.recoveryInterval = checkRange("recoveryInterval", v, 0); }
   get multicastHops(): number { return this.live.multicastHops; }
-  set multicastHops(v: number) { this.live.multicastHops = checkRange("multicastHops", v, 1); }
+  set multicastHops(v: number) { this.optionSet("multicastHops"); this.live.multicastHops = checkRange("multicastHops", v, 1); }
   get multicastMaxTransportDataUnit(): number { return this.live.multicastMaxTransportDataUnit; }
-  set multicastMaxTransportDataUnit(v: number) { this.live.multicastMaxTransportDataUnit = checkRange("multicastMaxTransportDataUnit", v, 1); }
+  set multicastMaxTransportDataUnit(v: number) { this.optionSet("multicastMaxTransportDataUnit"); this.live.multicastMaxTransportDataUnit = checkRange("multicastMaxTransportDataUnit", v, 1); }
   get socksProxy(): string | null { return this.live && null; }
-  set socksProxy(v: string | null) { void this.live; refuseUnsupported("socksProxy", v); }
+  set socksProxy(v: string | null) { this.optionSet("socksProxy"); void this.live; refuseUnsupported("socksProxy", v); }
   get interface(): string | null { return this.live && null; }
-  set interface(v: string | null) { void this.live; refuseUnsupported("interface", v); }
+  set interface(v: string | null) { this.optionSet("interface"); void this.live; refuseUnsupported("interface", v); }
   get tcpAcceptFilter(): string | null { return this.live && null; }
-  set tcpAcceptFilter(v: string | null) { void this.live; refuseUnsupported("tcpAcceptFilter", v); }
+  set tcpAcceptFilter(v: string | null) { this.optionSet("tcpAcceptFilter"); void this.live; refuseUnsupported("tcpAcceptFilter", v); }
 
-  /** The mechanism the security options select: "curve", "plain", or null for NULL. */
-  get securityMechanism(): null | "plain" | "curve" {
+  // ---- options by libzmq number, as zeromq's Socket has them -------------------------------
+
+  getBoolOption(...args: [id: number]): boolean { return this.optionById("Bool", args) as boolean; }
+  setBoolOption(...args: [id: number, value: boolean]): void { this.optionById("Bool", args, true); }
+  getInt32Option(...args: [id: number]): number { return this.optionById("Int32", args) as number; }
+  setInt32Option(...args: [id: number, value: number]): void { this.optionById("Int32", args, true); }
+  getUint32Option(...args: [id: number]): number { return this.optionById("Uint32", args) as number; }
+  setUint32Option(...args: [id: number, value: number]): void { this.optionById("Uint32", args, true); }
+  getInt64Option(...args: [id: number]): number { return this.optionById("Int64", args) as number; }
+  setInt64Option(...args: [id: number, value: number]): void { this.optionById("Int64", args, true); }
+  getUint64Option(...args: [id: number]): number { return this.optionById("Uint64", args) as number; }
+  setUint64Option(...args: [id: number, value: number]): void { this.optionById("Uint64", args, true); }
+  getStringOption(...args: [id: number]): string | null { return this.optionById("String", args) as string | null; }
+  setStringOption(...args: [id: number, value: string | Buffer | null]): void { this.optionById("String", args, true); }
+
+  private optionById(type: OptionType, args: readonly unknown[], set = false): unknown {
+    if (!set) return getOptionById(SOCKET_OPTION_IDS, this, type, args);
+    // The property setter reached from here must not warn a second time.
+    this.byId = true;
+    try {
+      setOptionById(SOCKET_OPTION_IDS, this, type, args, this.hasEndpoints);
+    } finally {
+      this.byId = false;
+    }
+    return undefined;
+  }
+
+  private byId = false;
+
+  /** True once the socket has bound or connected (and until it has no endpoint left), or closed. */
+  protected get hasEndpoints(): boolean {
+    return false;
+  }
+
+  /**
+   * As zeromq: an option set on a socket with endpoints warns that it takes effect at the
+   * next connect or bind, unless it is one that applies at once.
+   */
+  protected optionSet(name: string): void {
+    if (!this.byId && this.hasEndpoints && !isImmediateOption(name)) process.emitWarning(LATE_OPTION_WARNING);
+  }
+
+  /** The mechanism the security options select (Socket's securityMechanism). */
+  protected get mechanismSelected(): null | "plain" | "curve" {
     const o = this.live;
     if (o.curveServer || o.curveServerKey !== null) return "curve";
     if (o.plainServer || o.plainUsername !== null || o.plainPassword !== null) return "plain";
     return null;
-  }
-  get threadSafe(): boolean {
-    void this.live;
-    return false;
   }
   /**
    * The Context given to the constructor, else the shared one; undefined once the socket is

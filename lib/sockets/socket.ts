@@ -149,6 +149,23 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     return this.isClosed;
   }
 
+  // Read-only properties live on Socket, so that assigning one throws zeromq's TypeError text
+  // ("Cannot set property threadSafe of #<Socket> which has only a getter").
+
+  /** The mechanism the security options select: "curve", "plain", or null for NULL. */
+  get securityMechanism(): null | "plain" | "curve" {
+    return this.mechanismSelected;
+  }
+
+  get threadSafe(): boolean {
+    void this.live;
+    return false;
+  }
+
+  protected override get hasEndpoints(): boolean {
+    return this.isClosed || this.bindings.size + this.connections.size > 0;
+  }
+
   get readable(): boolean {
     return !this.isClosed && this.canReceive;
   }
