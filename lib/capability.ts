@@ -9,5 +9,6 @@ export const capability: Readonly<Record<string, boolean>> = Object.freeze({
   norm: false,
   curve: true,
   gssapi: false,
-  draft: false,
+  // The draft socket types are in wiremq/draft, as zeromq's are in zeromq/draft.
+  draft: true,
 });

@@ -64,10 +64,11 @@ describe("the package, as installed", () => {
       `import zmq, { Push } from "wiremq";
        import { createRequire } from "node:module";
        const required = createRequire(import.meta.url)("wiremq");
-       console.log(zmq.Push === Push, required.Push === Push, required.context === zmq.context);
+       import * as draft from "wiremq/draft";
+       console.log(zmq.Push === Push, required.Push === Push, required.context === zmq.context, draft.Push === Push, typeof draft.Server);
        ${roundTrip("zmq")}`,
     );
-    expect(out.split("\n")).toEqual(["true true true", "curve tcp inproc"]);
+    expect(out.split("\n")).toEqual(["true true true true function", "curve tcp inproc"]);
   });
 
   it("every subpath gives the same names to require and import", () => {
