@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { zmqError } from "../errors.js";
+import { Queue } from "../util/queue.js";
 import type { Socket as V6Socket } from "../sockets/socket.js";
 import type { Readable, Writable } from "../sockets/readable-writable.js";
 import type { MessageLike } from "../sockets/message.js";
@@ -63,7 +64,8 @@ export class Socket extends EventEmitter {
   readonly #receives: boolean;
   /** Frames given with ZMQ_SNDMORE, waiting for the last one. */
   #parts: MessageLike[] = [];
-  #outbox: Array<[MessageLike[], Callback | undefined]> = [];
+  /** Messages waiting for their turn to send (a ring: a program may queue 100,000 at once). */
+  readonly #outbox = new Queue<[MessageLike[], Callback | undefined]>();
   /** A message received while paused, emitted on resume. */
   #held: Buffer[][] = [];
   #paused = false;
