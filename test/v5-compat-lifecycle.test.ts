@@ -52,12 +52,13 @@ describe("v5-compat bind and unbind, zeromq and wiremq side by side", () => {
     return new Promise((resolve) => sock.unbind("tcp://127.0.0.1:1", (err?: Error) => resolve(err && describeError(err))));
   });
 
-  same("bindSync then unbind(cb) then bindSync again on the same endpoint", async ({ socket }: Lab) => {
+  // (Binding the same endpoint again right after is not compared: libzmq frees it in its I/O
+  // thread, so under zeromq that bind sometimes fails with EADDRINUSE; wiremq's is free at once.)
+  same("bindSync then unbind(cb) by last_endpoint", async ({ socket }: Lab) => {
     const sock = socket("pull");
     sock.bindSync("tcp://127.0.0.1:*");
     const endpoint = sock.last_endpoint as string;
-    const unbound = await new Promise((resolve) => sock.unbind(endpoint, (err?: Error) => resolve(err ?? "ok")));
-    return { unbound, again: outcome(() => sock.bindSync(endpoint)) };
+    return new Promise((resolve) => sock.unbind(endpoint, (err?: Error) => resolve(err ?? "ok")));
   });
 });
 
