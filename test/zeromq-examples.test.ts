@@ -93,6 +93,11 @@ const SCENARIOS: Scenario[] = [
       "broker stopped",
     ],
   },
+  {
+    file: "queue.mjs",
+    about: "a DEALER fed through a send queue before its peer connects, left open at the end",
+    transcript: ["received: hello", "received: world!", "received: <empty message>", "queue drained"],
+  },
 ];
 
 describe("zeromq.js's example scenarios, against zeromq and against wiremq", () => {
