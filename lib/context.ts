@@ -5,6 +5,7 @@
  * default), 0 when not.
  */
 import { CONTEXT_OPTION_IDS, getOptionById, setOptionById } from "./sockets/option-ids.js";
+import { checkArgumentCount, isObject } from "./util/arguments.js";
 
 export interface ContextOptions {
   blocky: boolean;
@@ -30,9 +31,12 @@ export class Context {
   }
 
   constructor(options?: Partial<ContextOptions>) {
+    if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object");
+    // eslint-disable-next-line prefer-rest-params
+    checkArgumentCount(arguments, 1);
     // As zeromq's: no properties but its options (assigning another one throws a TypeError).
     Object.seal(this);
-    if (options === undefined || options === null) return;
+    if (options === undefined) return;
     for (const [key, value] of Object.entries(options)) {
       if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`);
       (this as unknown as Record<string, unknown>)[key] = value;

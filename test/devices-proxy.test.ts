@@ -236,7 +236,7 @@ describe("openDevice", () => {
   it("refuses a bad kind or endpoint with a code, closing what it made", async () => {
     await expect(openDevice("hub" as never, { frontEnd: "tcp://127.0.0.1:*", backEnd: "tcp://127.0.0.1:*" })).rejects.toMatchObject({ code: "EINVAL" });
     await expect(openDevice("queue", { frontEnd: "tcp://127.0.0.1:*", backEnd: "bogus" })).rejects.toMatchObject({ code: "EINVAL" });
-    await expect(openDevice("queue", { frontEnd: "tcp://127.0.0.1:*", backEnd: "udp://x:1" })).rejects.toMatchObject({ code: "EPROTONOSUPPORT" });
+    await expect(openDevice("queue", { frontEnd: "tcp://127.0.0.1:*", backEnd: "foo://x:1" })).rejects.toMatchObject({ code: "EPROTONOSUPPORT" });
     await expect(openDevice("queue", { frontEnd: "", backEnd: "tcp://127.0.0.1:*" })).rejects.toMatchObject({ code: "EINVAL" });
     await expect(openDevice("buffer", { frontEnd: "tcp://127.0.0.1:*", backEnd: "tcp://127.0.0.1:*", capture: "inproc://c" })).rejects.toMatchObject({ code: "EINVAL" });
     // The inproc name bound by the failed attempt is free again.

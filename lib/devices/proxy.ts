@@ -1,5 +1,6 @@
 import type { Msg } from "../engine/pipe.js";
-import type { SendOptions, Socket } from "../sockets/socket.js";
+import { Socket, type SendOptions } from "../sockets/socket.js";
+import { checkArgumentCount, isObject } from "../util/arguments.js";
 
 /** What the proxy needs of a socket: the public send/receive/close surface. */
 interface ProxyEnd {
@@ -29,8 +30,12 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   private resumed: Array<() => void> = [];
 
   constructor(frontEnd: F, backEnd: B) {
-    if (typeof frontEnd !== "object" || frontEnd === null) throw new TypeError("Front-end must be a socket object");
-    if (typeof backEnd !== "object" || backEnd === null) throw new TypeError("Back-end must be a socket object");
+    // zeromq's checks and texts: the arguments' types, their count, then that both are sockets.
+    if (!isObject(frontEnd)) throw new TypeError("Front-end must be a socket object");
+    if (!isObject(backEnd)) throw new TypeError("Back-end must be a socket object");
+    // eslint-disable-next-line prefer-rest-params
+    checkArgumentCount(arguments, 2);
+    if (!(frontEnd instanceof Socket) || !(backEnd instanceof Socket)) throw new Error("Invalid argument");
     this.frontEnd = frontEnd;
     this.backEnd = backEnd;
   }

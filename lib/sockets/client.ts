@@ -4,6 +4,7 @@ import { LoadBalancer } from "./routing/load-balancer.js";
 import { receiveSinglePart, refuseMultipart } from "./single-part.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type ClientOptions = SocketOptionsInit;
 
@@ -61,3 +62,5 @@ export function sendSinglePart(lb: LoadBalancer, msg: Msg, sendTimeout: number):
   refuseMultipart(msg.length);
   return lb.send(msg);
 }
+
+registerSocketClass("CLIENT", Client);

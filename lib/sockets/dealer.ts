@@ -6,6 +6,7 @@ import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type DealerOptions = SocketOptionsInit & { probeRouter?: boolean };
 
@@ -77,3 +78,5 @@ export class Dealer extends Socket implements Readable, Writable {
     return this.fq.hasMessages;
   }
 }
+
+registerSocketClass("DEALER", Dealer);

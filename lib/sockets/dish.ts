@@ -8,6 +8,7 @@ import { Socket, type ConnectOptions } from "./socket.js";
 import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
 import { isUdpAddress } from "../transports/udp.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type DishOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
@@ -134,3 +135,5 @@ export class Dish extends Socket {
     return this.fq.hasMessages;
   }
 }
+
+registerSocketClass("DISH", Dish);

@@ -3,6 +3,7 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { receiveSinglePart } from "./single-part.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type GatherOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
@@ -36,3 +37,5 @@ export class Gather extends Socket {
     return this.fq.hasMessages;
   }
 }
+
+registerSocketClass("GATHER", Gather);

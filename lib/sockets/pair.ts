@@ -4,6 +4,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type PairOptions = SocketOptionsInit;
 
@@ -67,3 +68,5 @@ export class Pair extends Socket implements Readable, Writable {
     return this.pipe !== null && this.pipe.in.length > 0;
   }
 }
+
+registerSocketClass("PAIR", Pair);

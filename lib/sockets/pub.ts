@@ -5,6 +5,7 @@ import { SubscriptionTrie } from "./routing/subscription-trie.js";
 import type { Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 /** Per-pipe state of a publisher: the topics this subscriber asked for. */
 interface SubscriberState {
@@ -170,3 +171,5 @@ export class Publisher extends Socket implements Writable {
     return false;
   }
 }
+
+registerSocketClass("PUB", Publisher);

@@ -4,6 +4,7 @@ import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type PullOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
@@ -45,3 +46,5 @@ export class Pull extends Socket implements Readable {
     return this.fq.hasMessages;
   }
 }
+
+registerSocketClass("PULL", Pull);

@@ -5,6 +5,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import type { Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type PushOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
@@ -40,3 +41,5 @@ export class Push extends Socket implements Writable {
     return false;
   }
 }
+
+registerSocketClass("PUSH", Push);

@@ -8,6 +8,7 @@ import { Socket, type ConnectOptions, type SendOptions } from "./socket.js";
 import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
 import { isUdpAddress } from "../transports/udp.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type RadioOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
@@ -118,3 +119,5 @@ export class Radio extends Socket {
     return false;
   }
 }
+
+registerSocketClass("RADIO", Radio);

@@ -6,6 +6,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type ReplyOptions = SocketOptionsInit;
 
@@ -103,3 +104,5 @@ export class Reply extends Socket implements Readable, Writable {
     return !this.sendingReply && this.fq.hasMessages;
   }
 }
+
+registerSocketClass("REP", Reply);

@@ -8,6 +8,7 @@ import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type RequestOptions = SocketOptionsInit & {
   probeRouter?: boolean;
@@ -152,3 +153,5 @@ export class Request extends Socket implements Readable, Writable {
     return this.receivingReply && this.fq.hasMessages;
   }
 }
+
+registerSocketClass("REQ", Request);

@@ -7,6 +7,7 @@ import { checkBoolean, checkString, type SocketOptionsInit } from "./socket-opti
 import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type RouterOptions = SocketOptionsInit & {
   mandatory?: boolean;
@@ -268,3 +269,5 @@ function closePipe(pipe: Pipe): void {
   pipe.driver?.destroy();
   pipe.terminate();
 }
+
+registerSocketClass("ROUTER", Router);

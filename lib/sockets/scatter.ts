@@ -3,6 +3,7 @@ import { LoadBalancer } from "./routing/load-balancer.js";
 import { sendSinglePart } from "./client.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type ScatterOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
@@ -34,3 +35,5 @@ export class Scatter extends Socket {
     return false;
   }
 }
+
+registerSocketClass("SCATTER", Scatter);

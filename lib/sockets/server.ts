@@ -7,6 +7,7 @@ import { receiveSinglePart, refuseMultipart } from "./single-part.js";
 import { checkRoutedSend, requireOption } from "./draft-send.js";
 import { Socket, type SendOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type ServerOptions = SocketOptionsInit;
 
@@ -94,3 +95,5 @@ function routingIdOf(value: unknown): number {
   if (id === 0) throw zmqError("EINVAL", "Invalid argument");
   return id;
 }
+
+registerSocketClass("SERVER", Server);

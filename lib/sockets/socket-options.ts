@@ -3,6 +3,7 @@
  * Kept apart from the Socket class so that class holds behaviour only.
  */
 import { Context, context } from "../context.js";
+import { isObject } from "../util/arguments.js";
 import { zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
 import {
@@ -211,11 +212,12 @@ export abstract class SocketOptions {
 
   /** Applies a constructor options object; unknown names throw as in `zeromq`. */
   protected applyOptions(options: object | undefined): void {
-    if (options === undefined || options === null) return;
+    if (options === undefined) return;
+    if (!isObject(options)) throw new TypeError("Options must be an object");
     // The context first: it gives the socket its ipv6 default, which later options may change.
-    const given = (options as { context?: unknown }).context;
+    checkContextOption(options);
+    const given = (options as { context?: Context }).context;
     if (given !== undefined) {
-      if (!(given instanceof Context)) throw new TypeError("context must be a Context");
       this.ownContext = given;
       this.opts.ipv6 = given.ipv6;
       this.opts.linger = this.lingerDefault(given);
@@ -410,3 +412,7 @@ export abstract class SocketOptions {
   }
 }
 
+/** A `context` in socket options must be a Context; zeromq refuses anything else (undefined too) with this. */
+export function checkContextOption(options: unknown): void {
+  if (isObject(options) && "context" in options && !(options.context instanceof Context)) throw new Error("Invalid argument");
+}

@@ -2,6 +2,8 @@ import type { Socket as NetSocket } from "node:net";
 import { messages, zmqError, ZmqError } from "../errors.js";
 import { parseEndpoint } from "../transports/endpoint.js";
 import { checkUri } from "../transports/uri.js";
+import { checkArgumentCount, isObject } from "../util/arguments.js";
+import { socketClassOf } from "./socket-registry.js";
 import { Dialer, listen, type Listener } from "../transports/stream.js";
 import { listenSync } from "../transports/listen-sync.js";
 import type { InprocBinder } from "../transports/inproc.js";
@@ -12,7 +14,7 @@ import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type DialedEn
 import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocConnection, type InprocPeer } from "./inproc-link.js";
 import { Observer } from "./observer.js";
 import { bindErrorEvent } from "./event-errors.js";
-import { SocketOptions, type SocketOptionValues } from "./socket-options.js";
+import { checkContextOption, SocketOptions, type SocketOptionValues } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
 import { lingerInBackground, trackOpen, untrackOpen, type ExitLinger } from "./lifetime.js";
@@ -84,12 +86,20 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   protected readonly pipes = new Set<Pipe>();
   private readonly peerOwner: PeerOwner = new SocketAsPeerOwner(this);
 
-  protected constructor(
-    /** The ZMTP Socket-Type. */
-    readonly socketType: string,
-    options?: object,
-  ) {
+  /** The ZMTP Socket-Type. */
+  readonly socketType!: string;
+
+  /**
+   * A subclass passes its Socket-Type. Called directly, as zeromq's `new Socket(type,
+   * options)` with libzmq's type number, it makes a socket of that type's class.
+   */
+  protected constructor(socketType: string, options?: object) {
+    if ((new.target as unknown) === Socket) {
+      // eslint-disable-next-line prefer-rest-params
+      return socketOfTypeNumber(arguments) as this;
+    }
     super();
+    this.socketType = socketType;
     this.applyOptions(options);
   }
 
@@ -624,6 +634,19 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
       }
     });
   }
+}
+
+/** zeromq's `new Socket(type, options)`: its argument checks, then a socket of that type. */
+function socketOfTypeNumber(args: IArguments): Socket {
+  const [type, options] = args as unknown as [unknown, unknown];
+  if (typeof type !== "number") throw new TypeError("Socket type must be a number");
+  if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object");
+  checkArgumentCount(args, 2);
+  checkContextOption(options);
+  // As libzmq reads the number: an unsigned 32-bit integer (8.7 is 8, NaN is 0).
+  const cls = socketClassOf(SOCKET_TYPE_NUMBERS[type >>> 0] ?? "");
+  if (cls === undefined) throw zmqError("EINVAL", "Invalid argument");
+  return new cls(options) as Socket;
 }
 
 /** zeromq's check of an address argument, before any other. */

@@ -13,6 +13,7 @@ import type { MessageLike } from "./message.js";
 
 /** connect(address, { routingId }): the id the connection is known by. */
 export type StreamConnectOptions = ConnectOptions;
+import { registerSocketClass } from "./socket-registry.js";
 
 export type StreamOptions = SocketOptionsInit & { notify?: boolean };
 
@@ -112,3 +113,5 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
     return this.fq.hasMessages;
   }
 }
+
+registerSocketClass("STREAM", Stream);

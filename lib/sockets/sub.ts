@@ -4,6 +4,7 @@ import { toFrames, type MessageLike } from "./message.js";
 import { SubscriptionSocket, subscription, type XSubscriberOptions } from "./xsub.js";
 import type { Message, Readable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type SubscriberOptions = XSubscriberOptions & { invertMatching?: boolean };
 
@@ -70,3 +71,5 @@ export class Subscriber extends SubscriptionSocket implements Readable {
 function topicsOf(prefixes: MessageLike[]): Buffer[] {
   return prefixes.length === 0 ? [Buffer.alloc(0)] : toFrames(prefixes);
 }
+
+registerSocketClass("SUB", Subscriber);

@@ -5,6 +5,7 @@ import { checkBoolean } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import type { Message, Readable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type XPublisherOptions = PublisherOptions & {
   verbose?: boolean;
@@ -130,3 +131,5 @@ export class XPublisher extends Publisher implements Readable {
     return this.received.length > 0;
   }
 }
+
+registerSocketClass("XPUB", XPublisher);

@@ -5,6 +5,7 @@ import type { MessageLike } from "./message.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
 import { Socket, type SendOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type XSubscriberOptions = SocketOptionsInit;
 
@@ -116,3 +117,4 @@ export class XSubscriber extends SubscriptionSocket implements Readable, Writabl
     return this.messages();
   }
 }
+registerSocketClass("XSUB", XSubscriber);
