@@ -237,6 +237,7 @@ describe("openDevice", () => {
     await expect(openDevice("hub" as never, { frontEnd: "tcp://127.0.0.1:*", backEnd: "tcp://127.0.0.1:*" })).rejects.toMatchObject({ code: "EINVAL" });
     await expect(openDevice("queue", { frontEnd: "tcp://127.0.0.1:*", backEnd: "bogus" })).rejects.toMatchObject({ code: "EINVAL" });
     await expect(openDevice("queue", { frontEnd: "tcp://127.0.0.1:*", backEnd: "foo://x:1" })).rejects.toMatchObject({ code: "EPROTONOSUPPORT" });
+    await expect(openDevice("queue", { frontEnd: "tcp://127.0.0.1:*", backEnd: "udp://x:1" })).rejects.toMatchObject({ code: "ENOCOMPATPROTO" });
     await expect(openDevice("queue", { frontEnd: "", backEnd: "tcp://127.0.0.1:*" })).rejects.toMatchObject({ code: "EINVAL" });
     await expect(openDevice("buffer", { frontEnd: "tcp://127.0.0.1:*", backEnd: "tcp://127.0.0.1:*", capture: "inproc://c" })).rejects.toMatchObject({ code: "EINVAL" });
     // The inproc name bound by the failed attempt is free again.
