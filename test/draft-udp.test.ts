@@ -171,4 +171,24 @@ describe("udp against zeromq/draft", () => {
       resolved: { dishConnect: { threw: { code: "ENOCOMPATPROTO" } }, unbound: { rejected: { code: "EAGAIN" } }, lastEndpoint: true, onePart: { rejected: { code: "EINVAL" } } },
     });
   });
+
+  it("udp:// spelled in capitals, or used on a closed socket, fails as zeromq's does", async () => {
+    const seen = await expectSame(async (zmq, run) => {
+      const port = await freePort();
+      const dish = run.track(new zmq.Dish());
+      const radio = run.track(new zmq.Radio());
+      const dgram = run.track(new zmq.Datagram());
+      const capitals = await settle(() => dish.bind(`UDP://127.0.0.1:${port}`));
+      dish.close();
+      radio.close();
+      dgram.close();
+      return {
+        capitals,
+        dishBind: await settle(() => dish.bind(`udp://127.0.0.1:${port}`)),
+        radioConnect: await settle(() => radio.connect(`udp://127.0.0.1:${port}`)),
+        dgramBind: await settle(() => dgram.bind(`udp://127.0.0.1:${port}`)),
+      };
+    }, LIBS);
+    expect(seen).toMatchObject({ resolved: { dishBind: { threw: { code: "EBADF" } } } });
+  });
 });

@@ -20,13 +20,14 @@ export class Datagram extends Socket {
     super("DGRAM", options);
   }
 
-  override async bind(address: string): Promise<void> {
+  // Not async: what the base class throws at the call (EBADF, EBUSY, EINVAL) stays thrown.
+  override bind(address: string): Promise<void> {
     if (!isUdpAddress(address) || this.closed) {
-      await super.bind(address);
-      this.udp.lastBound = null;
-      return;
+      return super.bind(address).then(() => {
+        this.udp.lastBound = null;
+      });
     }
-    await this.udp.bind(address, { kind: "dgram" });
+    return this.udp.bind(address, { kind: "dgram" });
   }
 
   override connect(address: string, options?: ConnectOptions): void {

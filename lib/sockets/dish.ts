@@ -36,13 +36,14 @@ export class Dish extends Socket {
     this.applyOptions(options);
   }
 
-  override async bind(address: string): Promise<void> {
+  // Not async: what the base class throws at the call (EBADF, EBUSY, EINVAL) stays thrown.
+  override bind(address: string): Promise<void> {
     if (!isUdpAddress(address) || this.closed) {
-      await super.bind(address);
-      this.udp.lastBound = null;
-      return;
+      return super.bind(address).then(() => {
+        this.udp.lastBound = null;
+      });
     }
-    await this.udp.bind(address, { kind: "dish" });
+    return this.udp.bind(address, { kind: "dish" });
   }
 
   override connect(address: string, options?: ConnectOptions): void {

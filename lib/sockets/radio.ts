@@ -47,8 +47,9 @@ export class Radio extends Socket {
     return super.send(Array.isArray(message) ? [group, ...message] : [group, message], options);
   }
 
-  override async bind(address: string): Promise<void> {
-    if (isUdpAddress(address) && !this.closed) throw incompatibleProtocol(address);
+  /** libzmq refuses a RADIO's udp:// bind when it gets to it: a rejection, not a throw. */
+  override bind(address: string): Promise<void> {
+    if (isUdpAddress(address) && !this.closed) return Promise.reject(incompatibleProtocol(address));
     return super.bind(address);
   }
 

@@ -10,8 +10,9 @@ export interface UdpEndpoint {
   display: string;
 }
 
+/** libzmq takes protocol names in lower case only; other spellings are refused by the generic checks. */
 export function isUdpAddress(address: unknown): address is string {
-  return typeof address === "string" && /^udp:\/\//i.test(address);
+  return typeof address === "string" && address.startsWith("udp://");
 }
 
 /**
