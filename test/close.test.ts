@@ -5,7 +5,10 @@
  * zeromq's outcome. What process lifetime follows from them is in process-lifetime.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { expectSame, plain, settle, type Zmq } from "./helpers/differential.js";
+import * as zeromq from "zeromq";
+import * as zeromqDraft from "zeromq/draft.js";
+import * as wiremqDraft from "../lib/draft.js";
+import { expectSame, plain, settle, type Libs, type Zmq } from "./helpers/differential.js";
 import * as net from "node:net";
 import { Pull, Push } from "../lib/index.js";
 
@@ -43,6 +46,22 @@ describe("defaults", () => {
         lingers: { push: -1, dealer: -1, sub: 0, xsub: 0, loose: 0, looseExplicit: 500, later: 0, blockySub: 0 },
       },
     });
+  });
+
+  it("draft sockets: linger -1 but DISH 0, whatever the context", async () => {
+    type Draft = typeof zeromqDraft;
+    const libs: Libs<Draft> = { zeromq: zeromqDraft, wiremq: wiremqDraft as unknown as Draft };
+    const seen = await expectSame((zmq: Draft, run) => {
+      // zeromq/draft's namespace, loaded as ESM, does not show the Context it re-exports.
+      const blocky = run.lib === "zeromq" ? new zeromq.Context({ blocky: true }) : new wiremqDraft.Context({ blocky: true });
+      return {
+        server: run.track(new zmq.Server()).linger,
+        radio: run.track(new zmq.Radio()).linger,
+        dish: run.track(new zmq.Dish()).linger,
+        dishInBlockyContext: run.track(new zmq.Dish({ context: blocky as zeromq.Context })).linger,
+      };
+    }, libs);
+    expect(seen).toEqual({ resolved: { server: -1, radio: -1, dish: 0, dishInBlockyContext: 0 } });
   });
 
   it("blocky false on the shared context gives sockets made afterwards linger 0, not those made before", async () => {

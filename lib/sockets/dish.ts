@@ -32,7 +32,7 @@ export class Dish extends Socket {
 
   constructor(options?: DishOptions) {
     super("DISH");
-    this.opts.linger = 0;
+    this.opts.linger = this.lingerDefault();
     this.applyOptions(options);
   }
 
@@ -58,6 +58,11 @@ export class Dish extends Socket {
   override close(): Promise<void> {
     this.udp.close();
     return super.close();
+  }
+
+  /** 0 whatever the context, as libzmq sets it (a context in the options must not undo it). */
+  protected override lingerDefault(): number {
+    return 0;
   }
 
   join(...groups: GroupLike[]): void {
