@@ -112,7 +112,8 @@ describe("v5-compat messaging, zeromq and wiremq side by side", () => {
     const whilePaused = got.slice(before);
     paused.resume();
     await until(() => got.includes("m3"));
-    return { whilePaused, after: got.slice(before) };
+    // A marker still in flight when the markers stopped may come first; it is not under test.
+    return { whilePaused, after: got.slice(before).filter((m) => m !== "sync") };
   });
 
   same("a paused sender holds its messages and callbacks until resume", async ({ socket, bound, until }: Lab) => {
