@@ -6,6 +6,7 @@
  */
 export * from "./index.js";
 import type { MessageLike } from "./sockets/message.js";
+import type { Message, Readable, Writable } from "./sockets/readable-writable.js";
 import { Server as ServerSocket, type ServerOptions, type ServerRoutingOptions } from "./sockets/server.js";
 import { Client as ClientSocket, type ClientOptions } from "./sockets/client.js";
 import { Radio as RadioSocket, type RadioGroupOptions, type RadioOptions } from "./sockets/radio.js";
@@ -16,41 +17,26 @@ import { Datagram as DatagramSocket, type DatagramOptions } from "./sockets/data
 
 export type { ServerOptions, ServerRoutingOptions, ClientOptions, RadioOptions, RadioGroupOptions, DishOptions, DishGroupOptions, GatherOptions, ScatterOptions, DatagramOptions };
 
-/** A socket class's members other than its message calls, which each type declares its own way. */
+/** A socket class's members other than its message calls, which each type declares as zeromq does. */
 type Base<S> = Omit<S, "send" | "receive" | typeof Symbol.asyncIterator>;
 
-interface Receiving<M> {
-  receive(): Promise<M>;
-  [Symbol.asyncIterator](): AsyncIterator<M, undefined>;
-}
-
-export interface Server extends Base<ServerSocket>, Receiving<[Buffer, ServerRoutingOptions]> {
-  send(message: MessageLike, options: ServerRoutingOptions): Promise<void>;
-}
+export interface Server extends Base<ServerSocket>, Readable<[Message, ServerRoutingOptions]>, Writable<MessageLike, [ServerRoutingOptions]> {}
 export const Server = ServerSocket as unknown as new (options?: ServerOptions) => Server;
 
-export interface Client extends Base<ClientSocket>, Receiving<[Buffer]> {
-  send(message: MessageLike): Promise<void>;
-}
+export interface Client extends Base<ClientSocket>, Readable<[Message]>, Writable<MessageLike> {}
 export const Client = ClientSocket as unknown as new (options?: ClientOptions) => Client;
 
-export interface Radio extends Base<RadioSocket> {
-  send(message: MessageLike, options: RadioGroupOptions): Promise<void>;
-}
+export interface Radio extends Base<RadioSocket>, Writable<MessageLike, [RadioGroupOptions]> {}
 export const Radio = RadioSocket as unknown as new (options?: RadioOptions) => Radio;
 
-export interface Dish extends Base<DishSocket>, Receiving<[Buffer, DishGroupOptions]> {}
+export interface Dish extends Base<DishSocket>, Readable<[Message, DishGroupOptions]> {}
 export const Dish = DishSocket as unknown as new (options?: DishOptions) => Dish;
 
-export interface Gather extends Base<GatherSocket>, Receiving<[Buffer]> {}
+export interface Gather extends Base<GatherSocket>, Readable<[Message]> {}
 export const Gather = GatherSocket as unknown as new (options?: GatherOptions) => Gather;
 
-export interface Scatter extends Base<ScatterSocket> {
-  send(message: MessageLike): Promise<void>;
-}
+export interface Scatter extends Base<ScatterSocket>, Writable<MessageLike> {}
 export const Scatter = ScatterSocket as unknown as new (options?: ScatterOptions) => Scatter;
 
-export interface Datagram extends Base<DatagramSocket>, Receiving<[Buffer, Buffer]> {
-  send(message: [MessageLike, MessageLike]): Promise<void>;
-}
+export interface Datagram extends Base<DatagramSocket>, Readable<[Message, Message]>, Writable<[MessageLike, MessageLike]> {}
 export const Datagram = DatagramSocket as unknown as new (options?: DatagramOptions) => Datagram;

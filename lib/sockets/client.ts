@@ -20,6 +20,11 @@ export class Client extends Socket {
     super("CLIENT", options);
   }
 
+  /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */
+  [Symbol.asyncIterator](): AsyncIterator<Msg, undefined> {
+    return this.messages();
+  }
+
   protected attach(pipe: Pipe): void {
     this.lb.add(pipe);
   }

@@ -4,6 +4,7 @@ import { isUdpAddress } from "../transports/udp.js";
 import { Socket, type ConnectOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
+import { registerSocketClass } from "./socket-registry.js";
 
 export type DatagramOptions = SocketOptionsInit;
 
@@ -18,6 +19,11 @@ export class Datagram extends Socket {
 
   constructor(options?: DatagramOptions) {
     super("DGRAM", options);
+  }
+
+  /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */
+  [Symbol.asyncIterator](): AsyncIterator<Msg, undefined> {
+    return this.messages();
   }
 
   // Not async: what the base class throws at the call (EBADF, EBUSY, EINVAL) stays thrown.
@@ -85,3 +91,5 @@ export class Datagram extends Socket {
     return this.pipe !== null && this.pipe.in.length > 0;
   }
 }
+
+registerSocketClass("DGRAM", Datagram);

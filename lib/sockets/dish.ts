@@ -36,6 +36,11 @@ export class Dish extends Socket {
     this.applyOptions(options);
   }
 
+  /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */
+  [Symbol.asyncIterator](): AsyncIterator<Msg, undefined> {
+    return this.messages();
+  }
+
   // Not async: what the base class throws at the call (EBADF, EBUSY, EINVAL) stays thrown.
   override bind(address: string): Promise<void> {
     if (!isUdpAddress(address) || this.closed) {

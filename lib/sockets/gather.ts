@@ -15,6 +15,11 @@ export class Gather extends Socket {
     super("GATHER", options);
   }
 
+  /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */
+  [Symbol.asyncIterator](): AsyncIterator<Msg, undefined> {
+    return this.messages();
+  }
+
   protected attach(_pipe: Pipe): void {}
 
   protected detach(pipe: Pipe): void {

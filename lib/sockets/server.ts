@@ -31,6 +31,11 @@ export class Server extends Socket {
     super("SERVER", options);
   }
 
+  /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */
+  [Symbol.asyncIterator](): AsyncIterator<Msg, undefined> {
+    return this.messages();
+  }
+
   override send(message: MessageLike | MessageLike[], options?: SendOptions & Partial<ServerRoutingOptions>): Promise<void> {
     checkRoutedSend(message, options);
     if (this.closed) return super.send(message, options);
