@@ -31,6 +31,8 @@ export interface PeerOwner {
   newPipe(endpoint: string): Pipe;
   attachPipe(pipe: Pipe): void;
   hiccup(pipe: Pipe): void;
+  /** The connection serving a connect-side pipe that outlives it has ended. */
+  connectionEnded(pipe: Pipe): void;
   routingIdBytes(): Buffer;
   createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine;
   /** Whether this connect() is still in force (not disconnected, not dropped at close). */
@@ -116,15 +118,18 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       failedHandshake(owner, address, failure);
     },
     zapRequest: askZap,
-    engineClosed: (engine, error, _wasReady) => {
+    engineClosed: (engine, error, wasReady) => {
       if (conn.engine !== engine) return;
       conn.engine = null;
       // As libzmq: every connection that ends reports disconnect, handshake done or not,
       // unless this side ended it (close, disconnect()).
       if (!owner.closed && owner.isConnected(conn)) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-      if ((owner.pipePerConnection || refused) && conn.pipe !== null) {
+      const perConnection = owner.pipePerConnection && conn.routingId === null;
+      if ((perConnection || refused) && conn.pipe !== null) {
         conn.pipe.terminate();
         conn.pipe = null;
+      } else if (wasReady && conn.pipe !== null && !conn.pipe.terminated) {
+        owner.connectionEnded(conn.pipe);
       }
       if (refused) conn.dialer?.stop();
       else if ((!owner.closed || owner.lingering) && owner.isConnected(conn)) conn.dialer?.connectionLost();

@@ -138,6 +138,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
    * peer knows nothing of earlier state (SUB re-sends subscriptions, PUB forgets them).
    */
   protected xhiccup(_pipe: Pipe): void {}
+  /** The connection serving a connect-side pipe that outlives it has ended (STREAM announces it). */
+  protected xconnectionEnded(_pipe: Pipe): void {}
   /**
    * True when each connection gets its own pipe, made at handshake and ended at disconnect,
    * instead of one pipe per connect() that queues across reconnects. ROUTER needs this, since
@@ -317,7 +319,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     const ep = parseEndpoint(address, false);
     checkSecurityOptions(this.opts);
     if (this.connections.has(address)) return;
-    const routingId = options?.routingId === undefined ? null : Buffer.from(options.routingId);
+    // As zeromq, an empty routing id is no routing id.
+    const routingId = options?.routingId ? Buffer.from(options.routingId) : null;
     const conn: Connection = { address, routingId, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
     this.connections.set(address, conn);
     trackOpen(this);
@@ -325,7 +328,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
       connectInproc(this.peerOwner, conn, ep.name);
       return;
     }
-    if (!this.pipePerConnection) {
+    // A peer given its routing id (ROUTER, STREAM) is routable from connect() on, as in
+    // libzmq: its pipe, and what is sent to it, outlives reconnects like any connect()'s.
+    if (!this.pipePerConnection || routingId !== null) {
       conn.pipe = this.newPipe(address);
       conn.pipe.routingId = routingId;
       this.attachPipe(conn.pipe);
@@ -698,6 +703,7 @@ class SocketAsPeerOwner implements PeerOwner {
   newPipe(endpoint: string): Pipe { return this.socket["newPipe"](endpoint); }
   attachPipe(pipe: Pipe): void { this.socket["attachPipe"](pipe); }
   hiccup(pipe: Pipe): void { this.socket["xhiccup"](pipe); }
+  connectionEnded(pipe: Pipe): void { this.socket["xconnectionEnded"](pipe); }
   routingIdBytes(): Buffer { return this.socket["routingIdBytes"](); }
   createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
     return this.socket["createEngine"](sock, endpoint, host, peerAddress);

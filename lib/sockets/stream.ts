@@ -28,6 +28,8 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
   private readonly fq = new FairQueue();
   private readonly peers = new Map<string, Pipe>();
   private notifyPeers = true;
+  /** Connections this side closed with an empty frame: libzmq announces no leaving for them. */
+  private readonly sentAway = new WeakSet<Pipe>();
 
   constructor(options?: StreamOptions) {
     super("STREAM");
@@ -68,14 +70,24 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
       pipe.routingId = generateRoutingId();
     }
     this.peers.set(pipe.routingId.toString("latin1"), pipe);
-    // In the pipe's own queue, so the announcement comes before the peer's first bytes.
+    // In the pipe's own queue, so the announcement comes before the peer's first bytes. A
+    // pipe made at connect(address, { routingId }) is announced when its connection is up.
+    if (this.notifyPeers && pipe.properties.size > 0) pipe.deliver([EMPTY]);
+  }
+
+  /** A connection for a pipe made at connect() is up (again). */
+  protected override xhiccup(pipe: Pipe): void {
     if (this.notifyPeers) pipe.deliver([EMPTY]);
+  }
+
+  protected override xconnectionEnded(pipe: Pipe): void {
+    if (this.notifyPeers && !this.sentAway.has(pipe)) pipe.deliver([EMPTY]);
   }
 
   protected detach(pipe: Pipe): void {
     const id = pipe.routingId!.toString("latin1");
     if (this.peers.get(id) === pipe) this.peers.delete(id);
-    if (this.notifyPeers) {
+    if (this.notifyPeers && !this.sentAway.has(pipe)) {
       pipe.in.push([EMPTY]);
       this.onPipeReadable(pipe);
     } else {
@@ -100,6 +112,11 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
     if (!pipe.hasRoom && msg[1]!.length > 0) {
       pipe.wantWritable = true;
       return false;
+    }
+    if (msg[1]!.length === 0) {
+      // The connection is closed once what was queued before is written; the id is gone now.
+      this.sentAway.add(pipe);
+      this.peers.delete(msg[0]!.toString("latin1"));
     }
     pipe.write([msg[1]!]);
     return true;
