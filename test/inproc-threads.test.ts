@@ -184,6 +184,30 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
     await w.call("close", { name: "pull" });
   });
 
+  it("large messages cross intact, 64 KiB ones in a stream and a 3 MiB one alone", async () => {
+    const addr = address();
+    const w = peer(lib);
+    await w.call("open", { name: "pull", type: "pull" });
+    await w.call("bind", { name: "pull", address: addr });
+    const push = open.track(new zmq.Push({ linger: 0 }));
+    push.connect(addr);
+    const count = 500;
+    const inOrder = w.call("receiveNumbered", { name: "pull", count });
+    for (let i = 0; i < count; i++) {
+      const buf = Buffer.alloc(64 * 1024, i & 0xff);
+      buf.writeUInt32BE(i, 0);
+      await push.send(buf);
+    }
+    expect(await inOrder).toBe(count);
+    const big = Buffer.alloc(3 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 0xff;
+    const got = w.call<string[]>("receiveDigest", { name: "pull" });
+    await push.send([big, "tail"]);
+    const { createHash } = await import("node:crypto");
+    expect(await got).toEqual([createHash("sha256").update(big).digest("hex"), createHash("sha256").update("tail").digest("hex")]);
+    await w.call("close", { name: "pull" });
+  });
+
   it("a worker's PUSH sends numbered messages in order to a PULL here", async () => {
     const addr = address();
     const pull = open.track(new zmq.Pull({ receiveHighWaterMark: 50 }));
