@@ -98,6 +98,21 @@ const SCENARIOS: Scenario[] = [
     about: "a DEALER fed through a send queue before its peer connects, left open at the end",
     transcript: ["received: hello", "received: world!", "received: <empty message>", "queue drained"],
   },
+  {
+    file: "v5-compat-pub-sub.cjs",
+    about: "zeromq 5's callback API: publisher and subscriber",
+    transcript: [
+      "received a message about kitty cats: meow",
+      "received a message about kitty cats: meow",
+      "received a message about kitty cats: meow",
+      "done",
+    ],
+  },
+  {
+    file: "v5-compat-push-pull.cjs",
+    about: "zeromq 5's callback API: bindSync producer and on(\"message\") worker",
+    transcript: ["producer bound", "worker connected", "worker did: job 1, job 2, job 3, job 4, job 5"],
+  },
 ];
 
 describe("zeromq.js's example scenarios, against zeromq and against wiremq", () => {
