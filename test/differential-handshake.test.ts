@@ -124,3 +124,18 @@ describe("handshake failures, as zeromq reports them", () => {
     expect(outcome).toHaveProperty("resolved.client.0.type", "connect:delay");
   });
 });
+
+describe("a peer of a Socket-Type this socket cannot talk to, as zeromq", () => {
+  it("a PUSH connecting to a PUSH: no handshake event, a disconnect on both ends, no retry", async () => {
+    await expectSame(async (zmq, run) => {
+      const bound = run.track(new zmq.Push({ linger: 0 }));
+      const dialing = run.track(new zmq.Push({ linger: 0, reconnectInterval: 20 }));
+      const serverLog = untilDisconnect(bound.events, record(bound.events));
+      const clientLog = untilDisconnect(dialing.events, record(dialing.events));
+      await bound.bind("tcp://127.0.0.1:*");
+      const retried = clientLog.then(() => next(dialing.events, "connect:retry", 500));
+      dialing.connect(bound.lastEndpoint!);
+      return { server: await serverLog, client: await clientLog, retried: await retried };
+    });
+  });
+});

@@ -1,5 +1,4 @@
 import type { Socket as NetSocket } from "node:net";
-import { zmqError } from "../errors.js";
 import type { Endpoint } from "../transports/endpoint.js";
 import type { Dialer } from "../transports/stream.js";
 import { StreamEngine } from "../engine/stream-engine.js";
@@ -100,7 +99,11 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
   let refused = false;
   const host: EngineHost = {
     engineReady: (engine) => {
-      if ((owner.closed && !owner.lingering) || !admit(owner, engine, address)) return null;
+      if (owner.closed && !owner.lingering) return null;
+      if (!admit(owner, engine, address)) {
+        refused = true;
+        return null;
+      }
       let pipe = conn.pipe;
       if (pipe === null || pipe.terminated) {
         if (!owner.acceptsPipe()) return null;
@@ -174,13 +177,14 @@ function applyKeepalive(sock: NetSocket, o: Readonly<SocketOptionValues>): void 
 }
 
 /** Checks the peer's Socket-Type; emits the handshake event or refuses the peer. */
+/**
+ * Checks the peer's Socket-Type and emits the handshake event. A peer of a type this socket
+ * cannot talk to is refused as libzmq refuses it: no handshake event of any kind, only the
+ * disconnect, and no reconnect.
+ */
 function admit(owner: PeerOwner, engine: Engine, address: string): boolean {
   const peerType = engine.peerProperties.get("socket-type")?.toString("ascii") ?? "";
-  if (!isCompatible(owner.socketType, peerType)) {
-    const error = zmqError("EPROTO", `peer Socket-Type ${peerType || "(none)"} cannot talk to ${owner.socketType}`);
-    owner.events.emit({ type: "handshake:error:protocol", address, error });
-    return false;
-  }
+  if (!isCompatible(owner.socketType, peerType)) return false;
   owner.events.emit({ type: "handshake", address });
   return true;
 }
