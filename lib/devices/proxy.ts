@@ -1,5 +1,6 @@
 import type { Msg } from "../engine/pipe.js";
-import { Socket, type SendOptions } from "../sockets/socket.js";
+import { messages, zmqError } from "../errors.js";
+import { hasEndpoints, Socket, type SendOptions } from "../sockets/socket.js";
 import { checkArgumentCount, isObject } from "../util/arguments.js";
 
 /** What the proxy needs of a socket: the public send/receive/close surface. */
@@ -42,9 +43,51 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 
   /**
    * Proxies until `terminate()` (or until either socket is closed), then closes both
-   * sockets. Rejects if a socket fails in an unexpected way.
+   * sockets. Rejects if a socket fails in an unexpected way. As zeromq's, throws EINVAL at
+   * once when an end has no endpoint bound or connected (a closed socket has none).
    */
-  async run(): Promise<void> {
+  run(): Promise<void> {
+    // eslint-disable-next-line prefer-rest-params
+    checkArgumentCount(arguments, 0);
+    if (!hasEndpoints(this.frontEnd)) throw zmqError("EINVAL", "Front-end socket must be bound or connected");
+    if (!hasEndpoints(this.backEnd)) throw zmqError("EINVAL", "Back-end socket must be bound or connected");
+    return this.proxy();
+  }
+
+  /**
+   * Stops moving messages until `resume()`; queued messages wait in the sockets. Like
+   * `resume()` and `terminate()`, this throws EBADF ("Socket is closed") unless `run()` is in
+   * progress: zeromq steers a proxy through a control socket that exists only while it runs.
+   */
+  pause(): void {
+    // eslint-disable-next-line prefer-rest-params
+    checkArgumentCount(arguments, 0);
+    this.checkRunning();
+    this.pauseProxy();
+  }
+
+  /** Goes on after `pause()`. */
+  resume(): void {
+    // eslint-disable-next-line prefer-rest-params
+    checkArgumentCount(arguments, 0);
+    this.checkRunning();
+    this.resumeProxy();
+  }
+
+  /** Stops the proxy; both sockets are closed and `run()` resolves. */
+  terminate(): void {
+    // eslint-disable-next-line prefer-rest-params
+    checkArgumentCount(arguments, 0);
+    this.checkRunning();
+    this.terminateProxy();
+  }
+
+  private checkRunning(): void {
+    if (!this.running) throw zmqError("EBADF", messages.EBADF);
+  }
+
+  /** run() without zeromq's checks, for devices built on this one (a terminated proxy ends at once). */
+  protected async proxy(): Promise<void> {
     if (this.running) throw new Error("Proxy is already running");
     this.running = true;
     const front = this.frontEnd as unknown as ProxyEnd;
@@ -59,23 +102,23 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
         await Promise.all([this.pump(front, back, true).catch(fail), this.pump(back, front, false).catch(fail)]);
       }
     } finally {
-      this.running = false;
       this.stop();
       await Promise.all([front.close(), back.close()]);
+      this.running = false;
     }
     if (failure !== null) throw failure;
   }
 
-  /** Stops moving messages until `resume()`; queued messages wait in the sockets. */
-  pause(): void {
+  /** pause() at any time (a no-op once terminated). */
+  protected pauseProxy(): void {
     if (this.terminated || this.paused) return;
     this.paused = true;
     this.abort.abort();
     this.abort = new AbortController();
   }
 
-  /** Goes on after `pause()`. */
-  resume(): void {
+  /** resume() at any time. */
+  protected resumeProxy(): void {
     if (!this.paused) return;
     this.paused = false;
     const waiting = this.resumed;
@@ -83,8 +126,8 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
     for (const wake of waiting) wake();
   }
 
-  /** Stops the proxy; both sockets are closed and `run()` resolves. */
-  terminate(): void {
+  /** terminate() at any time: before run(), run() then ends at once. */
+  protected terminateProxy(): void {
     if (this.terminated) return;
     this.stop();
     if (this.running) {
@@ -97,7 +140,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
   private stop(): void {
     this.terminated = true;
     this.abort.abort();
-    this.resume();
+    this.resumeProxy();
   }
 
   /**
@@ -145,6 +188,6 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
       }
     }
     // Either socket closed from outside ends the whole proxy.
-    this.terminate();
+    this.terminateProxy();
   }
 }

@@ -61,12 +61,28 @@ export class SteerableProxy<F extends Socket = Socket, B extends Socket = Socket
       this.terminate();
     });
     try {
-      await super.run();
+      await this.proxy();
     } finally {
       await Promise.all([this.capture?.close(), this.control?.close()]);
       await serving;
     }
     if (controlFailure !== null) throw controlFailure;
+  }
+
+  /**
+   * Unlike zeromq's Proxy, a steerable proxy may be paused, resumed or terminated before it
+   * runs (a device terminated before run() releases what it holds when run).
+   */
+  override pause(): void {
+    this.pauseProxy();
+  }
+
+  override resume(): void {
+    this.resumeProxy();
+  }
+
+  override terminate(): void {
+    this.terminateProxy();
   }
 
   protected override forwarding(msg: Buffer[], fromFrontEnd: boolean): Promise<void> | undefined {

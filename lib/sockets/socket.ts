@@ -641,6 +641,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   }
 }
 
+/** Whether a socket is open with an endpoint bound or connected, as zeromq's Proxy requires of its ends. */
+export function hasEndpoints(socket: Socket): boolean {
+  return !socket.closed && (socket["bindings"].size > 0 || socket["connections"].size > 0);
+}
+
 /** zeromq's `new Socket(type, options)`: its argument checks, then a socket of that type. */
 function socketOfTypeNumber(args: IArguments): Socket {
   const [type, options] = args as unknown as [unknown, unknown];
