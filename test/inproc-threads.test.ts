@@ -166,6 +166,24 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
     await w.call("close", { name: "sub" });
   });
 
+  it("a PUB here reaches SUBs in four workers connecting at once (a thread answers only accepts for its own connects)", async () => {
+    const addr = address();
+    const pub = open.track(new zmq.Publisher({ linger: 0 }));
+    await pub.bind(addr);
+    const workers = [peer(lib), peer(lib), peer(lib), peer(lib)];
+    await Promise.all(workers.map((w) => w.call("open", { name: "sub", type: "sub" })));
+    await Promise.all(workers.map((w) => w.call("connect", { name: "sub", address: addr })));
+    await Promise.all(workers.map((w) => w.call("subscribe", { name: "sub", topic: "" })));
+    let pending = workers.length;
+    const received = workers.map((w) => w.call<string[]>("receive", { name: "sub" }).finally(() => pending--));
+    for (let i = 0; pending > 0 && i < 2000; i++) {
+      await pub.send("news");
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    expect(await Promise.all(received)).toEqual([["news"], ["news"], ["news"], ["news"]]);
+    await Promise.all(workers.map((w) => w.call("close", { name: "sub" })));
+  });
+
   it("100,000 small messages cross to a worker in order, through small HWMs", async () => {
     const addr = address();
     const w = peer(lib);

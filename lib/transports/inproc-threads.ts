@@ -91,10 +91,11 @@ function openChannel(name: string): BroadcastChannelLike {
   return bc;
 }
 
+/** Names this copy of the module makes start with this (a thread id is not visible to every runtime). */
+const SELF = globalThis.crypto.randomUUID();
 let counter = 0;
-/** A name no other thread picks: the process-wide thread id is not visible to every runtime. */
 function uniqueName(prefix: string): string {
-  return `${prefix}:${globalThis.crypto.randomUUID()}:${++counter}`;
+  return `${prefix}:${SELF}:${++counter}`;
 }
 
 /** A link's BroadcastChannel as one end sees it. */
@@ -262,6 +263,8 @@ class ThreadRegistry {
   }
 
   private accepted(link: string, chan: string, peer: PeerInfo): void {
+    // Every thread hears every accept; only the one that made the link answers it.
+    if (!link.startsWith(`link:${SELF}:`)) return;
     const channel = new BroadcastLink(chan);
     const s = this.seeking.get(link);
     if (s === undefined) {
