@@ -1,6 +1,7 @@
 import type { Queue } from "../util/queue.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import { RingWriter, sharedMemory, takeFromRing } from "./shared-ring.js";
+import { groupCommand, groupCommandOf } from "./group-command.js";
 
 /** The channel a link posts on (lib/transports/inproc-threads.ts makes it). */
 export interface LinkPort {
@@ -18,6 +19,17 @@ export interface PeerLimits {
 /** Most payload bytes packed into one post (a bigger single message still goes whole). */
 const MAX_BATCH_BYTES = 256 * 1024;
 
+/** The top bits of a message's frame count mark a DISH's JOIN or LEAVE, which is not data (group-command.ts). */
+const JOIN_BIT = 0x80000000;
+const LEAVE_BIT = 0x40000000;
+const FRAME_COUNT = 0x3fffffff;
+
+function frameWord(msg: Msg): number {
+  const command = groupCommandOf(msg);
+  if (command === undefined) return msg.length;
+  return (msg.length | (command === "JOIN" ? JOIN_BIT : LEAVE_BIT)) >>> 0;
+}
+
 /**
  * Shared ring per direction of a link, made at its first batch: four batches of the largest
  * size, so the writer fills some while the reader copies others.
@@ -32,7 +44,7 @@ function packInto(batch: readonly Msg[], u8: Uint8Array, start: number): void {
   view.setUint32(start, batch.length, true);
   let at = start + 4;
   for (const msg of batch) {
-    view.setUint32(at, msg.length, true);
+    view.setUint32(at, frameWord(msg), true);
     at += 4;
     for (const frame of msg) {
       view.setUint32(at, frame.length, true);
@@ -246,8 +258,9 @@ export class ThreadLink implements PipeDriver {
     const pipe = this.pipe;
     let at = 4;
     for (let i = 0; i < count; i++) {
-      const frames = view.getUint32(at, true);
+      const word = view.getUint32(at, true);
       at += 4;
+      const frames = word & FRAME_COUNT;
       const msg = new Array<Buffer>(frames);
       for (let j = 0; j < frames; j++) {
         const len = view.getUint32(at, true);
@@ -255,7 +268,8 @@ export class ThreadLink implements PipeDriver {
         msg[j] = Buffer.from(buf, at, len);
         at += len;
       }
-      pipe.deliver(msg);
+      if (word > FRAME_COUNT) pipe.deliver(groupCommand((word & JOIN_BIT) !== 0 ? "JOIN" : "LEAVE", msg[0]!));
+      else pipe.deliver(msg);
     }
     this.delivered += count;
     // Pipe.read calls resumeReading once its queue is at half the receive HWM or less.
