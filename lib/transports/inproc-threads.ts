@@ -19,7 +19,17 @@ import { zmqError } from "../errors.js";
  * that hears two accepts (two threads bound the name at the same moment) keeps the first and
  * rejects the other, so a link never has a third end.
  *
- * Every channel is unref()ed: an idle link or a waiting connect does not keep a thread alive.
+ * No ArrayBuffer is transferred: transfer needs a MessagePort, which no public API lets two
+ * arbitrary threads share. Large batches go through shared memory instead (one copy on each
+ * side, lib/engine/shared-ring.ts), small ones by value; the caller's buffers are never
+ * detached, so `send` needs no rule about when giving one up is safe.
+ *
+ * Every channel is unref()ed: an idle link or a waiting connect does not keep a thread alive
+ * (a pending send or receive does, through the socket's own hold on the process).
+ *
+ * Not detected: a worker stopped by worker.terminate() runs no exit handler, so its peers do not
+ * see its pipes end and other threads go on seeing its names bound (no public API reports a
+ * thread's death to another; a heartbeat would end links to a thread that is merely busy).
  */
 
 const REGISTRY = "wiremq:inproc:v1";
