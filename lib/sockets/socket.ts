@@ -43,8 +43,8 @@ export interface ConnectOptions {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
-/** Sends (and receives) settled at once per event-loop turn before one is deferred to the next. */
-const OPS_PER_TURN = 1024;
+/** Sends and receives settled at once, in a row, before one is settled on the next turn (zeromq's max_sync_operations). */
+const SYNC_OPERATIONS = 512;
 
 /** Socket-Type names in the order of libzmq's numbers: ZMQ_PAIR (0) to ZMQ_STREAM (11), then the draft types from ZMQ_SERVER (12) to ZMQ_CHANNEL (20). */
 const SOCKET_TYPE_NUMBERS = [
@@ -79,8 +79,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     this.receiveRetryQueued = false;
     this.retryReceive();
   };
-  private readonly sendBudget = new TurnBudget(OPS_PER_TURN);
-  private readonly receiveBudget = new TurnBudget(OPS_PER_TURN);
+  /** Shared by sends and receives, as zeromq counts them together. */
+  private readonly turnBudget = new TurnBudget(SYNC_OPERATIONS);
   private lastBound: string | null = null;
   /** Every live pipe, ended at close. */
   protected readonly pipes = new Set<Pipe>();
@@ -431,12 +431,13 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     if (this.sendWaiter?.active === true) throw zmqError("EBUSY", messages.EBUSY_SEND);
     if (frames.length === 0) return RESOLVED; // zeromq sends nothing for []
     try {
-      if (this.xsend(frames)) return this.sendBudget.spend() ? nextTurn(undefined) : RESOLVED;
+      if (this.xsend(frames)) return this.turnBudget.spend() ? nextTurn(undefined) : RESOLVED;
     } catch (err) {
       return Promise.reject(err);
     }
     const timeout = this.opts.sendTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.turnBudget.restart();
     this.waitingFrames = frames;
     this.sendWaiter ??= new Waiter<void>(() => {
       this.waitingFrames = null;
@@ -465,9 +466,10 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     } catch (err) {
       return Promise.reject(err);
     }
-    if (msg !== undefined) return this.receiveBudget.spend() ? nextTurn(msg) : Promise.resolve(msg);
+    if (msg !== undefined) return this.turnBudget.spend() ? nextTurn(msg) : Promise.resolve(msg);
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.turnBudget.restart();
     return (this.receiveWaiter ??= new Waiter<Msg>()).arm(timeout, options?.signal);
   }
 
