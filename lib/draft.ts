@@ -1,10 +1,10 @@
 /**
- * wiremq/draft: the main entry plus the draft socket types, as `zeromq/draft` offers them.
+ * wiremq/draft: the draft socket types, as `zeromq/draft` offers them (only these: the rest
+ * comes from the main entry).
  * Their public types are declared here with zeromq's shapes (a SERVER receives
  * `[message, { routingId }]`, a DISH `[message, { group }]`; a RADIO cannot receive, a DISH
  * cannot send); the classes behind them live in lib/sockets/.
  */
-export * from "./index.js";
 import type { MessageLike } from "./sockets/message.js";
 import type { Message, Readable, Writable } from "./sockets/readable-writable.js";
 import { Server as ServerSocket, type ServerOptions, type ServerRoutingOptions } from "./sockets/server.js";

@@ -10,7 +10,7 @@ import * as zeromqDraft from "zeromq/draft.js";
 import * as wiremqDraft from "../lib/draft.js";
 import { expectSame, plain, settle, type Libs, type Zmq } from "./helpers/differential.js";
 import * as net from "node:net";
-import { Pull, Push } from "../lib/index.js";
+import { Context, Pull, Push } from "../lib/index.js";
 
 const rejectedWith = (code: string, message: string) => ({ rejected: { class: "Error", name: "Error", code, message } });
 const threw = (code: string, message: string) => ({ threw: { class: "Error", name: "Error", code, message } });
@@ -53,7 +53,7 @@ describe("defaults", () => {
     const libs: Libs<Draft> = { zeromq: zeromqDraft, wiremq: wiremqDraft as unknown as Draft };
     const seen = await expectSame((zmq: Draft, run) => {
       // zeromq/draft's namespace, loaded as ESM, does not show the Context it re-exports.
-      const blocky = run.lib === "zeromq" ? new zeromq.Context({ blocky: true }) : new wiremqDraft.Context({ blocky: true });
+      const blocky = run.lib === "zeromq" ? new zeromq.Context({ blocky: true }) : new Context({ blocky: true });
       return {
         server: run.track(new zmq.Server()).linger,
         radio: run.track(new zmq.Radio()).linger,

@@ -65,10 +65,10 @@ describe("the package, as installed", () => {
        import { createRequire } from "node:module";
        const required = createRequire(import.meta.url)("wiremq");
        import * as draft from "wiremq/draft";
-       console.log(zmq.Push === Push, required.Push === Push, required.context === zmq.context, draft.Push === Push, typeof draft.Server);
+       console.log(zmq.Push === Push, required.Push === Push, required.context === zmq.context, typeof draft.Server);
        ${roundTrip("zmq")}`,
     );
-    expect(out.split("\n")).toEqual(["true true true true function", "curve tcp inproc"]);
+    expect(out.split("\n")).toEqual(["true true true function", "curve tcp inproc"]);
   });
 
   it("every subpath gives the same names to require and import", () => {
