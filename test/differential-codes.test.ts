@@ -23,6 +23,15 @@ describe("error codes (differential)", () => {
     expect(seen).toMatchObject({ resolved: { unknown: { rejected: { code: "EHOSTUNREACH" } }, known: { resolved: undefined } } });
   });
 
+  it("a mandatory ROUTER with no peer at all and sendTimeout 0 fails at once with EHOSTUNREACH", async () => {
+    const seen = await expectSame(async (zmq, run) => {
+      const router = run.track(new zmq.Router({ linger: 0, mandatory: true, sendTimeout: 0 }));
+      await router.bind("tcp://127.0.0.1:*");
+      return settle(() => router.send(["fooId", "foo"]));
+    });
+    expect(seen).toMatchObject({ resolved: { rejected: { code: "EHOSTUNREACH", message: "Host unreachable" } } });
+  });
+
   it("a ROUTER without mandatory drops a message to an unknown peer", async () => {
     await expectSame(async (zmq, run) => {
       const router = run.track(new zmq.Router({ linger: 0 }));

@@ -229,9 +229,10 @@ export class Router extends Socket implements Readable, Writable {
     }
     // Unknown, gone or full: dropped, unless mandatory.
     if (!this.mandatoryOpt) return true;
-    if (!this.canSend) {
+    if (!this.canSend && this.opts.sendTimeout !== 0) {
       // As zeromq: a mandatory ROUTER is writable only while some peer has room; until then
-      // send waits (or fails with EAGAIN per sendTimeout), and only then routes or fails.
+      // send waits (or fails with EAGAIN per sendTimeout), and only then routes or fails. With
+      // sendTimeout 0, zeromq tries at once, so an unknown peer is EHOSTUNREACH.
       for (const p of this.table.values()) p.wantWritable = true;
       return false;
     }
