@@ -91,6 +91,26 @@ describe("pending operations at close", () => {
     expect(seen).toEqual({ resolved: { closed: true, receive: rejectedWith("EAGAIN", EAGAIN) } });
   });
 
+  it("a pending receive on a REQ or REP out of turn rejects with EFSM, which ends an iteration as an error", async () => {
+    const seen = await expectSame(async (zmq: Zmq) => {
+      const req = new zmq.Request();
+      const receive = settle(() => req.receive());
+      req.close();
+      const iterating = new zmq.Request();
+      const iterated = settle(async () => {
+        process.nextTick(() => iterating.close());
+        for await (const message of iterating) void message;
+      });
+      const inTurn = new zmq.Reply();
+      await inTurn.bind("tcp://127.0.0.1:*");
+      const waiting = settle(() => inTurn.receive());
+      inTurn.close();
+      return { req: await receive, iterated: await iterated, inTurn: await waiting };
+    });
+    const EFSM = "Operation cannot be accomplished in current state";
+    expect(seen).toEqual({ resolved: { req: rejectedWith("EFSM", EFSM), iterated: rejectedWith("EFSM", EFSM), inTurn: rejectedWith("EAGAIN", EAGAIN) } });
+  });
+
   it("a pending send rejects with EAGAIN", async () => {
     const seen = await expectSame(async (zmq: Zmq, run) => {
       const push = run.track(new zmq.Push({ linger: 0 }));

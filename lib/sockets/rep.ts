@@ -53,6 +53,10 @@ export class Reply extends Socket implements Readable, Writable {
     this.fq.activate(pipe);
   }
 
+  protected override receiveCutShort(): Error {
+    return this.sendingReply ? zmqError("EFSM", EFSM_MESSAGE) : super.receiveCutShort();
+  }
+
   protected override xrecv(): Msg | undefined {
     // As libzmq under zeromq: a reply owed means not readable, so a receive waits for the
     // next request and only a non-blocking one fails.

@@ -119,6 +119,10 @@ export class Request extends Socket implements Readable, Writable {
     return true;
   }
 
+  protected override receiveCutShort(): Error {
+    return !this.receivingReply ? zmqError("EFSM", EFSM_MESSAGE) : super.receiveCutShort();
+  }
+
   protected override xrecv(): Msg | undefined {
     // As libzmq under zeromq: no request out means not readable, so a receive waits (for the
     // reply to a later send) and only a non-blocking one fails.

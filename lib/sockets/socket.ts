@@ -530,6 +530,14 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     return RESOLVED;
   }
 
+  /**
+   * The error of a receive that close() cuts short. zeromq tries it once more without waiting,
+   * so it fails as a non-blocking receive would: EAGAIN, or EFSM where REQ/REP are out of turn.
+   */
+  protected receiveCutShort(): Error {
+    return zmqError("EAGAIN", messages.EAGAIN);
+  }
+
   /** close() is delivering queued messages in the background: connections may still come up. */
   private lingering = false;
 
@@ -538,7 +546,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     this.optionsClosed = true;
     untrackOpen(this);
     this.sendWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
-    this.receiveWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.receiveWaiter?.reject(this.receiveCutShort());
     const linger = this.opts.linger;
     const connections = [...this.connections.values()];
     const bindings = [...this.bindings.values()];
