@@ -1,8 +1,9 @@
 /**
  * wiremq: ZeroMQ (ZMTP 3.1) for Node.js in pure TypeScript. This entry exports what the
  * `zeromq` package v6 exports, under the same names, so code written for it runs unchanged.
- * What wiremq adds lives in subpaths named for it: wiremq/draft, wiremq/security,
- * wiremq/devices, wiremq/broker, wiremq/errors, wiremq/patterns.
+ * zeromq's other entries have theirs (wiremq/draft, wiremq/v5-compat); what wiremq adds lives
+ * in subpaths named for it: wiremq/security, wiremq/devices, wiremq/broker, wiremq/errors,
+ * wiremq/patterns.
  */
 export { Socket } from "./sockets/socket.js";
 export { Push } from "./sockets/push.js";
