@@ -164,6 +164,27 @@ describe("process warnings, as zeromq emits them", () => {
   });
 });
 
+describe("process warnings during a bind", () => {
+  it("an option set while a bind is in progress warns, as after it", async () => {
+    const outcome = await expectSame(async (zmq, run) => {
+      const warnings: unknown[][] = [];
+      const spy = vi.spyOn(process, "emitWarning").mockImplementation((...args: unknown[]) => {
+        warnings.push(args);
+      });
+      try {
+        const socket = run.track(new zmq.Dealer({ linger: 0 }));
+        const binding = socket.bind("tcp://127.0.0.1:*");
+        socket.routingId = "asdf";
+        await binding;
+      } finally {
+        spy.mockRestore();
+      }
+      return warnings;
+    });
+    expect(JSON.stringify(outcome)).toContain("Socket option will not take effect until next connect/bind.");
+  });
+});
+
 describe("context options by number and context properties, as zeromq's", () => {
   it("reads, writes and refuses as zeromq's Context", async () => {
     await expectSame(async (zmq) => {

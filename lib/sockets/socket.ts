@@ -175,7 +175,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   }
 
   protected override get hasEndpoints(): boolean {
-    return this.isClosed || this.bindings.size + this.connections.size > 0;
+    // A bind in progress counts: libzmq's has already begun when zeromq's bind() returns.
+    return this.isClosed || this.blocked || this.bindings.size + this.connections.size > 0;
   }
 
   get readable(): boolean {
