@@ -62,21 +62,18 @@ export class Observer {
     return this.emitter.off(type, listener) as EventSubscriber;
   }
 
+  /** The library's events are SocketEvents; they have the shapes `Event` types. */
   receive(): Promise<Event> {
-    return this.next() as Promise<Event>;
-  }
-
-  private next(): Promise<SocketEvent> {
     if (this.listeners !== null) throw new Error(EMITTER_MODE);
     if (this.isClosed) throw zmqError("EBADF", "Socket is closed");
     if (this.waiter !== null) throw zmqError("EBUSY", BUSY);
     const next = this.buffered.shift();
     if (next !== undefined) {
       this.#delivered(next);
-      return Promise.resolve(next);
+      return Promise.resolve(next as Event);
     }
     holdProcess();
-    return new Promise((resolve, reject) => {
+    const waiting = new Promise<SocketEvent>((resolve, reject) => {
       this.waiter = {
         resolve: (event) => {
           releaseProcess();
@@ -88,6 +85,7 @@ export class Observer {
         },
       };
     });
+    return waiting as Promise<Event>;
   }
 
   /** As zeromq's: ends when the observer is closed; an error from receive() is thrown. */

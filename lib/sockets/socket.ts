@@ -208,17 +208,11 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     // zeromq binds on a worker thread, so even an inproc bind completes on a later turn of the
     // event loop; the socket stays blocked that long here too.
     await nextTurn(undefined);
-    checkUri(address, this.socketType);
-    const ep = parseEndpoint(address, true);
-    checkSecurityOptions(this.opts);
-    if (ep.transport === "inproc") {
-      this.bindInprocNow(address, ep);
-      return;
-    }
-    const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
+    const binding = this.bindingFor(address);
+    if (binding === null) return;
     let listener: Listener;
     try {
-      listener = await listen(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
+      listener = await listen(binding.ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
     } catch (err) {
       this.observer.emit(bindErrorEvent(address, err as ZmqError));
       throw err;
@@ -234,22 +228,31 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   bindSync(address: string): void {
     checkAddress(address);
     this.checkOpen();
-    checkUri(address, this.socketType);
-    const ep = parseEndpoint(address, true);
-    checkSecurityOptions(this.opts);
-    if (ep.transport === "inproc") {
-      this.bindInprocNow(address, ep);
-      return;
-    }
-    const binding: Binding = { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
+    const binding = this.bindingFor(address);
+    if (binding === null) return;
     let listener: Listener;
     try {
-      listener = listenSync(ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
+      listener = listenSync(binding.ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
     } catch (err) {
       this.observer.emit(bindErrorEvent(address, err as ZmqError));
       throw err;
     }
     this.addListener(binding, listener);
+  }
+
+  /**
+   * What bind and bindSync share before listening: the address and option checks, and inproc,
+   * which binds at once (then null); else the binding a listener is to serve.
+   */
+  private bindingFor(address: string): Binding | null {
+    checkUri(address, this.socketType);
+    const ep = parseEndpoint(address, true);
+    checkSecurityOptions(this.opts);
+    if (ep.transport === "inproc") {
+      this.bindInprocNow(address, ep);
+      return null;
+    }
+    return { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
   }
 
   private bindInprocNow(address: string, ep: Binding["ep"]): void {
