@@ -8,8 +8,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { spawnBroker } from "../lib/broker/broker-process.js";
-import { BrokerClient } from "../lib/broker/client.js";
+import { spawnBroker } from "../test/helpers/broker-process.js";
+import { BrokerClient } from "../lib/broker/index.js";
 
 const SIZE = 256;
 const WINDOW = 1000;

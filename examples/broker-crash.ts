@@ -7,11 +7,13 @@
  *
  *   node dist/examples/broker-crash.js [count=100000] [sync=always] [killAt=0.4]
  */
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { spawnBroker } from "../lib/broker/broker-process.js";
-import { BrokerClient } from "../lib/broker/client.js";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { BrokerClient } from "../lib/broker/index.js";
 
 export interface CrashResult {
   sync: string;
@@ -36,6 +38,46 @@ export interface CrashResult {
   seconds: number;
 }
 
+interface BrokerChild {
+  child: ChildProcess;
+  /** The first endpoint the broker printed, with its real port. */
+  endpoint: string;
+  exited: Promise<void>;
+}
+
+/** `wiremq broker` as its own program; from the sources (vitest) the compiled one in dist/. */
+function brokerProgram(): string {
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.endsWith(".ts") ? join(dirname(here), "..", "dist") : join(dirname(here), "..");
+  return join(dist, "bin", "broker", "main.js");
+}
+
+/**
+ * Starts a broker process and resolves once it prints the endpoint it listens on. A restart
+ * on the old port is tried `tries` times: a client redialling that port can briefly hold it
+ * as its own source port (a TCP self-connect), and then the bind fails.
+ */
+async function startBroker(args: string[], onStderr: (line: string) => void, tries = 1): Promise<BrokerChild> {
+  for (let attempt = 1; ; attempt++) {
+    const child = spawn(process.execPath, [brokerProgram(), ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const exited = new Promise<void>((r) => child.once("exit", () => r()));
+    createInterface({ input: child.stderr! }).on("line", onStderr);
+    const endpoint = await Promise.race([
+      new Promise<string>((r) => createInterface({ input: child.stdout! }).once("line", (line) => r(line.trim()))),
+      exited.then(() => null),
+    ]);
+    if (endpoint !== null) return { child, endpoint, exited };
+    if (attempt >= tries) throw new Error(`the broker exited before listening (${args.join(" ")})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** SIGKILL, and wait for the process to be gone. */
+async function kill(broker: BrokerChild): Promise<void> {
+  if (broker.child.exitCode === null && broker.child.signalCode === null) broker.child.kill("SIGKILL");
+  await broker.exited;
+}
+
 export async function brokerCrash(
   options: { count?: number; sync?: string; killAt?: number; window?: number; log?: (line: string) => void } = {},
 ): Promise<CrashResult> {
@@ -47,7 +89,7 @@ export async function brokerCrash(
   const dataDir = mkdtempSync(join(tmpdir(), "wiremq-crash-"));
   const started = performance.now();
   const onStderr = (line: string): void => log(`  broker: ${line}`);
-  let broker = await spawnBroker(["--data", dataDir, "--sync", sync, "--bind", "tcp://127.0.0.1:0"], { onStderr });
+  let broker = await startBroker(["--data", dataDir, "--sync", sync, "--bind", "tcp://127.0.0.1:0"], onStderr);
   const endpoint = broker.endpoint;
   const client = new BrokerClient({ endpoints: endpoint, reconnectInterval: 50, reconnectMaxInterval: 200 });
   try {
@@ -77,7 +119,7 @@ export async function brokerCrash(
             beforeKill = Uint8Array.from(confirmed);
             killedAt = performance.now();
             restarted = broker.exited.then(async () => {
-              broker = await spawnBroker(["--data", dataDir, "--sync", sync, "--bind", endpoint], { onStderr, retries: 10 });
+              broker = await startBroker(["--data", dataDir, "--sync", sync, "--bind", endpoint], onStderr, 11);
               restartMs = Math.round(performance.now() - killedAt);
               log(`killed after ${confirmedBeforeKill} confirmations; recovered and listening again after ${restartMs} ms`);
             });
@@ -137,17 +179,18 @@ export async function brokerCrash(
     return result;
   } finally {
     await client.close();
-    await broker.kill();
+    await kill(broker);
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [count, sync, killAt] = process.argv.slice(2);
-  const r = await brokerCrash({
+  void brokerCrash({
     count: count === undefined ? undefined : Number(count),
     sync,
     killAt: killAt === undefined ? undefined : Number(killAt),
+  }).then((r) => {
+    process.exitCode = r.missing === 0 && r.outOfOrder === 0 ? 0 : 1;
   });
-  process.exitCode = r.missing === 0 && r.outOfOrder === 0 ? 0 : 1;
 }

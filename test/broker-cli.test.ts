@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { PassThrough } from "node:stream";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
-import { runBrokerCli, type CliIo } from "../lib/broker/cli.js";
+import { runBrokerCli, type CliIo } from "../bin/broker/cli.js";
 import { BrokerClient } from "../lib/broker/client.js";
 import { within } from "./helpers/sockets.js";
 

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { Broker } from "../lib/broker/broker.js";
 import { BrokerClient } from "../lib/broker/client.js";
-import { runBrokerCli } from "../lib/broker/cli.js";
+import { runBrokerCli } from "../bin/broker/cli.js";
 import { curveKeyPair, Dealer } from "../lib/index.js";
 import { within } from "./helpers/sockets.js";
 

@@ -15,7 +15,7 @@ import {
   type Socket,
   type Writable,
 } from "../../lib/index.js";
-import { parseOptionSettings } from "../../lib/sockets/option-settings.js";
+import { parseOptionSettings } from "../options.js";
 import { CliError } from "./cli-error.js";
 
 type SocketClass = new () => Socket;

@@ -1,4 +1,4 @@
-import { runBrokerCli } from "../../lib/broker/cli.js";
+import { runBrokerCli } from "../broker/cli.js";
 import type { Command } from "../cli/command.js";
 import type { ExitCode } from "../cli/exit-codes.js";
 

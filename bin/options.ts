@@ -3,8 +3,8 @@
  * as the type the option has on a socket of the kind it is for (a number, true/false, or a
  * string; `null` clears a string option), so the socket's own setter then checks it.
  */
-import { zmqError } from "../errors.js";
-import type { Socket } from "./socket.js";
+import type { Socket } from "../lib/index.js";
+import { CliError } from "./cli/cli-error.js";
 
 /** Properties of a socket that are not options. */
 const NOT_OPTIONS = new Set(["events", "closed", "context"]);
@@ -23,20 +23,20 @@ export function parseOptionSettings(sample: Socket, settings: readonly string[])
   const out: Record<string, unknown> = {};
   for (const setting of settings) {
     const eq = setting.indexOf("=");
-    if (eq <= 0) throw zmqError("EINVAL", `an option setting is name=value, not ${JSON.stringify(setting)}`);
+    if (eq <= 0) throw new CliError("EINVAL", `an option setting is name=value, not ${JSON.stringify(setting)}`);
     const name = setting.slice(0, eq);
     const text = setting.slice(eq + 1);
     if (!(name in sample) || typeof target[name] === "function" || NOT_OPTIONS.has(name)) {
-      throw zmqError("EINVAL", `unknown socket option ${JSON.stringify(name)}`);
+      throw new CliError("EINVAL", `unknown socket option ${JSON.stringify(name)}`);
     }
-    if (readOnly(sample, name)) throw zmqError("EINVAL", `socket option ${name} is read-only`);
+    if (readOnly(sample, name)) throw new CliError("EINVAL", `socket option ${name} is read-only`);
     const current = target[name];
     let value: unknown = text;
     if (typeof current === "number") {
       value = Number(text);
-      if (text.trim() === "" || !Number.isFinite(value)) throw zmqError("EINVAL", `option ${name} takes a number, not ${JSON.stringify(text)}`);
+      if (text.trim() === "" || !Number.isFinite(value)) throw new CliError("EINVAL", `option ${name} takes a number, not ${JSON.stringify(text)}`);
     } else if (typeof current === "boolean") {
-      if (text !== "true" && text !== "false") throw zmqError("EINVAL", `option ${name} takes true or false, not ${JSON.stringify(text)}`);
+      if (text !== "true" && text !== "false") throw new CliError("EINVAL", `option ${name} takes true or false, not ${JSON.stringify(text)}`);
       value = text === "true";
     } else if (text === "null") {
       value = null;

@@ -1,5 +1,6 @@
 /**
- * `wiremq broker ...` as a function, for bin/ to call with the arguments after "broker":
+ * `wiremq broker ...` as a function, called with the arguments after "broker" by the `wiremq`
+ * command and by main.ts:
  *
  *   wiremq broker [--data DIR | --memory] [--bind EP]... [--sync always|batch[:MS]|none] ...
  *       runs a broker until SIGINT/SIGTERM; prints each bound endpoint on stdout, one a line
@@ -10,12 +11,9 @@
  * Resolves with the process exit code: 0 ok, 1 failed, 2 bad arguments.
  */
 import { parseArgs } from "node:util";
-import { Dealer } from "../sockets/dealer.js";
-import { Router } from "../sockets/router.js";
-import { parseOptionSettings } from "../sockets/option-settings.js";
-import { Broker } from "./broker.js";
-import { BrokerClient } from "./client.js";
-import type { BrokerStats } from "./stats.js";
+import { Dealer, Router } from "../../lib/index.js";
+import { Broker, BrokerClient, type BrokerStats } from "../../lib/broker/index.js";
+import { parseOptionSettings } from "../options.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
