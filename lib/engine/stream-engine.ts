@@ -79,10 +79,15 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private handshakeTimer: NodeJS.Timeout | null = null;
   /** A batch buffer the kernel has fully taken, ready for the next flush. */
   private spare: Buffer | null = null;
-    /** Who the peer is, when ZAP said so: attached to each message it sends. */
+  /** Who the peer is, when ZAP said so: attached to each message it sends. */
   private meta: { userId: string; properties: Map<string, Buffer> } | null = null;
-    /** Commands queued by the mechanism or protocol, written ahead of messages. */
+  /** Commands queued by the mechanism or protocol, written ahead of messages. */
   private commands: Buffer[] = [];
+  /**
+   * The answer to the peer's latest PING, not yet written. One at most, as libzmq keeps: a
+   * peer that floods PINGs and never reads could otherwise grow a queue without bound.
+   */
+  private pong: Buffer | null = null;
   private readonly arena = new ReadArena();
   /** The frame body view the pending read was given, if it reads straight into one. */
   private direct: Buffer | null = null;
@@ -296,7 +301,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     if (isCommand(body, PING)) {
       const { data } = parseCommand(body);
       const ping = parsePing(data);
-      this.queueCommand(encodePong(ping.context));
+      this.pong = encodePong(ping.context);
+      this.kick();
       this.heartbeat.peerPing(ping.ttl);
       return;
     }
@@ -375,7 +381,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     // Each MESSAGE box is opened (and its plaintext copied out) inside onFrame.
     if (mech.decode !== undefined) this.decoder.transientBodies = true;
     if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.heartbeat.start();
-    if (pipe.out.length > 0 || this.commands.length > 0) this.kick();
+    if (pipe.out.length > 0 || this.commands.length > 0 || this.pong !== null) this.kick();
   }
 
   // ---- output ------------------------------------------------------------------------------
@@ -423,6 +429,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     const mech = this.mechanism;
     const subscriptionCommands = this.options.subscriptionCommands && this.peerMinor >= 1;
     let roundBytes = 0;
+    if (this.pong !== null && !this.waitingDrain) {
+      this.commands.push(this.pong);
+      this.pong = null;
+    }
     while ((pipe.out.length > 0 || this.commands.length > 0) && roundBytes < MAX_ROUND_BYTES) {
       if (sock.writableNeedDrain) {
         this.waitingDrain = true;
@@ -446,7 +456,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       if (sock.writableLength === 0 && batch.slab.length === BATCH_BYTES) this.spare = batch.slab;
     }
     pipe.drained();
-    if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0)) {
+    if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0 || this.pong !== null)) {
       if (sock.writableNeedDrain) this.waitingDrain = true;
       else this.kick();
     }

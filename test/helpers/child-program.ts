@@ -37,11 +37,12 @@ export class ChildProgram {
   private readonly lineWaiters: Array<() => void> = [];
   private exit: Exit | null = null;
 
-  constructor(lib: LibName, body: string, args: readonly string[] = []) {
+  /** `nodeArgs` go to node itself (e.g. `--max-old-space-size=64`), `args` to the program. */
+  constructor(lib: LibName, body: string, args: readonly string[] = [], nodeArgs: readonly string[] = []) {
     this.dir = mkdtempSync(join(tmpdir(), "wiremq-child-"));
     const file = join(this.dir, "program.mjs");
     writeFileSync(file, `import * as zmq from ${JSON.stringify(libraryUrl(lib))};\n${body}\n`);
-    this.child = spawn(process.execPath, [file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [...nodeArgs, file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       const parts = (this.partial + chunk).split("\n");
       this.partial = parts.pop()!;
