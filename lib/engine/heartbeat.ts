@@ -8,14 +8,15 @@ export interface HeartbeatOptions {
 }
 
 /**
- * The ZMTP 3.1 heartbeat of one connection, on one interval timer: sends PINGs, notices a
- * peer that stops answering them, and applies the TTL the peer's own PINGs ask for.
+ * The ZMTP 3.1 heartbeat of one connection: an interval timer sends PINGs and notices a peer
+ * that stops answering them; a one-shot timer applies the TTL the peer's own PINGs ask for.
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
   private lastReceived = 0;
   private pingSentAt = 0;
-  private peerTtl = 0;
+  /** Armed by a PING with a TTL, as libzmq's: it fires once, and any frame cancels it. */
+  private ttlTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly options: HeartbeatOptions,
@@ -28,10 +29,25 @@ export class Heartbeat {
     this.lastReceived = now;
   }
 
+  /** True while a peer's TTL runs: the next frame must cancel it (see `frame`). */
+  get ttlArmed(): boolean {
+    return this.ttlTimer !== null;
+  }
+
+  /** A frame arrived: the peer's TTL, if one runs, no longer applies. */
+  frame(): void {
+    if (this.ttlTimer !== null) clearTimeout(this.ttlTimer);
+    this.ttlTimer = null;
+  }
+
   /** The peer sent a PING with this TTL (tenths of a second). */
   peerPing(ttlDeciseconds: number): void {
-    this.peerTtl = ttlDeciseconds * 100;
-    if (this.peerTtl > 0) this.start();
+    if (ttlDeciseconds <= 0 || this.ttlTimer !== null) return;
+    this.ttlTimer = setTimeout(() => {
+      this.ttlTimer = null;
+      this.expire("peer TTL expired");
+    }, ttlDeciseconds * 100);
+    this.ttlTimer.unref?.();
   }
 
   peerPong(): void {
@@ -39,26 +55,20 @@ export class Heartbeat {
   }
 
   start(): void {
-    if (this.timer !== null) return;
-    const ivl = this.options.heartbeatInterval;
-    const period = ivl > 0 ? ivl : Math.max(100, this.peerTtl >>> 1);
-    this.timer = setInterval(() => this.tick(), period);
+    if (this.timer !== null || this.options.heartbeatInterval <= 0) return;
+    this.timer = setInterval(() => this.tick(), this.options.heartbeatInterval);
     this.timer.unref?.();
   }
 
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    this.frame();
   }
 
   private tick(): void {
     const now = Date.now();
     const o = this.options;
-    if (this.peerTtl > 0 && now - this.lastReceived > this.peerTtl) {
-      this.expire("peer TTL expired");
-      return;
-    }
-    if (o.heartbeatInterval <= 0) return;
     const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval;
     if (this.pingSentAt > 0 && now - this.pingSentAt > timeout && this.lastReceived < this.pingSentAt) {
       this.expire("heartbeat timed out");

@@ -242,6 +242,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     if (body.length >= DIRECT_READ_MIN) this.largeFrames = true;
     const state = this.state;
     if (state === S_READY) {
+      if (this.heartbeat.ttlArmed) this.heartbeat.frame();
       const mech = this.mechanism;
       if (mech.decode !== undefined) {
         // libzmq sends MESSAGE in frames without the COMMAND bit; every frame must be one.
