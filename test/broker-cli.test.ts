@@ -4,7 +4,7 @@ import { PassThrough } from "node:stream";
 import { createInterface } from "node:readline";
 import { once } from "node:events";
 import { runBrokerCli, type CliIo } from "../bin/broker/cli.js";
-import { BrokerClient } from "../lib/broker/client.js";
+import { BrokerClient } from "../lib/broker/index.js";
 import { within } from "./helpers/sockets.js";
 
 interface Captured {

@@ -4,8 +4,8 @@
  * after its restart its backlog is consumed and nothing confirmed is lost.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { BrokerClient, type PutReceipt } from "../lib/broker/client.js";
-import { HashRing } from "../lib/broker/hash-ring.js";
+import { BrokerClient, type PutReceipt } from "../lib/broker/index.js";
+import { HashRing } from "../lib/broker/client/hash-ring.js";
 import { within } from "./helpers/sockets.js";
 import { distBuilt, kill, killAll, startBroker, tempDir, type BrokerProcess } from "./helpers/broker-process.js";
 

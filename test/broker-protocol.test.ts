@@ -1,7 +1,7 @@
 /** The broker protocol: frames both ways, and an ERROR with a code for every bad request. */
 import { afterEach, describe, expect, it } from "vitest";
 import { Dealer } from "../lib/sockets/dealer.js";
-import { Broker } from "../lib/broker/broker.js";
+import { Broker } from "../lib/broker/index.js";
 import {
   decodeBrokerMessage,
   decodeClientCommand,

@@ -2,13 +2,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync, writeFileSync, appendFileSync, truncateSync } from "node:fs";
 import { join } from "node:path";
-import { crc32, crc32Portable } from "../lib/broker/store/checksum.js";
-import { encodeAck, encodeMessage, encodeReturn, parseRecord, RecordType, SEGMENT_MAGIC } from "../lib/broker/store/record.js";
-import { DiskStore, queueDirName } from "../lib/broker/store/disk-store.js";
-import { MemoryStore } from "../lib/broker/store/memory-store.js";
-import { parseSyncPolicy, type SyncPolicy } from "../lib/broker/store/sync-policy.js";
-import type { QueueLog } from "../lib/broker/store/store.js";
-import type { DiskQueueLog } from "../lib/broker/store/queue-log.js";
+import { crc32, crc32Portable } from "../lib/broker/server/store/checksum.js";
+import { encodeAck, encodeMessage, encodeReturn, parseRecord, RecordType, SEGMENT_MAGIC } from "../lib/broker/server/store/record.js";
+import { DiskStore, queueDirName } from "../lib/broker/server/store/disk-store.js";
+import { MemoryStore } from "../lib/broker/server/store/memory-store.js";
+import { parseSyncPolicy, type SyncPolicy } from "../lib/broker/server/store/sync-policy.js";
+import type { QueueLog } from "../lib/broker/server/store/store.js";
+import type { DiskQueueLog } from "../lib/broker/server/store/queue-log.js";
 import { tempDir } from "./helpers/broker-process.js";
 
 const dirs: { remove(): void }[] = [];

@@ -2,8 +2,8 @@
  * wiremq/broker: the optional broker (durable named queues and topic subscriptions kept until
  * acknowledged) and its client, which spreads queues over a cluster by consistent hashing.
  */
-export { Broker } from "./broker.js";
-export type { BrokerOptions } from "./broker.js";
-export { BrokerClient, BrokerConsumer, Delivery } from "./client.js";
-export type { BrokerClientOptions, PutReceipt, ConsumeOptions } from "./client.js";
-export type { BrokerStats, QueueStats } from "./stats.js";
+export { Broker } from "./server/broker.js";
+export type { BrokerOptions } from "./server/broker.js";
+export { BrokerClient, BrokerConsumer, Delivery } from "./client/client.js";
+export type { BrokerClientOptions, PutReceipt, ConsumeOptions } from "./client/client.js";
+export type { BrokerStats, QueueStats } from "./model.js";

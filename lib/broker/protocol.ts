@@ -4,7 +4,7 @@
  * client's routing id in front; these functions take and give the frames after it.
  */
 import { isUtf8 } from "node:buffer";
-import { nameProblem, subscriptionNameProblem } from "./names.js";
+import { nameProblem, subscriptionNameProblem } from "./model.js";
 
 export const PROTOCOL_VERSION = 1;
 

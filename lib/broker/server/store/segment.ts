@@ -5,23 +5,10 @@
  */
 import { open, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import type { RecoveryIssue } from "../../model.js";
 import { parseRecord, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
 
 const SUFFIX = ".seg";
-
-/** Something recovery found wrong in a segment, and what it did about it. */
-export interface RecoveryIssue {
-  file: string;
-  /** Byte offset of the first record that could not be read. */
-  offset: number;
-  damage: RecordDamage | "bad-magic";
-  /**
-   * cut: the torn or damaged tail of the newest segment was truncated away;
-   * ignored: an older segment's records from `offset` on could not be read and were skipped;
-   * set-aside: a file that is not a segment was renamed to `<name>.damaged`.
-   */
-  action: "cut" | "ignored" | "set-aside";
-}
 
 export function segmentFileName(firstSeq: number): string {
   return `${String(firstSeq).padStart(16, "0")}${SUFFIX}`;

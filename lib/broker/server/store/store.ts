@@ -3,9 +3,7 @@
  * messages they still hold, and the durable topic subscriptions. Two stores implement it:
  * DiskStore (segment files) and MemoryStore (tests, or a broker that may lose everything).
  */
-import type { RecoveryIssue } from "./segment.js";
-
-export type { RecoveryIssue } from "./segment.js";
+import type { RecoveryIssue } from "../../model.js";
 
 /** A message recovery found not yet done. */
 export interface RecoveredMessage {

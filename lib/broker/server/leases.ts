@@ -4,16 +4,15 @@
  * (NACK, lease expiry, consumer cancelled or gone): then the message is requeued, or moved to
  * its queue's dead-letter queue once it has been delivered `maxDeliveries` times.
  */
-import { encodeBroker } from "./protocol.js";
-import { deadLetterQueueOf } from "./names.js";
-import type { BrokerQueue, QueuedMessage } from "./queue.js";
-import type { Consumer, Lease, Session } from "./session.js";
+import { encodeBroker } from "../protocol.js";
+import { deadLetterQueueOf, type QueuedMessage } from "../model.js";
+import type { ConsumerRecord, Lease, ServedQueue, Session } from "./session.js";
 
 export interface LeaseBookOptions {
   maxDeliveries: number;
   leaseTimeout: number;
   /** The queue of that name, made if new. */
-  queueNamed(name: string): BrokerQueue;
+  queueNamed(name: string): ServedQueue;
   /** Sends frames to the client with this routing id. */
   send(identity: Buffer, frames: Buffer[]): void;
 }
@@ -34,7 +33,7 @@ export class LeaseBook {
   }
 
   /** The queues' DeliverFn: leases `message` to `consumer` and sends it. */
-  readonly deliver = (queue: BrokerQueue, consumer: Consumer, message: QueuedMessage): void => {
+  readonly deliver = (queue: ServedQueue, consumer: ConsumerRecord, message: QueuedMessage): void => {
     const tag = this.#nextTag++;
     const leaseMs = consumer.leaseMs > 0 ? consumer.leaseMs : this.#opts.leaseTimeout;
     const lease: Lease = { tag, queue, message, consumer, expiresAt: Date.now() + leaseMs };
@@ -68,7 +67,7 @@ export class LeaseBook {
   }
 
   /** Returns every lease of a consumer that is cancelled or whose session ended. */
-  releaseConsumer(consumer: Consumer): void {
+  releaseConsumer(consumer: ConsumerRecord): void {
     for (const lease of [...consumer.leases.values()]) this.giveBack(lease, false);
   }
 
@@ -109,7 +108,7 @@ export class LeaseBook {
    * Stores the message in the dead-letter queue, and only once that is durable marks it done
    * in its own queue: a crash in between leaves it in both (a duplicate), never in neither.
    */
-  #deadLetter(queue: BrokerQueue, message: QueuedMessage): void {
+  #deadLetter(queue: ServedQueue, message: QueuedMessage): void {
     const dlq = this.#opts.queueNamed(deadLetterQueueOf(queue.name));
     queue.moving++;
     dlq.log.append(message.body, (err, seq) => {

@@ -1,7 +1,7 @@
 /** The Broker's options: defaults and checks, done once, on a copy of what the caller gave. */
-import { zmqError } from "../errors.js";
-import type { RouterOptions } from "../sockets/router.js";
-import { BROKER_SOCKET_OWNS, passThroughOptions } from "./socket-options.js";
+import { zmqError } from "../../errors.js";
+import type { RouterOptions } from "../../sockets/router.js";
+import { BROKER_SOCKET_OWNS, passThroughOptions } from "../socket-options.js";
 import { parseSyncPolicy, type SyncPolicy } from "./store/sync-policy.js";
 
 export interface BrokerOptions {

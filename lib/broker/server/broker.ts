@@ -4,33 +4,31 @@
  * is answered (OK or ERROR with a code); nothing a client sends can stop the broker.
  */
 import { randomBytes } from "node:crypto";
-import { Router } from "../sockets/router.js";
-import { zmqError } from "../errors.js";
+import { Router } from "../../sockets/router.js";
+import { zmqError } from "../../errors.js";
 import { resolveBrokerOptions, type BrokerOptions, type ResolvedBrokerOptions } from "./broker-options.js";
 import { LeaseBook } from "./leases.js";
-import { subscriptionQueueOf } from "./names.js";
-import { decodeClientCommand, encodeBroker, encodeClient, ErrorCode, ProtocolViolation, u32, u64, type ClientCommand } from "./protocol.js";
+import { isDeadLetterQueue, subscriptionQueueOf, type BrokerStats, type RecoveryIssue } from "../model.js";
+import { decodeClientCommand, encodeBroker, encodeClient, ErrorCode, ProtocolViolation, u32, u64, type ClientCommand } from "../protocol.js";
 import { BrokerQueue } from "./queue.js";
-import { Session, type Consumer } from "./session.js";
-import type { BrokerStats } from "./stats.js";
+import { Session, type ConsumerRecord, type ServedQueue } from "./session.js";
 import { DiskStore } from "./store/disk-store.js";
 import { MemoryStore } from "./store/memory-store.js";
-import type { QueueLog, RecoveryIssue, Store } from "./store/store.js";
+import type { QueueLog, Store } from "./store/store.js";
 import { TopicRegistry } from "./topics.js";
-import { withOptionErrors } from "./socket-options.js";
+import { withOptionErrors } from "../socket-options.js";
 
 export type { BrokerOptions } from "./broker-options.js";
 
 /** A session silent for this many heartbeat intervals has ended. */
 const SESSION_TIMEOUT_HEARTBEATS = 3;
-const DEAD_LETTER_SUFFIX = ".dlq";
 
 type State = "new" | "starting" | "running" | "closing" | "closed";
 
 export class Broker {
   readonly #opts: ResolvedBrokerOptions;
   readonly #store: Store;
-  readonly #queues = new Map<string, BrokerQueue>();
+  readonly #queues = new Map<string, ServedQueue>();
   /** By the client's routing id (latin1). */
   readonly #sessions = new Map<string, Session>();
   readonly #leases: LeaseBook;
@@ -168,17 +166,17 @@ export class Broker {
 
   // ---- queues and sessions --------------------------------------------------------------------
 
-  #queueNamed(name: string): BrokerQueue {
+  #queueNamed(name: string): ServedQueue {
     return this.#queues.get(name) ?? this.#addQueue(name, this.#store.createQueue(name));
   }
 
-  #addQueue(name: string, log: QueueLog): BrokerQueue {
-    const queue = new BrokerQueue(name, log, name.endsWith(DEAD_LETTER_SUFFIX), this.#leases.deliver);
+  #addQueue(name: string, log: QueueLog): ServedQueue {
+    const queue = new BrokerQueue<ConsumerRecord>(name, log, isDeadLetterQueue(name), this.#leases.deliver);
     this.#queues.set(name, queue);
     return queue;
   }
 
-  #endConsumer(consumer: Consumer): void {
+  #endConsumer(consumer: ConsumerRecord): void {
     // Off the queue first, so the messages given back are not handed to it again.
     consumer.queue.removeConsumer(consumer);
     consumer.session.consumers.delete(consumer.subId);
@@ -280,7 +278,7 @@ export class Broker {
       case "CONSUME": {
         if (session.consumers.has(cmd.subId)) return this.#fail(identity, cmd.reqId, ErrorCode.EXIST, "subscription id in use");
         const queue = this.#queueNamed(cmd.queue);
-        const consumer: Consumer = { session, subId: cmd.subId, queue, credit: cmd.credit, leaseMs: cmd.leaseMs, leases: new Map() };
+        const consumer: ConsumerRecord = { session, subId: cmd.subId, queue, credit: cmd.credit, leaseMs: cmd.leaseMs, leases: new Map() };
         session.consumers.set(cmd.subId, consumer);
         // OK first: the client then knows the subscription before its first DELIVER.
         this.#send(identity, encodeBroker.ok(cmd.reqId));

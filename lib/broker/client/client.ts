@@ -6,16 +6,16 @@
  * delivered, including a restarted broker's backlog. Nothing is replicated: a message lives
  * only on the broker that confirmed it.
  */
-import { zmqError } from "../errors.js";
-import { toFrames, type MessageLike } from "../sockets/message.js";
+import { zmqError } from "../../errors.js";
+import { toFrames, type MessageLike } from "../../sockets/message.js";
 import { BrokerConsumer, type ConsumeOptions } from "./consumer.js";
 import { HashRing } from "./hash-ring.js";
 import { BrokerLink, type DeliverMessage } from "./link.js";
-import { nameProblem, subscriptionNameProblem, subscriptionQueueOf } from "./names.js";
-import { encodeClient, okU32, okU64 } from "./protocol.js";
-import { CLIENT_SOCKET_OWNS, passThroughOptions, withOptionErrors } from "./socket-options.js";
-import { Dealer, type DealerOptions } from "../sockets/dealer.js";
-import type { BrokerStats } from "./stats.js";
+import { nameProblem, subscriptionNameProblem, subscriptionQueueOf } from "../model.js";
+import { encodeClient, okU32, okU64 } from "../protocol.js";
+import { CLIENT_SOCKET_OWNS, passThroughOptions, withOptionErrors } from "../socket-options.js";
+import { Dealer, type DealerOptions } from "../../sockets/dealer.js";
+import type { BrokerStats } from "../model.js";
 
 export { BrokerConsumer, Delivery, type ConsumeOptions } from "./consumer.js";
 

@@ -3,9 +3,9 @@
  * every broker of the client, each with ack() and nack(). The broker sends at most `credit`
  * unacknowledged deliveries per link, so the buffer here is bounded by credit × brokers.
  */
-import { Queue } from "../util/queue.js";
-import { zmqError } from "../errors.js";
-import { encodeClient, type ErrorCodeValue } from "./protocol.js";
+import { Queue } from "../../util/queue.js";
+import { zmqError } from "../../errors.js";
+import { encodeClient, type ErrorCodeValue } from "../protocol.js";
 import type { BrokerLink, DeliverMessage } from "./link.js";
 
 export interface ConsumeOptions {

@@ -4,25 +4,28 @@
  * delivery that comes back waits in `returned`, also by seq, and goes out first, so a single
  * consumer sees the queue in FIFO order apart from redeliveries.
  */
-import { Queue } from "../util/queue.js";
-import { RateMeter, type QueueStats } from "./stats.js";
-import type { Consumer } from "./session.js";
+import { Queue } from "../../util/queue.js";
+import type { QueuedMessage, QueueStats } from "../model.js";
+import { RateMeter } from "./rate-meter.js";
 import type { QueueLog } from "./store/store.js";
 
-export interface QueuedMessage {
-  seq: number;
-  body: Buffer;
-  /** Deliveries of this message that came back without an ACK. */
-  attempts: number;
+/**
+ * What the queue asks of a consumer: its credit and its deliveries not yet acknowledged. The
+ * queue holds the broker's consumer records without knowing their sessions, so it is generic
+ * over them rather than importing session.ts (which refers to queues).
+ */
+export interface Taker {
+  readonly credit: number;
+  readonly leases: { readonly size: number };
 }
 
 /** Hands `message` to `consumer`: makes the lease and sends DELIVER (the broker does this). */
-export type DeliverFn = (queue: BrokerQueue, consumer: Consumer, message: QueuedMessage) => void;
+export type DeliverFn<C extends Taker> = (queue: BrokerQueue<C>, consumer: C, message: QueuedMessage) => void;
 
-export class BrokerQueue {
+export class BrokerQueue<C extends Taker> {
   readonly #ready = new Queue<QueuedMessage>();
   readonly #returned: QueuedMessage[] = [];
-  readonly #consumers: Consumer[] = [];
+  readonly #consumers: C[] = [];
   #next = 0;
   /** Leased to consumers right now. */
   unacked = 0;
@@ -39,7 +42,7 @@ export class BrokerQueue {
     readonly log: QueueLog,
     /** A dead-letter queue never dead-letters its own messages again. */
     readonly isDeadLetter: boolean,
-    private readonly deliver: DeliverFn,
+    private readonly deliver: DeliverFn<C>,
   ) {}
 
   get ready(): number {
@@ -70,12 +73,12 @@ export class BrokerQueue {
     this.dispatch();
   }
 
-  addConsumer(c: Consumer): void {
+  addConsumer(c: C): void {
     this.#consumers.push(c);
     this.dispatch();
   }
 
-  removeConsumer(c: Consumer): void {
+  removeConsumer(c: C): void {
     const i = this.#consumers.indexOf(c);
     if (i < 0) return;
     this.#consumers.splice(i, 1);
@@ -95,7 +98,7 @@ export class BrokerQueue {
     }
   }
 
-  #nextWithRoom(): Consumer | null {
+  #nextWithRoom(): C | null {
     const consumers = this.#consumers;
     for (let i = 0; i < consumers.length; i++) {
       const at = (this.#next + i) % consumers.length;

@@ -1,6 +1,3 @@
-/** Broker statistics: the shapes `Broker.stats()` and the STATS command return, and rates. */
-import type { RecoveryIssue } from "./store/store.js";
-
 /** Events per second over the last few seconds, from one-second buckets. */
 export class RateMeter {
   static readonly WINDOW_SECONDS = 5;
@@ -29,33 +26,4 @@ export class RateMeter {
     for (let i = 1; i <= steps; i++) this.#buckets[(this.#second + i) % this.#buckets.length] = 0;
     if (second > this.#second) this.#second = second;
   }
-}
-
-export interface QueueStats {
-  name: string;
-  /** Messages stored and not done: ready + unacked (+ being moved to the dead-letter queue). */
-  depth: number;
-  ready: number;
-  unacked: number;
-  consumers: number;
-  /** A dead-letter queue: its messages are requeued on failure, never dead-lettered again. */
-  deadLetter: boolean;
-  totals: { put: number; delivered: number; acked: number; returned: number; deadLettered: number };
-  /** Per second, over the last five seconds. */
-  rates: { put: number; deliver: number; ack: number };
-  segments: number;
-  bytes: number;
-}
-
-export interface BrokerStats {
-  brokerId: string;
-  endpoints: string[];
-  startedAt: string;
-  uptimeMs: number;
-  store: { kind: "disk" | "memory"; dataDir: string | null; sync: string };
-  sessions: number;
-  consumers: number;
-  queues: QueueStats[];
-  topics: { topic: string; subscriptions: string[] }[];
-  recovery: RecoveryIssue[];
 }

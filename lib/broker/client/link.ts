@@ -9,9 +9,9 @@
  * goes down fail with ENOTCONN and the caller decides whether to retry (puts do).
  */
 import { randomBytes } from "node:crypto";
-import { Dealer, type DealerOptions } from "../sockets/dealer.js";
-import { zmqError, type ZmqError } from "../errors.js";
-import { decodeBrokerMessage, encodeClient, okU32, type BrokerMessage } from "./protocol.js";
+import { Dealer, type DealerOptions } from "../../sockets/dealer.js";
+import { zmqError, type ZmqError } from "../../errors.js";
+import { decodeBrokerMessage, encodeClient, okU32, type BrokerMessage } from "../protocol.js";
 
 /** A link silent for this many heartbeat intervals is taken as down. */
 const DEAD_AFTER_HEARTBEATS = 3;

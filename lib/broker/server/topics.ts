@@ -3,7 +3,7 @@
  * subscriptionQueueOf, that keeps every message published to the topic from the moment the
  * subscription was made, whether or not its consumer is connected.
  */
-import { subscriptionQueueOf } from "./names.js";
+import { subscriptionQueueOf } from "../model.js";
 import type { Store, TopicSubscriptions } from "./store/store.js";
 
 export class TopicRegistry {

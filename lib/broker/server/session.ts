@@ -5,22 +5,29 @@
  * how the broker learns that a consumer died, as in the zguide's Majordomo pattern.
  */
 import { randomBytes } from "node:crypto";
-import type { BrokerQueue, QueuedMessage } from "./queue.js";
+import type { QueuedMessage } from "../model.js";
+import type { BrokerQueue } from "./queue.js";
+
+/** A queue of the broker, taking from it the broker's consumer records. */
+export type ServedQueue = BrokerQueue<ConsumerRecord>;
 
 /** A message handed to a consumer and not yet acknowledged. */
 export interface Lease {
   tag: number;
-  queue: BrokerQueue;
+  queue: ServedQueue;
   message: QueuedMessage;
-  consumer: Consumer;
+  consumer: ConsumerRecord;
   expiresAt: number;
 }
 
-/** One CONSUME: a session taking messages from a queue within a credit window. */
-export interface Consumer {
+/**
+ * The broker's record of one CONSUME: a session taking messages from a queue within a credit
+ * window (the client's side of it is a `BrokerConsumer`).
+ */
+export interface ConsumerRecord {
   session: Session;
   subId: number;
-  queue: BrokerQueue;
+  queue: ServedQueue;
   /** Most unacknowledged deliveries at once. */
   credit: number;
   leaseMs: number;
@@ -29,7 +36,7 @@ export interface Consumer {
 
 export class Session {
   readonly id: Buffer = randomBytes(8);
-  readonly consumers = new Map<number, Consumer>();
+  readonly consumers = new Map<number, ConsumerRecord>();
   lastSeen: number;
 
   constructor(

@@ -1,0 +1,96 @@
+/**
+ * What the broker and its client both speak of: queue, topic and subscription names (what a
+ * client may send, and the names the broker derives from them), a stored message, and the
+ * figures the broker reports. Imports nothing of server/ or client/, so both build on it.
+ */
+
+/** Longest name in UTF-8 bytes; derived names must fit too, so user names leave room. */
+export const MAX_NAME_BYTES = 200;
+
+// Control characters would make names unprintable in stats and logs; the rest of Unicode
+// is fine because names never become file names directly (see server/store/disk-store.ts).
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Null when `name` is a valid queue or topic name, else why not. */
+export function nameProblem(name: string): string | null {
+  if (name.length === 0) return "empty name";
+  if (Buffer.byteLength(name, "utf8") > MAX_NAME_BYTES) return `name longer than ${MAX_NAME_BYTES} bytes`;
+  if (CONTROL.test(name)) return "control character in name";
+  return null;
+}
+
+/** Null when `name` can name a topic or a durable subscription (no `@`: it joins the two). */
+export function subscriptionNameProblem(name: string): string | null {
+  if (name.includes("@")) return "'@' in topic or subscription name";
+  return nameProblem(name);
+}
+
+const DEAD_LETTER_SUFFIX = ".dlq";
+
+/** Where messages of `queue` go after too many failed deliveries. */
+export function deadLetterQueueOf(queue: string): string {
+  return `${queue}${DEAD_LETTER_SUFFIX}`;
+}
+
+/** True for a dead-letter queue, whose messages are never dead-lettered again. */
+export function isDeadLetterQueue(queue: string): boolean {
+  return queue.endsWith(DEAD_LETTER_SUFFIX);
+}
+
+/** The queue that holds the messages of durable subscription `subscription` to `topic`. */
+export function subscriptionQueueOf(topic: string, subscription: string): string {
+  return `${topic}@${subscription}`;
+}
+
+/** A message stored in a queue and not yet done. */
+export interface QueuedMessage {
+  seq: number;
+  body: Buffer;
+  /** Deliveries of this message that came back without an ACK. */
+  attempts: number;
+}
+
+/** Something recovery found wrong in a segment file, and what it did about it. */
+export interface RecoveryIssue {
+  file: string;
+  /** Byte offset of the first record that could not be read. */
+  offset: number;
+  damage: "truncated" | "checksum" | "bad-length" | "bad-type" | "bad-magic";
+  /**
+   * cut: the torn or damaged tail of the newest segment was truncated away;
+   * ignored: an older segment's records from `offset` on could not be read and were skipped;
+   * set-aside: a file that is not a segment was renamed to `<name>.damaged`.
+   */
+  action: "cut" | "ignored" | "set-aside";
+}
+
+/** One queue in `Broker.stats()` and the STATS reply. */
+export interface QueueStats {
+  name: string;
+  /** Messages stored and not done: ready + unacked (+ being moved to the dead-letter queue). */
+  depth: number;
+  ready: number;
+  unacked: number;
+  consumers: number;
+  /** A dead-letter queue: its messages are requeued on failure, never dead-lettered again. */
+  deadLetter: boolean;
+  totals: { put: number; delivered: number; acked: number; returned: number; deadLettered: number };
+  /** Per second, over the last five seconds. */
+  rates: { put: number; deliver: number; ack: number };
+  segments: number;
+  bytes: number;
+}
+
+/** `Broker.stats()`, and what `BrokerClient.stats()` gives per broker. */
+export interface BrokerStats {
+  brokerId: string;
+  endpoints: string[];
+  startedAt: string;
+  uptimeMs: number;
+  store: { kind: "disk" | "memory"; dataDir: string | null; sync: string };
+  sessions: number;
+  consumers: number;
+  queues: QueueStats[];
+  topics: { topic: string; subscriptions: string[] }[];
+  recovery: RecoveryIssue[];
+}
