@@ -157,7 +157,7 @@ abstract class CurveBase {
    * SUBSCRIBE); other bits are dropped. On the wire the result must travel as a frame with
    * flags 0 (no COMMAND, no MORE), as libzmq sends it: libzmq 4.3.5 ORs the wire frame's
    * flags into the decoded frame, so it drops a MESSAGE sent in a COMMAND frame and joins one
-   * sent with MORE to the next message (test/curve-mechanism.test.ts shows both).
+   * sent with MORE to the next message (test/mechanisms/curve-mechanism.test.ts shows both).
    */
   encode(flags: number, body: Uint8Array): Buffer {
     const out = Buffer.allocUnsafe(MESSAGE_MIN_SIZE + body.length);

@@ -18,7 +18,7 @@ export function failStep(kind: HandshakeFailure["kind"], code: string, message: 
  * refusal: C reads a "\x05ERROR" literal as the hex escape \x05E followed by "RROR", so the
  * wire has 5E "RROR" (no name-length byte), then the reason length and reason; libzmq's PLAIN
  * client only recognises that form. libzmq's CURVE server and client use the correct form.
- * Seen on the wire in test/plain-mechanism.test.ts and test/curve-mechanism.test.ts.
+ * Seen on the wire in test/mechanisms/plain-mechanism.test.ts and test/mechanisms/curve-mechanism.test.ts.
  */
 export function errorCommandData(body: Buffer): Buffer | null {
   if (isCommand(body, ERROR)) return body.subarray(1 + ERROR.length);

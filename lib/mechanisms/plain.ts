@@ -131,7 +131,7 @@ export class PlainServer implements Mechanism {
       // (monitor event handshake:error:other, EFAULT). "There is no point to PLAIN if ZAP is
       // not set up", so a PLAIN server without a ZAP handler refuses every client. We do the
       // same. (libzmq then leaves the TCP connection open until its handshake interval ends;
-      // closing at once is the engine's call. Verified in test/plain-mechanism.test.ts.)
+      // closing at once is the engine's call. Verified in test/mechanisms/plain-mechanism.test.ts.)
       if (!this.ctx.zapEnabled) {
         return this.fail("other", "PLAIN_NO_ZAP_HANDLER", "PLAIN server has no ZAP handler to check credentials");
       }

@@ -2,7 +2,7 @@ import { context } from "../context.js";
 
 /**
  * What keeps the process alive on wiremq's account, as with zeromq (measured against it in
- * test/process-lifetime.test.ts). zeromq polls a socket only while a send or receive is
+ * test/sockets/process-lifetime.test.ts). zeromq polls a socket only while a send or receive is
  * pending, so an idle socket, bound or connecting, never holds the event loop; and at exit its
  * context termination waits for messages still queued on sockets whose linger has not run
  * out. Here listeners, connections and timers are unref'd; one process-wide timer is ref'd

@@ -2,7 +2,7 @@
  * Helpers for the draft socket tests, shaped to fit both wiremq's and zeromq's draft sockets.
  */
 import { randomBytes } from "node:crypto";
-import { tmpIpc } from "../helpers.js";
+import { tmpIpc } from "./endpoints.js";
 
 export interface RadioLike {
   send(message: string, options: { group: string }): Promise<void>;

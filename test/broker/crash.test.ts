@@ -1,0 +1,26 @@
+/**
+ * The broker process killed with SIGKILL in the middle of a stream of 100k confirmed puts and
+ * restarted on the same data directory (examples/broker-crash.ts; about 10 s here).
+ * WIREMQ_CRASH_COUNT sets another count.
+ */
+import { describe, expect, it } from "vitest";
+import { brokerCrash } from "../../examples/broker-crash.js";
+import { distBuilt } from "../helpers/broker-process.js";
+
+const COUNT = Number(process.env.WIREMQ_CRASH_COUNT ?? 100_000);
+
+describe.skipIf(!distBuilt())("broker crash", () => {
+  it(`sync always: ${COUNT} puts, SIGKILL part-way, every confirmed message delivered in order, none missing`, async () => {
+    const lines: string[] = [];
+    const r = await brokerCrash({ count: COUNT, sync: "always", killAt: 0.4, log: (l) => lines.push(l) });
+    console.log(`broker crash (sync always): ${JSON.stringify(r)}`);
+    expect(r.confirmedBeforeKill).toBe(Math.floor(COUNT * 0.4));
+    expect(r.confirmed).toBe(COUNT);
+    expect(r.missingConfirmedBeforeKill).toBe(0);
+    expect(r.missing).toBe(0);
+    expect(r.outOfOrder).toBe(0);
+    // Only puts in flight at the kill can be stored twice.
+    expect(r.duplicates).toBeLessThanOrEqual(1000);
+    expect(r.delivered).toBe(COUNT + r.duplicates);
+  }, 240_000);
+});

@@ -1,0 +1,116 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SpillQueue } from "../../lib/devices/spill-queue.js";
+import { SpillFile } from "../../lib/devices/spill-file.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "wiremq-spill-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const msg = (i: number): Buffer[] => [Buffer.from(`m${i}`), Buffer.alloc(i % 3, i)];
+const texts = (q: SpillQueue): string[] => {
+  const out: string[] = [];
+  for (let m = q.shift(); m !== undefined; m = q.shift()) out.push(m[0]!.toString());
+  return out;
+};
+
+describe("SpillQueue", () => {
+  it("keeps order through memory, the file, and memory again", () => {
+    const q = new SpillQueue({ memoryBytes: 20, diskBytes: 1 << 20, spillFile: join(dir, "q") });
+    for (let i = 0; i < 50; i++) q.push(msg(i));
+    expect(q.usage.diskMessages).toBeGreaterThan(0);
+    expect(q.length).toBe(50);
+    const first = [q.shift()![0]!.toString(), q.shift()![0]!.toString()];
+    // Pushed while the file holds messages: must come after them.
+    q.push(msg(50));
+    const rest = texts(q);
+    expect([...first, ...rest]).toEqual(Array.from({ length: 51 }, (_, i) => `m${i}`));
+    expect(q.length).toBe(0);
+    // Frames come back byte for byte.
+    q.push(msg(4));
+    expect(q.shift()).toEqual(msg(4));
+    q.close();
+  });
+
+  it("has no room past both bounds, and room again once drained", () => {
+    const q = new SpillQueue({ memoryBytes: 10, diskBytes: 200, spillFile: join(dir, "q") });
+    let pushed = 0;
+    while (q.hasRoom && pushed < 1000) q.push([Buffer.alloc(10, pushed++)]);
+    expect(pushed).toBeGreaterThan(1);
+    expect(pushed).toBeLessThan(30);
+    expect(statSync(join(dir, "q")).size).toBeLessThanOrEqual(200 + 20);
+    for (let i = 0; i < pushed; i++) expect(q.shift()![0]![0]).toBe(i);
+    expect(q.hasRoom).toBe(true);
+    q.close();
+  });
+
+  it("is bounded by memory alone without a file, but always takes one message", () => {
+    const q = new SpillQueue({ memoryBytes: 5, diskBytes: 1 });
+    expect(q.hasRoom).toBe(true);
+    q.push([Buffer.alloc(100)]);
+    expect(q.hasRoom).toBe(false);
+    expect(q.close()).toBe(-1);
+  });
+
+  it("gives back file space already read when it would otherwise be full", () => {
+    const q = new SpillQueue({ memoryBytes: 1, diskBytes: 400, spillFile: join(dir, "q") });
+    let next = 0;
+    let expected = 0;
+    // Far more than fits at once: keep the file busy while reading half of what it holds.
+    for (let round = 0; round < 20; round++) {
+      while (q.hasRoom) q.push([Buffer.from(String(next++).padStart(8, "0"))]);
+      for (let i = 0; i < 5; i++) expect(q.shift()![0]!.toString()).toBe(String(expected++).padStart(8, "0"));
+    }
+    expect(next).toBeGreaterThan(100);
+    for (let m = q.shift(); m !== undefined; m = q.shift()) expect(m[0]!.toString()).toBe(String(expected++).padStart(8, "0"));
+    expect(expected).toBe(next);
+    q.close();
+  });
+
+  it("saves everything on close, first messages first, and a new queue starts with them", () => {
+    const path = join(dir, "q");
+    const q = new SpillQueue({ memoryBytes: 16, diskBytes: 1 << 20, spillFile: path });
+    for (let i = 2; i < 40; i++) q.push(msg(i));
+    expect(q.close([msg(0), msg(1)])).toBe(40);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+    const again = new SpillQueue({ memoryBytes: 16, diskBytes: 1 << 20, spillFile: path });
+    expect(again.length).toBe(40);
+    expect(texts(again)).toEqual(Array.from({ length: 40 }, (_, i) => `m${i}`));
+    again.close();
+  });
+
+  it("refuses bad bounds with EINVAL", () => {
+    expect(() => new SpillQueue({ memoryBytes: 0, diskBytes: 1 })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+    expect(() => new SpillQueue({ memoryBytes: 1, diskBytes: Number.NaN })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+});
+
+describe("SpillFile", () => {
+  it("refuses a file that is not a spill file with EPROTO, leaving it untouched", () => {
+    const path = join(dir, "other");
+    writeFileSync(path, "not a spill file at all");
+    expect(() => new SpillFile(path)).toThrow(expect.objectContaining({ code: "EPROTO" }));
+    expect(readFileSync(path, "utf8")).toBe("not a spill file at all");
+  });
+
+  it("cuts off a record torn by a crash and keeps the whole ones", () => {
+    const path = join(dir, "torn");
+    const f = new SpillFile(path);
+    f.append([Buffer.from("one")]);
+    f.append([Buffer.from("two"), Buffer.from("parts")]);
+    f.close();
+    appendFileSync(path, Buffer.from([0, 0, 0, 50, 0, 1]));
+    const g = new SpillFile(path);
+    expect(g.count).toBe(2);
+    expect(g.readBatch(1 << 20).map((m) => m.map(String))).toEqual([["one"], ["two", "parts"]]);
+    g.close();
+  });
+
+  it("refuses a path it cannot open with EINVAL", () => {
+    expect(() => new SpillFile(join(dir, "missing-dir", "f"))).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+});

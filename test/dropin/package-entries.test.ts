@@ -1,0 +1,120 @@
+/**
+ * The built package as its users load it: through package.json "exports", from CommonJS and
+ * from ESM, every subpath, in child processes of a scratch project whose node_modules/wiremq
+ * is this repository (so the test needs `npm run build` first, as `npm test` and CI do).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, unknown> };
+const subpaths = Object.keys(pkg.exports).filter((s) => s !== "./package.json");
+const specifier = (subpath: string): string => (subpath === "." ? "wiremq" : `wiremq/${subpath.slice(2)}`);
+
+let project: string;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), "wiremq-package-"));
+  mkdirSync(join(project, "node_modules"));
+  symlinkSync(root, join(project, "node_modules", "wiremq"), "dir");
+});
+
+afterAll(() => rmSync(project, { recursive: true, force: true }));
+
+/** Runs a program in the scratch project; it must exit by itself within the timeout. */
+function run(file: string, source: string): string {
+  writeFileSync(join(project, file), source);
+  const r = spawnSync(process.execPath, [file], { cwd: project, encoding: "utf8", timeout: 20_000 });
+  if (r.status !== 0) throw new Error(`${file} exited ${r.status ?? r.signal}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// Sends a CURVE-secured message over tcp and one over inproc, then closes: the process must
+// then exit by itself. The CURVE handshake starts before libsodium has loaded.
+const roundTrip = (zmq: string): string => `
+  const server = ${zmq}.curveKeyPair(), client = ${zmq}.curveKeyPair();
+  const pull = new ${zmq}.Pull({ curveServer: true, curveSecretKey: server.secretKey });
+  await pull.bind("tcp://127.0.0.1:*");
+  const push = new ${zmq}.Push({ curveServerKey: server.publicKey, curvePublicKey: client.publicKey, curveSecretKey: client.secretKey });
+  push.connect(pull.lastEndpoint);
+  await push.send(["curve", "tcp"]);
+  const a = await pull.receive();
+  const inPull = new ${zmq}.Pull();
+  await inPull.bind("inproc://package-test");
+  const inPush = new ${zmq}.Push();
+  inPush.connect("inproc://package-test");
+  await inPush.send("inproc");
+  const b = await inPull.receive();
+  for (const s of [push, pull, inPush, inPull]) s.close();
+  console.log([...a, ...b].map(String).join(" "));
+`;
+
+describe("the package, as installed", () => {
+  it("require('wiremq') works end to end and the process exits", () => {
+    expect(run("main.cjs", `const zmq = require("wiremq");\n(async () => {${roundTrip("zmq")}})();`)).toBe("curve tcp inproc");
+  });
+
+  it("import works end to end, named and default, and shares one library with require", () => {
+    const out = run(
+      "main.mjs",
+      `import zmq, { Push } from "wiremq";
+       import { createRequire } from "node:module";
+       const required = createRequire(import.meta.url)("wiremq");
+       import * as draft from "wiremq/draft";
+       console.log(zmq.Push === Push, required.Push === Push, required.context === zmq.context, typeof draft.Server);
+       ${roundTrip("zmq")}`,
+    );
+    expect(out.split("\n")).toEqual(["true true true function", "curve tcp inproc"]);
+  });
+
+  it("every subpath gives the same names to require and import", () => {
+    for (const subpath of subpaths) {
+      const spec = JSON.stringify(specifier(subpath));
+      const viaRequire = run("names.cjs", `console.log(JSON.stringify(Object.keys(require(${spec})).filter((k) => k !== "__esModule" && k !== "default").sort()))`);
+      const viaImport = run("names.mjs", `const m = await import(${spec}); console.log(JSON.stringify(Object.keys(m).filter((k) => k !== "default").sort()))`);
+      const names = JSON.parse(viaRequire) as string[];
+      expect(names.length, subpath).toBeGreaterThan(0);
+      expect(JSON.parse(viaImport), subpath).toEqual(names);
+    }
+  });
+
+  it("type-checks a TypeScript program that imports it as ESM and one that requires it", () => {
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"] }, files: ["esm.mts", "cjs.cts"] }),
+    );
+    writeFileSync(
+      join(project, "esm.mts"),
+      `import zmq, { Pull, Push, type Message, type SocketOptions } from "wiremq";
+       import { setZapHandler } from "wiremq/security";
+       const options: SocketOptions<Pull> = { receiveHighWaterMark: 10 };
+       const pull: Pull = new zmq.Pull(options);
+       const received: Promise<Message[]> = pull.receive();
+       // @ts-expect-error a PUSH cannot receive
+       new Push().receive();
+       void received; void setZapHandler;\n`,
+    );
+    writeFileSync(join(project, "cjs.cts"), `import zmq = require("wiremq");\nconst push: zmq.Push = new zmq.Push();\nvoid push.send("x");\n`);
+    writeFileSync(join(project, "node_modules", ".keep"), "");
+    mkdirSync(join(project, "node_modules", "@types"), { recursive: true });
+    symlinkSync(join(root, "node_modules", "@types", "node"), join(project, "node_modules", "@types", "node"), "dir");
+    const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+    const r = spawnSync(process.execPath, [tsc, "-p", project], { cwd: project, encoding: "utf8", timeout: 120_000 });
+    expect(r.stdout + r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  }, 150_000);
+
+  it("packs both formats and their types, and no tests", () => {
+    const out = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: root, encoding: "utf8" });
+    const files = (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+    for (const target of Object.values(pkg.exports)) {
+      if (typeof target !== "object" || target === null) continue;
+      for (const path of Object.values(target as Record<string, string>)) expect(files).toContain(path.slice(2));
+    }
+    expect(files.filter((f) => /(^|\/)test\/|\.test\.|\.ts$/.test(f) && !f.endsWith(".d.ts"))).toEqual([]);
+  });
+});
