@@ -1,7 +1,8 @@
 import type { Mechanism, MechanismContext } from "./mechanism.js";
 import { NullMechanism } from "./null.js";
 import { PlainClient, PlainServer } from "./plain.js";
-import { CurveClient, CurveServer } from "./curve.js";
+import { CurveClient } from "./curve-client.js";
+import { CurveServer } from "./curve-server.js";
 import { curveKeyBytes } from "./curve-keys.js";
 import { loadSodium } from "./sodium.js";
 

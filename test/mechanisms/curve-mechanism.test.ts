@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
-import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE, CurveClient, CurveServer, HELLO_SIZE, WELCOME_SIZE } from "../../lib/mechanisms/curve.js";
+import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE, HELLO_SIZE, WELCOME_SIZE } from "../../lib/mechanisms/curve.js";
+import { CurveClient } from "../../lib/mechanisms/curve-client.js";
+import { CurveServer } from "../../lib/mechanisms/curve-server.js";
 import { curveKeyPair } from "../../lib/mechanisms/curve-keys.js";
 import { loadSodium } from "../../lib/mechanisms/sodium.js";
 import type { ZapRequest } from "../../lib/mechanisms/mechanism.js";

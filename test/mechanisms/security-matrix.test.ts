@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import * as wq from "../../lib/index.js";
 import * as wqs from "../../lib/security.js";
-import { CurveClient } from "../../lib/mechanisms/curve.js";
+import { CurveClient } from "../../lib/mechanisms/curve-client.js";
 import { encodeFrame } from "../../lib/wire/frame.js";
 import { context, dial, runRawPeer } from "../helpers/mechanism-harness.js";
 import { tracker } from "../helpers/sockets.js";
