@@ -13,6 +13,7 @@ import type { Engine, EngineHost } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
 import { BATCH_BYTES, OutboundBatch } from "./outbound-batch.js";
 import { ReadArena } from "./read-arena.js";
+import { MessageAssembly } from "./message-assembly.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
 
 export type { EngineHost } from "./engine.js";
@@ -30,6 +31,9 @@ export interface EngineOptions {
   subscriptionCommands: boolean;
   /** RADIO/DISH: JOIN/LEAVE commands travel between the peer and the socket (see group-command.ts). */
   groupCommands: boolean;
+  /** Bounds on a message being gathered (see message-assembly.ts for the defaults). */
+  maxMessageFrames?: number;
+  maxMessageBytes?: number;
 }
 
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
@@ -72,7 +76,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private afterGreeting: Buffer | null = null;
   private readonly greeting = new GreetingParser();
   private readonly decoder: FrameDecoder;
-  private partial: Buffer[] | null = null;
+  private readonly assembly: MessageAssembly;
   private flushScheduled = false;
   private waitingDrain = false;
   private readonly heartbeat: Heartbeat;
@@ -100,6 +104,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     readonly options: EngineOptions,
   ) {
     this.mechanism = options.mechanism;
+    this.assembly = new MessageAssembly(options.maxMessageFrames, options.maxMessageBytes);
     this.heartbeat = new Heartbeat(
       options,
       (ttl) => this.queueCommand(encodePing(ttl)),
@@ -279,18 +284,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   private onMessageFrame(flags: number, body: Buffer): void {
-    if ((flags & FLAG_MORE) !== 0) {
-      if (this.partial === null) this.partial = [body];
-      else this.partial.push(body);
-      return;
-    }
-    let msg: Msg;
-    if (this.partial === null) msg = [body];
-    else {
-      msg = this.partial;
-      msg.push(body);
-      this.partial = null;
-    }
+    const msg = this.assembly.push(flags, body);
+    if (msg === null) return;
     if (this.meta !== null) {
       (msg as MessageWithMeta).userId = this.meta.userId;
       (msg as MessageWithMeta).properties = this.meta.properties;
@@ -534,7 +529,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       if (pipe.driver === this) pipe.driver = null;
       pipe.readPaused = false;
     }
-    this.partial = null;
+    this.assembly.reset();
     this.host.engineClosed(this, error, wasReady);
   }
 }
