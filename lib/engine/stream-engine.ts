@@ -505,12 +505,14 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       const left = deadline - Date.now();
       if (left <= 0) return;
       await new Promise<void>((resolve) => {
-        // Unref'd: at exit, lib/sockets/lifetime.ts decides whether lingering holds the process.
-        const t = setTimeout(resolve, Math.min(left, 20)).unref();
-        this.sock.once("drain", () => {
+        const done = (): void => {
           clearTimeout(t);
+          this.sock.off("drain", done);
           resolve();
-        });
+        };
+        // Unref'd: at exit, lib/sockets/lifetime.ts decides whether lingering holds the process.
+        const t = setTimeout(done, Math.min(left, 20)).unref();
+        this.sock.once("drain", done);
       });
     }
   }
