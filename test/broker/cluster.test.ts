@@ -7,7 +7,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { BrokerClient, type PutReceipt } from "../../lib/broker/index.js";
 import { HashRing } from "../../lib/broker/client/hash-ring.js";
 import { within } from "../helpers/sockets.js";
-import { distBuilt, kill, killAll, startBroker, tempDir, type BrokerProcess } from "../helpers/broker-process.js";
+import { missingBuild, kill, killAll, startBroker, tempDir, type BrokerProcess } from "../helpers/broker-process.js";
+import { describeNeeding } from "../helpers/prerequisite.js";
 
 const clients: BrokerClient[] = [];
 const dirs: { remove(): void }[] = [];
@@ -41,7 +42,7 @@ describe("hash ring", () => {
   });
 });
 
-describe.skipIf(!distBuilt())("cluster of three", () => {
+describeNeeding(missingBuild(), "cluster of three", () => {
   it("one broker killed: puts keep being confirmed by the others; after its restart its backlog is consumed; nothing confirmed is lost", async () => {
     const data = [tempDir(), tempDir(), tempDir()];
     dirs.push(...data);

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { brokerCrash } from "../../examples/broker-crash.js";
-import { distBuilt } from "../helpers/broker-process.js";
+import { missingBuild } from "../helpers/broker-process.js";
+import { describeNeeding } from "../helpers/prerequisite.js";
 
 const COUNT = Number(process.env.WIREMQ_CRASH_COUNT ?? 100_000);
 
-describe.skipIf(!distBuilt())("broker crash", () => {
+describeNeeding(missingBuild(), "broker crash", () => {
   it(`sync always: ${COUNT} puts, SIGKILL part-way, every confirmed message delivered in order, none missing`, async () => {
     const lines: string[] = [];
     const r = await brokerCrash({ count: COUNT, sync: "always", killAt: 0.4, log: (l) => lines.push(l) });

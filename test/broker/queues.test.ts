@@ -12,7 +12,8 @@ import { Broker, BrokerClient, type BrokerConsumer, type BrokerOptions, type Del
 import { within } from "../helpers/sockets.js";
 import { Dealer } from "../../lib/index.js";
 import { decodeBrokerMessage, encodeClient } from "../../lib/broker/protocol.js";
-import { CLIENT_JS, distBuilt, killAll, kill, runScript, tempDir } from "../helpers/broker-process.js";
+import { CLIENT_JS, missingBuild, killAll, kill, runScript, tempDir } from "../helpers/broker-process.js";
+import { itNeeding } from "../helpers/prerequisite.js";
 
 const brokers: Broker[] = [];
 const clients: BrokerClient[] = [];
@@ -171,7 +172,7 @@ describe("queues", () => {
     expect(text(await take(b, 4))).toEqual(["m0", "m1", "m2", "m3"]);
   });
 
-  it.skipIf(!distBuilt())("a consumer killed mid-stream: its unacknowledged messages go to another consumer at once", async () => {
+  itNeeding(missingBuild(), "a consumer killed mid-stream: its unacknowledged messages go to another consumer at once", async () => {
     // Heartbeats a minute apart: only the closed connection can tell the broker in time.
     const broker = await startBroker({ heartbeatInterval: 60_000 });
     const producer = await connect(broker);

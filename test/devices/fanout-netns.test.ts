@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Pull } from "../../lib/index.js";
 import { Fanout } from "../../lib/devices/index.js";
 import { CliProcess } from "../helpers/cli.js";
+import { describeNeeding } from "../helpers/prerequisite.js";
 
 /**
  * The fan-out of issue 7 with each relay node in its own network namespace, reached over its
@@ -75,7 +76,7 @@ function txBytes(node: Node): number {
 const dest = (node: Node, name: string): string => `${node.endpoint}#${name}`;
 const everyone = (): string[] => nodes.flatMap((n) => [...n.recipients.keys()].map((name) => dest(n, name)));
 
-describe.skipIf(!isRoot)("fan-out with relays in separate network namespaces", () => {
+describeNeeding(isRoot ? undefined : "network namespaces and veth pairs need root", "fan-out with relays in separate network namespaces", () => {
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "wiremq-netns-"));
     const subnet = freeSubnet();

@@ -91,6 +91,11 @@ export function distBuilt(): boolean {
   return existsSync(brokerMainPath()) && existsSync(CLIENT_JS);
 }
 
+/** Why the broker's child-process tests cannot run, or undefined when they can. */
+export function missingBuild(): string | undefined {
+  return distBuilt() ? undefined : "the package is not built (dist/bin/broker/main.js): run `npm run build` first";
+}
+
 const running = new Set<ChildProcess>();
 
 function track(child: ChildProcess, exited: Promise<void>): void {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Dealer, Pull, Push, Reply, Request, Router, Subscriber, XPublisher, curveKeyPair } from "../../lib/index.js";
 import { createAuthenticator, setZapHandler } from "../../lib/security.js";
 import { tracker, waitEvent, within } from "../helpers/sockets.js";
+import { describeNeeding } from "../helpers/prerequisite.js";
 
 const PYTHON = "/usr/bin/python3";
 const PEER = fileURLToPath(new URL("../fixtures/pyzmq_peer.py", import.meta.url));
@@ -62,7 +63,9 @@ const summary = (m: Array<string | Buffer>): Array<[number, string]> =>
 const BIG = Buffer.alloc(1024 * 1024, 0xa5);
 const MESSAGES: Array<Array<string | Buffer>> = [["hello"], ["multi", "", "part"], [""], [BIG], ["after the big one"]];
 
-describe.skipIf(!available)("pyzmq (libzmq 4.3.4) interop", () => {
+describeNeeding(
+  available ? undefined : `${PYTHON} cannot import zmq: install python3-zmq (apt-get install python3-zmq)`,
+  "pyzmq (libzmq 4.3.4) interop", () => {
   it("PUSH → PULL: wiremq binds and pushes, Python connects and pulls", async () => {
     const push = open.track(new Push({ linger: -1 }));
     await push.bind("tcp://127.0.0.1:*");

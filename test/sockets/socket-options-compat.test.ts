@@ -11,6 +11,7 @@ import { once } from "node:events";
 import * as zmq from "zeromq";
 import * as wmq from "../../lib/index.js";
 import { portOf, tracker, waitEvent, within } from "../helpers/sockets.js";
+import { itNeeding } from "../helpers/prerequisite.js";
 
 zmq.context.blocky = false;
 const open = tracker();
@@ -189,7 +190,7 @@ describe("options carried out", () => {
     expect(refused).toMatchObject({ code: "EAGAIN" });
   });
 
-  it.skipIf(!existsSync("/proc/net/tcp"))("tcpKeepalive 1 with tcpKeepaliveIdle sets the keepalive timer on both ends", async () => {
+  itNeeding(existsSync("/proc/net/tcp") ? undefined : "/proc/net/tcp is missing (the check reads Linux's socket table)", "tcpKeepalive 1 with tcpKeepaliveIdle sets the keepalive timer on both ends", async () => {
     const router = open.track(new wmq.Router({ tcpKeepalive: 1, tcpKeepaliveIdle: 37 }));
     await router.bind("tcp://127.0.0.1:*");
     const port = portOf(router.lastEndpoint!);
