@@ -1,5 +1,8 @@
 import { zmqError } from "../errors.js";
 
+/** sockaddr_un's sun_path on Linux, terminator included. */
+const IPC_PATH_ROOM = 108;
+
 export type Endpoint =
   | { transport: "tcp"; host: string; port: number; anyPort: boolean; anyHost: boolean; family: 4 | 6; source?: string; address: string }
   | { transport: "ipc"; path: string; wildcard: boolean; address: string }
@@ -23,6 +26,9 @@ export function parseEndpoint(address: string, forBind: boolean): Endpoint {
     case "ipc": {
       // "@" alone is an abstract name of no characters, which libzmq refuses.
       if (rest === "" || rest === "@") throw zmqError("EINVAL", "Invalid argument", { address });
+      // A path longer than sockaddr_un holds (108 bytes with its terminator on Linux) would be
+      // cut short by the kernel, and two long names could meet at one socket: refuse, as libzmq.
+      if (Buffer.byteLength(rest) >= IPC_PATH_ROOM) throw zmqError("ENAMETOOLONG", "File name too long", { address });
       const wildcard = rest === "*";
       return { transport: "ipc", path: rest, wildcard, address };
     }

@@ -3,6 +3,10 @@
  * that are malformed, of an unknown protocol or of one the socket type may not use, for
  * bind, unbind, connect and disconnect alike.
  */
+import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectSame, settle } from "../helpers/differential.js";
 
@@ -43,6 +47,8 @@ describe("error codes (differential)", () => {
     "", "tcp://", "tcp//x", "tcp:/x", "://x", "foo://bar", "TCP://127.0.0.1:5", "Inproc://x", "udp://127.0.0.1:5555",
     "epgm://eth0;239.1.1.1:5555", "pgm://eth0;239.1.1.1:5555", "norm://x", "vmci://1:2", "wss://127.0.0.1:5", "ipc://", "inproc://",
     "tcp://127.0.0.1", "ipc://@",
+    // One byte over sockaddr_un's room, as a path and as an abstract name.
+    `ipc:///tmp/${"x".repeat(103)}`, `ipc://@${"y".repeat(107)}`,
   ];
   for (const address of ENDPOINTS) {
     it(`bind, unbind, connect and disconnect of ${JSON.stringify(address)} fail as zeromq's`, async () => {
@@ -79,5 +85,21 @@ describe("error codes (differential)", () => {
         disconnect: await settle(() => dealer.disconnect({} as never)),
       };
     });
+  });
+
+  it("an ipc path of 107 bytes, the most sockaddr_un holds, binds and carries a message", async () => {
+    const path = join(tmpdir(), "wiremq-");
+    const seen = await expectSame(async (zmq, run) => {
+      const full = `${path}${randomBytes(4).toString("hex")}`.padEnd(107, "z");
+      const pull = run.track(new zmq.Pull({ linger: 0 }));
+      const push = run.track(new zmq.Push({ linger: 0 }));
+      const bound = await settle(() => pull.bind(`ipc://${full}`));
+      push.connect(`ipc://${full}`);
+      await push.send("through");
+      const [msg] = await pull.receive();
+      rmSync(full, { force: true });
+      return { bound, got: msg!.toString(), length: Buffer.byteLength(full) };
+    });
+    expect(seen).toEqual({ resolved: { bound: { resolved: undefined }, got: "through", length: 107 } });
   });
 });
