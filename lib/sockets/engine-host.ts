@@ -6,10 +6,10 @@ import type { Engine, EngineHost } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
 import { createMechanism } from "../mechanisms/index.js";
-import type { HandshakeFailure } from "../mechanisms/mechanism.js";
+import type { HandshakeFailure, ZapRequest } from "../mechanisms/mechanism.js";
 import type { Properties } from "../wire/command.js";
-import { askZap, zapHandler } from "./zap-registry.js";
-import { isInprocBound } from "./inproc-link.js";
+import { askZap, zapAvailable } from "./zap-registry.js";
+import type { ZapAsk } from "./zap-client.js";
 import { handshakeEventError } from "./event-errors.js";
 import type { Observer } from "./observer.js";
 import type { SocketOptionValues } from "./socket-options.js";
@@ -59,8 +59,6 @@ export interface ListeningEndpoint {
   unbound: boolean;
 }
 
-const ZAP_INPROC_NAME = "zeromq.zap.01";
-
 /** The ZMTP engine every socket type but STREAM uses. */
 export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
   const o = owner.options;
@@ -69,7 +67,7 @@ export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: st
     peerAddress,
     routingId: owner.routingIdBytes(),
     zapDomain: o.zapDomain,
-    zapEnabled: zapHandler() !== null || isInprocBound(ZAP_INPROC_NAME),
+    zapEnabled: zapAvailable(),
     zapEnforceDomain: o.zapEnforceDomain,
   });
   return new StreamEngine(sock, host, {
@@ -97,6 +95,7 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
   if (conn.ep.transport === "tcp") applyKeepalive(sock, owner.options);
   owner.events.emit({ type: "connect", address });
   let refused = false;
+  const zap = new ZapSlot();
   const host: EngineHost = {
     engineReady: (engine) => {
       if (owner.closed && !owner.lingering) return null;
@@ -120,8 +119,9 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       refused = givesUp(failure);
       failedHandshake(owner, address, failure);
     },
-    zapRequest: askZap,
+    zapRequest: zap.ask,
     engineClosed: (engine, error, wasReady) => {
+      zap.cancel();
       if (conn.engine !== engine) return;
       conn.engine = null;
       // As libzmq: every connection that ends reports disconnect, handshake done or not,
@@ -151,6 +151,7 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
   owner.events.emit({ type: "accept", address });
   if (binding.ep.transport === "tcp") applyKeepalive(sock, owner.options);
   let pipe: Pipe | null = null;
+  const zap = new ZapSlot();
   const host: EngineHost = {
     engineReady: (engine) => {
       if (owner.closed || !admit(owner, engine, address) || !owner.acceptsPipe()) return null;
@@ -160,14 +161,42 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
       return pipe;
     },
     engineHandshakeFailed: (_engine, failure) => failedHandshake(owner, address, failure),
-    zapRequest: askZap,
+    zapRequest: zap.ask,
     engineClosed: (engine, error, _wasReady) => {
+      zap.cancel();
       binding.engines.delete(engine);
       if (!owner.closed && !binding.unbound) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
       pipe?.terminate();
     },
   };
   binding.engines.add(owner.createEngine(sock, address, host, peerAddressOf(sock, binding.ep)));
+}
+
+/**
+ * A connection's ZAP request in flight. It ends with the connection: libzmq's session ends its
+ * zap_pipe with the engine, so a silent handler is bounded by the handshake timer
+ * (handshakeInterval) and by the connection's close, and holds nothing after either.
+ */
+class ZapSlot {
+  private pending: ZapAsk | null = null;
+
+  readonly ask = (engine: Engine, req: ZapRequest): void => {
+    this.cancel();
+    let answered = false;
+    const asked = askZap(req, (reply) => {
+      // May come at once (no handler bound), before askZap has returned.
+      answered = true;
+      this.pending = null;
+      engine.zapReply?.(reply);
+    });
+    if (!answered) this.pending = asked;
+  };
+
+  cancel(): void {
+    const asked = this.pending;
+    this.pending = null;
+    asked?.cancel();
+  }
 }
 
 /** tcpKeepalive 1 turns keepalive on (probes after tcpKeepaliveIdle s, if set), 0 off. */

@@ -1,6 +1,6 @@
 import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
 import { cancelSeek, holdAcrossThreads, releaseAcrossThreads, seekAcrossThreads, type Acceptance, type PeerInfo } from "../transports/inproc-threads.js";
-import { Pipe, pipePair } from "../engine/pipe.js";
+import { Pipe, pipePair, type PipeOwner } from "../engine/pipe.js";
 import { packAll, ThreadLink } from "../engine/thread-link.js";
 import { isCompatible } from "../engine/socket-types.js";
 import type { PeerOwner } from "./engine-host.js";
@@ -32,6 +32,19 @@ const seeking = new Map<InprocPeer, string>();
 
 export function isInprocBound(name: string): boolean {
   return inproc.isBound(name);
+}
+
+/**
+ * A pipe to the socket bound at `name` in this thread, for a peer that is no socket (a ZAP
+ * request): it announces `type` and no routing id, and `owner` hears of its end. Null when the
+ * name is not bound; a binder that refuses the peer ends the pipe at once.
+ */
+export function pipeToBound(name: string, type: string, owner: PipeOwner): Pipe | null {
+  if (!inproc.isBound(name)) return null;
+  const [mine, theirs] = pipePair([0, 0], [0, 0]);
+  mine.owner = owner;
+  inproc.connect(name, { pipe: theirs, type, routingId: Buffer.alloc(0), onRefused: () => mine.terminate(), onAccepted: () => {} });
+  return mine;
 }
 
 /** Binds an inproc name; throws EADDRINUSE if another socket holds it. */

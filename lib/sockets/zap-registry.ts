@@ -1,6 +1,7 @@
 import type { ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
-import type { Engine } from "../engine/engine.js";
 import { z85Encode } from "../wire/z85.js";
+import { askEndpoint, ZAP_INPROC_NAME, type ZapAsk } from "./zap-client.js";
+import { isInprocBound } from "./inproc-link.js";
 
 /** What an in-process ZAP handler is asked: one peer's credentials. */
 export interface AuthenticateRequest {
@@ -67,15 +68,31 @@ export async function askHandler(fn: Authenticate, req: ZapRequest): Promise<Zap
   return { status: result.status, statusText: result.statusText ?? "", userId: result.userId ?? "", metadata };
 }
 
-/** Asks the in-process ZAP handler, or else the one bound at inproc://zeromq.zap.01. */
-export function askZap(engine: Engine, req: ZapRequest): void {
-  const handler = zapHandler();
-  const reply: Promise<ZapReply> =
-    handler !== null
-      ? askHandler(handler, req)
-      : import("./zap-client.js").then((m) => m.askEndpoint(req));
-  reply.then(
-    (r) => engine.zapReply?.(r),
-    (err: Error) => engine.zapReply?.({ status: 500, statusText: err.message, userId: "", metadata: new Map() }),
+/** Whether a handshake that wants ZAP has a handler to ask: the in-process one or one bound at inproc://zeromq.zap.01. */
+export function zapAvailable(): boolean {
+  return handler !== null || isInprocBound(ZAP_INPROC_NAME);
+}
+
+/**
+ * Asks the in-process ZAP handler, or else the one bound at inproc://zeromq.zap.01; `answer`
+ * gets the reply unless the request is cancelled first (the connection ended). A handler's
+ * promise cannot be stopped: cancelling only drops what it would answer.
+ */
+export function askZap(req: ZapRequest, answer: (reply: ZapReply) => void): ZapAsk {
+  const fn = handler;
+  if (fn === null) return askEndpoint(req, answer);
+  let cancelled = false;
+  askHandler(fn, req).then(
+    (reply) => {
+      if (!cancelled) answer(reply);
+    },
+    (err: Error) => {
+      if (!cancelled) answer({ status: 500, statusText: err.message, userId: "", metadata: new Map() });
+    },
   );
+  return {
+    cancel: () => {
+      cancelled = true;
+    },
+  };
 }
