@@ -11,32 +11,8 @@ import type { Properties } from "../wire/command.js";
 import { askZap, zapAvailable } from "./zap-registry.js";
 import type { ZapAsk } from "./zap-client.js";
 import { handshakeEventError } from "./event-errors.js";
-import type { Observer } from "./observer.js";
+import type { PeerOwner } from "./peer-owner.js";
 import type { SocketOptionValues } from "./socket-options.js";
-
-/**
- * The socket as the code that brings it peers (engine hosts, inproc links) sees it. The
- * Socket makes one at construction, so its internals stay private to it.
- */
-export interface PeerOwner {
-  readonly socketType: string;
-  readonly events: Observer;
-  readonly options: Readonly<SocketOptionValues>;
-  readonly closed: boolean;
-  /** close() is flushing for up to `linger` ms: dialed connections may still come up. */
-  readonly lingering: boolean;
-  readonly pipePerConnection: boolean;
-  acceptsPipe(): boolean;
-  newPipe(endpoint: string): Pipe;
-  attachPipe(pipe: Pipe): void;
-  hiccup(pipe: Pipe): void;
-  /** The connection serving a connect-side pipe that outlives it has ended. */
-  connectionEnded(pipe: Pipe): void;
-  routingIdBytes(): Buffer;
-  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine;
-  /** Whether this connect() is still in force (not disconnected, not dropped at close). */
-  isConnected(conn: DialedEndpoint): boolean;
-}
 
 /** A connect()ed tcp or ipc endpoint. */
 export interface DialedEndpoint {
@@ -45,8 +21,10 @@ export interface DialedEndpoint {
   readonly routingId: Buffer | null;
   readonly ep: Endpoint;
   pipe: Pipe | null;
-  readonly dialer: Dialer | null;
+  readonly dialer: Dialer;
   engine: Engine | null;
+  /** Dropped by disconnect() or at the end of close(): a lost connection is not redialed. */
+  readonly dropped: boolean;
 }
 
 /** A bound tcp or ipc endpoint. */
@@ -126,7 +104,7 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       conn.engine = null;
       // As libzmq: every connection that ends reports disconnect, handshake done or not,
       // unless this side ended it (close, disconnect()).
-      if (!owner.closed && owner.isConnected(conn)) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+      if (!owner.closed && !conn.dropped) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
       const perConnection = owner.pipePerConnection && conn.routingId === null;
       if ((perConnection || refused) && conn.pipe !== null) {
         conn.pipe.terminate();
@@ -134,8 +112,8 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       } else if (wasReady && conn.pipe !== null && !conn.pipe.terminated) {
         owner.connectionEnded(conn.pipe);
       }
-      if (refused) conn.dialer?.stop();
-      else if ((!owner.closed || owner.lingering) && owner.isConnected(conn)) conn.dialer?.connectionLost();
+      if (refused) conn.dialer.stop();
+      else if ((!owner.closed || owner.lingering) && !conn.dropped) conn.dialer.connectionLost();
     },
   };
   conn.engine = owner.createEngine(sock, address, host, peerAddressOf(sock, conn.ep));

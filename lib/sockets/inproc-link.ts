@@ -3,7 +3,7 @@ import { cancelSeek, holdAcrossThreads, releaseAcrossThreads, seekAcrossThreads,
 import { Pipe, pipePair, type PipeOwner } from "../engine/pipe.js";
 import { packAll, ThreadLink } from "../engine/thread-link.js";
 import { isCompatible } from "../engine/socket-types.js";
-import type { PeerOwner } from "./engine-host.js";
+import type { PeerOwner } from "./peer-owner.js";
 
 /** A peer connecting over inproc: the pipe end the binder takes, and who is on the other side. */
 export interface InprocPeer {
@@ -15,13 +15,13 @@ export interface InprocPeer {
   onAccepted(type: string, routingId: Buffer): void;
 }
 
-/** A connect()ed inproc endpoint. */
-export interface InprocConnection {
+/** The connect side of an inproc link, which connectInproc fills in. */
+export interface InprocConnectSide {
   readonly address: string;
   /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
   readonly routingId: Buffer | null;
   pipe: Pipe | null;
-  inprocPeer: InprocPeer | null;
+  peer: InprocPeer | null;
 }
 
 const inproc = new InprocRegistry<InprocPeer>();
@@ -85,7 +85,7 @@ function withdrawSeek(peer: InprocPeer): void {
  * The connector makes both ends, so it may send before the name is bound: messages queue in
  * the binder's end until a socket binds the name and takes it.
  */
-export function connectInproc(owner: PeerOwner, conn: InprocConnection, name: string): void {
+export function connectInproc(owner: PeerOwner, conn: InprocConnectSide, name: string): void {
   const o = owner.options;
   const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, o.receiveHighWaterMark]);
   mine.endpoint = conn.address;
@@ -109,7 +109,7 @@ export function connectInproc(owner: PeerOwner, conn: InprocConnection, name: st
     },
   };
   conn.pipe = mine;
-  conn.inprocPeer = peer;
+  conn.peer = peer;
   mine.routingId = conn.routingId;
   if (!owner.acceptsPipe()) {
     mine.terminate();

@@ -1,45 +1,23 @@
 import type { Socket as NetSocket } from "node:net";
-import { messages, zmqError, ZmqError } from "../errors.js";
-import { parseEndpoint } from "../transports/endpoint.js";
-import { checkUri } from "../transports/uri.js";
+import { messages, zmqError } from "../errors.js";
 import { checkArgumentCount, isObject } from "../util/arguments.js";
 import { socketClassOf } from "./socket-registry.js";
-import { Dialer, listen, type Listener } from "../transports/stream.js";
-import { listenSync } from "../transports/listen-sync.js";
-import type { InprocBinder } from "../transports/inproc.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
-import { checkSecurityOptions } from "../mechanisms/index.js";
-import { createZmtpEngine, startAcceptedEngine, startDialedEngine, type DialedEndpoint, type ListeningEndpoint, type PeerOwner } from "./engine-host.js";
-import { bindInproc, cancelInproc, connectInproc, unbindInproc, type InprocConnection, type InprocPeer } from "./inproc-link.js";
+import { createZmtpEngine } from "./engine-host.js";
+import { Endpoints, type ConnectOptions } from "./endpoints.js";
+import type { PeerOwner } from "./peer-owner.js";
 import { Observer } from "./observer.js";
-import { bindErrorEvent } from "./event-errors.js";
 import { checkContextOption, SocketOptions, type SocketOptionValues } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
 import { lingerInBackground, trackOpen, untrackOpen, type ExitLinger } from "./lifetime.js";
 import { nextTurn, TurnBudget } from "./turn-budget.js";
 
-/** A connect()ed endpoint of any transport: what engine hosting or inproc linking needs, and its dialer. */
-interface Connection extends DialedEndpoint, InprocConnection {
-  dialer: Dialer | null;
-}
-
-/** A bound endpoint of any transport. */
-interface Binding extends ListeningEndpoint {
-  address: string;
-  endpoint: string;
-  listener: Listener | null;
-  inprocBinder: InprocBinder<InprocPeer> | null;
-}
+export type { ConnectOptions } from "./endpoints.js";
 
 export interface SendOptions {
   signal?: AbortSignal;
-}
-
-export interface ConnectOptions {
-  /** ROUTER only: the routing id this peer is known by, instead of the one it announces. */
-  routingId?: string;
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
@@ -51,6 +29,9 @@ const SOCKET_TYPE_NUMBERS = [
   "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM",
   "SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL",
 ];
+
+/** Made in Socket's static block (see there), before any socket is. */
+let SocketAsPeerOwner: new (socket: Socket) => PeerOwner;
 
 /**
  * The base of every socket type: endpoints, connections, options, events, and the
@@ -67,8 +48,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   private closeRequest: { promise: Promise<void>; resolve: () => void } | null = null;
   /** At exit, undelivered messages were waited for once (see lingerAtExit). */
   private exitLingered = false;
-  private readonly bindings = new Map<string, Binding>();
-  private readonly connections = new Map<string, Connection>();
+  private readonly endpoints!: Endpoints;
+  /** The socket as its endpoints and engines see it. */
+  private readonly peerOwner!: PeerOwner;
   // Made at a socket's first blocked call and kept (most sockets never block on one side).
   private sendWaiter: Waiter<void> | null = null;
   private waitingFrames: Msg | null = null;
@@ -81,10 +63,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   };
   /** Shared by sends and receives, as zeromq counts them together. */
   private readonly turnBudget = new TurnBudget(SYNC_OPERATIONS);
-  private lastBound: string | null = null;
   /** Every live pipe, ended at close. */
   protected readonly pipes = new Set<Pipe>();
-  private readonly peerOwner: PeerOwner = new SocketAsPeerOwner(this);
 
   /** The ZMTP Socket-Type. */
   readonly socketType!: string;
@@ -100,6 +80,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     }
     super();
     this.socketType = socketType;
+    this.peerOwner = new SocketAsPeerOwner(this);
+    this.endpoints = new Endpoints(this.peerOwner);
+    endpointsOf.set(this, this.endpoints);
     this.applyOptions(options);
   }
 
@@ -176,7 +159,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
 
   protected override get hasEndpoints(): boolean {
     // A bind in progress counts: libzmq's has already begun when zeromq's bind() returns.
-    return this.isClosed || this.blocked || this.bindings.size + this.connections.size > 0;
+    return this.isClosed || this.blocked || this.endpoints.any;
   }
 
   get readable(): boolean {
@@ -189,7 +172,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
 
   get lastEndpoint(): string | null {
     void this.live;
-    return this.lastBound;
+    return this.endpoints.lastBound;
   }
 
   // ---- endpoints ---------------------------------------------------------------------------
@@ -208,16 +191,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     // zeromq binds on a worker thread, so even an inproc bind completes on a later turn of the
     // event loop; the socket stays blocked that long here too.
     await nextTurn(undefined);
-    const binding = this.bindingFor(address);
-    if (binding === null) return;
-    let listener: Listener;
-    try {
-      listener = await listen(binding.ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
-    } catch (err) {
-      this.observer.emit(bindErrorEvent(address, err as ZmqError));
-      throw err;
-    }
-    this.addListener(binding, listener);
+    await this.endpoints.bind(address);
+    trackOpen(this);
   }
 
   /**
@@ -228,49 +203,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   bindSync(address: string): void {
     checkAddress(address);
     this.checkOpen();
-    const binding = this.bindingFor(address);
-    if (binding === null) return;
-    let listener: Listener;
-    try {
-      listener = listenSync(binding.ep, (sock) => startAcceptedEngine(this.peerOwner, binding, sock), this.opts);
-    } catch (err) {
-      this.observer.emit(bindErrorEvent(address, err as ZmqError));
-      throw err;
-    }
-    this.addListener(binding, listener);
-  }
-
-  /**
-   * What bind and bindSync share before listening: the address and option checks, and inproc,
-   * which binds at once (then null); else the binding a listener is to serve.
-   */
-  private bindingFor(address: string): Binding | null {
-    checkUri(address, this.socketType);
-    const ep = parseEndpoint(address, true);
-    checkSecurityOptions(this.opts);
-    if (ep.transport === "inproc") {
-      this.bindInprocNow(address, ep);
-      return null;
-    }
-    return { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: null };
-  }
-
-  private bindInprocNow(address: string, ep: Binding["ep"]): void {
-    if (ep.transport !== "inproc") return;
-    const binder = bindInproc(this.peerOwner, ep.name, address);
-    this.bindings.set(address, { address, endpoint: address, ep, listener: null, engines: new Set(), unbound: false, inprocBinder: binder });
-    this.lastBound = address;
+    this.endpoints.bindSync(address);
     trackOpen(this);
-    this.observer.emit({ type: "bind", address });
-  }
-
-  private addListener(binding: Binding, listener: Listener): void {
-    binding.listener = listener;
-    binding.endpoint = listener.endpoint;
-    this.bindings.set(listener.endpoint, binding);
-    this.lastBound = listener.endpoint;
-    trackOpen(this);
-    this.observer.emit({ type: "bind", address: listener.endpoint });
   }
 
   /** Unbinds an endpoint; the socket is blocked meanwhile, as for bind. */
@@ -282,7 +216,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
 
   private async unbindEndpoint(address: string): Promise<void> {
     await nextTurn(undefined); // as in bindEndpoint
-    await this.closeBinding(this.takeBinding(address));
+    await this.endpoints.unbind(address);
   }
 
   /**
@@ -292,78 +226,20 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   unbindSync(address: string): void {
     checkAddress(address);
     this.checkOpen();
-    void this.closeBinding(this.takeBinding(address));
-  }
-
-  private takeBinding(address: string): Binding {
-    checkUri(address, this.socketType);
-    // By the endpoint bound (lastEndpoint), or by the address given to bind() when that named
-    // no wildcard (a host name binds its address, so the two differ).
-    const binding = this.bindings.get(address) ?? (namesWildcard(address) ? undefined : [...this.bindings.values()].find((b) => b.address === address));
-    if (binding === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
-    this.bindings.delete(binding.endpoint);
-    return binding;
-  }
-
-  private async closeBinding(binding: Binding): Promise<void> {
-    if (binding.ep.transport === "inproc" && binding.inprocBinder !== null) {
-      unbindInproc(binding.ep.name, binding.inprocBinder);
-    }
-    const closed = binding.listener?.close();
-    binding.unbound = true;
-    for (const engine of binding.engines) engine.destroy();
-    await closed;
-    this.observer.emit({ type: "close", address: binding.endpoint });
+    void this.endpoints.unbind(address);
   }
 
   connect(address: string, options?: ConnectOptions): void {
     checkAddress(address);
     this.checkOpen();
-    checkUri(address, this.socketType);
-    const ep = parseEndpoint(address, false);
-    checkSecurityOptions(this.opts);
-    if (this.connections.has(address)) return;
-    // As zeromq, an empty routing id is no routing id.
-    const routingId = options?.routingId ? Buffer.from(options.routingId) : null;
-    const conn: Connection = { address, routingId, ep, pipe: null, dialer: null, engine: null, inprocPeer: null };
-    this.connections.set(address, conn);
+    this.endpoints.connect(address, options);
     trackOpen(this);
-    if (ep.transport === "inproc") {
-      connectInproc(this.peerOwner, conn, ep.name);
-      return;
-    }
-    // A peer given its routing id (ROUTER, STREAM) is routable from connect() on, as in
-    // libzmq: its pipe, and what is sent to it, outlives reconnects like any connect()'s.
-    if (!this.pipePerConnection || routingId !== null) {
-      conn.pipe = this.newPipe(address);
-      conn.pipe.routingId = routingId;
-      this.attachPipe(conn.pipe);
-    }
-    conn.dialer = new Dialer(ep, this.opts, {
-      // A unix socket connects or fails at once: libzmq reports no delay for ipc.
-      delayed: () => ep.transport === "ipc" || this.observer.emit({ type: "connect:delay", address }),
-      retry: (interval) => this.observer.emit({ type: "connect:retry", address, interval }),
-      failed: () => this.observer.emit({ type: "close", address }),
-      connected: (sock) => startDialedEngine(this.peerOwner, conn, sock),
-    });
-    conn.dialer.start();
   }
 
   disconnect(address: string): void {
     checkAddress(address);
     this.checkOpen();
-    checkUri(address, this.socketType);
-    const conn = this.connections.get(address);
-    if (conn === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
-    this.connections.delete(address);
-    this.dropConnection(conn);
-  }
-
-  private dropConnection(conn: Connection): void {
-    conn.dialer?.stop();
-    conn.engine?.destroy();
-    if (conn.inprocPeer !== null && conn.ep.transport === "inproc") cancelInproc(conn.ep.name, conn.inprocPeer);
-    conn.pipe?.terminate();
+    this.endpoints.disconnect(address);
   }
 
   // ---- connections -------------------------------------------------------------------------
@@ -552,16 +428,9 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     this.sendWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.receiveWaiter?.reject(this.receiveCutShort());
     const linger = this.opts.linger;
-    const connections = [...this.connections.values()];
-    const bindings = [...this.bindings.values()];
-    this.bindings.clear();
-    for (const b of bindings) {
-      if (b.ep.transport === "inproc" && b.inprocBinder !== null) unbindInproc(b.ep.name, b.inprocBinder);
-      // The listening socket is closed here and now (the port is free); the server's
-      // callback waits for its connections, which may linger.
-      b.listener?.close().catch(() => {});
-      this.observer.emit({ type: "close", address: b.endpoint });
-    }
+    // The listening sockets are closed here and now (the ports are free); the connections
+    // they took may linger.
+    this.endpoints.closeBindings();
     // The observer closes itself once "end" is delivered.
     this.observer.emit({ type: "end" });
     if (linger === 0) {
@@ -569,7 +438,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
       // program sent before close() is normally on the wire even with linger 0 (measured: 20
       // of 20 with zeromq). Here it waits for the next flush: write what the connections take now.
       for (const pipe of this.pipes) pipe.driver?.flushNow();
-      this.release(connections, bindings);
+      this.release();
       return;
     }
     // An inproc pipe hands each message over as it is sent: nothing of its lingers, and its
@@ -579,22 +448,18 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     // goes out if they come up in time, as libzmq does.
     this.lingering = true;
     lingerInBackground(
-      this.deliverQueued(linger, connections, bindings).then(() => {
+      this.endpoints.linger(linger).then(() => {
         this.lingering = false;
-        this.release(connections, bindings);
+        this.release();
       }),
     );
   }
 
   /** Ends every connection and pipe now, dropping what is still queued. */
-  private release(connections: Connection[], bindings: Binding[]): void {
-    this.connections.clear();
-    for (const conn of connections) this.dropConnection(conn);
-    for (const b of bindings) for (const e of b.engines) e.destroy();
-    for (const pipe of [...this.pipes]) {
-      // inproc peers keep what was already handed to them; our side ends here.
-      pipe.terminate();
-    }
+  private release(): void {
+    this.endpoints.release();
+    // inproc peers keep what was already handed to them; our side ends here.
+    for (const pipe of [...this.pipes]) pipe.terminate();
     this.pipes.clear();
   }
 
@@ -607,14 +472,6 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     return false;
   }
 
-  /** Waits until queued messages are written, or for `linger` ms (-1: no limit). */
-  private async deliverQueued(linger: number, connections: Connection[], bindings: Binding[]): Promise<void> {
-    const deadline = linger < 0 ? Infinity : Date.now() + linger;
-    const waits: Promise<void>[] = connections.map((c) => lingerConnection(c, deadline));
-    for (const b of bindings) for (const e of b.engines) waits.push(e.linger(linger));
-    await Promise.all(waits);
-  }
-
   /**
    * The process is about to exit with this socket open: zeromq closes it then, and its linger
    * applies to what it still has queued. Once per socket.
@@ -623,7 +480,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     const linger = this.opts.linger;
     if (this.isClosed || this.exitLingered || linger === 0 || !this.hasUndelivered()) return null;
     this.exitLingered = true;
-    return this.deliverQueued(linger, [...this.connections.values()], [...this.bindings.values()]);
+    return this.endpoints.linger(linger);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -653,11 +510,40 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
       }
     });
   }
+
+  static {
+    /**
+     * The socket as endpoints, engine hosting and inproc linking see it, reading its state at
+     * each call. Declared in the class body so that it reaches private members as a member
+     * would; a class rather than an object of closures, since every socket has one.
+     */
+    SocketAsPeerOwner = class implements PeerOwner {
+      constructor(private readonly socket: Socket) {}
+      get socketType(): string { return this.socket.socketType; }
+      get events(): Observer { return this.socket.observer; }
+      get options(): Readonly<SocketOptionValues> { return this.socket.opts; }
+      get closed(): boolean { return this.socket.isClosed; }
+      get lingering(): boolean { return this.socket.lingering; }
+      get pipePerConnection(): boolean { return this.socket.pipePerConnection; }
+      acceptsPipe(): boolean { return this.socket.acceptsPipe(); }
+      newPipe(endpoint: string): Pipe { return this.socket.newPipe(endpoint); }
+      attachPipe(pipe: Pipe): void { this.socket.attachPipe(pipe); }
+      hiccup(pipe: Pipe): void { this.socket.xhiccup(pipe); }
+      connectionEnded(pipe: Pipe): void { this.socket.xconnectionEnded(pipe); }
+      routingIdBytes(): Buffer { return this.socket.routingIdBytes(); }
+      createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+        return this.socket.createEngine(sock, endpoint, host, peerAddress);
+      }
+    };
+  }
 }
+
+/** Each socket's endpoints, for hasEndpoints (a WeakMap, so that no member of Socket is reached by name). */
+const endpointsOf = new WeakMap<Socket, Endpoints>();
 
 /** Whether a socket is open with an endpoint bound or connected, as zeromq's Proxy requires of its ends. */
 export function hasEndpoints(socket: Socket): boolean {
-  return !socket.closed && (socket["bindings"].size > 0 || socket["connections"].size > 0);
+  return !socket.closed && endpointsOf.get(socket)?.any === true;
 }
 
 /** zeromq's `new Socket(type, options)`: its argument checks, then a socket of that type. */
@@ -678,54 +564,3 @@ function checkAddress(address: unknown): void {
   if (typeof address !== "string") throw new TypeError("Address must be a string");
 }
 
-/** Whether a bind address leaves host or port (or an ipc path) to be chosen; false when it cannot be parsed. */
-function namesWildcard(address: string): boolean {
-  try {
-    const ep = parseEndpoint(address, true);
-    return ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
-  } catch {
-    return false;
-  }
-}
-
-/** Waits until a connection's queued messages are written, or the deadline passes. */
-async function lingerConnection(conn: Connection, deadline: number): Promise<void> {
-  for (;;) {
-    const pipe = conn.pipe;
-    if (pipe === null || pipe.peer !== null || pipe.terminated) return;
-    const left = deadline - Date.now();
-    if (left <= 0) return;
-    if (pipe.driver !== null && conn.engine !== null) {
-      await conn.engine.linger(left);
-      return;
-    }
-    if (pipe.out.length === 0) return;
-    // Not connected yet: look again shortly (the dialer retries on its own schedule).
-    await new Promise((r) => setTimeout(r, Math.min(left, 10)).unref());
-  }
-}
-
-/**
- * The socket as engine hosting and inproc linking see it, reading its state at each call. A
- * class, not an object of closures: every socket has one, and 1,000 idle DEALERs are 1,000
- * sockets. Index access reaches members that stay private to Socket's own API.
- */
-class SocketAsPeerOwner implements PeerOwner {
-  constructor(private readonly socket: Socket) {}
-  get socketType(): string { return this.socket.socketType; }
-  get events(): Observer { return this.socket["observer"]; }
-  get options(): Readonly<SocketOptionValues> { return this.socket["opts"]; }
-  get closed(): boolean { return this.socket["isClosed"]; }
-  get lingering(): boolean { return this.socket["lingering"]; }
-  get pipePerConnection(): boolean { return this.socket["pipePerConnection"]; }
-  acceptsPipe(): boolean { return this.socket["acceptsPipe"](); }
-  newPipe(endpoint: string): Pipe { return this.socket["newPipe"](endpoint); }
-  attachPipe(pipe: Pipe): void { this.socket["attachPipe"](pipe); }
-  hiccup(pipe: Pipe): void { this.socket["xhiccup"](pipe); }
-  connectionEnded(pipe: Pipe): void { this.socket["xconnectionEnded"](pipe); }
-  routingIdBytes(): Buffer { return this.socket["routingIdBytes"](); }
-  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
-    return this.socket["createEngine"](sock, endpoint, host, peerAddress);
-  }
-  isConnected(conn: DialedEndpoint): boolean { return this.socket["connections"].get(conn.address) === conn; }
-}

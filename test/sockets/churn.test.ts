@@ -20,7 +20,7 @@ function held(socket: Socket): Record<string, number> {
   const s = socket as unknown as Record<string, unknown>;
   const out: Record<string, number> = { pipes: (s.pipes as Set<unknown>).size };
   let engines = 0;
-  for (const b of (s.bindings as Map<string, { engines: Set<unknown> }>).values()) engines += b.engines.size;
+  for (const b of (s.endpoints as { bindings: Map<string, { engines?: Set<unknown> }> }).bindings.values()) engines += b.engines?.size ?? 0;
   out.engines = engines;
   if (s.table instanceof Map) out.table = s.table.size;
   if (s.fq !== undefined) out.active = ((s.fq as { active: unknown[] }).active).length;
@@ -127,6 +127,6 @@ describe("churn", () => {
     }
     open.track(router);
     expect(held(dealer)).toEqual(before);
-    expect((dealer as unknown as { connections: Map<string, unknown> }).connections.size).toBe(1);
+    expect((dealer as unknown as { endpoints: { connections: Map<string, unknown> } }).endpoints.connections.size).toBe(1);
   });
 });

@@ -1,0 +1,168 @@
+import type { ZmqError } from "../errors.js";
+import { zmqError } from "../errors.js";
+import { parseEndpoint } from "../transports/endpoint.js";
+import { checkUri } from "../transports/uri.js";
+import { listen, type Listener } from "../transports/stream.js";
+import { listenSync } from "../transports/listen-sync.js";
+import { checkSecurityOptions } from "../mechanisms/index.js";
+import { bindInproc } from "./inproc-link.js";
+import { bindErrorEvent } from "./event-errors.js";
+import { InprocBinding, StreamBinding, type Binding } from "./bindings.js";
+import { InprocConnection, StreamConnection, type Connection } from "./connections.js";
+import type { PeerOwner } from "./peer-owner.js";
+
+export interface ConnectOptions {
+  /** ROUTER only: the routing id this peer is known by, instead of the one it announces. */
+  routingId?: string;
+}
+
+/**
+ * A socket's bindings and connections: bind, unbind, connect and disconnect after the socket
+ * has checked its own state, and at close the order in which they stop, linger and end.
+ */
+export class Endpoints {
+  private readonly bindings = new Map<string, Binding>();
+  private readonly connections = new Map<string, Connection>();
+  /** Bindings stopped by close() whose connections may still be delivering. */
+  private closedBindings: Binding[] = [];
+  /** The endpoint last bound, as zeromq's lastEndpoint. */
+  lastBound: string | null = null;
+
+  constructor(private readonly owner: PeerOwner) {}
+
+  /** Some endpoint is bound or connected. */
+  get any(): boolean {
+    return this.bindings.size + this.connections.size > 0;
+  }
+
+  async bind(address: string): Promise<void> {
+    const binding = this.prepareBind(address);
+    if (binding === null) return;
+    let listener: Listener;
+    try {
+      listener = await listen(binding.ep, binding.accept, this.owner.options);
+    } catch (err) {
+      this.owner.events.emit(bindErrorEvent(address, err as ZmqError));
+      throw err;
+    }
+    this.bound(binding, listener);
+  }
+
+  /** Binds before returning (see Socket.bindSync). */
+  bindSync(address: string): void {
+    const binding = this.prepareBind(address);
+    if (binding === null) return;
+    let listener: Listener;
+    try {
+      listener = listenSync(binding.ep, binding.accept, this.owner.options);
+    } catch (err) {
+      this.owner.events.emit(bindErrorEvent(address, err as ZmqError));
+      throw err;
+    }
+    this.bound(binding, listener);
+  }
+
+  /**
+   * What bind and bindSync share before listening: the address and option checks, and inproc,
+   * which binds at once (then null); else the binding a listener is to serve.
+   */
+  private prepareBind(address: string): StreamBinding | null {
+    checkUri(address, this.owner.socketType);
+    const ep = parseEndpoint(address, true);
+    checkSecurityOptions(this.owner.options);
+    if (ep.transport !== "inproc") return new StreamBinding(this.owner, address, ep);
+    this.added(new InprocBinding(address, ep.name, bindInproc(this.owner, ep.name, address)));
+    return null;
+  }
+
+  private bound(binding: StreamBinding, listener: Listener): void {
+    binding.listening(listener);
+    this.added(binding);
+  }
+
+  private added(binding: Binding): void {
+    this.bindings.set(binding.endpoint, binding);
+    this.lastBound = binding.endpoint;
+    this.owner.events.emit({ type: "bind", address: binding.endpoint });
+  }
+
+  /**
+   * Unbinds: the endpoint is taken off at once (ENOENT thrown here when there is none), the
+   * promise resolves once its listener is closed, with the `close` event.
+   */
+  unbind(address: string): Promise<void> {
+    checkUri(address, this.owner.socketType);
+    // By the endpoint bound (lastEndpoint), or by the address given to bind() when that named
+    // no wildcard (a host name binds its address, so the two differ).
+    const binding = this.bindings.get(address) ?? (namesWildcard(address) ? undefined : [...this.bindings.values()].find((b) => b.address === address));
+    if (binding === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
+    this.bindings.delete(binding.endpoint);
+    return this.unbound(binding);
+  }
+
+  private async unbound(binding: Binding): Promise<void> {
+    const closed = binding.close();
+    binding.destroy();
+    await closed;
+    this.owner.events.emit({ type: "close", address: binding.endpoint });
+  }
+
+  connect(address: string, options?: ConnectOptions): void {
+    checkUri(address, this.owner.socketType);
+    const ep = parseEndpoint(address, false);
+    checkSecurityOptions(this.owner.options);
+    if (this.connections.has(address)) return;
+    // As zeromq, an empty routing id is no routing id.
+    const routingId = options?.routingId ? Buffer.from(options.routingId) : null;
+    const conn = ep.transport === "inproc" ? new InprocConnection(this.owner, address, ep, routingId) : new StreamConnection(this.owner, address, ep, routingId);
+    this.connections.set(address, conn);
+    conn.start();
+  }
+
+  disconnect(address: string): void {
+    checkUri(address, this.owner.socketType);
+    const conn = this.connections.get(address);
+    if (conn === undefined) throw zmqError("ENOENT", "No such endpoint", { address });
+    this.connections.delete(address);
+    conn.close();
+  }
+
+  /** At the socket's close: every binding stops taking peers (its address is free) and reports `close`. */
+  closeBindings(): void {
+    const bindings = [...this.bindings.values()];
+    this.bindings.clear();
+    for (const b of bindings) {
+      // The server's callback waits for its connections, which may linger.
+      b.close().catch(() => {});
+      this.owner.events.emit({ type: "close", address: b.endpoint });
+      this.closedBindings.push(b);
+    }
+  }
+
+  /** Waits until queued messages are written, or for `linger` ms (-1: no limit). */
+  async linger(linger: number): Promise<void> {
+    const deadline = linger < 0 ? Infinity : Date.now() + linger;
+    const waits: Promise<void>[] = [...this.connections.values()].map((c) => c.linger(deadline));
+    for (const b of [...this.bindings.values(), ...this.closedBindings]) waits.push(b.linger(linger));
+    await Promise.all(waits);
+  }
+
+  /** Ends every connection now, dropping what is still queued (after closeBindings). */
+  release(): void {
+    const connections = [...this.connections.values()];
+    this.connections.clear();
+    for (const conn of connections) conn.close();
+    for (const b of this.closedBindings) b.destroy();
+    this.closedBindings = [];
+  }
+}
+
+/** Whether a bind address leaves host or port (or an ipc path) to be chosen; false when it cannot be parsed. */
+function namesWildcard(address: string): boolean {
+  try {
+    const ep = parseEndpoint(address, true);
+    return ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
+  } catch {
+    return false;
+  }
+}
