@@ -7,8 +7,8 @@
  * ROUTER with no peer at all would otherwise wait for one).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import * as wq from "../lib/index.js";
-import { tracker, waitEvent } from "./helpers/sockets.js";
+import * as wq from "../../lib/index.js";
+import { tracker, waitEvent } from "../helpers/sockets.js";
 
 const { track, closeAll } = tracker();
 afterEach(closeAll);
