@@ -145,9 +145,12 @@ export class NodeLink {
   }
 }
 
+/** The longest delay a Node timer holds; above it Node fires after 1 ms. */
+export const MAX_TIMER_MS = 0x7fffffff;
+
 export function checkTimeout(timeout: unknown): number {
-  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > 0xffffffff) {
-    throw new ZmqError("EINVAL", "timeout must be a positive number of ms");
+  if (typeof timeout !== "number" || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMER_MS) {
+    throw new ZmqError("EINVAL", `timeout must be a positive number of ms, at most ${MAX_TIMER_MS}`);
   }
   return timeout;
 }

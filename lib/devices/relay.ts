@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { ZmqError } from "../errors.js";
 import { Router } from "../sockets/router.js";
 import { DeliveryCache } from "./delivery-cache.js";
@@ -5,6 +6,7 @@ import { isOnward, parseDestination } from "./destination.js";
 import { Fanout } from "./fanout.js";
 import { decodeFanout, encodeReport, type DeliverRequest, type RecipientStatus } from "./fanout-wire.js";
 import { LocalRecipients, type RecipientHandler } from "./local-recipients.js";
+import { MAX_TIMER_MS } from "./node-link.js";
 import { SerialSender } from "./serial-sender.js";
 
 export interface RelayOptions {
@@ -145,7 +147,9 @@ export class Relay {
   }
 
   async #deliverAll(request: DeliverRequest): Promise<RecipientStatus[]> {
-    const signal = AbortSignal.timeout(Math.max(1, request.ttlMs));
+    const signal = AbortSignal.timeout(ttlOf(request));
+    // Every local recipient of the message listens on this one signal.
+    setMaxListeners(0, signal);
     const statuses = new Array<RecipientStatus>(request.names.length);
     const onward: number[] = [];
     const local: Promise<void>[] = [];
@@ -173,7 +177,7 @@ export class Relay {
     this.#onward ??= new Fanout();
     try {
       const names = valid.map((i) => request.names[i]!);
-      const report = await this.#onward.send(request.payload, names, { timeout: Math.max(1, request.ttlMs) });
+      const report = await this.#onward.send(request.payload, names, { timeout: ttlOf(request) });
       const byDestination = new Map(report.results.map((r) => [r.destination, r.status]));
       for (const i of valid) statuses[i] = byDestination.get(request.names[i]!) ?? "timed-out";
     } catch {
@@ -181,4 +185,9 @@ export class Relay {
       for (const i of valid) statuses[i] = "failed";
     }
   }
+}
+
+/** A TTL as a Node timer can hold it: the wire allows up to 2^32-1 ms, a timer 2^31-1. */
+function ttlOf(request: DeliverRequest): number {
+  return Math.min(MAX_TIMER_MS, Math.max(1, request.ttlMs));
 }

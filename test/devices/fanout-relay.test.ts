@@ -18,6 +18,36 @@ async function startRelay(address = "tcp://127.0.0.1:*"): Promise<Relay> {
 }
 
 describe("Relay", () => {
+  it("holds a TTL above what a Node timer can hold as long as asked, not 1 ms", async () => {
+    const relay = await startRelay();
+    relay.register("slow", () => new Promise<void>((r) => setTimeout(r, 50)));
+    const dealer = track(new Dealer({ routingId: "long-ttl" }));
+    dealer.connect(relay.lastEndpoint!);
+    const id = randomBytes(16);
+    await dealer.send(encodeDeliver(id, 0xffffffff, ["slow"], [Buffer.from("m")]));
+    expect(decodeFanout(await dealer.receive())).toEqual({ kind: "report", id, statuses: ["delivered"] });
+  });
+
+  it("delivers one message to many local recipients without a listener warning", async () => {
+    const relay = await startRelay();
+    const names = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    let calls = 0;
+    for (const n of names) relay.register(n, () => void calls++);
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on("warning", onWarning);
+    try {
+      const fanout = track(new Fanout({ timeout: 2000 }));
+      const report = await fanout.send("m", names.map((n) => `${relay.lastEndpoint!}#${n}`));
+      await new Promise((r) => setImmediate(r));
+      expect(report.results.every((r) => r.status === "delivered")).toBe(true);
+      expect(calls).toBe(40);
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off("warning", onWarning);
+    }
+  });
+
   it("delivers to handlers and registered endpoints, and reports each outcome", async () => {
     const relay = await startRelay();
     const got: string[][] = [];
@@ -133,6 +163,9 @@ describe("Fanout input checks", () => {
     await expect(fanout.send("m", [])).rejects.toMatchObject({ code: "EINVAL" });
     await expect(fanout.send("m", "tcp://127.0.0.1:1#x", { timeout: -1 })).rejects.toMatchObject({ code: "EINVAL" });
     expect(() => new Fanout({ timeout: Number.NaN })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+    // Node fires a timer above 2^31-1 ms after 1 ms: such a timeout would report "timed-out" at once.
+    expect(() => new Fanout({ timeout: 2 ** 31 })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+    await expect(fanout.send("m", "tcp://127.0.0.1:1#x", { timeout: 2 ** 31 })).rejects.toMatchObject({ code: "EINVAL" });
     await fanout.close();
     await expect(fanout.send("m", "tcp://127.0.0.1:1#x")).rejects.toMatchObject({ code: "EBADF" });
   });
