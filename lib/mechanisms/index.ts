@@ -21,10 +21,10 @@ export interface SecurityOptions {
  * bind/connect (EINVAL) instead of failing each handshake later.
  */
 export function checkSecurityOptions(o: SecurityOptions): void {
-  if (o.curveServer || o.curveServerKey !== null) {
+  if (selectsCurve(o)) {
     if (o.curveSecretKey !== null) curveKeyBytes(o.curveSecretKey, "secret key").fill(0);
     if (o.curvePublicKey !== null) curveKeyBytes(o.curvePublicKey, "public key");
-    if (!o.curveServer) curveKeyBytes(o.curveServerKey!, "server key");
+    if (!o.curveServer && o.curveServerKey !== null) curveKeyBytes(o.curveServerKey, "server key");
     // Most handshakes then find libsodium loaded instead of waiting for it.
     void loadSodium();
   }
@@ -36,14 +36,23 @@ export function checkSecurityOptions(o: SecurityOptions): void {
  */
 const UNSET_KEY = new Uint8Array(32);
 
+/**
+ * Any CURVE option selects CURVE, as in libzmq (each CURVE key option sets ZMQ_CURVE there): a
+ * secret key set without `curveServer` or `curveServerKey` fails closed (the handshake fails)
+ * instead of falling back to NULL, with no encryption and no authentication.
+ */
+export function selectsCurve(o: Pick<SecurityOptions, "curveServer" | "curvePublicKey" | "curveSecretKey" | "curveServerKey">): boolean {
+  return o.curveServer || o.curveServerKey !== null || o.curveSecretKey !== null || o.curvePublicKey !== null;
+}
+
 /** Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. */
 export function createMechanism(o: SecurityOptions, ctx: MechanismContext): Mechanism {
   if (o.curveServer) {
     return new CurveServer(ctx, { secretKey: o.curveSecretKey ?? UNSET_KEY, ...curvePublic(o) });
   }
-  if (o.curveServerKey !== null) {
+  if (selectsCurve(o)) {
     return new CurveClient(ctx, {
-      serverKey: o.curveServerKey,
+      serverKey: o.curveServerKey ?? UNSET_KEY,
       secretKey: o.curveSecretKey ?? UNSET_KEY,
       ...curvePublic(o),
     });

@@ -6,6 +6,7 @@ import { Context, context } from "../context.js";
 import { isObject } from "../util/arguments.js";
 import { zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
+import { selectsCurve } from "../mechanisms/index.js";
 import {
   getOptionById, isImmediateOption, LATE_OPTION_WARNING, setOptionById, SOCKET_OPTION_IDS, uint64, type OptionType,
 } from "./option-ids.js";
@@ -382,7 +383,7 @@ export abstract class SocketOptions {
   /** The mechanism the security options select (Socket's securityMechanism). */
   protected get mechanismSelected(): null | "plain" | "curve" {
     const o = this.live;
-    if (o.curveServer || o.curveServerKey !== null) return "curve";
+    if (selectsCurve(o)) return "curve";
     if (o.plainServer || o.plainUsername !== null || o.plainPassword !== null) return "plain";
     return null;
   }

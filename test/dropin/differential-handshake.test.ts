@@ -104,6 +104,10 @@ const CASES: Case[] = [
   { title: "a CURVE client to a NULL server", server: nullSide, client: curveClient },
   { title: "a NULL client to a PLAIN server", server: plainServer, client: nullSide },
   { title: "a PLAIN client to a NULL server", server: nullSide, client: plainClient },
+  // A CURVE key alone selects CURVE, as in libzmq: the mistake fails closed, never as NULL.
+  { title: "a client with only curveSecretKey to a NULL server", server: nullSide, client: ({ client }) => ({ curveSecretKey: client.secretKey }) },
+  { title: "a client with only curvePublicKey to a NULL server", server: nullSide, client: ({ client }) => ({ curvePublicKey: client.publicKey }) },
+  { title: "a server with curveSecretKey but no curveServer, to a NULL client", server: ({ server }) => ({ curveSecretKey: server.secretKey }), client: nullSide },
 ];
 
 describe("handshake failures, as zeromq reports them", () => {
@@ -136,6 +140,16 @@ describe("a peer of a Socket-Type this socket cannot talk to, as zeromq", () => 
       const retried = clientLog.then(() => next(dialing.events, "connect:retry", 500));
       dialing.connect(bound.lastEndpoint!);
       return { server: await serverLog, client: await clientLog, retried: await retried };
+    });
+  });
+});
+
+describe("a CURVE key option alone selects CURVE, as zeromq", () => {
+  it("securityMechanism with only a secret key, only a public key, only a server key", async () => {
+    await expectSame((zmq, run) => {
+      const { publicKey, secretKey } = zmq.curveKeyPair();
+      const options: Options[] = [{ curveSecretKey: secretKey }, { curvePublicKey: publicKey }, { curveServerKey: publicKey }];
+      return options.map((o) => run.track(new zmq.Dealer({ linger: 0, ...o })).securityMechanism);
     });
   });
 });
