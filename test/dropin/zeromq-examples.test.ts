@@ -113,6 +113,11 @@ const SCENARIOS: Scenario[] = [
     about: "zeromq 5's callback API: bindSync producer and on(\"message\") worker",
     transcript: ["producer bound", "worker connected", "worker did: job 1, job 2, job 3, job 4, job 5"],
   },
+  {
+    file: "threaded-worker.mjs",
+    about: "worker threads connected over inproc to sockets bound in the main thread",
+    transcript: ["Hello, threads! -> Uryyb, guernqf!", "all workers stopped"],
+  },
 ];
 
 describe("zeromq.js's example scenarios, against zeromq and against wiremq", () => {
