@@ -59,6 +59,8 @@ export class Pipe {
   endpoint = "";
   /** Messages a link to another thread handed over that the peer has not reported read. */
   unread = 0;
+  /** Told of every write, when the pipe leads to another thread (thread-outbox.ts orders them). */
+  onWrite: ((pipe: Pipe) => void) | null = null;
 
   constructor(
     public sendHwm: number,
@@ -81,9 +83,11 @@ export class Pipe {
     const peer = this.peer;
     if (peer !== null) {
       peer.deliver(msg);
+      this.onWrite?.(this);
       return;
     }
     this.out.push(msg);
+    this.onWrite?.(this);
     const driver = this.driver;
     if (driver === null) return;
     const n = this.out.length;

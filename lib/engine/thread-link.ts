@@ -1,6 +1,7 @@
 import type { Queue } from "../util/queue.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import { RingWriter, sharedMemory, takeFromRing } from "./shared-ring.js";
+import { flushOutbox, forget, linkUp, noteWrite, scheduleOutbox, type Run } from "./thread-outbox.js";
 import { groupCommand, groupCommandOf } from "./group-command.js";
 
 /** The channel a link posts on (lib/transports/inproc-threads.ts makes it). */
@@ -115,7 +116,6 @@ function hookExit(): void {
  */
 export class ThreadLink implements PipeDriver {
   private closed = false;
-  private flushScheduled = false;
   /** Messages posted to the peer. */
   private posted = 0;
   /** Messages delivered into the pipe from the peer, and the read count last reported. */
@@ -139,6 +139,8 @@ export class ThreadLink implements PipeDriver {
     pipe.driver = this;
     pipe.connected = true;
     port.onMessage = (data) => this.onMessage(data);
+    // A connector's pipe was logged since its connect; a binder's from now on.
+    linkUp(pipe, this, pipe.onWrite === noteWrite ? 0 : pipe.out.length);
     live.add(this);
     hookExit();
   }
@@ -153,36 +155,39 @@ export class ThreadLink implements PipeDriver {
     pipe.sendHwm = pipe.sendHwm > 0 && this.peer.receiveHwm > 0 ? pipe.sendHwm + this.peer.receiveHwm : 0;
     const inbound = this.peer.sendHwm > 0 && pipe.receiveHwm > 0 ? this.peer.sendHwm + pipe.receiveHwm : 0;
     this.lowWaterMark = inbound > 0 ? lowWaterMark(inbound) : 0;
-    if (pipe.out.length > 0) this.kick();
+    scheduleOutbox();
   }
 
   kick(): void {
-    if (this.flushScheduled || this.closed) return;
-    this.flushScheduled = true;
-    setImmediate(this.flushTick);
+    if (!this.closed) scheduleOutbox();
   }
 
   flushNow(): void {
-    this.flush();
+    flushOutbox();
   }
 
-  private readonly flushTick = (): void => {
-    this.flushScheduled = false;
-    this.flush();
-  };
-
-  /** Posts every queued message (the pipe's HWM already bounds them). */
-  private flush(): void {
-    if (this.closed || this.waitingRoom) return;
-    while (this.pipe.out.length > 0 && this.post(false));
+  /** Posts the next `run.n` queued messages (thread-outbox.ts calls it in the thread's write order). */
+  send(run: Run): boolean {
+    if (this.closed) {
+      run.n = 0;
+      return true;
+    }
+    if (this.waitingRoom) return false;
+    while (run.n > 0 && this.pipe.out.length > 0) {
+      const sent = this.post(false, run.n);
+      if (sent < 0) return false;
+      run.n -= sent;
+    }
+    run.n = 0;
+    return true;
   }
 
-  /** Packs messages (up to about MAX_BATCH_BYTES) and posts them; false when the ring is full. */
-  private post(ending: boolean): boolean {
+  /** Packs up to `limit` messages (and about MAX_BATCH_BYTES) and posts them; how many, -1 when the ring is full. */
+  private post(ending: boolean, limit: number): number {
     const out = this.pipe.out;
     const batch = this.batch;
     let bytes = 4;
-    for (;;) {
+    while (batch.length < limit) {
       const msg = out.peek();
       if (msg === undefined) break;
       let size = 4;
@@ -201,9 +206,10 @@ export class ThreadLink implements PipeDriver {
       for (let i = batch.length - 1; i >= 0; i--) out.unshift(batch[i]!);
       this.waitingRoom = true;
       batch.length = 0;
-      return false;
+      return -1;
     }
-    this.posted += batch.length;
+    const count = batch.length;
+    this.posted += count;
     if (this.pipe.sendHwm > 0) this.pipe.unread += batch.length;
     if (ring !== null && at >= 0) {
       packInto(batch, ring.data, at);
@@ -212,7 +218,7 @@ export class ThreadLink implements PipeDriver {
       this.port.post(pack(batch, bytes));
     }
     batch.length = 0;
-    return true;
+    return count;
   }
 
   private sharedRing(): RingWriter | null {
@@ -241,7 +247,7 @@ export class ThreadLink implements PipeDriver {
     }
     if (data === "room") {
       this.waitingRoom = false;
-      this.flush();
+      flushOutbox();
       return;
     }
     if (data instanceof ArrayBuffer) {
@@ -292,8 +298,10 @@ export class ThreadLink implements PipeDriver {
   /** The pipe ended on this side: the peer gets what is queued, then the end. */
   ended(): void {
     if (this.closed) return;
-    // Everything queued goes now, by value where the ring has no room: nothing waits after this.
-    while (this.pipe.out.length > 0) this.post(true);
+    // What this thread wrote before goes first; then everything queued here, by value where the
+    // ring has no room: nothing waits after this.
+    flushOutbox();
+    while (this.pipe.out.length > 0) this.post(true, Infinity);
     this.port.post("end");
     this.close();
   }
@@ -305,6 +313,7 @@ export class ThreadLink implements PipeDriver {
   private close(): void {
     this.closed = true;
     live.delete(this);
+    forget(this.pipe);
     this.port.onMessage = null;
     this.port.close();
   }

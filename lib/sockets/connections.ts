@@ -3,7 +3,7 @@ import { Dialer } from "../transports/stream.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { startDialedEngine, type DialedEndpoint } from "./engine-host.js";
-import { cancelInproc, connectInproc, type InprocPeer } from "./inproc-link.js";
+import { cancelInproc, connectInproc, keepSeekAfterClose, type InprocPeer } from "./inproc-link.js";
 import type { PeerOwner } from "./peer-owner.js";
 
 type StreamEndpoint = Exclude<Endpoint, { transport: "inproc" }>;
@@ -108,6 +108,9 @@ export class InprocConnection {
 
   /** Waits until messages queued for a link to another thread are handed over, or the deadline passes. */
   async linger(deadline: number): Promise<void> {
+    // A connect to another thread whose link is not up yet delivers when it comes up.
+    const linking = this.peer === null ? null : keepSeekAfterClose(this.peer, deadline === Infinity ? -1 : Math.max(1, deadline - Date.now()));
+    if (linking !== null) await linking;
     for (;;) {
       const pipe = this.pipe;
       if (pipe === null || pipe.peer !== null || pipe.terminated || pipe.out.length === 0) return;

@@ -1,7 +1,17 @@
 import { InprocRegistry, type InprocBinder } from "../transports/inproc.js";
-import { cancelSeek, holdAcrossThreads, releaseAcrossThreads, seekAcrossThreads, type Acceptance, type PeerInfo } from "../transports/inproc-threads.js";
+import {
+  cancelSeek,
+  holdAcrossThreads,
+  isBoundElsewhere,
+  releaseAcrossThreads,
+  seekAcrossThreads,
+  watchRemoteUnbinds,
+  type Acceptance,
+  type PeerInfo,
+} from "../transports/inproc-threads.js";
 import { Pipe, pipePair, type PipeOwner } from "../engine/pipe.js";
 import { packAll, ThreadLink } from "../engine/thread-link.js";
+import { awaitLink, forget, scheduleOutbox } from "../engine/thread-outbox.js";
 import { isCompatible } from "../engine/socket-types.js";
 import type { PeerOwner } from "./peer-owner.js";
 
@@ -27,8 +37,20 @@ export interface InprocConnectSide {
 const inproc = new InprocRegistry<InprocPeer>();
 /** Bindings announced to other threads, with their holder ids. */
 const held = new Map<InprocBinder<InprocPeer>, string>();
-/** Connects offered to other threads, with their link ids. */
-const seeking = new Map<InprocPeer, string>();
+/** A connect offered to other threads. */
+interface Seeking {
+  link: string;
+  name: string;
+  /** The connector's pipe. */
+  mine: Pipe;
+  /** Its socket closed with messages queued: the connect goes on for them (keepSeekAfterClose). */
+  detached: boolean;
+  /** Called once the connect is answered or withdrawn. */
+  settled: (() => void) | null;
+}
+
+const seeking = new Map<InprocPeer, Seeking>();
+watchRemoteUnbinds(scheduleOutbox);
 
 export function isInprocBound(name: string): boolean {
   return inproc.isBound(name);
@@ -71,14 +93,37 @@ export function unbindInproc(name: string, binder: InprocBinder<InprocPeer>): vo
 /** Withdraws a connect() that is still waiting for its name to be bound. */
 export function cancelInproc(name: string, peer: InprocPeer): void {
   inproc.cancel(name, peer);
-  withdrawSeek(peer);
+  if (seeking.get(peer)?.detached !== true) withdrawSeek(peer);
 }
 
 function withdrawSeek(peer: InprocPeer): void {
-  const link = seeking.get(peer);
-  if (link === undefined) return;
+  const s = seeking.get(peer);
+  if (s === undefined) return;
   seeking.delete(peer);
-  cancelSeek(link);
+  cancelSeek(s.link);
+  forget(s.mine);
+  s.settled?.();
+}
+
+/**
+ * The socket of a connect still waiting for a binding in another thread is closing with
+ * messages queued on it. With zeromq the connect to a bound name was made at once and close
+ * delivers within the linger; here the link may not be up yet, so the connect goes on after
+ * the close: when it links, what was queued goes over and the link ends; if the thread exits
+ * first, the queue goes as its last words (inproc-threads.ts); after a finite linger it is
+ * dropped. Resolves when it is answered if a binding of the name is known elsewhere (the
+ * process waits for that, as zeromq's context termination would), else null: an unbound name
+ * holds no process, as with zeromq.
+ */
+export function keepSeekAfterClose(peer: InprocPeer, linger: number): Promise<void> | null {
+  const s = seeking.get(peer);
+  if (s === undefined || peer.pipe.in.length === 0) return null;
+  s.detached = true;
+  if (linger > 0) setTimeout(() => withdrawSeek(peer), linger).unref();
+  if (!isBoundElsewhere(s.name)) return null;
+  return new Promise((resolve) => {
+    s.settled = resolve;
+  });
 }
 
 /**
@@ -126,6 +171,7 @@ function seekInThreads(owner: PeerOwner, name: string, peer: InprocPeer, mine: P
   const link = seekAcrossThreads(name, {
     info,
     linked: (channel, remote) => {
+      const s = seeking.get(peer);
       seeking.delete(peer);
       inproc.cancel(name, peer);
       // What was sent before the link came up waits in the binder's half of the pair; the
@@ -134,17 +180,30 @@ function seekInThreads(owner: PeerOwner, name: string, peer: InprocPeer, mine: P
       theirs.peer = null;
       for (let msg = theirs.in.shift(); msg !== undefined; msg = theirs.in.shift()) mine.out.push(msg);
       const threadLink = new ThreadLink(channel, mine, remote);
+      if (s?.detached === true) {
+        // The socket has closed: deliver what it queued, then end.
+        threadLink.start();
+        threadLink.ended();
+        s.settled?.();
+        return;
+      }
       peer.onAccepted(remote.type, Buffer.from(remote.routingId));
       threadLink.start();
     },
     refused: () => {
+      const s = seeking.get(peer);
       seeking.delete(peer);
       inproc.cancel(name, peer);
-      peer.onRefused();
+      forget(mine);
+      s?.settled?.();
+      if (s?.detached !== true) peer.onRefused();
     },
     lastWords: () => (theirs.in.length > 0 ? packAll(theirs.in) : null),
   });
-  seeking.set(peer, link);
+  seeking.set(peer, { link, name, mine, detached: false, settled: null });
+  // From here the thread's writes to this pipe are ordered with its writes to other threads;
+  // while the name is known bound elsewhere, an answer is coming and later writes wait for it.
+  awaitLink(mine, theirs.in.length, () => isBoundElsewhere(name));
 }
 
 /** A connect from another thread reached this binding: the binder's answer. */

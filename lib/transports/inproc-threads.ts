@@ -193,6 +193,10 @@ class ThreadRegistry {
     this.seeking.delete(link);
   }
 
+  boundElsewhere(name: string): boolean {
+    return this.remote.has(name);
+  }
+
   /**
    * When the thread exits, its names are released, and a connect not yet answered (connect,
    * send, return) sends what was sent on it with a last connect, which a binding takes whole,
@@ -225,7 +229,10 @@ class ThreadRegistry {
         }
         return;
       case "unbind":
-        if (this.remote.get(msg.name) === msg.holder) this.remote.delete(msg.name);
+        if (this.remote.get(msg.name) === msg.holder) {
+          this.remote.delete(msg.name);
+          unbindWatcher?.();
+        }
         return;
       case "connect":
         if (msg.final !== undefined) this.takeLastWords(msg.name, msg.peer, msg.final);
@@ -307,6 +314,7 @@ function warnDoubleBind(name: string): void {
 }
 
 let registry: ThreadRegistry | null = null;
+let unbindWatcher: (() => void) | null = null;
 
 function shared(): ThreadRegistry {
   return (registry ??= new ThreadRegistry());
@@ -332,4 +340,14 @@ export function seekAcrossThreads(name: string, seeker: Seeker): string {
 
 export function cancelSeek(link: string): void {
   registry?.cancel(link);
+}
+
+/** Whether another thread's binding of the name has been announced here. */
+export function isBoundElsewhere(name: string): boolean {
+  return registry?.boundElsewhere(name) ?? false;
+}
+
+/** Calls `fn` when a binding in another thread goes (a connect waiting on it will not be answered by it). */
+export function watchRemoteUnbinds(fn: () => void): void {
+  unbindWatcher = fn;
 }

@@ -184,6 +184,66 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
     await Promise.all(workers.map((w) => w.call("close", { name: "sub" })));
   });
 
+  it("what a worker sends over two sockets arrives in that order: its SUB is subscribed when its 'ready' over a PUSH arrives", async () => {
+    const [pubAddr, pullAddr] = [address(), address()];
+    const pub = open.track(new zmq.Publisher({ linger: 0 }));
+    const pull = open.track(new zmq.Pull());
+    await pub.bind(pubAddr);
+    await pull.bind(pullAddr);
+    const w = peer(lib);
+    await w.call("open", { name: "sub", type: "sub" });
+    await w.call("open", { name: "push", type: "push" });
+    // Connect, subscribe and say "ready" in one turn: no link is up before the last of them.
+    await w.call("sequence", {
+      steps: [
+        { op: "connect", name: "sub", address: pubAddr },
+        { op: "connect", name: "push", address: pullAddr },
+        { op: "subscribe", name: "sub", topic: "" },
+        { op: "send", name: "push", message: "ready" },
+      ],
+    });
+    const got = w.call<string[]>("receive", { name: "sub" });
+    expect(text(await pull.receive())).toEqual(["ready"]);
+    // Published once: a subscription still on its way would lose it.
+    await pub.send("news");
+    expect(await got).toEqual(["news"]);
+    await w.call("close", { name: "sub" });
+    await w.call("close", { name: "push" });
+  });
+
+  it("a worker's PUSH that connects, sends and closes at once delivers (linger -1)", async () => {
+    const addr = address();
+    const pull = open.track(new zmq.Pull());
+    await pull.bind(addr);
+    const w = peer(lib);
+    await w.call("open", { name: "push", type: "push" });
+    await w.call("sequence", {
+      steps: [
+        { op: "connect", name: "push", address: addr },
+        { op: "send", name: "push", message: ["last", "words"] },
+        { op: "close", name: "push" },
+      ],
+    });
+    expect(text(await pull.receive())).toEqual(["last", "words"]);
+  });
+
+  it("a worker's PUSH that sends, closes and ends its thread at once delivers", async () => {
+    const addr = address();
+    const pull = open.track(new zmq.Pull());
+    await pull.bind(addr);
+    const w = peer(lib);
+    await w.call("open", { name: "push", type: "push" });
+    await w.call("sequence", {
+      steps: [
+        { op: "connect", name: "push", address: addr },
+        { op: "send", name: "push", message: "before exit" },
+        { op: "close", name: "push" },
+      ],
+    });
+    expect(await w.exit("return")).toBe(0);
+    expect(text(await pull.receive())).toEqual(["before exit"]);
+  });
+
   it("100,000 small messages cross to a worker in order, through small HWMs", async () => {
     const addr = address();
     const w = peer(lib);
