@@ -1,11 +1,11 @@
 import type { Msg } from "../engine/pipe.js";
 import { messages, zmqError } from "../errors.js";
-import { hasEndpoints, Socket, type SendOptions } from "../sockets/socket.js";
+import { hasEndpoints, Socket, type ReceiveOptions } from "../sockets/socket.js";
 import { checkArgumentCount, isObject } from "../util/arguments.js";
 
 /** What the proxy needs of a socket: the public send/receive/close surface. */
 interface ProxyEnd {
-  receive(options?: SendOptions): Promise<Msg>;
+  receive(options?: ReceiveOptions): Promise<Msg>;
   send(message: Msg): Promise<void>;
   close(): unknown;
   readonly closed: boolean;

@@ -45,8 +45,6 @@ export class Pipe {
   properties: Map<string, Buffer> = new Map();
   /** The peer is gone; no more writes. */
   terminated = false;
-  /** Messages have been handed to a live connection at least once / the pipe is live. */
-  connected = false;
   /** The owner waits for room (set when a write found the pipe full). */
   wantWritable = false;
   /** The engine paused its reader because `in` reached the receive HWM. */
@@ -165,6 +163,5 @@ export function pipePair(aHwm: [number, number], bHwm: [number, number]): [Pipe,
   const b = new Pipe(bHwm[0], bHwm[1]);
   a.peer = b;
   b.peer = a;
-  a.connected = b.connected = true;
   return [a, b];
 }

@@ -35,7 +35,6 @@ export class RawEngine implements Engine, PipeDriver, StreamReader {
       }
       this.pipe = pipe;
       pipe.driver = this;
-      pipe.connected = true;
       if (pipe.out.length > 0) this.kick();
     });
   }

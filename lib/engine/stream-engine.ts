@@ -6,6 +6,7 @@ import {
   encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
   CANCEL, ERROR, GROUP_MAX_LENGTH, JOIN, LEAVE, PING, PONG, SUBSCRIBE,
 } from "../wire/command.js";
+import { CURVE_FLAG_COMMAND } from "../wire/curve-flags.js";
 import { groupCommand } from "./group-command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
@@ -16,7 +17,6 @@ import { ReadArena } from "./read-arena.js";
 import { MessageAssembly } from "./message-assembly.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
 
-export type { EngineHost } from "./engine.js";
 
 export interface EngineOptions {
   mechanism: Mechanism;
@@ -110,9 +110,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       (ttl) => this.queueCommand(encodePing(ttl)),
       (reason) => this.closed(new ProtocolError("ZMTP_HEARTBEAT_EXPIRED", reason)),
     );
-    // A boxed frame is ~41 bytes longer than its payload; the payload is checked once unboxed.
-    const limit = options.maxMessageSize;
-    this.decoder = new FrameDecoder(limit >= 0 && this.mechanism.decode !== undefined ? limit + 64 : limit);
+    // A boxed frame's payload is checked again once unboxed.
+    this.decoder = new FrameDecoder(options.maxMessageSize, this.mechanism.decode !== undefined);
     attachReader(sock, this);
     sock.on("drain", () => {
       this.waitingDrain = false;
@@ -129,10 +128,6 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       );
       this.handshakeTimer.unref?.();
     }
-  }
-
-  get ready(): boolean {
-    return this.state === S_READY;
   }
 
   get peerProperties(): Map<string, Buffer> {
@@ -279,7 +274,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
 
   /** A frame unwrapped from a CURVE MESSAGE: bit 0 MORE, bit 1 COMMAND. */
   private onTraffic(innerFlags: number, body: Buffer): void {
-    if ((innerFlags & 0x02) !== 0) this.onCommand(body);
+    if ((innerFlags & CURVE_FLAG_COMMAND) !== 0) this.onCommand(body);
     else this.onMessageFrame(innerFlags & FLAG_MORE, body);
   }
 
@@ -373,7 +368,6 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     }
     this.pipe = pipe;
     pipe.driver = this;
-    pipe.connected = true;
     // Each MESSAGE box is opened (and its plaintext copied out) inside onFrame.
     if (mech.decode !== undefined) this.decoder.transientBodies = true;
     if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.heartbeat.start();

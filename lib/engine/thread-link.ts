@@ -137,7 +137,6 @@ export class ThreadLink implements PipeDriver {
     private readonly peer: PeerLimits,
   ) {
     pipe.driver = this;
-    pipe.connected = true;
     port.onMessage = (data) => this.onMessage(data);
     // A connector's pipe was logged since its connect; a binder's from now on.
     linkUp(pipe, this, pipe.onWrite === noteWrite ? 0 : pipe.out.length);

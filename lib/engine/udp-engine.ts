@@ -30,7 +30,6 @@ export class UdpEngine implements PipeDriver {
     private readonly role: UdpRole,
   ) {
     pipe.driver = this;
-    pipe.connected = true;
     if (role.kind !== "radio") port.onMessage((datagram, from) => this.received(datagram, from.address, from.port));
     if (pipe.out.length > 0) this.kick();
   }

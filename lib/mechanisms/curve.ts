@@ -23,6 +23,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { isCommand } from "../wire/command.js";
+import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE } from "../wire/curve-flags.js";
 import type { MechanismContext } from "./mechanism.js";
 import { commandName } from "./plain.js";
 import * as nacl from "./sodium.js";
@@ -33,13 +34,7 @@ export const INITIATE_MIN_SIZE = 257;
 export const READY_MIN_SIZE = 30;
 export const MESSAGE_MIN_SIZE = 33;
 
-/**
- * Flags inside a MESSAGE box, as libzmq's msg_t flags: bit 0 MORE, bit 1 COMMAND (a ZMTP
- * command such as PING or SUBSCRIBE travelling inside the box). These are not ZMTP frame
- * flags: there COMMAND is 0x04 and 0x02 is LONG.
- */
-export const CURVE_FLAG_MORE = 0x01;
-export const CURVE_FLAG_COMMAND = 0x02;
+export { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE };
 const FLAG_MASK = CURVE_FLAG_MORE | CURVE_FLAG_COMMAND;
 
 export const HELLO_NAME = "HELLO";

@@ -4,7 +4,7 @@ import { LoadBalancer } from "./routing/load-balancer.js";
 import { Socket } from "./socket.js";
 import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
-import type { SendOptions } from "./socket.js";
+import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
 
@@ -30,7 +30,7 @@ export class Dealer extends Socket implements Readable, Writable {
     return super.send(message, options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

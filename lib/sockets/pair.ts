@@ -2,7 +2,7 @@ import type { Msg, Pipe } from "../engine/pipe.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
-import type { SendOptions } from "./socket.js";
+import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
 
@@ -20,7 +20,7 @@ export class Pair extends Socket implements Readable, Writable {
     return super.send(message, options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

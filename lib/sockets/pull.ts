@@ -3,7 +3,7 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable } from "./readable-writable.js";
-import type { SendOptions } from "./socket.js";
+import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
 
 export type PullOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
@@ -16,7 +16,7 @@ export class Pull extends Socket implements Readable {
     super("PULL", options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

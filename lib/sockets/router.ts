@@ -5,7 +5,7 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { Socket, type ConnectOptions } from "./socket.js";
 import { checkBoolean, checkString, type SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
-import type { SendOptions } from "./socket.js";
+import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
 
@@ -62,7 +62,7 @@ export class Router extends Socket implements Readable, Writable {
     return super.send(message, options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

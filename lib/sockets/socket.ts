@@ -20,6 +20,10 @@ export interface SendOptions {
   signal?: AbortSignal;
 }
 
+export interface ReceiveOptions {
+  signal?: AbortSignal;
+}
+
 const RESOLVED: Promise<void> = Promise.resolve();
 /** Sends and receives settled at once, in a row, before one is settled on the next turn (zeromq's max_sync_operations). */
 const SYNC_OPERATIONS = 512;
@@ -337,7 +341,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   }
 
   /** Public in the socket types that can receive (they implement Readable). */
-  protected receive(options?: SendOptions): Promise<Msg> {
+  protected receive(options?: ReceiveOptions): Promise<Msg> {
     this.checkOpen();
     if (this.receiveWaiter?.active === true) throw zmqError("EBUSY", messages.EBUSY_RECEIVE);
     let msg: Msg | undefined;

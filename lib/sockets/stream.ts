@@ -8,7 +8,7 @@ import { generateRoutingId } from "./routing/routing-id.js";
 import { Socket } from "./socket.js";
 import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
-import type { ConnectOptions, SendOptions } from "./socket.js";
+import type { ConnectOptions, SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 
 /** connect(address, { routingId }): the id the connection is known by. */
@@ -40,7 +40,7 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
     return super.send(message, options);
   }
 
-  override receive(options?: SendOptions): Promise<[Message, Message]> {
+  override receive(options?: ReceiveOptions): Promise<[Message, Message]> {
     return super.receive(options) as Promise<[Message, Message]>;
   }
 

@@ -3,7 +3,7 @@ import { zmqError } from "../errors.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { SubscriptionSocket, subscription, type XSubscriberOptions } from "./xsub.js";
 import type { Message, Readable } from "./readable-writable.js";
-import type { SendOptions } from "./socket.js";
+import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
 
 export type SubscriberOptions = XSubscriberOptions & { invertMatching?: boolean };
@@ -20,7 +20,7 @@ export class Subscriber extends SubscriptionSocket implements Readable {
     this.applyOptions(options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

@@ -4,7 +4,7 @@ import { Publisher, type PublisherOptions } from "./pub.js";
 import { checkBoolean } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import type { Message, Readable } from "./readable-writable.js";
-import type { SendOptions } from "./socket.js";
+import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
 
 export type XPublisherOptions = PublisherOptions & {
@@ -34,7 +34,7 @@ export class XPublisher extends Publisher implements Readable {
     this.applyOptions(options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

@@ -3,7 +3,7 @@ import { FairQueue } from "./routing/fair-queue.js";
 import { SubscriptionTrie } from "./routing/subscription-trie.js";
 import type { MessageLike } from "./message.js";
 import type { Message, Readable, Writable } from "./readable-writable.js";
-import { Socket, type SendOptions } from "./socket.js";
+import { Socket, type SendOptions, ReceiveOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 
@@ -109,7 +109,7 @@ export class XSubscriber extends SubscriptionSocket implements Readable, Writabl
     return super.send(message, options);
   }
 
-  override receive(options?: SendOptions): Promise<Message[]> {
+  override receive(options?: ReceiveOptions): Promise<Message[]> {
     return super.receive(options);
   }
 

@@ -1,5 +1,6 @@
 import { constants as bufferConstants } from "node:buffer";
 import { ProtocolError } from "../errors.js";
+import { ENVELOPE_SLACK } from "./curve-flags.js";
 
 export const FLAG_MORE = 0x01;
 export const FLAG_LONG = 0x02;
@@ -80,8 +81,6 @@ export class FrameDecoder {
   private size = 0;
   private body: Buffer | null = null;
   private bodyHave = 0;
-  /** Set to true by the sink to stop decoding the rest of the current chunk. */
-  stopped = false;
   /**
    * Set when the sink is done with every frame before onFrame returns (CURVE copies the
    * plaintext out): a body gathered across chunks then reuses one buffer, sparing a fresh
@@ -90,12 +89,16 @@ export class FrameDecoder {
   transientBodies = false;
   private reusable: Buffer | null = null;
 
-  constructor(public maxMessageSize = -1) {}
+  /** `boxed`: frames carry an encryption envelope (CURVE), so every frame gets its slack. */
+  constructor(
+    public maxMessageSize = -1,
+    private readonly boxed = false,
+  ) {}
 
   push(chunk: Buffer, sink: FrameSink, offset = 0): void {
     const len = chunk.length;
     let i = offset;
-    while (i < len && !this.stopped) {
+    while (i < len) {
       if (this.state === S_FLAGS) {
         // Fast path: a whole frame inside this chunk.
         const flags = chunk[i]!;
@@ -224,8 +227,7 @@ export class FrameDecoder {
         `frame of ${size} bytes exceeds the largest possible Buffer (${bufferConstants.MAX_LENGTH})`,
       );
     }
-    // Commands get a little slack: a CURVE MESSAGE wraps a data frame in ~40 bytes of envelope.
-    const limit = (flags & FLAG_COMMAND) !== 0 ? this.maxMessageSize + 64 : this.maxMessageSize;
+    const limit = this.boxed || (flags & FLAG_COMMAND) !== 0 ? this.maxMessageSize + ENVELOPE_SLACK : this.maxMessageSize;
     if (this.maxMessageSize >= 0 && size > limit) {
       throw new ProtocolError(
         "ZMTP_MESSAGE_TOO_LARGE",

@@ -1,7 +1,6 @@
 import { ProtocolError } from "../errors.js";
 
 export const GREETING_SIZE = 64;
-export const SIGNATURE_SIZE = 10;
 
 export interface Greeting {
   major: number;

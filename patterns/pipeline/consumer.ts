@@ -1,4 +1,4 @@
-import { Pull, type SendOptions } from "../../lib/index.js";
+import { Pull, type ReceiveOptions } from "../../lib/index.js";
 import { decodeFrames, DecodeError, type Codec } from "../codec/codec.js";
 
 export type ConsumerOptions = NonNullable<ConstructorParameters<typeof Pull>[0]> & {
@@ -51,7 +51,7 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   /** The next value that decodes; rejects as the socket's receive does (EAGAIN, EBADF, abort). */
-  async receive(options?: SendOptions): Promise<T> {
+  async receive(options?: ReceiveOptions): Promise<T> {
     for (;;) {
       const frames = await this.socket.receive(options);
       try {

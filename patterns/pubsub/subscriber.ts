@@ -1,4 +1,4 @@
-import { XSubscriber, type SendOptions } from "../../lib/index.js";
+import { XSubscriber, type ReceiveOptions } from "../../lib/index.js";
 import { decodeFrames, DecodeError } from "../codec/codec.js";
 import { decodeUtf8 } from "../codec/string.js";
 import { closedError } from "../internal/closed.js";
@@ -123,7 +123,7 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
   }
 
   /** The next message that is subscribed, decodes, and passes its filters. */
-  async receive(options?: SendOptions): Promise<TopicMessage<S>> {
+  async receive(options?: ReceiveOptions): Promise<TopicMessage<S>> {
     for (;;) {
       const frames = await this.socket.receive(options);
       try {

@@ -20,10 +20,6 @@ export class LoadBalancer {
     if (this.current >= this.pipes.length) this.current = 0;
   }
 
-  get size(): number {
-    return this.pipes.length;
-  }
-
   /** Writes to the next pipe with room; false (and wake-ups requested) when all are full. */
   send(msg: Msg): boolean {
     const pipes = this.pipes;
