@@ -25,7 +25,11 @@ export class NullMechanism implements Mechanism {
     if (!isCommand(body, READY)) {
       return failStep("protocol", "ZMTP_UNEXPECTED_COMMAND", `expected READY, got ${parseCommand(body).name}`);
     }
-    this.peerProperties = parseMetadata(parseCommand(body).data);
+    try {
+      this.peerProperties = parseMetadata(parseCommand(body).data);
+    } catch {
+      return failStep("protocol", "ZMTP_INVALID_METADATA", "NULL READY metadata is malformed");
+    }
     this.gotReady = true;
     if (this.ctx.zapDomain !== "") {
       if (this.ctx.zapEnabled) return askZapStep(this.ctx, "NULL", []);

@@ -66,7 +66,11 @@ export function encodeMetadata(props: Properties): Buffer {
   return out;
 }
 
-/** Parses metadata into a map keyed by lower-cased name (names are case-insensitive). */
+/**
+ * Parses metadata into a map keyed by lower-cased name (names are case-insensitive). A name
+ * given twice with different values is refused: keeping either would let a peer show one
+ * Socket-Type to a check and another to the socket (libzmq checks each Socket-Type it is given).
+ */
 export function parseMetadata(data: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   let at = 0;
@@ -82,7 +86,12 @@ export function parseMetadata(data: Buffer): Map<string, Buffer> {
     if (at + vlen > data.length) {
       throw new ProtocolError("ZMTP_MALFORMED_COMMAND", `metadata value of ${name} truncated`);
     }
-    out.set(name, data.subarray(at, at + vlen));
+    const value = data.subarray(at, at + vlen);
+    const before = out.get(name);
+    if (before !== undefined && !before.equals(value)) {
+      throw new ProtocolError("ZMTP_INVALID_METADATA", `metadata property ${name} given twice`);
+    }
+    out.set(name, value);
     at += vlen;
   }
   return out;

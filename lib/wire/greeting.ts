@@ -43,12 +43,14 @@ export class GreetingParser {
     this.check(start, this.have);
     if (this.have === GREETING_SIZE) {
       const b = this.buf;
-      let end = 12;
-      while (end < 32 && b[end] !== 0) end++;
+      // The name is padded with zeros; bytes after the padding stay part of it, so that
+      // "NULL\0JUNK" matches no mechanism, as libzmq compares all 20 bytes.
+      let end = 32;
+      while (end > 12 && b[end - 1] === 0) end--;
       this.result = {
         major: b[10]!,
         minor: b[11]!,
-        mechanism: b.toString("ascii", 12, end),
+        mechanism: b.toString("latin1", 12, end),
         asServer: b[32] === 1,
       };
     }

@@ -319,3 +319,15 @@ describe("command negative vectors", () => {
     expectProtocolError(() => parsePing(parseCommand(body!).data), "ZMTP_MALFORMED_COMMAND");
   });
 });
+
+describe("metadata naming a property twice", () => {
+  it("is refused when the values differ, whatever the case of the names", () => {
+    const data = encodeMetadata([["Socket-Type", Buffer.from("PUB")], ["socket-type", Buffer.from("PUSH")]]);
+    expect(() => parseMetadata(data)).toThrow(expect.objectContaining({ code: "ZMTP_INVALID_METADATA" }));
+  });
+
+  it("is kept when the values are the same", () => {
+    const data = encodeMetadata([["Socket-Type", Buffer.from("PUSH")], ["Socket-Type", Buffer.from("PUSH")]]);
+    expect(parseMetadata(data).get("socket-type")?.toString()).toBe("PUSH");
+  });
+});

@@ -228,3 +228,13 @@ describe("greeting negative vectors", () => {
     }
   });
 });
+
+describe("the mechanism field", () => {
+  it("keeps bytes after the zero padding, so NULL\\0JUNK is no mechanism wiremq knows", () => {
+    const g = encodeGreeting("NULL", false);
+    g.write("\0JUNK", 16, "latin1");
+    const parser = new GreetingParser();
+    parser.feed(g);
+    expect(parser.result?.mechanism).toBe("NULL\0JUNK");
+  });
+});
