@@ -145,6 +145,14 @@ export class Socket extends EventEmitter {
     return this.#socket.closed;
   }
 
+  /**
+   * What util.inspect shows, even with showHidden: the option accessors on the prototype would
+   * otherwise be listed with their values, a password among them.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Socket { type: '${this.type}', closed: ${this.#socket.closed} }`;
+  }
+
   monitor(interval?: number, num?: number): this {
     if (interval || num) process.emitWarning(MONITOR_ARGUMENTS_IGNORED);
     // zeromq cannot make the monitor of a closed socket, and says so at once.

@@ -25,6 +25,8 @@ export interface ReceiveOptions {
 }
 
 const RESOLVED: Promise<void> = Promise.resolve();
+/** util.inspect's hook, by its registered name so that this file needs no node:util. */
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 /** Sends and receives settled at once, in a row, before one is settled on the next turn (zeromq's max_sync_operations). */
 const SYNC_OPERATIONS = 512;
 
@@ -177,6 +179,21 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   get lastEndpoint(): string | null {
     void this.live;
     return this.endpoints.lastBound;
+  }
+
+  /**
+   * What console.log and util.inspect show: the kind and state, never an option value, so no
+   * key or password can reach a log (zeromq shows `Dealer {}`).
+   */
+  [INSPECT](): string {
+    if (this.isClosed) return `${this.constructor.name} { closed: true }`;
+    const bound = this.endpoints.lastBound;
+    return `${this.constructor.name} { closed: false${bound === null ? "" : `, lastEndpoint: '${bound}'`} }`;
+  }
+
+  /** JSON.stringify gives `{}`, as with zeromq: a socket is not data, and its options hold secrets. */
+  toJSON(): Record<string, never> {
+    return {};
   }
 
   // ---- endpoints ---------------------------------------------------------------------------
