@@ -3,7 +3,12 @@
  * threads; the object exists so code that sets these options keeps working. `ipv6` is the
  * default of the sockets made with it, and so is their `linger`: -1 while `blocky` (zeromq's
  * default), 0 when not.
+ *
+ * The options are accessors, as zeromq's native ones: a value is checked as zmq_ctx_set would
+ * take it (a JS number cast to a C int, then libzmq's range), the object has no own
+ * properties (`JSON.stringify` gives `{}`), and it is sealed, so assigning anything else throws.
  */
+import { zmqError } from "./errors.js";
 import { CONTEXT_OPTION_IDS, getOptionById, setOptionById } from "./sockets/option-ids.js";
 import { checkArgumentCount, isObject } from "./util/arguments.js";
 
@@ -17,30 +22,92 @@ export interface ContextOptions {
   threadSchedulingPolicy: number;
 }
 
+/** zeromq's conversion of a number option to a C int (ToInt32), then libzmq's lower bound. */
+function int32Option(value: unknown, min: number): number {
+  if (typeof value !== "number") throw new TypeError("Option value must be a number");
+  const n = value | 0;
+  if (n < min) throw zmqError("EINVAL", "Invalid argument");
+  return n;
+}
+
+function boolOption(value: unknown): boolean {
+  if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
+  return value;
+}
+
 export class Context {
-  blocky = true;
-  ioThreads = 1;
-  maxSockets = 1023;
-  maxMessageSize = -1;
-  ipv6 = false;
-  threadPriority: number | undefined = undefined;
-  threadSchedulingPolicy: number | undefined = undefined;
-  /** The largest maxSockets libzmq allows; wiremq sets no limit of its own below it. */
-  get maxSocketsLimit(): number {
-    return 65535;
-  }
+  #blocky = true;
+  #ioThreads = 1;
+  #maxSockets = 1023;
+  #maxMessageSize = -1;
+  #ipv6 = false;
 
   constructor(options?: Partial<ContextOptions>) {
     if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object");
     // eslint-disable-next-line prefer-rest-params
     checkArgumentCount(arguments, 1);
-    // As zeromq's: no properties but its options (assigning another one throws a TypeError).
     Object.seal(this);
     if (options === undefined) return;
     for (const [key, value] of Object.entries(options)) {
       if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`);
       (this as unknown as Record<string, unknown>)[key] = value;
     }
+  }
+
+  get blocky(): boolean {
+    return this.#blocky;
+  }
+  set blocky(value: boolean) {
+    this.#blocky = boolOption(value);
+  }
+
+  get ioThreads(): number {
+    return this.#ioThreads;
+  }
+  set ioThreads(value: number) {
+    this.#ioThreads = int32Option(value, 0);
+  }
+
+  get maxSockets(): number {
+    return this.#maxSockets;
+  }
+  set maxSockets(value: number) {
+    this.#maxSockets = int32Option(value, 1);
+  }
+
+  get maxMessageSize(): number {
+    return this.#maxMessageSize;
+  }
+  set maxMessageSize(value: number) {
+    this.#maxMessageSize = int32Option(value, 0);
+  }
+
+  get ipv6(): boolean {
+    return this.#ipv6;
+  }
+  set ipv6(value: boolean) {
+    this.#ipv6 = boolOption(value);
+  }
+
+  // Write-only in libzmq (zmq_ctx_get has no ZMQ_THREAD_PRIORITY), so zeromq reads undefined;
+  // wiremq has no threads to apply them to.
+  get threadPriority(): number | undefined {
+    return undefined;
+  }
+  set threadPriority(value: number) {
+    int32Option(value, 0);
+  }
+
+  get threadSchedulingPolicy(): number | undefined {
+    return undefined;
+  }
+  set threadSchedulingPolicy(value: number) {
+    int32Option(value, 0);
+  }
+
+  /** The largest maxSockets libzmq allows; wiremq sets no limit of its own below it. */
+  get maxSocketsLimit(): number {
+    return 65535;
   }
 
   // zmq_ctx_get/zmq_ctx_set by number, as zeromq's Context has them.
