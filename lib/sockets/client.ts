@@ -5,6 +5,7 @@ import { receiveSinglePart, refuseMultipart } from "./single-part.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type ClientOptions = SocketOptionsInit;
 
@@ -18,6 +19,7 @@ export class Client extends Socket {
 
   constructor(options?: ClientOptions) {
     super("CLIENT", options);
+    sealAs(this, new.target, Client);
   }
 
   /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */

@@ -5,6 +5,7 @@ import { Socket, type ConnectOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type DatagramOptions = SocketOptionsInit;
 
@@ -19,6 +20,7 @@ export class Datagram extends Socket {
 
   constructor(options?: DatagramOptions) {
     super("DGRAM", options);
+    sealAs(this, new.target, Datagram);
   }
 
   /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */

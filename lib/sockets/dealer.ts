@@ -7,6 +7,7 @@ import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type DealerOptions = SocketOptionsInit & { probeRouter?: boolean };
 
@@ -24,6 +25,7 @@ export class Dealer extends Socket implements Readable, Writable {
   constructor(options?: DealerOptions) {
     super("DEALER");
     this.applyOptions(options);
+    sealAs(this, new.target, Dealer);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

@@ -9,6 +9,7 @@ import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
 import { isUdpAddress } from "../transports/udp.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type DishOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
@@ -34,6 +35,7 @@ export class Dish extends Socket {
     super("DISH");
     this.opts.linger = this.lingerDefault();
     this.applyOptions(options);
+    sealAs(this, new.target, Dish);
   }
 
   /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */

@@ -4,6 +4,7 @@ import { receiveSinglePart } from "./single-part.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type GatherOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
@@ -13,6 +14,7 @@ export class Gather extends Socket {
 
   constructor(options?: GatherOptions) {
     super("GATHER", options);
+    sealAs(this, new.target, Gather);
   }
 
   /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */

@@ -5,6 +5,7 @@ import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type PairOptions = SocketOptionsInit;
 
@@ -14,6 +15,7 @@ export class Pair extends Socket implements Readable, Writable {
 
   constructor(options?: PairOptions) {
     super("PAIR", options);
+    sealAs(this, new.target, Pair);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

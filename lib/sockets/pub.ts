@@ -6,6 +6,7 @@ import type { Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 /** Per-pipe state of a publisher: the topics this subscriber asked for. */
 interface SubscriberState {
@@ -33,6 +34,7 @@ export class Publisher extends Socket implements Writable {
   constructor(options?: PublisherOptions, socketType = "PUB") {
     super(socketType);
     this.applyOptions(options);
+    sealAs(this, new.target, Publisher);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

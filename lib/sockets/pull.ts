@@ -5,6 +5,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import type { Message, Readable } from "./readable-writable.js";
 import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type PullOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
@@ -14,6 +15,7 @@ export class Pull extends Socket implements Readable {
 
   constructor(options?: PullOptions) {
     super("PULL", options);
+    sealAs(this, new.target, Pull);
   }
 
   override receive(options?: ReceiveOptions): Promise<Message[]> {

@@ -6,6 +6,7 @@ import type { Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type PushOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
@@ -15,6 +16,7 @@ export class Push extends Socket implements Writable {
 
   constructor(options?: PushOptions) {
     super("PUSH", options);
+    sealAs(this, new.target, Push);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

@@ -9,6 +9,7 @@ import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
 import { isUdpAddress } from "../transports/udp.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type RadioOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
@@ -37,6 +38,7 @@ export class Radio extends Socket {
 
   constructor(options?: RadioOptions) {
     super("RADIO", options);
+    sealAs(this, new.target, Radio);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions & Partial<RadioGroupOptions>): Promise<void> {

@@ -7,6 +7,7 @@ import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type ReplyOptions = SocketOptionsInit;
 
@@ -29,6 +30,7 @@ export class Reply extends Socket implements Readable, Writable {
   constructor(options?: ReplyOptions) {
     super("REP");
     this.applyOptions(options);
+    sealAs(this, new.target, Reply);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

@@ -9,6 +9,7 @@ import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type RequestOptions = SocketOptionsInit & {
   probeRouter?: boolean;
@@ -41,6 +42,7 @@ export class Request extends Socket implements Readable, Writable {
   constructor(options?: RequestOptions) {
     super("REQ");
     this.applyOptions(options);
+    sealAs(this, new.target, Request);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

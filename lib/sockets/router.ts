@@ -8,6 +8,7 @@ import type { Message, Readable, Writable } from "./readable-writable.js";
 import type { SendOptions, ReceiveOptions } from "./socket.js";
 import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type RouterOptions = SocketOptionsInit & {
   mandatory?: boolean;
@@ -56,6 +57,7 @@ export class Router extends Socket implements Readable, Writable {
   constructor(options?: RouterOptions) {
     super("ROUTER");
     this.applyOptions(options);
+    sealAs(this, new.target, Router);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {

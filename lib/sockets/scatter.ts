@@ -4,6 +4,7 @@ import { sendSinglePart } from "./client.js";
 import { Socket } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type ScatterOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
@@ -13,6 +14,7 @@ export class Scatter extends Socket {
 
   constructor(options?: ScatterOptions) {
     super("SCATTER", options);
+    sealAs(this, new.target, Scatter);
   }
 
   protected attach(pipe: Pipe): void {

@@ -8,6 +8,7 @@ import { checkRoutedSend, requireOption } from "./draft-send.js";
 import { Socket, type SendOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type ServerOptions = SocketOptionsInit;
 
@@ -29,6 +30,7 @@ export class Server extends Socket {
 
   constructor(options?: ServerOptions) {
     super("SERVER", options);
+    sealAs(this, new.target, Server);
   }
 
   /** Every message until the socket closes, as receive() gives them (see lib/draft.ts for the type). */

@@ -98,6 +98,14 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     return SOCKET_TYPE_NUMBERS.indexOf(this.socketType);
   }
 
+  /**
+   * zeromq's socket keeps its state native and shows none (`JSON.stringify` gives `{}`); this
+   * one's internal fields would be serialised, and they hold cycles.
+   */
+  toJSON(): Record<string, never> {
+    return {};
+  }
+
   // ---- strategy hooks ----------------------------------------------------------------------
 
   /** A new peer pipe is ready for routing. */

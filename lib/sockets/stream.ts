@@ -14,6 +14,7 @@ import type { MessageLike } from "./message.js";
 /** connect(address, { routingId }): the id the connection is known by. */
 export type StreamConnectOptions = ConnectOptions;
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type StreamOptions = SocketOptionsInit & { notify?: boolean };
 
@@ -34,6 +35,7 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
   constructor(options?: StreamOptions) {
     super("STREAM");
     this.applyOptions(options);
+    sealAs(this, new.target, Stream);
   }
 
   override send(message: [MessageLike, MessageLike], options?: SendOptions): Promise<void> {

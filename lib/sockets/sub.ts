@@ -5,6 +5,7 @@ import { SubscriptionSocket, subscription, type XSubscriberOptions } from "./xsu
 import type { Message, Readable } from "./readable-writable.js";
 import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type SubscriberOptions = XSubscriberOptions & { invertMatching?: boolean };
 
@@ -18,6 +19,7 @@ export class Subscriber extends SubscriptionSocket implements Readable {
   constructor(options?: SubscriberOptions) {
     super(undefined, "SUB");
     this.applyOptions(options);
+    sealAs(this, new.target, Subscriber);
   }
 
   override receive(options?: ReceiveOptions): Promise<Message[]> {

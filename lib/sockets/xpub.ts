@@ -6,6 +6,7 @@ import { toFrames, type MessageLike } from "./message.js";
 import type { Message, Readable } from "./readable-writable.js";
 import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type XPublisherOptions = PublisherOptions & {
   verbose?: boolean;
@@ -32,6 +33,7 @@ export class XPublisher extends Publisher implements Readable {
   constructor(options?: XPublisherOptions) {
     super(undefined, "XPUB");
     this.applyOptions(options);
+    sealAs(this, new.target, XPublisher);
   }
 
   override receive(options?: ReceiveOptions): Promise<Message[]> {

@@ -6,6 +6,7 @@ import type { Message, Readable, Writable } from "./readable-writable.js";
 import { Socket, type SendOptions, ReceiveOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { sealAs } from "./seal.js";
 
 export type XSubscriberOptions = SocketOptionsInit;
 
@@ -103,6 +104,7 @@ export function subscription(kind: 0 | 1, topic: Uint8Array): Buffer {
 export class XSubscriber extends SubscriptionSocket implements Readable, Writable {
   constructor(options?: XSubscriberOptions) {
     super(options, "XSUB");
+    sealAs(this, new.target, XSubscriber);
   }
 
   override send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
