@@ -59,6 +59,10 @@ export class Reply extends Socket implements Readable, Writable {
     return this.sendingReply ? zmqError("EFSM", EFSM_MESSAGE) : super.receiveCutShort();
   }
 
+  protected override sendCutShort(msg: Msg): Error {
+    return !this.sendingReply ? zmqError("EFSM", EFSM_MESSAGE) : super.sendCutShort(msg);
+  }
+
   protected override xrecv(): Msg | undefined {
     // As libzmq under zeromq: a reply owed means not readable, so a receive waits for the
     // next request and only a non-blocking one fails.
@@ -82,12 +86,20 @@ export class Reply extends Socket implements Readable, Writable {
       this.envelope = msg.splice(0, bottom + 1);
       this.replyPipe = fq.lastPipe;
       this.sendingReply = true;
+      if (this.sendPending) queueMicrotask(this.sendInTurn);
       return msg;
     }
   }
 
+  /** A reply that waited for its request goes once the request has been taken (see Request's). */
+  private readonly sendInTurn = (): void => this.retrySend();
+
   protected override xsend(msg: Msg): boolean {
-    if (!this.sendingReply) throw zmqError("EFSM", EFSM_MESSAGE);
+    // As Request's: out of turn a send waits, and only a non-blocking one fails.
+    if (!this.sendingReply) {
+      if (this.opts.sendTimeout === 0) throw zmqError("EFSM", EFSM_MESSAGE);
+      return false;
+    }
     const pipe = this.replyPipe;
     const envelope = this.envelope!;
     this.sendingReply = false;

@@ -99,8 +99,16 @@ export class Request extends Socket implements Readable, Writable {
     this.fq.activate(pipe);
   }
 
+  /** A send that waited for its turn goes once the reply has been taken (after the receive settles, as zeromq's poll finds it writable later). */
+  private readonly sendInTurn = (): void => this.retrySend();
+
   protected override xsend(msg: Msg): boolean {
-    if (this.receivingReply && !this.relaxedOpt) throw zmqError("EFSM", EFSM_MESSAGE);
+    // As libzmq under zeromq: out of turn means not writable, so a send waits (for the reply
+    // to be received) and only a non-blocking one fails.
+    if (this.receivingReply && !this.relaxedOpt) {
+      if (this.opts.sendTimeout === 0) throw zmqError("EFSM", EFSM_MESSAGE);
+      return false;
+    }
     // Nothing changes until the request is written: a send that waits for room retries this.
     let out: Msg;
     let id = 0;
@@ -125,6 +133,10 @@ export class Request extends Socket implements Readable, Writable {
     return !this.receivingReply ? zmqError("EFSM", EFSM_MESSAGE) : super.receiveCutShort();
   }
 
+  protected override sendCutShort(msg: Msg): Error {
+    return this.receivingReply && !this.relaxedOpt ? zmqError("EFSM", EFSM_MESSAGE) : super.sendCutShort(msg);
+  }
+
   protected override xrecv(): Msg | undefined {
     // As libzmq under zeromq: no request out means not readable, so a receive waits (for the
     // reply to a later send) and only a non-blocking one fails.
@@ -146,6 +158,7 @@ export class Request extends Socket implements Readable, Writable {
       // The delimiter must be there and be followed by a body.
       if (msg.length < at + 2 || msg[at]!.length !== 0) continue;
       this.receivingReply = false;
+      if (this.sendPending) queueMicrotask(this.sendInTurn);
       msg.splice(0, at + 1);
       return msg;
     }

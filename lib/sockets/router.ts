@@ -243,6 +243,15 @@ export class Router extends Socket implements Readable, Writable {
     return false;
   }
 
+  /** zeromq tries a send that waited once more: with mandatory, a peer still unknown is EHOSTUNREACH. */
+  protected override sendCutShort(msg: Msg): Error {
+    if (this.mandatoryOpt && msg.length >= 2) {
+      const pipe = this.table.get(keyOf(msg[0]!));
+      if (pipe === undefined || pipe.terminated) return zmqError("EHOSTUNREACH", "Host unreachable");
+    }
+    return super.sendCutShort(msg);
+  }
+
   protected override xrecv(): Msg | undefined {
     if (this.pending.size > 0) this.identifyPending();
     const msg = this.fq.recv();

@@ -348,10 +348,18 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.turnBudget.restart();
     this.waitingFrames = frames;
-    this.sendWaiter ??= new Waiter<void>(() => {
-      this.waitingFrames = null;
-    });
+    this.sendWaiter ??= new Waiter<void>(
+      () => {
+        this.waitingFrames = null;
+      },
+      () => this.sendCutShort(this.waitingFrames!),
+    );
     return this.sendWaiter.arm(timeout, options?.signal);
+  }
+
+  /** A send is waiting (for room, or for its turn). */
+  protected get sendPending(): boolean {
+    return this.sendWaiter?.active === true;
   }
 
   /** Tries the waiting send again (a strategy calls this when its routing state changed). */
@@ -379,7 +387,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     const timeout = this.opts.receiveTimeout;
     if (timeout === 0) return Promise.reject(zmqError("EAGAIN", messages.EAGAIN));
     this.turnBudget.restart();
-    return (this.receiveWaiter ??= new Waiter<Msg>()).arm(timeout, options?.signal);
+    return (this.receiveWaiter ??= new Waiter<Msg>(undefined, () => this.receiveCutShort())).arm(timeout, options?.signal);
   }
 
   /** A strategy queued a message outside a pipe notification (XPUB cancels): wake a reader. */
@@ -440,10 +448,16 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   }
 
   /**
-   * The error of a receive that close() cuts short. zeromq tries it once more without waiting,
-   * so it fails as a non-blocking receive would: EAGAIN, or EFSM where REQ/REP are out of turn.
+   * The error of a receive that close() or its timeout cuts short. zeromq tries it once more
+   * without waiting, so it fails as a non-blocking receive would: EAGAIN, or EFSM where
+   * REQ/REP are out of turn.
    */
   protected receiveCutShort(): Error {
+    return zmqError("EAGAIN", messages.EAGAIN);
+  }
+
+  /** The same for a send, given the message that waited. */
+  protected sendCutShort(_msg: Msg): Error {
     return zmqError("EAGAIN", messages.EAGAIN);
   }
 
@@ -454,7 +468,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     this.isClosed = true;
     this.optionsClosed = true;
     untrackOpen(this);
-    this.sendWaiter?.reject(zmqError("EAGAIN", messages.EAGAIN));
+    if (this.sendWaiter?.active === true) this.sendWaiter.reject(this.sendCutShort(this.waitingFrames!));
     this.receiveWaiter?.reject(this.receiveCutShort());
     const linger = this.opts.linger;
     // The listening sockets are closed here and now (the ports are free); the connections

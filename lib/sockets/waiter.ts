@@ -3,8 +3,9 @@ import { holdProcess, releaseProcess } from "./lifetime.js";
 
 /**
  * The one send or the one receive a socket lets wait at a time. `arm` starts a wait, which
- * settles once: with the value, with EAGAIN when its timeout passes, or with the abort reason
- * when its signal fires; `release` runs when it settles either way.
+ * settles once: with the value, with the socket's error when its timeout passes (`timedOut`,
+ * EAGAIN unless given), or with the abort reason when its signal fires; `release` runs when it
+ * settles either way.
  *
  * A socket keeps one of these for its life rather than making one per call: a reader that
  * keeps up with its peer waits on every message, and the per-call objects and closures showed
@@ -19,7 +20,10 @@ export class Waiter<T> {
   private timer: NodeJS.Timeout | null = null;
   private signal: AbortSignal | null = null;
 
-  constructor(private readonly release?: () => void) {}
+  constructor(
+    private readonly release?: () => void,
+    private readonly timedOut?: () => Error,
+  ) {}
 
   /** A wait is in progress. */
   get active(): boolean {
@@ -64,7 +68,7 @@ export class Waiter<T> {
 
   private readonly onTimeout = (): void => {
     this.timer = null;
-    this.reject(zmqError("EAGAIN", messages.EAGAIN));
+    this.reject(this.timedOut?.() ?? zmqError("EAGAIN", messages.EAGAIN));
   };
 
   private readonly onAbort = (): void => {
