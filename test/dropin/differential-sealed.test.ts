@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import * as zeromqDraft from "zeromq/draft.js";
-import * as wiremqDraft from "../lib/draft.js";
-import { expectSame, settle, type Libs, type Zmq } from "./helpers/differential.js";
+import * as wiremqDraft from "../../lib/draft.js";
+import { expectSame, settle, type Libs, type Zmq } from "../helpers/differential.js";
 
 type Draft = typeof zeromqDraft;
 type Make = new (options?: object) => { close(): void };

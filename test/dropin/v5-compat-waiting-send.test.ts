@@ -4,7 +4,7 @@
  * "Host unreachable" after ZMQ_SNDTIMEO, to the callback or as an error event.
  */
 import { describe } from "vitest";
-import { describeError, same, type Lab } from "./helpers/v5-diff.js";
+import { describeError, same, type Lab } from "../helpers/v5-diff.js";
 
 describe("v5-compat sends that wait, zeromq and wiremq side by side", () => {
   same("req/rep: ten requests sent at once each get their reply, in order", async ({ socket, bound }: Lab) => {

@@ -4,7 +4,7 @@
  * unknown and read-only properties are refused; the object shows no own properties.
  */
 import { describe, expect, it } from "vitest";
-import { expectSame, settle, type Zmq } from "./helpers/differential.js";
+import { expectSame, settle, type Zmq } from "../helpers/differential.js";
 
 const NUMBER_OPTIONS = ["ioThreads", "maxSockets", "maxMessageSize", "threadPriority", "threadSchedulingPolicy"] as const;
 const NUMBERS: unknown[] = [2, 1.5, 0, -1, 2 ** 31, 2 ** 32 + 1, 1e20, NaN, Infinity, "3", "hello", true, null, undefined, {}];

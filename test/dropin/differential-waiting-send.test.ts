@@ -10,7 +10,7 @@
  * REQ goes out one per reply.
  */
 import { describe, expect, it } from "vitest";
-import { expectSame, settle, type Zmq } from "./helpers/differential.js";
+import { expectSame, settle, type Zmq } from "../helpers/differential.js";
 
 async function reqRep(zmq: Zmq, track: <T extends { close(): unknown }>(s: T) => T, req: object = {}, rep: object = {}) {
   const reply = track(new zmq.Reply({ linger: 0, ...rep }));
