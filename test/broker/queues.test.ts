@@ -58,6 +58,22 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
   }
 }
 
+describe("message size", () => {
+  it("a put or publish over the broker's maxMessageBytes + 64 KiB fails at once with EMSGSIZE, and the link goes on", async () => {
+    const broker = await startBroker({ maxMessageBytes: 1024 });
+    const client = await connect(broker);
+    const big = Buffer.alloc(1024 + 128 * 1024, 1);
+    // Before: the broker's socket dropped the link for the oversized frame, the put never settled
+    // and the client reconnected in a loop.
+    await expect(within(client.put("sized", big), 2000, "oversized put")).rejects.toMatchObject({ code: "EMSGSIZE" });
+    await expect(within(client.publish("sized-topic", big), 2000, "oversized publish")).rejects.toMatchObject({ code: "EMSGSIZE" });
+    await expect(within(client.put("sized", Buffer.alloc(1025)), 2000, "put one over")).rejects.toMatchObject({ code: "EMSGSIZE" });
+    expect((await within(client.put("sized", Buffer.alloc(1024)), 2000, "put at the limit")).seq).toBe(1);
+    const [stats] = await client.stats();
+    expect(stats!.queues.find((q) => q.name === "sized")?.depth).toBe(1);
+  });
+});
+
 describe("queues", () => {
   it("delivers in FIFO order to a single consumer and forgets what is acknowledged", async () => {
     const broker = await startBroker();

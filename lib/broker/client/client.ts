@@ -106,6 +106,7 @@ export class BrokerClient {
     for (;;) {
       const link = this.#liveOwner(queue) ?? (await this.#route(queue));
       try {
+        checkSize(link, frame);
         const args = await link.request((id) => encodeClient.put(id, this.#nameFrame(queue), frame));
         return { broker: link.endpoint, seq: okU64(args, 0) };
       } catch (err) {
@@ -121,6 +122,7 @@ export class BrokerClient {
     for (;;) {
       const link = this.#liveOwner(topic) ?? (await this.#route(topic));
       try {
+        checkSize(link, frame);
         return okU32(await link.request((id) => encodeClient.publish(id, this.#nameFrame(topic), frame)), 0);
       } catch (err) {
         if ((err as { code?: string }).code !== "ENOTCONN") throw err;
@@ -288,4 +290,14 @@ function checkName(name: string, subscription: boolean): void {
 
 function oneFrame(body: MessageLike): Buffer {
   return toFrames(body)[0]!;
+}
+
+/**
+ * A body over the broker's limit fails here, before it is sent: past the limit plus its ZMTP
+ * slack the broker's socket would drop the connection, and every put on it with it.
+ */
+function checkSize(link: BrokerLink, body: Buffer): void {
+  if (body.length > link.maxMessageBytes) {
+    throw zmqError("EMSGSIZE", `message of ${body.length} bytes is over the broker's maxMessageBytes (${link.maxMessageBytes})`);
+  }
 }

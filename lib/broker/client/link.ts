@@ -49,6 +49,7 @@ export class BrokerLink {
   #epoch = 0;
   #sessionId: Buffer | null = null;
   #brokerId = "";
+  #maxMessageBytes = Infinity;
   #heartbeatMs: number;
   #lastHeard = 0;
   #timer: NodeJS.Timeout | null = null;
@@ -75,6 +76,11 @@ export class BrokerLink {
 
   get brokerId(): string {
     return this.#brokerId;
+  }
+
+  /** The largest body the broker takes, as its HELLO reply said. */
+  get maxMessageBytes(): number {
+    return this.#maxMessageBytes;
   }
 
   start(): void {
@@ -144,6 +150,8 @@ export class BrokerLink {
         this.#sessionId = args[0] ?? null;
         this.#heartbeatMs = okU32(args, 1);
         this.#brokerId = args[2]?.toString() ?? "";
+        // Brokers before this field said nothing: their limit is found by the ERROR reply.
+        this.#maxMessageBytes = args[3] === undefined ? Infinity : okU32(args, 3);
         this.#restartTimer();
         this.#state = "up";
         this.#epoch++;

@@ -308,7 +308,10 @@ export class Broker {
     if (session !== null) this.#endSession(session);
     const fresh = new Session(identity, Date.now());
     this.#sessions.set(identity.toString("latin1"), fresh);
-    this.#send(identity, encodeBroker.ok(reqId, fresh.id, u32(this.#opts.heartbeatInterval), Buffer.from(this.#brokerId)));
+    this.#send(
+      identity,
+      encodeBroker.ok(reqId, fresh.id, u32(this.#opts.heartbeatInterval), Buffer.from(this.#brokerId), u32(this.#opts.maxMessageBytes)),
+    );
   }
 
   #put(identity: Buffer, reqId: number, name: string, body: Buffer): void {
