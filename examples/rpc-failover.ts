@@ -6,7 +6,9 @@
 import { json, RemoteError, rpc, RpcError, type RpcServer } from "../patterns/index.js";
 
 export const quotes = rpc.define({
-  quote: { request: json<{ symbol: string; quantity: number }>(), reply: json<{ symbol: string; total: number; server: string }>() },
+  // A quote reads prices and changes nothing, so it may run twice: marked idempotent, a call
+  // cut off by a crash moves to another server (others would fail with ECONNRESET).
+  quote: { request: json<{ symbol: string; quantity: number }>(), reply: json<{ symbol: string; total: number; server: string }>(), idempotent: true },
 });
 
 const PRICES: Record<string, number> = { ACME: 12.5, BOLT: 3.25, CORE: 41 };

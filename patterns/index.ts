@@ -34,7 +34,7 @@ export { rpc } from "./rpc/rpc.js";
 export { defineService } from "./rpc/service.js";
 export type { CallContext, Handlers, MethodName, MethodSpec, ReplyOf, RequestOf, ServiceSpec } from "./rpc/service.js";
 export { RpcServer } from "./rpc/server.js";
-export type { RpcServerOptions, RpcServerStats } from "./rpc/server.js";
+export type { CloseOptions as RpcServerCloseOptions, RpcServerOptions, RpcServerStats } from "./rpc/server.js";
 export { RpcClient } from "./rpc/client.js";
 export type { CallOptions, RetryOptions, RpcClientOptions, RpcClientStats } from "./rpc/client.js";
 export type { DealerOptions } from "./rpc/server-link.js";

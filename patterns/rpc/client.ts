@@ -1,18 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { decodeFrames, DecodeError, encodeValue, type Codec } from "../codec/codec.js";
 import { abortReason } from "../internal/closed.js";
 import { RemoteError, RpcError } from "./errors.js";
-import { header, Kind, parseErrorFrame, parseHeader } from "./protocol.js";
+import { retryOptions, type RetryOptions } from "./limits.js";
+import { callFrame, header, Kind, parseErrorFrame, parseHeader } from "./protocol.js";
 import { ServerLink, type DealerOptions, type LinkHost } from "./server-link.js";
 import type { MethodName, ReplyOf, RequestOf, ServiceSpec } from "./service.js";
 
-export interface RetryOptions {
-  /** The most a call may take, retries included, in ms (default 5000). */
-  timeout?: number;
-  /** Further attempts after one times out (default 2). */
-  retries?: number;
-  /** How long one attempt waits for its reply (default timeout / (retries + 1)). */
-  attemptTimeout?: number;
-}
+export type { RetryOptions } from "./limits.js";
 
 export interface RpcClientOptions extends RetryOptions {
   /** Server endpoints (or broker front ends); each gets a DEALER of its own. */
@@ -33,10 +28,14 @@ export interface RpcClientStats {
   calls: number;
   /** Attempts that got no reply in time. */
   timeouts: number;
-  /** Attempts made again after a timeout. */
+  /** Attempts of idempotent calls made again after a timeout. */
   retries: number;
-  /** Calls moved to another server because theirs was lost or recycled. */
+  /** Calls sent again because their request provably never ran (unsent, or refused while
+   * draining), or, for idempotent methods, because their server's connection was lost. */
   failovers: number;
+  /** Calls of methods not marked idempotent failed with ECONNRESET: their server's connection
+   * was lost after the request may have reached it. */
+  resets: number;
   /** Replies to calls already answered, timed out or abandoned. */
   lateReplies: number;
   decodeErrors: number;
@@ -46,13 +45,24 @@ export interface RpcClientStats {
 interface PendingCall {
   readonly id: number;
   readonly method: string;
-  /** The request as sent on every attempt (copied per send: a peer may take the array). */
-  readonly message: readonly Buffer[];
+  readonly callId: Buffer;
+  readonly idempotent: boolean;
+  /** The method frame and request frames, as sent on every attempt. */
+  readonly body: readonly Buffer[];
   readonly reply: Codec<unknown>;
   readonly deadline: number;
   readonly attemptTimeout: number;
+  /** Timeouts that may still be retried (idempotent methods only). */
   attemptsLeft: number;
+  /** Sends so far: the attempt number the latest carried. */
+  attempt: number;
   link: ServerLink<PendingCall> | null;
+  /** Whether the latest send may have reached its server: see #mayHaveReached. */
+  sentUp: boolean;
+  handshakesAtSend: number;
+  sendFailed: boolean;
+  /** Servers that got an attempt: told when the caller gives up. */
+  readonly tried: Set<ServerLink<PendingCall>>;
   timer: NodeJS.Timeout | null;
   resolve(value: unknown): void;
   reject(err: unknown): void;
@@ -62,14 +72,21 @@ interface PendingCall {
 /**
  * A typed RPC client: `await client.call("method", request, { timeout, signal })`. Calls
  * carry correlation ids, so any number are in flight at once over one connection per server.
+ * Each carries a call id, its attempt number and the time left to its deadline to the server.
  *
- * Reliability is the Lazy Pirate pattern, over several servers: each attempt waits up to
- * `attemptTimeout`; when it expires the server is presumed dead or stuck, its socket is
- * replaced by a fresh one (so requests queued for it are dropped, not delivered late), it is
- * avoided for a while, and the call is tried again on another server. A server whose
- * connection drops has its calls moved to another server at once. No call outlives its
- * `timeout`: it then fails with ETIMEDOUT. A retried request may run twice, so handlers should
- * be idempotent. New calls go to the live server with the fewest calls in flight.
+ * A request is sent again only when that cannot run a side effect twice:
+ * - it provably never reached a server: no connection was made on its socket since it was
+ *   sent (the socket is then closed with linger 0, dropping it), or the send failed, or the
+ *   server refused it unrun (ESHUTDOWN, draining);
+ * - or its method is marked `idempotent`: after `attemptTimeout` with no reply, the server is
+ *   avoided for a while and the call tried on another (Lazy Pirate), up to `retries` times;
+ *   when its connection is lost, at once.
+ * A call of another method that may have reached its server waits for that server until its
+ * deadline; if the connection is lost it fails with ECONNRESET (it may or may not have run).
+ * Servers de-duplicate by call id, so a re-sent call that did reach one is not run twice there.
+ * Other calls on the same connection are never re-sent because one of them timed out. No call
+ * outlives its `timeout` (ETIMEDOUT); on giving up the client sends CANCEL, which fires the
+ * handler's signal. New calls go to the live server with the fewest calls in flight.
  */
 export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
   readonly #service: S;
@@ -79,7 +96,10 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
   readonly #defaults: RetryOptions;
   readonly #maxInFlight: number;
   readonly #onDecodeError: ((error: DecodeError) => void) | undefined;
-  readonly #stats = { calls: 0, timeouts: 0, retries: 0, failovers: 0, lateReplies: 0, decodeErrors: 0 };
+  readonly #stats = { calls: 0, timeouts: 0, retries: 0, failovers: 0, resets: 0, lateReplies: 0, decodeErrors: 0 };
+  /** Call ids are this prefix and a counter: unique per client instance, never reused. */
+  readonly #callPrefix = randomBytes(9).toString("base64url");
+  #callCount = 0;
   #nextId = 1;
   #rotation = 0;
   #closed = false;
@@ -129,24 +149,30 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
       const call: PendingCall = {
         id,
         method,
-        message: [header(Kind.Request, id), this.#methodFrame(method), ...payload],
+        callId: Buffer.from(`${this.#callPrefix}.${(++this.#callCount).toString(36)}`, "utf8"),
+        idempotent: spec.idempotent === true,
+        body: [this.#methodFrame(method), ...payload],
         reply: spec.reply,
         deadline: performance.now() + limits.timeout,
         attemptTimeout: limits.attemptTimeout,
-        attemptsLeft: limits.retries + 1,
+        attemptsLeft: limits.retries,
+        attempt: 0,
         link: null,
+        sentUp: false,
+        handshakesAtSend: 0,
+        sendFailed: false,
+        tried: new Set(),
         timer: null,
         resolve: resolve as (value: unknown) => void,
         reject,
         unwatch: null,
       };
       if (signal !== undefined) {
-        const onAbort = (): void => this.#settle(call, abortReason(signal));
+        const onAbort = (): void => this.#cancel(call, abortReason(signal));
         signal.addEventListener("abort", onAbort, { once: true });
         call.unwatch = () => signal.removeEventListener("abort", onAbort);
       }
       this.#pending.set(id, call);
-      call.attemptsLeft--;
       this.#send(call, null);
     });
   }
@@ -169,50 +195,118 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
   /** Sends the call's request to the best server, other than `avoid` if there is a choice. */
   #send(call: PendingCall, avoid: ServerLink<PendingCall> | null): void {
     const remaining = call.deadline - performance.now();
-    if (remaining <= 0) {
+    // Node's timers may fire up to a millisecond early by performance.now().
+    if (remaining < 1) {
       this.#settle(call, new RpcError("ETIMEDOUT", `${call.method}: no reply in time`));
       return;
     }
     const link = this.#pick(avoid);
+    const attempt = ++call.attempt;
     call.link = link;
+    call.sentUp = link.state === "up";
+    call.handshakesAtSend = link.handshakes;
+    call.sendFailed = false;
+    call.tried.add(link);
     link.calls.add(call);
-    link.send([...call.message]);
+    link.send([header(Kind.Request, call.id), callFrame(call.callId, attempt, remaining), ...call.body], () => this.#sendFailed(call, link, attempt));
     call.timer = setTimeout(() => this.#attemptTimedOut(call), Math.min(call.attemptTimeout, remaining));
+  }
+
+  /**
+   * Whether the latest send may have reached its server: it went out on a socket that was
+   * connected then or has been since. Otherwise it is still queued in that socket, and closing
+   * it with linger 0 drops it for certain.
+   */
+  #mayHaveReached(call: PendingCall): boolean {
+    return !call.sendFailed && (call.sentUp || call.link!.handshakes > call.handshakesAtSend);
+  }
+
+  #sendFailed(call: PendingCall, link: ServerLink<PendingCall>, attempt: number): void {
+    if (this.#pending.get(call.id) !== call || call.link !== link || call.attempt !== attempt) return;
+    call.sendFailed = true;
+    // Certainly not sent: another server now if there is one, else at the attempt's timeout.
+    if (this.#pick(link) === link) return;
+    this.#detach(call);
+    this.#stats.failovers++;
+    this.#send(call, link);
   }
 
   #attemptTimedOut(call: PendingCall): void {
     call.timer = null;
     const link = call.link!;
-    this.#detach(call);
     this.#stats.timeouts++;
-    // Lazy Pirate: no reply in time means the server is dead or stuck. A fresh socket drops
-    // what was queued for it; its other calls move elsewhere now rather than wait their turn.
-    this.#abandon(link, call.attemptTimeout);
-    if (call.attemptsLeft === 0 || call.deadline - performance.now() <= 0) {
+    const remaining = call.deadline - performance.now();
+    if (remaining < 1) {
       this.#settle(call, new RpcError("ETIMEDOUT", `${call.method}: no reply in time`));
+      return;
+    }
+    if (!this.#mayHaveReached(call)) {
+      // Never connected: a fresh socket drops the queued request, and the call goes elsewhere.
+      this.#abandon(link, call.attemptTimeout);
+      return;
+    }
+    if (!call.idempotent || call.attemptsLeft === 0) {
+      // Sending again could run it twice: wait for this server until the deadline.
+      call.timer = setTimeout(() => this.#attemptTimedOut(call), remaining);
       return;
     }
     call.attemptsLeft--;
     this.#stats.retries++;
+    this.#detach(call);
+    link.penalizedUntil = Math.max(link.penalizedUntil, performance.now() + call.attemptTimeout);
+    // Lazy Pirate's fresh socket, only when no other call is waiting on this one.
+    if (link.calls.size === 0) link.recycle();
     this.#send(call, link);
   }
 
-  /** A server's connection is lost or cannot be made: its calls go to another server now. */
+  /** A server's connection is lost or cannot be made. */
   #onDown(link: ServerLink<PendingCall>): void {
-    if (link.calls.size === 0 || !this.#links.some((l) => l !== link && l.state !== "down")) return;
-    this.#abandon(link, 0);
+    const elsewhere = this.#links.some((l) => l !== link && l.state !== "down");
+    let unsent = 0;
+    for (const call of [...link.calls]) {
+      if (!this.#mayHaveReached(call)) unsent++;
+      else if (call.idempotent) this.#resend(call, link);
+      else this.#reset(call);
+    }
+    // Unsent requests wait in the socket's queue for the connection to come back, unless
+    // another server can take them now.
+    if (unsent > 0 && elsewhere) this.#abandon(link, 0);
   }
 
-  /** Recycles a link and moves its calls to other servers, without using up their retries. */
+  /**
+   * Closes a link's socket (dropping what it still queues), connects a fresh one, and sends
+   * its calls again: those whose request may have reached the server only if idempotent.
+   */
   #abandon(link: ServerLink<PendingCall>, penalty: number): void {
     link.penalizedUntil = Math.max(link.penalizedUntil, performance.now() + penalty);
+    const calls = [...link.calls].map((call) => ({ call, reached: this.#mayHaveReached(call) }));
+    for (const { call } of calls) this.#detach(call);
     link.recycle();
-    const moved = [...link.calls];
-    for (const call of moved) {
-      this.#detach(call);
-      this.#stats.failovers++;
-      this.#send(call, link);
+    for (const { call, reached } of calls) {
+      if (reached && !call.idempotent) this.#reset(call);
+      else this.#resend(call, link);
     }
+  }
+
+  #resend(call: PendingCall, from: ServerLink<PendingCall>): void {
+    this.#detach(call);
+    this.#stats.failovers++;
+    this.#send(call, from);
+  }
+
+  #reset(call: PendingCall): void {
+    this.#stats.resets++;
+    this.#settle(call, new RpcError("ECONNRESET", `${call.method}: connection to the server lost; the call may or may not have run`));
+  }
+
+  /**
+   * Fails the call and tells the servers that got it, so their handlers' signals fire. At the
+   * deadline there is nothing to tell: the servers' own deadline timers fire then.
+   */
+  #cancel(call: PendingCall, error: unknown): void {
+    if (this.#pending.get(call.id) !== call) return;
+    for (const link of call.tried) if (!link.closed) link.send([header(Kind.Cancel, call.id), call.callId]);
+    this.#settle(call, error);
   }
 
   /** The live, trusted server with the fewest calls in flight; round-robin among equals. */
@@ -237,6 +331,10 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
 
   #onMessage(link: ServerLink<PendingCall>, message: Buffer[]): void {
     const head = parseHeader(message[0]);
+    if (head?.kind === Kind.Disconnect) {
+      link.draining = true;
+      return;
+    }
     if (head === null || (head.kind !== Kind.Reply && head.kind !== Kind.Error)) return;
     const call = this.#pending.get(head.id);
     if (call === undefined) {
@@ -247,6 +345,14 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
     link.penalizedUntil = 0;
     if (head.kind === Kind.Error) {
       const { code, message: text } = parseErrorFrame(message[1]);
+      if (code === "ESHUTDOWN" && call.link === link) {
+        // Refused unrun by a draining server: another server may take it.
+        link.draining = true;
+        if (this.#pick(link) !== link) {
+          this.#resend(call, link);
+          return;
+        }
+      }
       this.#settle(call, new RemoteError(code, text, call.method));
       return;
     }
@@ -296,23 +402,8 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
 
 /** Lower is better: live before connecting before lost; a recently failed server last of its kind. */
 function rank(link: ServerLink<unknown>, avoid: ServerLink<unknown> | null, now: number): number {
-  let r = link.state === "up" ? 0 : link.state === "connecting" ? 1 : 4;
+  let r = link.state === "up" && !link.draining ? 0 : link.state === "connecting" ? 1 : 4;
   if (link.penalizedUntil > now) r += 2;
   if (link === avoid) r += 8;
   return r;
-}
-
-/**
- * A call's limits: its own, else the client's, else the defaults. An attemptTimeout set on the
- * client is kept unless the call changes its own budget (timeout or retries).
- */
-function retryOptions(given: RetryOptions, base: RetryOptions = {}): Required<RetryOptions> {
-  const timeout = given.timeout ?? base.timeout ?? 5000;
-  const retries = given.retries ?? base.retries ?? 2;
-  const inherited = given.timeout === undefined && given.retries === undefined ? base.attemptTimeout : undefined;
-  const attemptTimeout = given.attemptTimeout ?? inherited ?? timeout / (retries + 1);
-  if (!(timeout > 0) || !(attemptTimeout > 0) || !Number.isInteger(retries) || retries < 0) {
-    throw new RpcError("EINVAL", "timeout and attemptTimeout must be positive, retries a non-negative integer");
-  }
-  return { timeout, retries, attemptTimeout };
 }

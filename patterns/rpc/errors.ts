@@ -10,6 +10,15 @@
  *   EAGAIN      the client has too many calls in flight
  *   EBADF       the client was closed while the call was in flight
  *   EPROTO      a peer sent something that is not this protocol
+ *   ECONNRESET  the connection to the server was lost after a call of a method not marked
+ *               idempotent may have reached it: it may or may not have run, so it is not re-sent
+ *   ECANCELED   (a handler's signal) the caller gave up on the call
+ *   ESHUTDOWN   the server is draining or closing; a call it refuses with this code did not run
+ *               there, so the client sends it to another server when it has one
+ *
+ * Only the code and message of an RpcError thrown by a handler cross the wire as they are:
+ * anything else a handler throws reaches the client as its code (or EHANDLER) and a generic
+ * message, unless the server opts in with `exposeErrors`, as error text may hold secrets.
  */
 export class RpcError extends Error {
   override readonly name: string = "RpcError";
@@ -44,4 +53,12 @@ const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
 export function codeOf(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === "string" && CODE_PATTERN.test(code) ? code : "EHANDLER";
+}
+
+/** What the client is told of a handler's failure: see the note at the top. */
+export function publicError(err: unknown, method: string, expose: boolean): { code: string; message: string } {
+  if (err instanceof RpcError) return { code: err.code, message: err.message };
+  const code = codeOf(err);
+  if (expose) return { code, message: err instanceof Error ? err.message : String(err) };
+  return { code, message: `${method} failed` };
 }

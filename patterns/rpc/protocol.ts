@@ -1,30 +1,46 @@
 /**
- * The RPC wire format, spoken over DEALER (clients, workers) and ROUTER (servers, brokers).
- * After any routing-id frame a ROUTER adds, every message begins with a 6-byte header frame:
+ * The RPC wire format, version 2, spoken over DEALER (clients, workers) and ROUTER (servers,
+ * brokers). After any routing-id frame a ROUTER adds, every message begins with a 6-byte
+ * header frame:
  *
  *   byte 0     0x57 ("W"): marks the protocol, so stray traffic is told apart and dropped
- *   byte 1     kind: 1 REQUEST, 2 REPLY, 3 ERROR, 4 READY, 5 HEARTBEAT, 6 DISCONNECT
- *   bytes 2-5  call id, uint32 big-endian; the reply to a request carries the request's id
+ *   byte 1     kind: 2 REPLY, 3 ERROR, 4 READY, 5 HEARTBEAT, 6 DISCONNECT, 7 REQUEST, 8 CANCEL
+ *   bytes 2-5  correlation id, uint32 big-endian; the reply to a request carries the request's id
  *
- *   REQUEST    header, method name (UTF-8), request codec frames…
+ *   REQUEST    header, CALL frame, method name (UTF-8), request codec frames…
  *   REPLY      header, reply codec frames…
  *   ERROR      header, JSON {"code": "...", "message": "..."}
+ *   CANCEL     header, call id (UTF-8)         client → server: I gave up on this call
  *   READY      header (id 0), capacity uint32 BE   worker → broker: can take that many jobs
  *   HEARTBEAT  header (id 0)                        worker ↔ broker, each way
- *   DISCONNECT header (id 0)                        broker → worker: unknown to me, announce again
+ *   DISCONNECT header (id 0)                        broker → worker: unknown to me, announce again;
+ *                                                   server → client: draining, send no more calls
  *
- * The correlation id lets many calls be in flight on one connection, answered in any order.
+ *   CALL frame bytes 0-1  attempt, uint16 BE (1 for the first send of a call)
+ *              bytes 2-5  ms left until the caller gives up, uint32 BE, as the client sent it
+ *                         (a relative time, as the two clocks may disagree)
+ *              bytes 6-   call id, 1-255 bytes of UTF-8, the same on every attempt and unique
+ *                         per client instance: what a server de-duplicates retries by
+ *
+ * The correlation id lets many calls be in flight on one connection, answered in any order; a
+ * broker replaces it with a job id of its own on the way to a worker and passes the CALL frame
+ * through. Version 1 had REQUEST as kind 1 without a CALL frame; a version-2 server answers
+ * such a request with EPROTO, and a broker drops it.
  */
 export const MAGIC = 0x57;
 
 export const Kind = {
-  Request: 1,
   Reply: 2,
   Error: 3,
   Ready: 4,
   Heartbeat: 5,
   Disconnect: 6,
+  Request: 7,
+  Cancel: 8,
 } as const;
+
+/** Kind 1 was version 1's REQUEST: answered with EPROTO so an old client learns why. */
+export const REQUEST_V1 = 1;
 export type Kind = (typeof Kind)[keyof typeof Kind];
 
 const HEADER_SIZE = 6;
@@ -40,11 +56,46 @@ export function header(kind: Kind, id: number): Buffer {
 }
 
 /** The kind and id of a header frame, or null when the frame is not one. */
-export function parseHeader(frame: Buffer | undefined): { kind: Kind; id: number } | null {
+export function parseHeader(frame: Buffer | undefined): { kind: Kind | typeof REQUEST_V1; id: number } | null {
   if (frame === undefined || frame.length !== HEADER_SIZE || frame[0] !== MAGIC) return null;
   const kind = frame[1]!;
-  if (kind < Kind.Request || kind > Kind.Disconnect) return null;
-  return { kind: kind as Kind, id: frame.readUInt32BE(2) };
+  if (kind < REQUEST_V1 || kind > Kind.Cancel) return null;
+  return { kind: kind as Kind | typeof REQUEST_V1, id: frame.readUInt32BE(2) };
+}
+
+/** What a REQUEST's CALL frame says. */
+export interface CallFrame {
+  readonly callId: string;
+  readonly attempt: number;
+  /** ms the caller still waited when it sent the request. */
+  readonly timeLeft: number;
+}
+
+const CALL_FIXED = 6;
+export const MAX_CALL_ID = 255;
+export const MAX_ATTEMPT = 0xffff;
+export const MAX_TIME_LEFT = 0xffffffff;
+
+export function callFrame(callId: Buffer, attempt: number, timeLeft: number): Buffer {
+  const frame = Buffer.allocUnsafe(CALL_FIXED + callId.length);
+  frame.writeUInt16BE(Math.min(attempt, MAX_ATTEMPT), 0);
+  frame.writeUInt32BE(Math.max(0, Math.min(Math.ceil(timeLeft), MAX_TIME_LEFT)), 2);
+  callId.copy(frame, CALL_FIXED);
+  return frame;
+}
+
+/** The CALL frame's fields, or null when the frame is malformed. */
+export function parseCallFrame(frame: Buffer | undefined): CallFrame | null {
+  if (frame === undefined || frame.length <= CALL_FIXED || frame.length > CALL_FIXED + MAX_CALL_ID) return null;
+  const attempt = frame.readUInt16BE(0);
+  if (attempt === 0) return null;
+  let callId: string;
+  try {
+    callId = new TextDecoder("utf-8", { fatal: true }).decode(frame.subarray(CALL_FIXED));
+  } catch {
+    return null;
+  }
+  return { callId, attempt, timeLeft: frame.readUInt32BE(2) };
 }
 
 export function errorFrame(code: string, message: string): Buffer {

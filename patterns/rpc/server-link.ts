@@ -27,6 +27,11 @@ export class ServerLink<Call> {
   state: LinkState = "connecting";
   /** Until this time (performance.now()), other servers are preferred: this one just failed. */
   penalizedUntil = 0;
+  /** Handshakes so far, over all its sockets: a request sent while none had completed, on a
+   * socket since closed with linger 0, provably never left this process. */
+  handshakes = 0;
+  /** The server said it is draining: no new calls until a new connection is made. */
+  draining = false;
   #socket: Dealer;
   #sender: SerialSender;
   /** Recycled sockets still closing; close() waits for them. */
@@ -44,9 +49,9 @@ export class ServerLink<Call> {
     return this.#socket.closed;
   }
 
-  /** Sends one message; a failure is left to the call's timeout, as a lost message would be. */
-  send(message: Buffer[]): void {
-    this.#sender.send(message).catch(() => {});
+  /** Sends one message; `failed` is told if the socket refused it (so it certainly was not sent). */
+  send(message: Buffer[], failed?: () => void): void {
+    this.#sender.send(message).catch(() => failed?.());
   }
 
   /** Closes the socket (dropping what it still queues) and connects a fresh one. */
@@ -73,7 +78,10 @@ export class ServerLink<Call> {
     const socket = new Dealer({ ...this.options, linger: 0 });
     const current = (): boolean => socket === this.#socket;
     socket.events.on("handshake", () => {
-      if (current()) this.state = "up";
+      if (!current()) return;
+      this.state = "up";
+      this.handshakes++;
+      this.draining = false;
     });
     const down = (): void => {
       if (!current()) return;

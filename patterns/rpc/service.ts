@@ -4,6 +4,12 @@ import type { Codec, CodecValue } from "../codec/codec.js";
 export interface MethodSpec<Req, Res> {
   readonly request: Codec<Req>;
   readonly reply: Codec<Res>;
+  /**
+   * Whether running the method twice for one call does no harm (default false). Only these are
+   * re-sent after a timeout or a lost connection; other calls are re-sent only when they
+   * provably never reached a server.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** A service: its methods by name. Server, workers and clients are all built from one. */
@@ -18,6 +24,14 @@ export type ReplyOf<S extends ServiceSpec, M extends MethodName<S>> = CodecValue
 /** What a handler knows about the call it serves. */
 export interface CallContext {
   readonly method: string;
+  /** The same on every attempt of one call, unique per client instance. */
+  readonly callId: string;
+  /** 1 for the first send of the call, more for retries (of idempotent methods, or unsent ones). */
+  readonly attempt: number;
+  /** When the caller gives up, as a Date.now() time on this host. */
+  readonly deadline: number;
+  /** Fires when the caller cancels, the deadline passes, or the server stops without draining. */
+  readonly signal: AbortSignal;
 }
 
 /** One handler per method: takes the decoded request, returns (or resolves to) the reply. */
@@ -30,6 +44,9 @@ export function defineService<S extends ServiceSpec>(spec: S): S {
   for (const [name, method] of Object.entries(spec)) {
     if (typeof method?.request?.decode !== "function" || typeof method.reply?.encode !== "function") {
       throw Object.assign(new TypeError(`method ${name}: needs request and reply codecs`), { code: "EINVAL" });
+    }
+    if (method.idempotent !== undefined && typeof method.idempotent !== "boolean") {
+      throw Object.assign(new TypeError(`method ${name}: idempotent must be a boolean`), { code: "EINVAL" });
     }
   }
   return Object.freeze(spec);
