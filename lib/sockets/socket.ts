@@ -199,11 +199,6 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
     return `${this.constructor.name} { closed: false${bound === null ? "" : `, lastEndpoint: '${bound}'`} }`;
   }
 
-  /** JSON.stringify gives `{}`, as with zeromq: a socket is not data, and its options hold secrets. */
-  toJSON(): Record<string, never> {
-    return {};
-  }
-
   // ---- endpoints ---------------------------------------------------------------------------
 
   /**
