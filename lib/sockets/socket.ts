@@ -1,16 +1,16 @@
 import type { Socket as NetSocket } from "node:net";
 import { messages, zmqError } from "../errors.js";
-import { checkArgumentCount, isObject } from "../util/arguments.js";
-import { socketClassOf } from "./socket-registry.js";
+import { socketOfTypeNumber, typeNumberOf } from "./socket-registry.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { createZmtpEngine } from "./engine-host.js";
 import { Endpoints, type ConnectOptions } from "./endpoints.js";
 import type { PeerOwner } from "./peer-owner.js";
 import { Observer } from "./observer.js";
-import { checkContextOption, SocketOptions, type SocketOptionValues } from "./socket-options.js";
+import { SocketOptions, type SocketOptionValues } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
+import { EndpointBlock } from "./endpoint-block.js";
 import { lingerInBackground, trackOpen, untrackOpen, type ExitLinger } from "./lifetime.js";
 import { nextTurn, TurnBudget } from "./turn-budget.js";
 
@@ -30,12 +30,6 @@ const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 /** Sends and receives settled at once, in a row, before one is settled on the next turn (zeromq's max_sync_operations). */
 const SYNC_OPERATIONS = 512;
 
-/** Socket-Type names in the order of libzmq's numbers: ZMQ_PAIR (0) to ZMQ_STREAM (11), then the draft types from ZMQ_SERVER (12) to ZMQ_CHANNEL (20). */
-const SOCKET_TYPE_NUMBERS = [
-  "PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER", "PULL", "PUSH", "XPUB", "XSUB", "STREAM",
-  "SERVER", "CLIENT", "RADIO", "DISH", "GATHER", "SCATTER", "DGRAM", "PEER", "CHANNEL",
-];
-
 /** Made in Socket's static block (see there), before any socket is. */
 let SocketAsPeerOwner: new (socket: Socket) => PeerOwner;
 
@@ -48,10 +42,7 @@ let SocketAsPeerOwner: new (socket: Socket) => PeerOwner;
 export abstract class Socket extends SocketOptions implements PipeOwner, ExitLinger {
   private readonly observer = new Observer();
   private isClosed = false;
-  /** A bind or unbind is in progress (see blockWhile). */
-  private blocked = false;
-  /** close() was called while blocked: as zeromq, it happens once the bind or unbind is done. */
-  private closeRequest: { promise: Promise<void>; resolve: () => void } | null = null;
+  private readonly block = new EndpointBlock(() => this.closeNow());
   /** At exit, undelivered messages were waited for once (see lingerAtExit). */
   private exitLingered = false;
   private readonly endpoints!: Endpoints;
@@ -95,7 +86,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   /** libzmq's number for the socket type (ZMQ_TYPE), as zeromq's `type`. */
   get type(): number {
     void this.live;
-    return SOCKET_TYPE_NUMBERS.indexOf(this.socketType);
+    return typeNumberOf(this.socketType);
   }
 
   /**
@@ -173,7 +164,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
 
   protected override get hasEndpoints(): boolean {
     // A bind in progress counts: libzmq's has already begun when zeromq's bind() returns.
-    return this.isClosed || this.blocked || this.endpoints.any;
+    return this.isClosed || this.block.blocked || this.endpoints.any;
   }
 
   get readable(): boolean {
@@ -208,7 +199,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   bind(address: string): Promise<void> {
     checkAddress(address);
     this.checkOpen();
-    return this.blockWhile(this.bindEndpoint(address));
+    return this.block.during(this.bindEndpoint(address));
   }
 
   private async bindEndpoint(address: string): Promise<void> {
@@ -235,7 +226,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
   unbind(address: string): Promise<void> {
     checkAddress(address);
     this.checkOpen();
-    return this.blockWhile(this.unbindEndpoint(address));
+    return this.block.during(this.unbindEndpoint(address));
   }
 
   private async unbindEndpoint(address: string): Promise<void> {
@@ -430,14 +421,7 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
    */
   close(): Promise<void> {
     if (this.isClosed) return RESOLVED;
-    if (this.blocked) {
-      if (this.closeRequest === null) {
-        let resolve!: () => void;
-        const promise = new Promise<void>((r) => (resolve = r));
-        this.closeRequest = { promise, resolve };
-      }
-      return this.closeRequest.promise;
-    }
+    if (this.block.blocked) return this.block.closeAfter();
     this.closeNow();
     return RESOLVED;
   }
@@ -527,26 +511,8 @@ export abstract class Socket extends SocketOptions implements PipeOwner, ExitLin
 
   /** zeromq's check at the start of every call: blocked by a bind or unbind, or closed. */
   private checkOpen(): void {
-    if (this.blocked) throw zmqError("EBUSY", messages.EBUSY_BLOCKED);
+    if (this.block.blocked) throw zmqError("EBUSY", messages.EBUSY_BLOCKED);
     if (this.isClosed) throw zmqError("EBADF", messages.EBADF);
-  }
-
-  /**
-   * Blocks the socket until `operation` settles. The unblocking runs before the caller's
-   * continuation, so code after `await bind()` finds the socket open; code right after a
-   * bind() not awaited finds it blocked, even for inproc, whose bind completes at once.
-   */
-  private blockWhile(operation: Promise<void>): Promise<void> {
-    this.blocked = true;
-    return operation.finally(() => {
-      this.blocked = false;
-      const request = this.closeRequest;
-      if (request !== null) {
-        this.closeRequest = null;
-        this.closeNow();
-        request.resolve();
-      }
-    });
   }
 
   static {
@@ -582,19 +548,6 @@ const endpointsOf = new WeakMap<Socket, Endpoints>();
 /** Whether a socket is open with an endpoint bound or connected, as zeromq's Proxy requires of its ends. */
 export function hasEndpoints(socket: Socket): boolean {
   return !socket.closed && endpointsOf.get(socket)?.any === true;
-}
-
-/** zeromq's `new Socket(type, options)`: its argument checks, then a socket of that type. */
-function socketOfTypeNumber(args: IArguments): Socket {
-  const [type, options] = args as unknown as [unknown, unknown];
-  if (typeof type !== "number") throw new TypeError("Socket type must be a number");
-  if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object");
-  checkArgumentCount(args, 2);
-  checkContextOption(options);
-  // As libzmq reads the number: an unsigned 32-bit integer (8.7 is 8, NaN is 0).
-  const cls = socketClassOf(SOCKET_TYPE_NUMBERS[type >>> 0] ?? "");
-  if (cls === undefined) throw zmqError("EINVAL", "Invalid argument");
-  return new cls(options) as Socket;
 }
 
 /** zeromq's check of an address argument, before any other. */
