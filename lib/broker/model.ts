@@ -42,6 +42,27 @@ export function subscriptionQueueOf(topic: string, subscription: string): string
   return `${topic}@${subscription}`;
 }
 
+/**
+ * Null when `queue` can hold messages: its name is valid and so is the name of the dead-letter
+ * queue it may need later (a name that fits today must not fail on its first dead letter).
+ */
+export function queueNameProblem(queue: string): string | null {
+  const problem = nameProblem(queue);
+  if (problem !== null || isDeadLetterQueue(queue)) return problem;
+  if (Buffer.byteLength(deadLetterQueueOf(queue), "utf8") > MAX_NAME_BYTES) {
+    return `queue name longer than ${MAX_NAME_BYTES - DEAD_LETTER_SUFFIX.length} bytes: its dead-letter queue (name${DEAD_LETTER_SUFFIX}) must fit in ${MAX_NAME_BYTES}`;
+  }
+  return null;
+}
+
+/** Null when `topic` and `subscription` can make a durable subscription, queue included. */
+export function subscriptionProblem(topic: string, subscription: string): string | null {
+  const problem = subscriptionNameProblem(topic) ?? subscriptionNameProblem(subscription);
+  if (problem !== null) return problem;
+  const queueProblem = queueNameProblem(subscriptionQueueOf(topic, subscription));
+  return queueProblem === null ? null : `subscription queue ${topic}@${subscription}: ${queueProblem}`;
+}
+
 /** A message stored in a queue and not yet done. */
 export interface QueuedMessage {
   seq: number;

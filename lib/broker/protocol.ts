@@ -4,7 +4,7 @@
  * client's routing id in front; these functions take and give the frames after it.
  */
 import { isUtf8 } from "node:buffer";
-import { nameProblem, subscriptionNameProblem } from "./model.js";
+import { queueNameProblem, subscriptionNameProblem, subscriptionProblem } from "./model.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -103,7 +103,7 @@ function readText(frame: Buffer | undefined, what: string, reqId: number): strin
 
 function readName(frame: Buffer | undefined, what: string, reqId: number, subscription = false): string {
   const name = readText(frame, what, reqId);
-  const problem = subscription ? subscriptionNameProblem(name) : nameProblem(name);
+  const problem = subscription ? subscriptionNameProblem(name) : queueNameProblem(name);
   if (problem !== null) throw new ProtocolViolation(reqId, ErrorCode.INVAL, `${what}: ${problem}`);
   return name;
 }
@@ -139,14 +139,15 @@ export function decodeClientCommand(frames: Buffer[]): ClientCommand {
       expectFrames(frames, 4, reqId);
       return { cmd, reqId, topic: readName(frames[2], "topic", reqId, true), body: frames[3]! };
     case "SUBSCRIBE":
-    case "UNSUBSCRIBE":
+    case "UNSUBSCRIBE": {
       expectFrames(frames, 4, reqId);
-      return {
-        cmd,
-        reqId,
-        topic: readName(frames[2], "topic", reqId, true),
-        subscription: readName(frames[3], "subscription", reqId, true),
-      };
+      const topic = readName(frames[2], "topic", reqId, true);
+      const subscription = readName(frames[3], "subscription", reqId, true);
+      // Only a new subscription must fit; an old one with a long name can still be ended.
+      const problem = cmd === "SUBSCRIBE" ? subscriptionProblem(topic, subscription) : null;
+      if (problem !== null) throw new ProtocolViolation(reqId, ErrorCode.INVAL, problem);
+      return { cmd, reqId, topic, subscription };
+    }
     case "CONSUME": {
       expectFrames(frames, 6, reqId);
       const subId = readU32(frames[2], "subscription id", reqId);

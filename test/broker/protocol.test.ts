@@ -45,6 +45,10 @@ const BAD_REQUESTS: [string, Buffer[], number, string][] = [
   ["queue name not UTF-8", [B("PUT"), u32(7), Buffer.from([0x61, 0xff]), B("x")], 7, ErrorCode.INVAL],
   ["control character in name", [B("PUT"), u32(7), B("a\u0001"), B("x")], 7, ErrorCode.INVAL],
   ["name too long", [B("PUT"), u32(7), B("n".repeat(201)), B("x")], 7, ErrorCode.INVAL],
+  // Names that fit but whose derived queues would not: the dead-letter queue, the subscription's queue.
+  ["queue name without room for its .dlq", [B("PUT"), u32(7), B("n".repeat(197)), B("x")], 7, ErrorCode.INVAL],
+  ["subscription whose queue name is too long", [B("SUBSCRIBE"), u32(8), B("t".repeat(150)), B("s".repeat(60))], 8, ErrorCode.INVAL],
+  ["subscription without room for its queue's .dlq", [B("SUBSCRIBE"), u32(8), B("t".repeat(150)), B("s".repeat(47))], 8, ErrorCode.INVAL],
   ["unknown command", [B("FROB"), u32(7)], 7, ErrorCode.NOTSUP],
   ["credit 0", [B("CONSUME"), u32(7), u32(1), B("q"), u32(0), u32(0)], 7, ErrorCode.INVAL],
   ["subscription id of 2 bytes", [B("CONSUME"), u32(7), Buffer.alloc(2), B("q"), u32(1), u32(0)], 7, ErrorCode.PROTO],

@@ -58,6 +58,25 @@ async function until(check: () => boolean, what: string, ms = 5000): Promise<voi
   }
 }
 
+describe("derived names", () => {
+  it("a queue or subscription whose derived queue name would not fit is refused where it is made", async () => {
+    const broker = await startBroker({ maxDeliveries: 1 });
+    const client = await connect(broker);
+    await expect(client.put("q".repeat(197), "m")).rejects.toMatchObject({ code: "EINVAL" });
+    await expect(client.subscribe("t".repeat(150), "s".repeat(60))).rejects.toMatchObject({ code: "EINVAL" });
+    // At the limit: the queue takes a message, dead-letters it, and its .dlq (200 bytes) is consumed.
+    const name = "q".repeat(196);
+    await client.put(name, "poison");
+    const consumer = client.consume(name);
+    const first = await within(consumer.next(), 5000, "first delivery");
+    expect(await first!.nack({ deadLetter: true })).toBe("dead-lettered");
+    const dlq = client.consume(`${name}.dlq`);
+    const dead = await within(dlq.next(), 5000, "dead letter");
+    expect(dead!.body.toString()).toBe("poison");
+    await dead!.ack();
+  });
+});
+
 describe("message size", () => {
   it("a put or publish over the broker's maxMessageBytes + 64 KiB fails at once with EMSGSIZE, and the link goes on", async () => {
     const broker = await startBroker({ maxMessageBytes: 1024 });

@@ -11,7 +11,7 @@ import { toFrames, type MessageLike } from "../../sockets/message.js";
 import { BrokerConsumer, type ConsumeOptions } from "./consumer.js";
 import { HashRing } from "./hash-ring.js";
 import { BrokerLink, type DeliverMessage } from "./link.js";
-import { nameProblem, subscriptionNameProblem, subscriptionQueueOf } from "../model.js";
+import { queueNameProblem, subscriptionNameProblem, subscriptionProblem, subscriptionQueueOf } from "../model.js";
 import { encodeClient, okU32, okU64 } from "../protocol.js";
 import { CLIENT_SOCKET_OWNS, passThroughOptions, withOptionErrors } from "../socket-options.js";
 import { Dealer, type DealerOptions } from "../../sockets/dealer.js";
@@ -137,6 +137,8 @@ export class BrokerClient {
   async subscribe(topic: string, subscription: string): Promise<string> {
     checkName(topic, true);
     checkName(subscription, true);
+    const problem = subscriptionProblem(topic, subscription);
+    if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
     this.#subscriptions.set(`${topic}@${subscription}`, { topic, subscription });
     await this.#onEveryLiveBroker((id) => encodeClient.subscribe(id, topic, subscription));
     return subscriptionQueueOf(topic, subscription);
@@ -284,7 +286,7 @@ export class BrokerClient {
 }
 
 function checkName(name: string, subscription: boolean): void {
-  const problem = typeof name !== "string" ? "not a string" : subscription ? subscriptionNameProblem(name) : nameProblem(name);
+  const problem = typeof name !== "string" ? "not a string" : subscription ? subscriptionNameProblem(name) : queueNameProblem(name);
   if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
 }
 
