@@ -14,8 +14,16 @@ export class NullMechanism implements Mechanism {
 
   constructor(private readonly ctx: MechanismContext) {}
 
+  /**
+   * With a ZAP handler to ask, READY waits for its verdict, as libzmq's does: a refused peer
+   * then sees only ERROR (or, on 300, nothing), never a handshake that seemed to succeed.
+   */
+  private get asksZap(): boolean {
+    return this.ctx.zapDomain !== "" && this.ctx.zapEnabled;
+  }
+
   start(): MechanismStep {
-    return { send: [encodeReady(this.ctx.properties)] };
+    return { send: this.asksZap ? [] : [encodeReady(this.ctx.properties)] };
   }
 
   onCommand(body: Buffer): MechanismStep {
@@ -43,6 +51,6 @@ export class NullMechanism implements Mechanism {
     if (reply.status !== 200) return zapRefusedStep(reply);
     this.userId = reply.userId;
     this.zapProperties = reply.metadata;
-    return { send: [], ready: true };
+    return { send: [encodeReady(this.ctx.properties)], ready: true };
   }
 }

@@ -104,6 +104,7 @@ const CASES: Case[] = [
   { title: "a CURVE client to a NULL server", server: nullSide, client: curveClient },
   { title: "a NULL client to a PLAIN server", server: plainServer, client: nullSide },
   { title: "a PLAIN client to a NULL server", server: nullSide, client: plainClient },
+  { title: "a NULL client a zapDomain server's ZAP handler refuses (400)", server: () => ({ zapDomain: "test" }), client: nullSide, zap: (id) => ["1.0", id, "400", "no", "", ""] },
   // A CURVE key alone selects CURVE, as in libzmq: the mistake fails closed, never as NULL.
   { title: "a client with only curveSecretKey to a NULL server", server: nullSide, client: ({ client }) => ({ curveSecretKey: client.secretKey }) },
   { title: "a client with only curvePublicKey to a NULL server", server: nullSide, client: ({ client }) => ({ curvePublicKey: client.publicKey }) },
