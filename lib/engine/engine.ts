@@ -1,4 +1,4 @@
-import type { HandshakeFailure, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
+import type { HandshakeFailure, Mechanism, ZapReply, ZapRequest } from "../mechanisms/mechanism.js";
 import type { Pipe } from "./pipe.js";
 
 /** One connection serving one pipe: a ZMTP StreamEngine, or a RawEngine for STREAM sockets. */
@@ -23,4 +23,23 @@ export interface EngineHost {
   engineClosed(engine: Engine, error: Error | null, wasReady: boolean): void;
   /** Ask the ZAP handler; the answer goes to engine.zapReply. */
   zapRequest?(engine: Engine, request: ZapRequest): void;
+}
+
+/** What a socket gives each StreamEngine it starts. */
+export interface EngineOptions {
+  mechanism: Mechanism;
+  maxMessageSize: number;
+  heartbeatInterval: number;
+  heartbeatTimeToLive: number;
+  heartbeatTimeout: number;
+  handshakeInterval: number;
+  /** The endpoint for events: the bound address (accepted) or the connect address. */
+  endpoint: string;
+  /** SUB/XSUB: send subscriptions (01/00 data frames) as SUBSCRIBE/CANCEL commands to 3.1 peers. */
+  subscriptionCommands: boolean;
+  /** RADIO/DISH: JOIN/LEAVE commands travel between the peer and the socket (see group-command.ts). */
+  groupCommands: boolean;
+  /** Bounds on a message being gathered (see message-assembly.ts for the defaults). */
+  maxMessageFrames?: number;
+  maxMessageBytes?: number;
 }

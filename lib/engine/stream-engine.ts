@@ -2,51 +2,19 @@ import type { Socket as NetSocket } from "node:net";
 import { ProtocolError } from "../errors.js";
 import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
-import {
-  encodePing, encodePong, isCommand, parseCommand, parseError, parsePing,
-  CANCEL, ERROR, GROUP_MAX_LENGTH, JOIN, LEAVE, PING, PONG, SUBSCRIBE,
-} from "../wire/command.js";
+import { encodePing, isCommand } from "../wire/command.js";
 import { CURVE_FLAG_COMMAND } from "../wire/curve-flags.js";
-import { groupCommand } from "./group-command.js";
+import { readPeerCommand } from "./peer-command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
-import type { Engine, EngineHost } from "./engine.js";
+import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
 import { BATCH_BYTES, OutboundBatch } from "./outbound-batch.js";
-import { ReadArena } from "./read-arena.js";
 import { MessageAssembly } from "./message-assembly.js";
+import { ReadPlan } from "./read-plan.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
 
-
-export interface EngineOptions {
-  mechanism: Mechanism;
-  maxMessageSize: number;
-  heartbeatInterval: number;
-  heartbeatTimeToLive: number;
-  heartbeatTimeout: number;
-  handshakeInterval: number;
-  /** The endpoint for events: the bound address (accepted) or the connect address. */
-  endpoint: string;
-  /** SUB/XSUB: send subscriptions (01/00 data frames) as SUBSCRIBE/CANCEL commands to 3.1 peers. */
-  subscriptionCommands: boolean;
-  /** RADIO/DISH: JOIN/LEAVE commands travel between the peer and the socket (see group-command.ts). */
-  groupCommands: boolean;
-  /** Bounds on a message being gathered (see message-assembly.ts for the defaults). */
-  maxMessageFrames?: number;
-  maxMessageBytes?: number;
-}
-
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
-/**
- * A frame body still missing this much is read straight into its buffer: the copy saved is
- * worth the read that cannot also take the next frame's header.
- */
-const DIRECT_READ_MIN = 16 * 1024;
-/**
- * While large frames stream in, a read after one ends takes only this much: the next header
- * and a little of its body, which is copied; the rest of the body is then read into place.
- */
-const HEADER_READ = 4 * 1024;
 
 const S_GREETING = 0;
 const S_HANDSHAKE = 1;
@@ -57,16 +25,16 @@ const S_CLOSED = 4;
 const S_PREPARING = 5;
 
 /**
- * One ZMTP connection over a byte stream, from greeting to traffic: handshake through the
- * mechanism, framing, write batching (one flush per event-loop turn), read backpressure and
- * heartbeats. It serves exactly one pipe once the handshake is done.
- */
-/**
  * A received message from an authenticated peer carries the ZAP handler's User-Id and the
  * peer's metadata (READY properties and ZAP metadata, names lower-cased).
  */
 export type MessageWithMeta = Msg & { userId?: string; properties?: Map<string, Buffer> };
 
+/**
+ * One ZMTP connection over a byte stream, from greeting to traffic: handshake through the
+ * mechanism, framing, write batching (one flush per event-loop turn), read backpressure and
+ * heartbeats. It serves exactly one pipe once the handshake is done.
+ */
 export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader {
   pipe: Pipe | null = null;
   readonly mechanism: Mechanism;
@@ -92,11 +60,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
    * peer that floods PINGs and never reads could otherwise grow a queue without bound.
    */
   private pong: Buffer | null = null;
-  private readonly arena = new ReadArena();
-  /** The frame body view the pending read was given, if it reads straight into one. */
-  private direct: Buffer | null = null;
-  /** The last read held a large frame: expect another (see HEADER_READ). */
-  private largeFrames = false;
+  private readonly reads = new ReadPlan();
 
   constructor(
     readonly sock: NetSocket,
@@ -137,26 +101,15 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   // ---- input -------------------------------------------------------------------------------
 
   readBuffer(): Buffer | null {
-    const missing = this.decoder.bodyMissing;
-    // Once a body is being read into place, the rest of it is too.
-    if ((missing >= DIRECT_READ_MIN || (missing > 0 && this.largeFrames)) && this.state !== S_CLOSED) {
-      this.direct = this.decoder.bodyTail();
-      return this.direct;
-    }
-    this.direct = null;
-    return this.largeFrames ? this.arena.next(HEADER_READ) : this.arena.next();
+    return this.reads.next(this.decoder, this.state !== S_CLOSED);
   }
 
   onRead(buf: Buffer, n: number): void {
-    if (buf !== this.direct) {
-      // onFrame sets it again if this read holds a large frame.
-      this.largeFrames = false;
-      this.onData(this.arena.take(buf, n));
-      if (this.decoder.bodyMissing >= DIRECT_READ_MIN) this.largeFrames = true;
+    if (!this.reads.readInPlace(buf, n)) {
+      this.onData(this.reads.take(buf, n));
+      this.reads.sawFrame(this.decoder.bodyMissing);
       return;
     }
-    this.direct = null;
-    this.arena.sawRead(n);
     if (this.state === S_CLOSED) return;
     this.heartbeat.received(Date.now());
     try {
@@ -239,7 +192,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   onFrame(flags: number, body: Buffer): void {
-    if (body.length >= DIRECT_READ_MIN) this.largeFrames = true;
+    this.reads.sawFrame(body.length);
     const state = this.state;
     if (state === S_READY) {
       if (this.heartbeat.ttlArmed) this.heartbeat.frame();
@@ -289,40 +242,20 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   private onCommand(body: Buffer): void {
-    if (isCommand(body, PING)) {
-      const { data } = parseCommand(body);
-      const ping = parsePing(data);
-      this.pong = encodePong(ping.context);
-      this.kick();
-      this.heartbeat.peerPing(ping.ttl);
-      return;
+    const cmd = readPeerCommand(body, this.options.groupCommands);
+    switch (cmd.kind) {
+      case "ping":
+        this.pong = cmd.pong;
+        this.kick();
+        this.heartbeat.peerPing(cmd.ttl);
+        return;
+      case "pong":
+        this.heartbeat.peerPong();
+        return;
+      case "deliver":
+        this.pipe!.deliver(cmd.msg);
+        return;
     }
-    if (isCommand(body, PONG)) {
-      this.heartbeat.peerPong();
-      return;
-    }
-    if (isCommand(body, SUBSCRIBE) || isCommand(body, CANCEL)) {
-      // Delivered to the socket in the 3.0 form: a data frame 01/00 + topic.
-      const sub = body[0] === SUBSCRIBE.length;
-      const topic = body.subarray(1 + body[0]!);
-      const frame = Buffer.allocUnsafe(1 + topic.length);
-      frame[0] = sub ? 1 : 0;
-      topic.copy(frame, 1);
-      this.pipe!.deliver([frame]);
-      return;
-    }
-    if (this.options.groupCommands && (isCommand(body, JOIN) || isCommand(body, LEAVE))) {
-      const join = body[0] === JOIN.length;
-      const group = body.subarray(1 + body[0]!);
-      // libzmq cannot hold a longer group; such a command is ignored.
-      if (group.length <= GROUP_MAX_LENGTH) this.pipe!.deliver(groupCommand(join ? JOIN : LEAVE, Buffer.from(group)));
-      return;
-    }
-    if (isCommand(body, ERROR)) {
-      const reason = parseError(parseCommand(body).data);
-      throw new ProtocolError("ZMTP_PEER_ERROR", `peer sent ERROR: ${reason}`);
-    }
-    // Unknown commands are ignored, as libzmq does.
   }
 
   private apply(step: MechanismStep): void {

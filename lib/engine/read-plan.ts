@@ -1,0 +1,57 @@
+import type { FrameDecoder } from "../wire/frame.js";
+import { ReadArena } from "./read-arena.js";
+
+/**
+ * A frame body still missing this much is read straight into its buffer: the copy saved is
+ * worth the read that cannot also take the next frame's header.
+ */
+const DIRECT_READ_MIN = 16 * 1024;
+/**
+ * While large frames stream in, a read after one ends takes only this much: the next header
+ * and a little of its body, which is copied; the rest of the body is then read into place.
+ */
+const HEADER_READ = 4 * 1024;
+
+/**
+ * Where a ZMTP connection's next read lands: the rest of a large frame's body, read in place
+ * (no copy), or the arena, whose bytes the decoder cuts into frames.
+ */
+export class ReadPlan {
+  readonly #arena = new ReadArena();
+  /** The frame body view the pending read was given, if it reads straight into one. */
+  #direct: Buffer | null = null;
+  /** The last read held a large frame: expect another (see HEADER_READ). */
+  #largeFrames = false;
+
+  /** Memory for the next read, or null for the transport's scratch; `inPlace` false: never a body. */
+  next(decoder: FrameDecoder, inPlace: boolean): Buffer | null {
+    const missing = decoder.bodyMissing;
+    // Once a body is being read into place, the rest of it is too.
+    if ((missing >= DIRECT_READ_MIN || (missing > 0 && this.#largeFrames)) && inPlace) {
+      this.#direct = decoder.bodyTail();
+      return this.#direct;
+    }
+    this.#direct = null;
+    return this.#largeFrames ? this.#arena.next(HEADER_READ) : this.#arena.next();
+  }
+
+  /** True when `buf` is the body handed out by next(): its `n` bytes are already in place. */
+  readInPlace(buf: Buffer, n: number): boolean {
+    if (buf !== this.#direct) return false;
+    this.#direct = null;
+    this.#arena.sawRead(n);
+    return true;
+  }
+
+  /** The `n` bytes read into `buf`, as memory that stays valid for as long as it is held. */
+  take(buf: Buffer, n: number): Buffer {
+    // sawFrame sets it again if this read holds a large frame.
+    this.#largeFrames = false;
+    return this.#arena.take(buf, n);
+  }
+
+  /** A frame of `size` bytes arrived, or one still misses that many: large ones are read in place. */
+  sawFrame(size: number): void {
+    if (size >= DIRECT_READ_MIN) this.#largeFrames = true;
+  }
+}
