@@ -13,21 +13,24 @@ export type { JsonCodecOptions, JsonValue } from "./codec/json.js";
 export { protobuf } from "./codec/protobuf.js";
 export type { ProtobufCodecOptions, StaticMessageClass } from "./codec/protobuf.js";
 
-export { Producer } from "./pipeline/producer.js";
+export { Producer, PRODUCER_SEND_TIMEOUT } from "./pipeline/producer.js";
 export type { ProducerOptions } from "./pipeline/producer.js";
 export { Consumer } from "./pipeline/consumer.js";
 export type { ConsumerOptions } from "./pipeline/consumer.js";
 export { runWorkers, WorkerPool } from "./pipeline/worker-pool.js";
 export type { ValueSource, WorkerPoolOptions } from "./pipeline/worker-pool.js";
+export type { CloseOptions } from "./internal/drain.js";
 
 export { TopicPublisher } from "./pubsub/publisher.js";
 export type { SubscriptionChange, TopicPublisherOptions } from "./pubsub/publisher.js";
-export { TopicSubscriber } from "./pubsub/subscriber.js";
+export { FILTER_ACK_TIMEOUT, TopicSubscriber } from "./pubsub/subscriber.js";
 export { FilteringForwarder } from "./pubsub/forwarder.js";
 export type { FilteringForwarderOptions, FilteringForwarderStats } from "./pubsub/forwarder.js";
 export type { SubscribeOptions, Subscription, TopicSubscriberOptions } from "./pubsub/subscriber.js";
 export type { TopicMessage, TopicName, Topics, TopicValue } from "./pubsub/topics.js";
-export { compileWhere, FILTER_LIMITS, FilterError } from "./pubsub/where.js";
+export { compileWhere, FILTER_LIMITS, FilterError, where } from "./pubsub/where.js";
+export type { AudienceState, WaitForSubscribersOptions } from "./pubsub/audience.js";
+export type { ReadyOptions } from "./pubsub/readiness.js";
 export type { FieldPath, FieldTest, FieldValue, Scalar, Where } from "./pubsub/where.js";
 
 export { rpc } from "./rpc/rpc.js";

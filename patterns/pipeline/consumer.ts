@@ -1,5 +1,10 @@
 import { Pull, type ReceiveOptions } from "../../lib/index.js";
 import { decodeFrames, DecodeError, type Codec } from "../codec/codec.js";
+import { closedError } from "../internal/closed.js";
+import { drainTimedOut, drainTimeout, finishWithin, type CloseOptions } from "../internal/drain.js";
+
+/** The reason a receive waiting when intake stops is woken with (never reaches the caller). */
+const INTAKE_STOPPED = Object.assign(new Error("consumer intake stopped"), { code: "EINTAKE" });
 
 export type ConsumerOptions = NonNullable<ConstructorParameters<typeof Pull>[0]> & {
   /** Told of each message that could not be decoded (after it is counted); receiving goes on. */
@@ -16,6 +21,14 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly socket: Pull;
   readonly #codec: Codec<T>;
   readonly #onDecodeError: ((error: DecodeError) => void) | undefined;
+  /** Endpoints taken through bind() and connect(): what stopIntake() lets go of. */
+  readonly #bound: string[] = [];
+  readonly #connected: string[] = [];
+  /** Aborted once intake stops, to wake a receive() waiting on a queue that will stay empty. */
+  readonly #intake = new AbortController();
+  #emptied: (() => void) | null = null;
+  #unbinding: Promise<void> | null = null;
+  #combined: { from: AbortSignal; signal: AbortSignal } | null = null;
   #decodeErrors = 0;
 
   constructor(codec: Codec<T>, options?: ConsumerOptions) {
@@ -34,54 +47,135 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
     return this.#decodeErrors;
   }
 
+  /** True once closed, or once intake has stopped and everything received has been taken. */
   get closed(): boolean {
-    return this.socket.closed;
+    return this.socket.closed || (this.#intake.signal.aborted && !this.socket.readable);
   }
 
   get lastEndpoint(): string | null {
     return this.socket.lastEndpoint;
   }
 
-  bind(address: string): Promise<void> {
-    return this.socket.bind(address);
+  async bind(address: string): Promise<void> {
+    await this.socket.bind(address);
+    this.#bound.push(this.socket.lastEndpoint ?? address);
   }
 
   connect(address: string): void {
     this.socket.connect(address);
+    this.#connected.push(address);
   }
 
-  /** The next value that decodes; rejects as the socket's receive does (EAGAIN, EBADF, abort). */
+  /**
+   * Stops taking new messages: unbinds and disconnects every endpoint given to bind() and
+   * connect(), so producers send to their other consumers. Messages already received stay
+   * queued here: receive() and `for await` hand them out, then end as on close.
+   */
+  stopIntake(): Promise<void> {
+    if (this.socket.closed) return Promise.resolve();
+    if (this.#unbinding !== null) return this.#unbinding;
+    for (const address of this.#connected.splice(0)) this.#quietly(() => this.socket.disconnect(address));
+    // Set before the abort below wakes a waiting receive: an unbind blocks the socket (a receive
+    // meanwhile throws EBUSY, as zeromq's does), so readers wait for it.
+    this.#unbinding = Promise.all(this.#bound.splice(0).map((address) => this.socket.unbind(address).catch(() => {}))).then(() => {
+      this.#checkEmptied();
+    });
+    this.#intake.abort(INTAKE_STOPPED);
+    return this.#unbinding;
+  }
+
+  /**
+   * The next value that decodes; rejects as the socket's receive does (EAGAIN, EBADF, abort),
+   * and with EBADF once intake has stopped and nothing received is left.
+   */
   async receive(options?: ReceiveOptions): Promise<T> {
     for (;;) {
-      const frames = await this.socket.receive(options);
+      if (this.#intake.signal.aborted && !this.socket.readable) {
+        this.#checkEmptied();
+        throw closedError("consumer");
+      }
+      if (this.#unbinding !== null) await this.#unbinding;
+      let frames: Buffer[];
+      try {
+        frames = await this.socket.receive(this.#withIntake(options));
+      } catch (err) {
+        // Woken by stopIntake: go round to take what is queued, or to end.
+        if (err === INTAKE_STOPPED && !this.socket.closed) continue;
+        throw err;
+      }
       try {
         return decodeFrames(this.#codec, frames);
       } catch (err) {
         if (!(err instanceof DecodeError)) throw err;
         this.#decodeErrors++;
         this.#onDecodeError?.(err);
+      } finally {
+        if (this.#intake.signal.aborted) this.#checkEmptied();
       }
     }
   }
 
-  /** Yields values until the consumer is closed. */
+  /** Yields values until the consumer is closed, or drained. */
   async *[Symbol.asyncIterator](): AsyncGenerator<T, undefined, undefined> {
-    while (!this.socket.closed) {
+    while (!this.closed) {
       try {
         yield await this.receive();
       } catch (err) {
-        if (this.socket.closed) return undefined;
+        if (this.closed) return undefined;
         throw err;
       }
     }
     return undefined;
   }
 
-  close(): Promise<void> {
-    return this.socket.close();
+  /**
+   * Closes the consumer. With `{ drain: true }` it first stops intake (see stopIntake) and waits
+   * until its readers (`receive`, `for await`, a worker pool) have taken every message already
+   * received; a worker pool's own `close({ drain: true })` also waits for its handlers.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    return this.#close(options?.drain === true, drainTimeout(options));
+  }
+
+  async #close(drain: boolean, timeout: number): Promise<void> {
+    if (drain && !this.socket.closed) {
+      const emptied = new Promise<void>((resolve) => (this.#emptied = resolve));
+      await this.stopIntake();
+      this.#checkEmptied();
+      if (!(await finishWithin(emptied, timeout))) {
+        await this.socket.close();
+        throw drainTimedOut("consumer", timeout);
+      }
+    }
+    await this.socket.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  #withIntake(options: ReceiveOptions | undefined): ReceiveOptions {
+    const signal = options?.signal;
+    if (this.#intake.signal.aborted) return options ?? {};
+    if (signal === undefined) return { ...options, signal: this.#intake.signal };
+    // A worker pool passes the same signal on every receive: combine it once, not per message.
+    if (this.#combined?.from !== signal) this.#combined = { from: signal, signal: AbortSignal.any([signal, this.#intake.signal]) };
+    return { ...options, signal: this.#combined.signal };
+  }
+
+  #checkEmptied(): void {
+    if (this.#emptied !== null && !this.socket.readable) {
+      const emptied = this.#emptied;
+      this.#emptied = null;
+      emptied();
+    }
+  }
+
+  #quietly(action: () => void): void {
+    try {
+      action();
+    } catch {
+      // Already disconnected (the endpoint failed or was let go of by the application).
+    }
   }
 }

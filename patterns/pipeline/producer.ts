@@ -4,6 +4,13 @@ import { encodeValue, type Codec } from "../codec/codec.js";
 export type ProducerOptions = NonNullable<ConstructorParameters<typeof Push>[0]>;
 
 /**
+ * The producer's default `sendTimeout`, in ms. A PUSH socket's own default (-1) waits without
+ * limit for a consumer, and a send waiting so holds nothing open: a program whose producer
+ * never reached a consumer would exit with the value gone and no error.
+ */
+export const PRODUCER_SEND_TIMEOUT = 10_000;
+
+/**
  * The sending end of a typed pipeline: a PUSH socket whose messages are values of one type.
  * Values go round-robin to the connected consumers that have room; `send` waits when all are
  * full, so a slow pipeline pushes back on its producer instead of growing a queue.
@@ -15,7 +22,7 @@ export class Producer<T> implements AsyncDisposable {
 
   constructor(codec: Codec<T>, options?: ProducerOptions) {
     this.#codec = codec;
-    this.socket = new Push(options);
+    this.socket = new Push({ sendTimeout: PRODUCER_SEND_TIMEOUT, ...options });
   }
 
   get codec(): Codec<T> {
@@ -34,7 +41,11 @@ export class Producer<T> implements AsyncDisposable {
     this.socket.connect(address);
   }
 
-  /** Resolves once the value is queued for a consumer; rejects with EncodeError for a bad value. */
+  /**
+   * Resolves once the value is queued for a consumer; rejects with EncodeError for a bad value,
+   * and with EAGAIN when no consumer had room within `sendTimeout` ms (default
+   * PRODUCER_SEND_TIMEOUT; -1 waits without limit), as when none is connected yet.
+   */
   send(value: T, options?: SendOptions): Promise<void> {
     let frames: Buffer[];
     try {

@@ -1,14 +1,31 @@
+import { EventEmitter } from "node:events";
+import { drainTimedOut, drainTimeout, finishWithin, type CloseOptions } from "../internal/drain.js";
+
 /** Where a worker pool takes its values from: a Consumer, or anything that receives the same way. */
 export interface ValueSource<T> {
   receive(options?: { signal?: AbortSignal }): Promise<T>;
   readonly closed: boolean;
+  /**
+   * Stops taking new values; receive() then hands out what was already received and rejects,
+   * and `closed` turns true (Consumer does). Without it a draining pool just stops receiving.
+   */
+  stopIntake?(): Promise<void>;
+  close?(): Promise<void>;
 }
 
 export interface WorkerPoolOptions<T> {
   /** How many handlers run at once; also the most values taken off the socket and not yet done. */
   concurrency: number;
-  /** Told of each handler failure; the pool goes on with the next value. */
+  /**
+   * Told of each handler failure; the pool goes on with the next value. Without it a failure
+   * is emitted as an `error` event, and with no `error` listener either it is thrown as an
+   * uncaught exception (the process crashes, as a Node stream's unhandled error does).
+   */
   onError?: (error: unknown, value: T) => void;
+}
+
+interface WorkerPoolEvents<T> {
+  error: [error: unknown, value: T];
 }
 
 /**
@@ -17,8 +34,8 @@ export interface WorkerPoolOptions<T> {
  * receive high-water mark and then in TCP: a slow pool pushes back on its producers (which,
  * with PUSH, send to other consumers that have room) instead of buffering without bound.
  */
-export class WorkerPool<T> {
-  /** Resolves when the pool has stopped (source closed or `stop()`) and every handler is done. */
+export class WorkerPool<T> extends EventEmitter<WorkerPoolEvents<T>> implements AsyncDisposable {
+  /** Resolves when the pool has stopped (source closed or drained, or `stop()`) and every handler is done. */
   readonly done: Promise<void>;
   readonly #source: ValueSource<T>;
   readonly #handler: (value: T) => unknown;
@@ -30,8 +47,10 @@ export class WorkerPool<T> {
   #failed = 0;
   /** Wakes the receive loop (a slot freed) or stop() (all handlers done). */
   #wake: (() => void) | null = null;
+  #closing: Promise<void> | null = null;
 
   constructor(source: ValueSource<T>, handler: (value: T) => unknown, options: WorkerPoolOptions<T>) {
+    super();
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
       throw Object.assign(new RangeError("concurrency must be an integer of at least 1"), { code: "EINVAL" });
     }
@@ -62,6 +81,31 @@ export class WorkerPool<T> {
     this.#abort.abort();
     this.#wake?.();
     return this.done;
+  }
+
+  /**
+   * Stops the pool and closes its source. With `{ drain: true }`: the source stops intake
+   * (a Consumer lets go of its endpoints, so producers send elsewhere), the pool handles every
+   * value already received, waits for its handlers, then closes the source. Without it:
+   * running handlers finish, values still queued in the source are dropped with it.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    const timeout = drainTimeout(options);
+    this.#closing ??= this.#close(options?.drain === true, timeout);
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #close(drain: boolean, timeout: number): Promise<void> {
+    if (drain && this.#source.stopIntake !== undefined) await this.#source.stopIntake();
+    else this.stop().catch(() => {});
+    const finished = await finishWithin(this.done, timeout);
+    if (!finished) this.#abort.abort();
+    await this.#source.close?.();
+    if (!finished) throw drainTimedOut("worker pool", timeout);
   }
 
   async #run(): Promise<void> {
@@ -105,15 +149,25 @@ export class WorkerPool<T> {
     this.#inFlight--;
     if (failed) {
       this.#failed++;
-      try {
-        this.#onError?.(error, value);
-      } catch {
-        // A failing error callback must not stop the pool.
-      }
+      this.#report(error, value);
     } else {
       this.#processed++;
     }
     this.#wake?.();
+  }
+
+  #report(error: unknown, value: T): void {
+    if (this.#onError !== undefined) {
+      try {
+        this.#onError(error, value);
+      } catch {
+        // A failing error callback must not stop the pool.
+      }
+      return;
+    }
+    // On its own tick: with no listener, emit throws, and that must reach the process as an
+    // uncaught exception rather than reject a promise of the pool's or stop its loop.
+    process.nextTick(() => this.emit("error", error, value));
   }
 
   #changed(): Promise<void> {

@@ -22,6 +22,19 @@
  * so to a plain PUB or a forwarder it is an inert entry. When the subscriber goes away its
  * XPUB peer reports the CANCELs, which is how a publisher forgets the filter.
  *
+ * Readiness uses the same channel. After its other subscriptions a subscriber sends
+ *
+ *   hello                  0x00 "wmq-hello:" <channel> ":" <seq, decimal>
+ *
+ * with a fresh seq each time its subscriptions change (and cancels the previous hello). Each
+ * hop forwards subscriptions in order, so a TopicPublisher that reads the hello holds every
+ * subscription sent before it. It answers, on the subscriber's channel, with one message
+ *
+ *   frame 0   0x00 "wmq-ch:" <channel> ":" 0x00 "ready:" <seq>
+ *
+ * and counts subscribers as the channels that have a hello. A plain PUB answers nothing:
+ * that silence is how a filtering subscriber learns its filters are ignored.
+ *
  * Unfiltered messages keep the plain `zeromq` shape: frame 0 is the topic, frames 1… the
  * payload, so plain SUB sockets subscribing to topic prefixes interoperate. Because filtered
  * copies begin with 0x00, a plain subscriber subscribed to everything ("") receives them too;
@@ -32,6 +45,9 @@ import { decodeUtf8 } from "../codec/string.js";
 
 const CHANNEL_TAG = Buffer.from("\0wmq-ch:", "latin1");
 const FILTER_TAG = Buffer.from("\0wmq-filter:", "latin1");
+const HELLO_TAG = Buffer.from("\0wmq-hello:", "latin1");
+const READY_TAG = Buffer.from("\0ready:", "latin1");
+const SEQ_PATTERN = /^(0|[1-9][0-9]{0,14})$/;
 const CHANNEL_LENGTH = 12;
 const CHANNEL_PATTERN = /^[0-9a-f]{12}$/;
 const COLON = 0x3a;
@@ -83,6 +99,35 @@ export function parseFilterDeclaration(topic: Buffer): FilterDeclaration | null 
   const { v, ch, topic: name, where } = body as Record<string, unknown>;
   if (v !== 1 || typeof ch !== "string" || !CHANNEL_PATTERN.test(ch) || typeof name !== "string") return null;
   return { channel: ch, topic: name, where };
+}
+
+/** The hello a subscriber sends after its subscriptions (see above). */
+export function helloSubscription(channel: string, seq: number): Buffer {
+  return Buffer.concat([HELLO_TAG, Buffer.from(`${channel}:${seq}`, "latin1")]);
+}
+
+/** The channel and seq of a hello, or null when the topic is not a well-formed one. */
+export function parseHello(topic: Buffer): { channel: string; seq: number } | null {
+  if (!startsWith(topic, HELLO_TAG)) return null;
+  const [channel, seq, ...rest] = topic.toString("latin1", HELLO_TAG.length).split(":");
+  if (rest.length > 0 || channel === undefined || !CHANNEL_PATTERN.test(channel) || seq === undefined || !SEQ_PATTERN.test(seq)) return null;
+  return { channel, seq: Number(seq) };
+}
+
+/** Frame 0 of a publisher's answer to a hello. */
+export function readyFrame(channel: string, seq: number): Buffer {
+  return channelFrame(channel, Buffer.concat([READY_TAG, Buffer.from(String(seq), "latin1")]));
+}
+
+/** The seq in the topic part of a channel message when it is a ready answer, else null. */
+export function parseReady(topic: Buffer): number | null {
+  if (!startsWith(topic, READY_TAG)) return null;
+  const seq = topic.toString("latin1", READY_TAG.length);
+  return SEQ_PATTERN.test(seq) ? Number(seq) : null;
+}
+
+export function isHello(topic: Buffer): boolean {
+  return startsWith(topic, HELLO_TAG);
 }
 
 /** Whether a subscription is part of this protocol (a channel or a declaration). */

@@ -3,7 +3,7 @@ import { decodeFrames, DecodeError } from "../codec/codec.js";
 import { decodeUtf8 } from "../codec/string.js";
 import { SerialSender } from "../internal/serial-sender.js";
 import { FilterTable } from "./filter-table.js";
-import { channelFrame, isChannelSubscription, isFilterDeclaration } from "./filter-wire.js";
+import { channelFrame, isChannelSubscription, isFilterDeclaration, isHello, parseHello, readyFrame } from "./filter-wire.js";
 import type { SubscriptionChange } from "./publisher.js";
 import { parseSubscription, readSubscriptions } from "./subscription-feed.js";
 import { checkTopics, type Topics } from "./topics.js";
@@ -102,6 +102,12 @@ export class FilteringForwarder<S extends Topics> implements AsyncDisposable {
       if (sub.subscribe) this.#retain(topic);
       else this.#release(topic);
       this.#report({ kind: sub.subscribe ? "filter" : "unfilter", ...declaration });
+      return;
+    }
+    if (isHello(sub.topic)) {
+      // Filters are run here, so the answer is this forwarder's to give; it goes no further.
+      const hello = parseHello(sub.topic);
+      if (hello !== null && sub.subscribe) this.#toDownstream.send([readyFrame(hello.channel, hello.seq)]).catch(() => {});
       return;
     }
     // Filtered copies are made here, so a channel subscription only routes them downstream.

@@ -3,7 +3,8 @@ import { encodeValue } from "../codec/codec.js";
 import { closedError } from "../internal/closed.js";
 import { SerialSender } from "../internal/serial-sender.js";
 import { FilterTable } from "./filter-table.js";
-import { channelFrame, isChannelSubscription, isFilterDeclaration } from "./filter-wire.js";
+import { channelFrame, isChannelSubscription, isFilterDeclaration, isHello, parseHello, readyFrame } from "./filter-wire.js";
+import { Audience, type AudienceState, type WaitForSubscribersOptions } from "./audience.js";
 import { parseSubscription, readSubscriptions } from "./subscription-feed.js";
 import { checkTopics, type TopicName, type Topics, type TopicValue } from "./topics.js";
 
@@ -12,7 +13,9 @@ export type SubscriptionChange =
   /** A plain topic prefix got its first subscriber, or lost its last. */
   | { kind: "subscribe" | "unsubscribe"; prefix: string }
   /** A content filter was declared or withdrawn (see filter-wire.ts). */
-  | { kind: "filter" | "unfilter"; channel: string; topic: string; where: unknown };
+  | { kind: "filter" | "unfilter"; channel: string; topic: string; where: unknown }
+  /** A TopicSubscriber announced itself (its subscriptions so far are in place), or left. */
+  | { kind: "join" | "leave"; channel: string; subscribers: number };
 
 type XPublisherOptions = NonNullable<ConstructorParameters<typeof XPublisher>[0]>;
 
@@ -36,6 +39,7 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
   readonly #topicFrames = new Map<string, Buffer>();
   readonly #onSubscription: ((change: SubscriptionChange) => void) | undefined;
   readonly #watching: Promise<void>;
+  readonly #audience = new Audience();
   #published = 0;
   #filteredCopies = 0;
 
@@ -73,6 +77,22 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
     return { published: this.#published, filteredCopies: this.#filteredCopies };
   }
 
+  /** Who is subscribed now: TopicSubscribers that announced themselves, plain prefixes, filters. */
+  get audience(): AudienceState {
+    return this.#audience.state(this.#filters.size);
+  }
+
+  /**
+   * Resolves once `n` TopicSubscribers have announced themselves (each after its subscriptions
+   * were in place here), or once `predicate` holds for the audience; checked now and after each
+   * change. Rejects with ETIMEDOUT after `timeout` ms (default 10,000; -1 for no limit), with
+   * EBADF if the publisher closes first, and with the signal's reason when aborted.
+   */
+  waitForSubscribers(want: number | ((audience: AudienceState) => boolean), options?: WaitForSubscribersOptions): Promise<AudienceState> {
+    if (this.socket.closed) return Promise.reject(closedError("publisher"));
+    return this.#audience.wait(want, () => this.#filters.size, options);
+  }
+
   bind(address: string): Promise<void> {
     return this.socket.bind(address);
   }
@@ -104,6 +124,7 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
+    this.#audience.close(closedError("publisher"));
     await this.socket.close();
     await this.#watching;
   }
@@ -127,9 +148,23 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
       if (declaration !== null) this.#report({ kind: sub.subscribe ? "filter" : "unfilter", ...declaration });
       return;
     }
+    if (isHello(sub.topic)) {
+      this.#hello(sub.subscribe, sub.topic);
+      return;
+    }
     // A channel subscription needs nothing here: the XPUB routes the channel's copies by it.
     if (isChannelSubscription(sub.topic)) return;
-    this.#report({ kind: sub.subscribe ? "subscribe" : "unsubscribe", prefix: sub.topic.toString("utf8") });
+    const prefix = sub.topic.toString("utf8");
+    this.#audience.prefix(sub.subscribe, prefix, this.#filters.size);
+    this.#report({ kind: sub.subscribe ? "subscribe" : "unsubscribe", prefix });
+  }
+
+  #hello(subscribe: boolean, topic: Buffer): void {
+    const hello = parseHello(topic);
+    if (hello === null) return;
+    if (subscribe) this.#sender.send([readyFrame(hello.channel, hello.seq)]).catch(() => {});
+    const change = this.#audience.hello(subscribe, hello.channel, hello.seq, this.#filters.size);
+    if (change !== null) this.#report({ kind: change, channel: hello.channel, subscribers: this.#audience.subscribers });
   }
 
   #report(change: SubscriptionChange): void {

@@ -1,8 +1,10 @@
+import { EventEmitter } from "node:events";
 import { XSubscriber, type ReceiveOptions } from "../../lib/index.js";
 import { decodeFrames, DecodeError } from "../codec/codec.js";
 import { decodeUtf8 } from "../codec/string.js";
 import { closedError } from "../internal/closed.js";
-import { channelSubscription, filterDeclaration, newChannel, parseChannelFrame } from "./filter-wire.js";
+import { channelSubscription, filterDeclaration, helloSubscription, newChannel, parseChannelFrame, parseReady } from "./filter-wire.js";
+import { Readiness, type ReadyOptions } from "./readiness.js";
 import { checkTopics, type TopicMessage, type TopicName, type Topics, type TopicValue } from "./topics.js";
 import { compileWhere, type Where } from "./where.js";
 
@@ -11,7 +13,21 @@ type XSubscriberOptions = NonNullable<ConstructorParameters<typeof XSubscriber>[
 export type TopicSubscriberOptions = XSubscriberOptions & {
   /** Told of each message that could not be decoded (after it is counted); receiving goes on. */
   onDecodeError?: (error: DecodeError) => void;
+  /**
+   * ms after a content filter is subscribed and a connection is up within which a publisher
+   * must acknowledge it; then a `warning` event (code EFILTERIGNORED) says the upstream
+   * ignores filters, as a plain PUB does (default 2,000; -1: never warn).
+   */
+  filterAckTimeout?: number;
 };
+
+export const FILTER_ACK_TIMEOUT = 2000;
+/** Messages ready() may read ahead while it waits for its answer, kept for receive(). */
+const READ_AHEAD_LIMIT = 1000;
+
+interface TopicSubscriberEvents {
+  warning: [warning: Error & { code: string }];
+}
 
 export interface SubscribeOptions<V> {
   /**
@@ -48,7 +64,7 @@ interface Entry {
  * arrive decoded and tagged with their topic; a message that does not decode is counted,
  * reported to `onDecodeError`, and skipped.
  */
-export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMessage<S>>, AsyncDisposable {
+export class TopicSubscriber<S extends Topics> extends EventEmitter<TopicSubscriberEvents> implements AsyncIterable<TopicMessage<S>>, AsyncDisposable {
   /** The XSUB socket, for options and monitor events. */
   readonly socket: XSubscriber;
   /** Names this subscriber's filtered copies upstream (see filter-wire.ts). */
@@ -58,16 +74,39 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
   readonly #entries = new Set<Entry>();
   /** How many entries need each upstream subscription (keyed by its bytes as latin1). */
   readonly #upstream = new Map<string, number>();
+  readonly #readiness = new Readiness();
+  readonly #filterAckTimeout: number;
+  /** What ready() read while nobody else was receiving, handed out by receive() first. */
+  readonly #readAhead: Buffer[][] = [];
+  #readers = 0;
+  #pump: { done: Promise<void>; abort: AbortController } | null = null;
+  #connected = false;
+  #checkingFilters = false;
   #decodeErrors = 0;
+  #ignored = 0;
 
   constructor(topics: S, options?: TopicSubscriberOptions) {
+    super();
     checkTopics(topics);
-    const { onDecodeError, ...socketOptions } = options ?? {};
+    const { onDecodeError, filterAckTimeout, ...socketOptions } = options ?? {};
+    this.#filterAckTimeout = filterAckTimeout ?? FILTER_ACK_TIMEOUT;
+    if (typeof this.#filterAckTimeout !== "number" || !(this.#filterAckTimeout >= 0 || this.#filterAckTimeout === -1)) {
+      throw Object.assign(new RangeError("filterAckTimeout must be ms ≥ 0, or -1"), { code: "EINVAL" });
+    }
     this.#topics = topics;
     this.#onDecodeError = onDecodeError;
     // XSUB, not SUB: a SUB would drop the filtered copies, whose frame 0 matches none of its
     // own subscriptions; topics are matched here instead.
     this.socket = new XSubscriber(socketOptions);
+    this.socket.events.on("handshake", () => {
+      this.#connected = true;
+      this.#checkFilters();
+    });
+  }
+
+  /** Messages received but not wanted here (another subscriber's filtered copies, unknown prefixes). */
+  get ignored(): number {
+    return this.#ignored;
   }
 
   /** Messages dropped because they could not be decoded. */
@@ -110,6 +149,8 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
     }
     this.#entries.add(entry);
     for (const s of this.#subscriptionsOf(entry)) this.#retain(s);
+    this.#announce();
+    if (entry.declaration !== null) this.#checkFilters();
     let cancelled = false;
     return {
       topic,
@@ -124,17 +165,38 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
 
   /** The next message that is subscribed, decodes, and passes its filters. */
   async receive(options?: ReceiveOptions): Promise<TopicMessage<S>> {
-    for (;;) {
-      const frames = await this.socket.receive(options);
-      try {
-        const message = this.#accept(frames);
-        if (message !== null) return message;
-      } catch (err) {
-        if (!(err instanceof DecodeError)) throw err;
-        this.#decodeErrors++;
-        this.#onDecodeError?.(err);
+    this.#readers++;
+    try {
+      await this.#stopPump();
+      for (;;) {
+        const frames = this.#readAhead.shift() ?? (await this.socket.receive(options));
+        try {
+          const message = this.#accept(frames);
+          if (message !== null) return message;
+        } catch (err) {
+          if (!(err instanceof DecodeError)) throw err;
+          this.#decodeErrors++;
+          this.#onDecodeError?.(err);
+        }
       }
+    } finally {
+      this.#readers--;
     }
+  }
+
+  /**
+   * Resolves once a TopicPublisher (directly, or through forwarders) holds every subscription
+   * made so far: it answers the hello sent after them. With several publishers, the first
+   * answer does. Rejects with ETIMEDOUT after `timeout` ms (default 10,000; -1: no limit) —
+   * also what a plain PUB upstream gives, as it never answers — and with EBADF on close.
+   * Messages that arrive meanwhile are kept for receive().
+   */
+  ready(options?: ReadyOptions): Promise<void> {
+    if (this.socket.closed) return Promise.reject(closedError("subscriber"));
+    if (this.#readiness.seq === 0) this.#announce();
+    const waiting = this.#readiness.wait(options);
+    this.#startPump();
+    return waiting;
   }
 
   /** Yields messages until the subscriber is closed. */
@@ -151,6 +213,7 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
   }
 
   close(): Promise<void> {
+    this.#readiness.close(closedError("subscriber"));
     return this.socket.close();
   }
 
@@ -167,7 +230,76 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
    * the channel first is enough. Cancelled in the reverse order for the same reason.
    */
   #subscriptionsOf(entry: Entry): Buffer[] {
-    return entry.declaration === null ? [entry.prefix] : [channelSubscription(this.channel), entry.declaration];
+    if (entry.declaration !== null) return [channelSubscription(this.channel), entry.declaration];
+    // Everything means every topic of the map, by name: an empty prefix would also match the
+    // filtered copies meant for other subscribers (frame 0 begins with NUL), all of them.
+    if (entry.prefix.length === 0) return Object.keys(this.#topics).map((name) => Buffer.from(name, "utf8"));
+    return [entry.prefix];
+  }
+
+  /**
+   * Sends a fresh hello after the subscriptions made so far and withdraws the last one, so a
+   * publisher's answer to it means they are all in place (see filter-wire.ts).
+   */
+  #announce(): void {
+    if (this.socket.closed) return;
+    const previous = this.#readiness.seq;
+    if (previous === 0) this.#retain(channelSubscription(this.channel));
+    this.#sendSubscription(1, helloSubscription(this.channel, this.#readiness.next()));
+    if (previous !== 0) this.#sendSubscription(0, helloSubscription(this.channel, previous));
+  }
+
+  /** Warns, once per check, when a filter is subscribed and no publisher answers in time. */
+  #checkFilters(): void {
+    if (this.#checkingFilters || !this.#connected || this.#filterAckTimeout === -1) return;
+    if (![...this.#entries].some((e) => e.declaration !== null)) return;
+    this.#checkingFilters = true;
+    this.ready({ timeout: this.#filterAckTimeout }).then(
+      () => (this.#checkingFilters = false),
+      (err: { code?: string }) => {
+        this.#checkingFilters = false;
+        if (err.code !== "ETIMEDOUT" || this.socket.closed) return;
+        const warning = new Error(`no publisher acknowledged this subscriber's content filters within ${this.#filterAckTimeout} ms: its upstream may be a plain PUB, which ignores them, so filtered subscriptions receive nothing`);
+        this.emit("warning", Object.assign(warning, { code: "EFILTERIGNORED" }));
+      },
+    );
+  }
+
+  // ---- reading for ready() -------------------------------------------------------------------
+
+  /** Reads for a waiting ready() while no receive() runs, keeping what is not the answer. */
+  #startPump(): void {
+    if (this.#pump !== null || this.#readers > 0) return;
+    const abort = new AbortController();
+    const done = (async () => {
+      while (this.#readiness.waiting && this.#readers === 0 && !this.socket.closed && this.#readAhead.length < READ_AHEAD_LIMIT) {
+        let frames: Buffer[];
+        try {
+          frames = await this.socket.receive({ signal: abort.signal });
+        } catch {
+          return;
+        }
+        if (!this.#answer(frames)) this.#readAhead.push(frames);
+      }
+    })().finally(() => (this.#pump = null));
+    this.#pump = { done, abort };
+  }
+
+  async #stopPump(): Promise<void> {
+    const pump = this.#pump;
+    if (pump === null) return;
+    pump.abort.abort();
+    await pump.done;
+  }
+
+  /** True when the frames are a publisher's answer to a hello (handled here). */
+  #answer(frames: Buffer[]): boolean {
+    const copy = frames.length === 1 ? parseChannelFrame(frames[0]!) : null;
+    if (copy === null || copy.channel !== this.channel) return false;
+    const seq = parseReady(copy.topic);
+    if (seq === null) return false;
+    this.#readiness.answered(seq);
+    return true;
   }
 
   // Counted here and sent once: an XPUB counts a peer's repeated SUBSCRIBEs, but an XSUB sends
@@ -203,14 +335,22 @@ export class TopicSubscriber<S extends Topics> implements AsyncIterable<TopicMes
   /** The message, if this subscriber wants it; null for messages it ignores. */
   #accept(frames: Buffer[]): TopicMessage<S> | null {
     const frame0 = frames[0]!;
-    if (frame0.length > 0 && frame0[0] === 0) return this.#acceptFiltered(frames);
+    if (frame0.length > 0 && frame0[0] === 0) {
+      if (this.#answer(frames)) return null;
+      const message = this.#acceptFiltered(frames);
+      if (message === null) this.#ignored++;
+      return message;
+    }
     let prefixed = false;
     let exact = false;
     for (const e of this.#entries) {
       if (e.topic === null) prefixed ||= startsWith(frame0, e.prefix);
       else exact ||= frame0.equals(e.prefix);
     }
-    if (!prefixed && !exact) return null;
+    if (!prefixed && !exact) {
+      this.#ignored++;
+      return null;
+    }
     const message = this.#decode(frame0, frames);
     if (prefixed) return message;
     for (const e of this.#entries) {

@@ -1,3 +1,5 @@
+import type { Codec, CodecValue } from "../codec/codec.js";
+
 /**
  * Declarative content filters: tests on a message's fields, combined with and/or/not. They
  * are plain data (JSON), so a subscriber can send one upstream and a publisher or forwarder
@@ -49,6 +51,21 @@ export type FieldTest<T> = {
 
 /** A content filter on values of type T. */
 export type Where<T> = FieldTest<T> | { and: readonly Where<T>[] } | { or: readonly Where<T>[] } | { not: Where<T> };
+
+/**
+ * Writes a filter into a variable with its type checked where it is written, so no `as const`
+ * is needed: `const big = where<Order>({ field: "quantity", gte: 10 })`, or with the codec
+ * naming the type, `where(orders, { field: "quantity", gte: 10 })`. A bare object literal in a
+ * variable widens `field` to string and no longer fits Where. Throws FilterError (EINVAL) at
+ * once for a filter that is not well formed.
+ */
+export function where<T>(filter: Where<T>): Where<T>;
+export function where<C extends Codec<any>>(codec: C, filter: Where<CodecValue<C>>): Where<CodecValue<C>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export function where(first: unknown, second?: unknown): unknown {
+  const filter = second === undefined ? first : second;
+  compileWhere(filter);
+  return filter;
+}
 
 /** A filter that is not well formed (an EINVAL for the caller, a dropped declaration upstream). */
 export class FilterError extends Error {

@@ -213,11 +213,10 @@ describe("typed pub/sub", () => {
     await plain.send(["weather", "sunny"]);
     await plain.send(["news", "fine"]);
     expect(await take(sub, 1)).toEqual([{ topic: "news", value: "fine" }]);
-    expect(sub.decodeErrors).toBe(2);
-    expect(errors.map((e) => e.frames.map(String))).toEqual([
-      ["prices", "{broken"],
-      ["weather", "sunny"],
-    ]);
+    // "weather" is no topic of the map: subscribing to everything subscribes to each topic of
+    // the map by name, so the publisher never sends it.
+    expect(sub.decodeErrors).toBe(1);
+    expect(errors.map((e) => e.frames.map(String))).toEqual([["prices", "{broken"]]);
   });
 
   it("refuses a filter that is not well formed, at subscribe", () => {

@@ -11,6 +11,7 @@ import {
   Producer,
   protobuf,
   rpc,
+  runWorkers,
   ServiceWorker,
   string,
   TopicPublisher,
@@ -20,6 +21,7 @@ import {
   type Handlers,
   type TopicMessage,
   type Where,
+  where,
 } from "../../patterns/index.js";
 
 interface Order {
@@ -72,6 +74,18 @@ export async function pipelineTypes(): Promise<void> {
   // @ts-expect-error a codec of strings cannot build a consumer of Orders
   new Consumer<Order>(string);
   void refund;
+
+  await consumer.close({ drain: true, timeout: 5000 });
+  // @ts-expect-error drain is a boolean
+  await consumer.close({ drain: "yes" });
+  const pool = runWorkers(consumer, (o) => o.quantity, { concurrency: 2 });
+  pool.on("error", (err, value) => {
+    expectTypeOf(value).toEqualTypeOf<Order>();
+    void err;
+  });
+  // @ts-expect-error a pool emits error events, not message events
+  pool.on("message", () => {});
+  await pool.close({ drain: true });
 }
 
 export function codecTypes(): void {
@@ -129,6 +143,28 @@ export async function pubsubTypes(): Promise<void> {
   const badIn: Where<Order> = { field: "side", in: ["BUY", "HOLD"] };
   void onlyOpen;
   void badIn;
+
+  // A filter kept in a variable: where() checks it where it is written, no `as const`.
+  const bigOrders = where<Order>({ field: "quantity", gte: 10 });
+  const openVenues = where(orders, { field: "venue.open", eq: true });
+  sub.subscribe("orders", { where: { and: [bigOrders, openVenues] } });
+  // @ts-expect-error where() checks fields against the codec's type
+  where(orders, { field: "price", gte: 10 });
+  // @ts-expect-error the codec says quantity is a number
+  where(orders, { field: "quantity", eq: "10" });
+  // @ts-expect-error a filter for Refunds on the orders topic
+  sub.subscribe("orders", { where: where(refunds, { field: "amount", gt: 0 }) });
+  const bare = { field: "quantity", gte: 10 };
+  // @ts-expect-error a bare literal in a variable widens field to string: this is what where() is for
+  sub.subscribe("orders", { where: bare });
+
+  const audience = await pub.waitForSubscribers((a) => a.subscribers >= 2 && a.prefixes.has("orders"), { timeout: 1000 });
+  expectTypeOf(audience.subscribers).toEqualTypeOf<number>();
+  await pub.waitForSubscribers(2);
+  // @ts-expect-error a count is a number
+  await pub.waitForSubscribers("2");
+  await sub.ready({ timeout: 1000 });
+  sub.on("warning", (w) => expectTypeOf(w.code).toEqualTypeOf<string>());
 }
 
 export async function rpcTypes(): Promise<void> {
