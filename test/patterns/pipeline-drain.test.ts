@@ -154,8 +154,8 @@ describe("handler errors", () => {
       },
       { concurrency: 1 },
     );
-    const [error, value] = (await new Promise((resolve) => pool.once("error", (...args) => resolve(args)))) as [Error & { code: string }, number];
-    expect(error.code).toBe("EBADORDER");
+    const [error, value] = await new Promise<[unknown, number]>((resolve) => pool.once("error", (...args) => resolve(args)));
+    expect(error).toMatchObject({ code: "EBADORDER" });
     expect(value).toBe(1);
     await pool.close({ drain: true });
     expect(pool.processed + pool.failed).toBe(3);
