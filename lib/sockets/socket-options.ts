@@ -245,7 +245,7 @@ export abstract class SocketOptions {
   get conflate(): boolean { return this.live.conflate; }
   set conflate(v: boolean) { this.optionSet("conflate"); this.live.conflate = checkBoolean(v); }
   get maxMessageSize(): number { return this.live.maxMessageSize; }
-  set maxMessageSize(v: number) { this.optionSet("maxMessageSize"); this.live.maxMessageSize = checkNumber(v); }
+  set maxMessageSize(v: number) { this.optionSet("maxMessageSize"); this.live.maxMessageSize = Math.trunc(checkNumber(v)); } // an int64 in zeromq
   get reconnectInterval(): number { return this.live.reconnectInterval; }
   set reconnectInterval(v: number) { this.optionSet("reconnectInterval"); this.live.reconnectInterval = checkRange("reconnectInterval", v, -1); }
   get reconnectMaxInterval(): number { return this.live.reconnectMaxInterval; }

@@ -41,12 +41,14 @@ export class Subscriber extends SubscriptionSocket implements Readable {
   }
 
   subscribe(...prefixes: MessageLike[]): void {
+    void this.live; // ENOTSOCK once closed, as zeromq's setsockopt
     for (const topic of topicsOf(prefixes)) {
       if (this.filter.add(topic, true)) this.toAll([subscription(1, topic)]);
     }
   }
 
   unsubscribe(...prefixes: MessageLike[]): void {
+    void this.live;
     for (const topic of topicsOf(prefixes)) {
       if (this.filter.remove(topic, true) === "last") this.toAll([subscription(0, topic)]);
     }
