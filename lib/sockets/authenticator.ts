@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { Authenticate, AuthenticateRequest, AuthenticateResult } from "./zap-registry.js";
 
 export interface AuthenticatorOptions {
@@ -20,12 +21,28 @@ function refuse(reason: string): AuthenticateResult {
 }
 
 /**
+ * An IPv4 peer of a dual-stack (`ipv6: true`) socket reaches ZAP as `::ffff:a.b.c.d`, as in
+ * libzmq; lists name it as `a.b.c.d`, so both sides are compared in that form.
+ */
+function canonicalAddress(address: string): string {
+  const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(address);
+  return mapped === null ? address : mapped[1]!;
+}
+
+/** Equal passwords, in a time that tells nothing of where they differ or of their length. */
+function samePassword(expected: string, given: string): boolean {
+  const a = createHash("sha256").update(expected).digest();
+  const b = createHash("sha256").update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+/**
  * A ready-made ZAP handler in the manner of czmq's zauth: addresses allowed or denied first,
  * then PLAIN passwords or CURVE keys. Install it with `setZapHandler(createAuthenticator(...))`.
  */
 export function createAuthenticator(options: AuthenticatorOptions = {}): Authenticate {
-  const allow = new Set(options.allow ?? []);
-  const deny = new Set(options.deny ?? []);
+  const allow = new Set((options.allow ?? []).map(canonicalAddress));
+  const deny = new Set((options.deny ?? []).map(canonicalAddress));
   const passwords =
     options.passwords === undefined
       ? null
@@ -36,15 +53,18 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
 
   return (req: AuthenticateRequest): AuthenticateResult => {
     if (options.domain !== undefined && req.domain !== options.domain) return refuse("Unknown domain");
-    if (deny.has(req.address)) return refuse("Address denied");
-    if (allow.size > 0 && !allow.has(req.address)) return refuse("Address not allowed");
+    const address = canonicalAddress(req.address);
+    if (deny.has(address)) return refuse("Address denied");
+    if (allow.size > 0 && !allow.has(address)) return refuse("Address not allowed");
     switch (req.mechanism) {
       case "NULL":
         return OK;
       case "PLAIN": {
         if (passwords === null) return refuse("No passwords configured");
         const expected = passwords.get(req.username ?? "");
-        if (expected === undefined || expected !== req.password) return refuse("Invalid username or password");
+        // Hashed even for an unknown user, so the time taken does not tell which users exist.
+        const ok = samePassword(expected ?? "", req.password ?? "") && expected !== undefined;
+        if (!ok) return refuse("Invalid username or password");
         return { status: 200, statusText: "OK", userId: req.username ?? "" };
       }
       case "CURVE": {
