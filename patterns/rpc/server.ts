@@ -138,7 +138,9 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
    * and answers them, then closes.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#close(options);
+    const timeout = options.timeout ?? 30_000;
+    if (!(timeout >= 0)) return Promise.reject(Object.assign(new RangeError("timeout must be non-negative"), { code: "EINVAL" }));
+    this.#closing ??= this.#close(options.drain === true, timeout);
     return this.#closing;
   }
 
@@ -146,9 +148,8 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
     return this.close();
   }
 
-  async #close({ drain = false, timeout = 30_000 }: CloseOptions): Promise<void> {
+  async #close(drain: boolean, timeout: number): Promise<void> {
     if (drain && !this.socket.closed) {
-      if (!(timeout >= 0)) throw Object.assign(new RangeError("timeout must be non-negative"), { code: "EINVAL" });
       this.#draining = true;
       for (const client of this.#clients.values()) this.#send([client, header(Kind.Disconnect, 0)]);
       if (this.#inFlight > 0) {

@@ -263,6 +263,22 @@ describe("rpc de-duplication", () => {
     expect(control.runs.get("w")).toBe(2);
   });
 
+  it("keeps at most dedupCapacity answers, the oldest going first", async () => {
+    const control = newControl();
+    const { endpoint } = await startServer("A", control, { dedupCapacity: 1 });
+    const call = await rawCaller(endpoint);
+    await call("first", 1, "f");
+    await call("second", 1, "s");
+    expect(await call("second", 2, "s")).toEqual({ server: "A", attempt: 1 });
+    expect(await call("first", 2, "f")).toEqual({ server: "A", attempt: 2 });
+    expect(control.runs.get("f")).toBe(2);
+    expect(control.runs.get("s")).toBe(1);
+  });
+
+  it("refuses negative dedup options with EINVAL", () => {
+    expect(() => rpc.server(bank, {} as Handlers<typeof bank>, { dedupWindow: -1 })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+
   it("answers a version 1 request with EPROTO", async () => {
     const { endpoint } = await startServer("A", newControl());
     const peer = track(new Dealer());
@@ -308,6 +324,30 @@ describe("rpc drain", () => {
     expect(await running).toMatchObject({ server: "A" });
     await drained;
     expect(control.runs.has("refused")).toBe(false);
+  });
+});
+
+describe("rpc drain limits", () => {
+  it("fires running handlers' signals with ESHUTDOWN when a drain's timeout passes, and closes", async () => {
+    const control = newControl();
+    const { server, endpoint } = await startServer("A", control);
+    const client = track(rpc.client(bank, { servers: endpoint, timeout: 5000 }));
+    const stuck = client.call("hang", null).catch((e: unknown) => e);
+    await started(control, 1);
+    const began = performance.now();
+    await server.close({ drain: true, timeout: 150 });
+    expect(performance.now() - began).toBeGreaterThanOrEqual(140);
+    expect(server.socket.closed).toBe(true);
+    expect(control.aborted[0]!.reason).toMatchObject({ code: "ESHUTDOWN" });
+    await client.close();
+    expect(await stuck).toMatchObject({ code: "EBADF" });
+  });
+
+  it("refuses a negative drain timeout with EINVAL and still closes afterwards", async () => {
+    const { server } = await startServer("A", newControl());
+    await expect(server.close({ drain: true, timeout: -1 })).rejects.toMatchObject({ code: "EINVAL" });
+    await server.close();
+    expect(server.socket.closed).toBe(true);
   });
 });
 
