@@ -108,24 +108,77 @@ function uniqueName(prefix: string): string {
   return `${prefix}:${SELF}:${++counter}`;
 }
 
-/** A link's BroadcastChannel as one end sees it. */
+/** Every post of this thread on a link, numbered: the peer reads what one thread posted in this order. */
+let posts = 0;
+/** Open links by the thread at their other end. */
+const linksTo = new Map<string, Set<BroadcastLink>>();
+
+/**
+ * A link's BroadcastChannel as one end sees it. Each link has a channel of its own, and a
+ * thread reads its channels in no set order: a message posted on one may be read before one
+ * posted earlier on another (measured: a PUB's thread read a worker's "ready" before the
+ * subscription the worker had posted first). So each post carries the thread's post number,
+ * and a message read from a thread first takes in everything that thread has posted to this
+ * one so far, from all its links, and hands it over by number.
+ */
 class BroadcastLink implements LinkChannel {
   onMessage: ((data: unknown) => void) | null = null;
-  private readonly bc: BroadcastChannelLike;
+  readonly bc: BroadcastChannelLike;
+  private readonly peers: Set<BroadcastLink>;
 
-  constructor(name: string) {
+  /** `peer`: the other end's thread (the SELF of its copy of this module). */
+  constructor(name: string, readonly peer: string) {
     this.bc = openChannel(name);
-    this.bc.onmessage = (e) => this.onMessage?.(e.data);
+    this.bc.onmessage = (e) => takeInOrder(this, e.data as Post);
+    let peers = linksTo.get(peer);
+    if (peers === undefined) linksTo.set(peer, (peers = new Set()));
+    this.peers = peers;
+    peers.add(this);
   }
 
   post(data: unknown): void {
-    this.bc.postMessage(data);
+    this.bc.postMessage([++posts, data] satisfies Post);
   }
 
   close(): void {
+    this.onMessage = null;
     this.bc.onmessage = null;
     this.bc.close();
+    this.peers.delete(this);
+    if (this.peers.size === 0 && linksTo.get(this.peer) === this.peers) linksTo.delete(this.peer);
   }
+}
+
+/** A post on a link: the sending thread's post number, and what it carries. */
+type Post = [number, unknown];
+
+interface Arrival {
+  link: BroadcastLink;
+  post: Post;
+}
+
+function takeInOrder(link: BroadcastLink, post: Post): void {
+  const peers = linksTo.get(link.peer);
+  if (receiveMessageOnPort === undefined || peers === undefined || peers.size === 1) {
+    link.onMessage?.(post[1]);
+    return;
+  }
+  // Everything that thread posted to this one before `post` is queued on one of these by now
+  // (a post is queued at the receiver when postMessage returns).
+  const arrivals: Arrival[] = [{ link, post }];
+  for (const other of peers) {
+    for (let m = receiveMessageOnPort(other.bc); m !== undefined; m = receiveMessageOnPort(other.bc)) {
+      arrivals.push({ link: other, post: m.message as Post });
+    }
+  }
+  if (arrivals.length > 1) arrivals.sort((a, b) => a.post[0] - b.post[0]);
+  for (const a of arrivals) a.link.onMessage?.(a.post[1]);
+}
+
+/** The thread at the other end of a link channel, seen from `side` (the name is link:<connector>:<n>:<binder>:<m>). */
+function threadOfChannel(chan: string, side: "binder" | "connector"): string {
+  const parts = chan.split(":");
+  return (side === "binder" ? parts[1] : parts[3])!;
 }
 
 /** An accept sent and not yet confirmed or rejected. */
@@ -260,7 +313,7 @@ class ThreadRegistry {
       return;
     }
     const chan = uniqueName(link);
-    const pending: PendingAccept = { channel: new BroadcastLink(chan), acceptance };
+    const pending: PendingAccept = { channel: new BroadcastLink(chan, threadOfChannel(chan, "binder")), acceptance };
     pending.channel.onMessage = (data) => {
       pending.channel.onMessage = null;
       if (data === "confirm") pending.acceptance.linked(pending.channel);
@@ -282,7 +335,7 @@ class ThreadRegistry {
   private accepted(link: string, chan: string, peer: PeerInfo): void {
     // Every thread hears every accept; only the one that made the link answers it.
     if (!link.startsWith(`link:${SELF}:`)) return;
-    const channel = new BroadcastLink(chan);
+    const channel = new BroadcastLink(chan, threadOfChannel(chan, "connector"));
     const s = this.seeking.get(link);
     if (s === undefined) {
       // Already linked (or withdrawn): the other acceptor closes its end.
