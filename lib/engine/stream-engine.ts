@@ -16,6 +16,13 @@ import { attachReader, type StreamReader } from "../transports/reader.js";
 
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
 
+/**
+ * The largest frame a peer may announce before the handshake is done. Handshake commands are
+ * small (a CURVE INITIATE with its metadata is ~300 bytes plus properties); without this, an
+ * unauthenticated peer could make each connection reserve up to maxMessageSize.
+ */
+const HANDSHAKE_FRAME_MAX = 64 * 1024;
+
 const S_GREETING = 0;
 const S_HANDSHAKE = 1;
 const S_ZAP = 2;
@@ -76,6 +83,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     );
     // A boxed frame's payload is checked again once unboxed.
     this.decoder = new FrameDecoder(options.maxMessageSize, this.mechanism.decode !== undefined);
+    this.decoder.handshakeLimit = HANDSHAKE_FRAME_MAX;
     attachReader(sock, this);
     sock.on("drain", () => {
       this.waitingDrain = false;
@@ -302,6 +310,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.pipe = pipe;
     pipe.driver = this;
     // Each MESSAGE box is opened (and its plaintext copied out) inside onFrame.
+    this.decoder.handshakeLimit = -1;
     if (mech.decode !== undefined) this.decoder.transientBodies = true;
     if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.heartbeat.start();
     if (pipe.out.length > 0 || this.commands.length > 0 || this.pong !== null) this.kick();

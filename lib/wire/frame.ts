@@ -90,6 +90,12 @@ export class FrameDecoder {
   private reusable: Buffer | null = null;
 
   /** `boxed`: frames carry an encryption envelope (CURVE), so every frame gets its slack. */
+  /**
+   * While set (>= 0), a frame declaring more is refused from its header, whatever
+   * maxMessageSize allows: the engine sets it until the handshake is done.
+   */
+  handshakeLimit = -1;
+
   constructor(
     public maxMessageSize = -1,
     private readonly boxed = false,
@@ -218,6 +224,9 @@ export class FrameDecoder {
     }
     if (size > Number.MAX_SAFE_INTEGER) {
       throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", "frame size over 2^53 bytes");
+    }
+    if (this.handshakeLimit >= 0 && size > this.handshakeLimit) {
+      throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", `handshake frame of ${size} bytes exceeds ${this.handshakeLimit}`);
     }
     // With no maxMessageSize a peer could still announce a size no Buffer can hold;
     // refuse it here instead of letting Buffer.allocUnsafe throw a RangeError.
