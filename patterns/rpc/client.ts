@@ -208,7 +208,7 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
     call.sendFailed = false;
     call.tried.add(link);
     link.calls.add(call);
-    link.send([header(Kind.Request, call.id), callFrame(call.callId, attempt, remaining), ...call.body], () => this.#sendFailed(call, link, attempt));
+    link.send([header(Kind.Request, call.id), callFrame(call.callId, attempt, remaining, call.idempotent), ...call.body], () => this.#sendFailed(call, link, attempt));
     call.timer = setTimeout(() => this.#attemptTimedOut(call), Math.min(call.attemptTimeout, remaining));
   }
 

@@ -16,10 +16,13 @@
  *   DISCONNECT header (id 0)                        broker → worker: unknown to me, announce again;
  *                                                   server → client: draining, send no more calls
  *
- *   CALL frame bytes 0-1  attempt, uint16 BE (1 for the first send of a call)
- *              bytes 2-5  ms left until the caller gives up, uint32 BE, as the client sent it
+ *   CALL frame byte 0     flags: bit 0 set when the method is marked idempotent (a broker
+ *                         may give such a job to another worker when its worker is lost);
+ *                         other bits 0
+ *              bytes 1-2  attempt, uint16 BE (1 for the first send of a call)
+ *              bytes 3-6  ms left until the caller gives up, uint32 BE, as the client sent it
  *                         (a relative time, as the two clocks may disagree)
- *              bytes 6-   call id, 1-255 bytes of UTF-8, the same on every attempt and unique
+ *              bytes 7-   call id, 1-255 bytes of UTF-8, the same on every attempt and unique
  *                         per client instance: what a server de-duplicates retries by
  *
  * The correlation id lets many calls be in flight on one connection, answered in any order; a
@@ -66,20 +69,23 @@ export function parseHeader(frame: Buffer | undefined): { kind: Kind | typeof RE
 /** What a REQUEST's CALL frame says. */
 export interface CallFrame {
   readonly callId: string;
+  readonly idempotent: boolean;
   readonly attempt: number;
   /** ms the caller still waited when it sent the request. */
   readonly timeLeft: number;
 }
 
-const CALL_FIXED = 6;
+const CALL_FIXED = 7;
+const FLAG_IDEMPOTENT = 0x01;
 export const MAX_CALL_ID = 255;
 export const MAX_ATTEMPT = 0xffff;
 export const MAX_TIME_LEFT = 0xffffffff;
 
-export function callFrame(callId: Buffer, attempt: number, timeLeft: number): Buffer {
+export function callFrame(callId: Buffer, attempt: number, timeLeft: number, idempotent = false): Buffer {
   const frame = Buffer.allocUnsafe(CALL_FIXED + callId.length);
-  frame.writeUInt16BE(Math.min(attempt, MAX_ATTEMPT), 0);
-  frame.writeUInt32BE(Math.max(0, Math.min(Math.ceil(timeLeft), MAX_TIME_LEFT)), 2);
+  frame[0] = idempotent ? FLAG_IDEMPOTENT : 0;
+  frame.writeUInt16BE(Math.min(attempt, MAX_ATTEMPT), 1);
+  frame.writeUInt32BE(Math.max(0, Math.min(Math.ceil(timeLeft), MAX_TIME_LEFT)), 3);
   callId.copy(frame, CALL_FIXED);
   return frame;
 }
@@ -87,15 +93,16 @@ export function callFrame(callId: Buffer, attempt: number, timeLeft: number): Bu
 /** The CALL frame's fields, or null when the frame is malformed. */
 export function parseCallFrame(frame: Buffer | undefined): CallFrame | null {
   if (frame === undefined || frame.length <= CALL_FIXED || frame.length > CALL_FIXED + MAX_CALL_ID) return null;
-  const attempt = frame.readUInt16BE(0);
-  if (attempt === 0) return null;
+  const flags = frame[0]!;
+  const attempt = frame.readUInt16BE(1);
+  if (attempt === 0 || (flags & ~FLAG_IDEMPOTENT) !== 0) return null;
   let callId: string;
   try {
     callId = new TextDecoder("utf-8", { fatal: true }).decode(frame.subarray(CALL_FIXED));
   } catch {
     return null;
   }
-  return { callId, attempt, timeLeft: frame.readUInt32BE(2) };
+  return { callId, idempotent: (flags & FLAG_IDEMPOTENT) !== 0, attempt, timeLeft: frame.readUInt32BE(3) };
 }
 
 export function errorFrame(code: string, message: string): Buffer {
