@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { Dealer, Router } from "../../lib/index.js";
-import { Broker, BrokerClient, type BrokerStats } from "../../lib/broker/index.js";
+import { Broker, BrokerClient, type BrokerStats, type RecoveryIssue } from "../../lib/broker/index.js";
 import { parseOptionSettings } from "../options.js";
 
 export interface CliIo {
@@ -117,7 +117,7 @@ async function runBroker(argv: string[], io: CliIo): Promise<number> {
   });
   await broker.start();
   for (const issue of broker.recovery) {
-    io.stderr.write(`recovery: ${issue.damage} in ${issue.file} at offset ${issue.offset} (${issue.action})\n`);
+    io.stderr.write(`${formatRecoveryIssue(issue)}\n`);
   }
   io.stdout.write(broker.endpoints.map((e) => `${e}\n`).join(""));
   const s = broker.stats();
@@ -178,13 +178,23 @@ async function runStats(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/** One line per loss recovery found: what, where, how much, and where the bytes were kept. */
+export function formatRecoveryIssue(r: RecoveryIssue): string {
+  const extra = [
+    r.bytes !== undefined ? `${r.bytes} bytes` : "",
+    r.seqs !== undefined ? `seqs ${r.seqs.from}..${r.seqs.to} lost` : "",
+    r.keptAs !== undefined ? `kept as ${r.keptAs}` : "",
+  ].filter((x) => x !== "");
+  return `recovery: ${r.damage} in ${r.file} at offset ${r.offset} (${r.action}${extra.length > 0 ? `; ${extra.join("; ")}` : ""})`;
+}
+
 /** A person's view of one broker's stats. */
 export function formatStats(s: BrokerStats): string {
   const lines = [
     `broker ${s.brokerId}  ${s.endpoints.join(" ")}  up ${Math.round(s.uptimeMs / 1000)} s`,
     `store ${s.store.kind}${s.store.dataDir ? ` ${s.store.dataDir}` : ""}  sync ${s.store.sync}  sessions ${s.sessions}  consumers ${s.consumers}`,
   ];
-  for (const r of s.recovery) lines.push(`recovery: ${r.damage} in ${r.file} at offset ${r.offset} (${r.action})`);
+  for (const r of s.recovery) lines.push(formatRecoveryIssue(r));
   const header = ["queue", "depth", "ready", "unacked", "consumers", "put/s", "deliver/s", "ack/s", "dead-lettered"];
   const rows = s.queues.map((q) => [
     q.name,

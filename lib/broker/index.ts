@@ -6,4 +6,4 @@ export { Broker } from "./server/broker.js";
 export type { BrokerOptions } from "./server/broker.js";
 export { BrokerClient, BrokerConsumer, Delivery } from "./client/client.js";
 export type { BrokerClientOptions, PutReceipt, ConsumeOptions } from "./client/client.js";
-export type { BrokerStats, QueueStats } from "./model.js";
+export type { BrokerStats, QueueStats, RecoveryIssue } from "./model.js";

@@ -71,18 +71,27 @@ export interface QueuedMessage {
   attempts: number;
 }
 
-/** Something recovery found wrong in a segment file, and what it did about it. */
+/** Something recovery found wrong in a queue's files, and what it did about it. */
 export interface RecoveryIssue {
   file: string;
-  /** Byte offset of the first record that could not be read. */
+  /** Byte offset of the first byte that could not be read (0 for a missing file). */
   offset: number;
-  damage: "truncated" | "checksum" | "bad-length" | "bad-type" | "bad-magic";
+  damage: "truncated" | "checksum" | "bad-length" | "bad-type" | "bad-magic" | "missing-segment" | "missing-name";
   /**
-   * cut: the torn or damaged tail of the newest segment was truncated away;
-   * ignored: an older segment's records from `offset` on could not be read and were skipped;
-   * set-aside: a file that is not a segment was renamed to `<name>.damaged`.
+   * cut: a segment's damaged end was moved to `keptAs` and the segment ends before it;
+   * skipped: damaged bytes in the middle were moved to `keptAs` and reading went on at the
+   *   next intact record;
+   * set-aside: a file or directory that cannot be read was renamed to `keptAs`;
+   * reported: a segment file is missing; its messages (`seqs`) are lost;
+   * rebuilt: a missing `NAME` file was written again from the name its segments carry.
    */
-  action: "cut" | "ignored" | "set-aside";
+  action: "cut" | "skipped" | "set-aside" | "reported" | "rebuilt";
+  /** Damaged bytes (cut or skipped). */
+  bytes?: number;
+  /** Where the damaged bytes or files were kept; the broker never deletes it. */
+  keptAs?: string;
+  /** Sequence numbers that can no longer be read, when they are known. */
+  seqs?: { from: number; to: number };
 }
 
 /** One queue in `Broker.stats()` and the STATS reply. */

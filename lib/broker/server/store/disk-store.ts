@@ -10,11 +10,12 @@
  * every name maps to one short, portable directory name.
  */
 import { createHash } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
-import { DiskQueueLog, syncDir, type DiskLogOptions, type FoundSegment } from "./queue-log.js";
+import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { DiskQueueLog, type DiskLogOptions, type FoundSegment } from "./queue-log.js";
 import type { RecoveryIssue } from "../../model.js";
-import { parseSegmentFileName, scanSegment, setAside } from "./segment.js";
+import { RecordType } from "./record.js";
+import { damagedFileName, moveDamageAside, parseSegmentFileName, scanSegment, segmentFileName, setAside, syncDir, writeDurably } from "./segment.js";
 import { formatSyncPolicy } from "./sync-policy.js";
 import type { QueueLog, RecoveredQueue, Store, StoreDescription, TopicSubscriptions } from "./store.js";
 import { copyTopics } from "./memory-store.js";
@@ -63,44 +64,73 @@ export class DiskStore implements Store {
   }
 
   async #recoverQueue(dir: string): Promise<RecoveredQueue | null> {
-    let name: string;
-    try {
-      name = await readFile(join(dir, NAME_FILE), "utf8");
-    } catch {
-      // A crash between mkdir and writing NAME: the directory never held a message.
-      const files = await readdir(dir);
-      if (files.length === 0 || files.every((f) => f.endsWith(".tmp"))) await rm(dir, { recursive: true, force: true });
-      return null;
-    }
-    const files = (await readdir(dir))
+    const entries = await readdir(dir);
+    const files = entries
       .map((f) => ({ f, seq: parseSegmentFileName(f) }))
       .filter((x): x is { f: string; seq: number } => x.seq !== null)
       .sort((a, b) => a.seq - b.seq);
+    let name: string | null = null;
+    try {
+      name = await readFile(join(dir, NAME_FILE), "utf8");
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ENOENT") throw err;
+    }
     const found: FoundSegment[] = [];
-    for (let i = 0; i < files.length; i++) {
-      const path = join(dir, files[i]!.f);
-      const scan = await scanSegment(path);
-      const isTail = i === files.length - 1;
-      if (scan.damage === "bad-magic") {
-        this.#issues.push({ file: path, offset: 0, damage: "bad-magic", action: "set-aside" });
-        await setAside(path);
+    let lastSeq: number | null = null;
+    let prevFile = "";
+    let prevDamaged = false;
+    for (const { f, seq: firstSeq } of files) {
+      const path = join(dir, f);
+      const scan = await scanSegment(path, firstSeq);
+      if (scan.badMagic) {
+        this.#issues.push({ file: path, offset: 0, damage: "bad-magic", action: "set-aside", bytes: scan.fileBytes, keptAs: await setAside(path) });
         continue;
       }
-      if (scan.damage !== null) {
-        // Only the newest segment is cut (it takes appends again); an older one is left as
-        // it is, its readable records kept, for a person to look at.
-        const action = isTail ? "cut" : "ignored";
-        this.#issues.push({ file: path, offset: scan.validBytes, damage: scan.damage, action });
+      const seqs = scan.records.flatMap((r) => (r.type === RecordType.MESSAGE ? [r.seq] : []));
+      // Seqs run on from one segment to the next; a gap is a segment file gone, unless it is
+      // explained by damage already moved aside (kept beside the segment before it).
+      const explained = prevDamaged || entries.some((e) => e.startsWith(`${prevFile}.`) && e.endsWith(".damaged"));
+      if (lastSeq !== null && seqs.length > 0 && seqs[0]! > lastSeq + 1 && firstSeq > lastSeq + 1 && !explained) {
+        this.#issues.push({ file: join(dir, segmentFileName(lastSeq + 1)), offset: 0, damage: "missing-segment", action: "reported", seqs: { from: lastSeq + 1, to: firstSeq - 1 } });
       }
-      found.push({ firstSeq: files[i]!.seq, scan });
+      let size = scan.fileBytes;
+      if (scan.damaged.length > 0) {
+        for (const d of scan.damaged) {
+          const atEnd = d.offset + d.length === scan.fileBytes;
+          this.#issues.push({ file: path, offset: d.offset, damage: d.damage, action: atEnd ? "cut" : "skipped", bytes: d.length, keptAs: damagedFileName(path, d.offset) });
+        }
+        size = await moveDamageAside(path, scan.damaged);
+      }
+      if (name === null) name = nameRecordOf(scan.records, basename(dir));
+      if (seqs.length > 0) lastSeq = seqs[seqs.length - 1]!;
+      prevFile = f;
+      prevDamaged = scan.damaged.length > 0;
+      found.push({ firstSeq, scan, size });
     }
-    const { log, messages } = await DiskQueueLog.recover(dir, found, this.#opts);
-    return { name, log, messages };
+    if (!entries.includes(NAME_FILE)) {
+      if (found.length === 0 && entries.every((f) => f.endsWith(".tmp"))) {
+        // A crash between mkdir and writing NAME: the directory never held a message.
+        await rm(dir, { recursive: true, force: true });
+        return null;
+      }
+      if (name === null) {
+        // No segment carries the name: keep the files for a person, out of the queues.
+        const keptAs = join(this.#dataDir, "damaged", basename(dir));
+        await mkdir(join(this.#dataDir, "damaged"), { recursive: true });
+        await rename(dir, keptAs);
+        this.#issues.push({ file: join(dir, NAME_FILE), offset: 0, damage: "missing-name", action: "set-aside", keptAs });
+        return null;
+      }
+      await writeDurably(join(dir, NAME_FILE), name);
+      this.#issues.push({ file: join(dir, NAME_FILE), offset: 0, damage: "missing-name", action: "rebuilt" });
+    }
+    const { log, messages } = await DiskQueueLog.recover(dir, name!, found, this.#opts);
+    return { name: name!, log, messages };
   }
 
   createQueue(name: string): QueueLog {
     const dir = join(this.#queuesDir, queueDirName(name));
-    return DiskQueueLog.empty(dir, this.#opts, this.#makeQueueDir(dir, name));
+    return DiskQueueLog.empty(dir, name, this.#opts, () => this.#makeQueueDir(dir, name));
   }
 
   async #makeQueueDir(dir: string, name: string): Promise<void> {
@@ -147,17 +177,10 @@ export class DiskStore implements Store {
   }
 }
 
-/** Writes a file so that after a crash it is either the old one or the whole new one. */
-async function writeDurably(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, text);
-  const fh = await open(tmp, "r+");
-  try {
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
+/** The queue name a segment carries, if it is the name of this directory. */
+function nameRecordOf(records: readonly { type: number; name?: string }[], dirName: string): string | null {
+  for (const r of records) if (r.type === RecordType.QUEUE && r.name !== undefined && queueDirName(r.name) === dirName) return r.name;
+  return null;
 }
 
 function isAlive(pid: number): boolean {

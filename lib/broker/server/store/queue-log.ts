@@ -4,9 +4,9 @@
  * plus one fdatasync per policy), and a put's callback runs only after the sync the policy
  * asks for. Segments are deleted from the front once every message in them is done.
  */
-import { open } from "node:fs/promises";
-import { encodeAck, encodeMessage, encodeReturn, RecordType } from "./record.js";
-import { Segment, segmentFileName, type ScannedSegment } from "./segment.js";
+import { unlink } from "node:fs/promises";
+import { encodeAck, encodeMessage, encodeReturn, MIN_MESSAGE_RECORD, RecordType } from "./record.js";
+import { Segment, segmentFileName, syncDir, type ScannedSegment } from "./segment.js";
 import type { SyncPolicy } from "./sync-policy.js";
 import type { QueueLog, RecoveredMessage } from "./store.js";
 
@@ -22,19 +22,28 @@ export interface DiskLogOptions {
   segmentBytes: number;
 }
 
-/** A segment as recovery found it. */
+/** A segment as recovery found it, its damage (if any) already moved aside. */
 export interface FoundSegment {
   firstSeq: number;
   scan: ScannedSegment;
+  /** Bytes in the file now. */
+  size: number;
 }
 
 export class DiskQueueLog implements QueueLog {
   readonly #dir: string;
+  readonly #name: string;
   readonly #opts: DiskLogOptions;
   /** Oldest first; the last one is the tail that takes appends (opened on first flush). */
   readonly #segments: Segment[] = [];
   #tailOpen = false;
   #tailValidBytes = 0;
+  /**
+   * The next write goes to a new segment named by this seq: after damage was cut from the
+   * tail, or after a failed write left the tail's end unknown. Within a segment, seqs then
+   * run without gaps, so the seqs lost in a damaged tail are bounded by its bytes.
+   */
+  #rollOverAt: number | null = null;
   #nextSeq: number;
   #writes: Buffer[] = [];
   #writeWaiting: Waiting[] = [];
@@ -46,28 +55,29 @@ export class DiskQueueLog implements QueueLog {
   #lastSyncAt = -Infinity;
   #flushScheduled = false;
   #flushing: Promise<void> | null = null;
+  /** The last write failed; the next append tries again. */
   #failed: Error | null = null;
+  #failures = 0;
   #closed = false;
-  /** Resolves once the queue's directory exists (a new queue makes it on first use). */
-  #dirReady: Promise<void> | null = null;
+  /** Makes the queue's directory (a new queue makes it on first write); null once made. */
+  #makeDir: (() => Promise<void>) | null = null;
   /** Bytes in the segment files. */
   #bytes = 0;
 
-  private constructor(dir: string, opts: DiskLogOptions, nextSeq: number) {
+  private constructor(dir: string, name: string, opts: DiskLogOptions, nextSeq: number) {
     this.#dir = dir;
+    this.#name = name;
     this.#opts = opts;
     this.#nextSeq = nextSeq;
   }
 
   /**
    * An empty log in `dir` (a new queue): its first segment is made on the first flush,
-   * after `dirReady` (the directory being made) resolves.
+   * after `makeDir` made the directory (tried again on each flush until it succeeds).
    */
-  static empty(dir: string, opts: DiskLogOptions, dirReady: Promise<void>): DiskQueueLog {
-    const log = new DiskQueueLog(dir, opts, 1);
-    log.#dirReady = dirReady;
-    // Its failure is reported by the first flush; do not let it go unhandled before then.
-    dirReady.catch(() => {});
+  static empty(dir: string, name: string, opts: DiskLogOptions, makeDir: () => Promise<void>): DiskQueueLog {
+    const log = new DiskQueueLog(dir, name, opts, 1);
+    log.#makeDir = makeDir;
     return log;
   }
 
@@ -76,7 +86,7 @@ export class DiskQueueLog implements QueueLog {
    * their attempts. Segments whose messages are all done, other than the newest, are
    * deleted.
    */
-  static async recover(dir: string, found: FoundSegment[], opts: DiskLogOptions): Promise<{ log: DiskQueueLog; messages: RecoveredMessage[] }> {
+  static async recover(dir: string, name: string, found: FoundSegment[], opts: DiskLogOptions): Promise<{ log: DiskQueueLog; messages: RecoveredMessage[] }> {
     const live = new Map<number, RecoveredMessage>();
     let maxSeq = 0;
     for (const f of found) {
@@ -87,26 +97,35 @@ export class DiskQueueLog implements QueueLog {
           if (r.seq > maxSeq) maxSeq = r.seq;
         } else if (r.type === RecordType.ACK) {
           for (const s of r.seqs) live.delete(s);
-        } else {
+        } else if (r.type === RecordType.RETURN) {
           const m = live.get(r.seq);
           if (m !== undefined) m.attempts = r.attempts;
         }
       }
     }
     const last = found[found.length - 1];
-    const nextSeq = Math.max(maxSeq + 1, last?.firstSeq ?? 1, 1);
-    const log = new DiskQueueLog(dir, opts, nextSeq);
+    let nextSeq = Math.max(maxSeq + 1, last?.firstSeq ?? 1, 1);
+    const tailCut = last?.scan.damaged.at(-1);
+    let rollOver = false;
+    if (last !== undefined && tailCut !== undefined) {
+      // Messages in the cut bytes had the seqs right after the last one read (no gaps within
+      // a segment), at most one per smallest message record: skip them all, never reuse one.
+      if (tailCut.offset + tailCut.length === last.scan.fileBytes) nextSeq += Math.ceil(tailCut.length / MIN_MESSAGE_RECORD);
+      rollOver = true;
+    }
+    const log = new DiskQueueLog(dir, name, opts, nextSeq);
+    if (rollOver) log.#rollOverAt = nextSeq;
     for (const f of found) {
-      const seg = Segment.existing(dir, f.firstSeq, f.scan.validBytes);
+      const seg = Segment.existing(dir, f.firstSeq, f.size);
       log.#segments.push(seg);
-      log.#bytes += f.scan.validBytes;
+      log.#bytes += f.size;
     }
     const messages = [...live.values()].sort((a, b) => a.seq - b.seq);
     for (const m of messages) {
       const seg = log.#segmentOf(m.seq);
       if (seg !== null) seg.live++;
     }
-    if (last !== undefined) log.#tailValidBytes = last.scan.validBytes;
+    if (last !== undefined) log.#tailValidBytes = last.size;
     await log.#dropDonePrefix();
     return { log, messages };
   }
@@ -119,12 +138,27 @@ export class DiskQueueLog implements QueueLog {
     return this.#bytes;
   }
 
+  /** The error of the last write when it failed (the next append tries again), else null. */
+  get writeError(): Error | null {
+    return this.#failed;
+  }
+
+  /** Writes that failed since the log was opened. */
+  get writeFailures(): number {
+    return this.#failures;
+  }
+
   append(body: Buffer, done: Durable): number {
     const seq = this.#nextSeq++;
-    if (this.#failed !== null || this.#closed) {
-      const err = this.#failed ?? new Error("queue log is closed");
-      queueMicrotask(() => done(err, seq));
+    if (this.#closed) {
+      queueMicrotask(() => done(new Error("queue log is closed"), seq));
       return seq;
+    }
+    if (this.#failed !== null) {
+      // The cause (disk full, too many open files, a read-only remount) may be gone: try
+      // again, in a new segment, since the old tail's end is unknown.
+      this.#failed = null;
+      this.#rollOverAt ??= seq;
     }
     const [head, b] = encodeMessage(seq, body);
     this.#writes.push(head, b);
@@ -203,7 +237,8 @@ export class DiskQueueLog implements QueueLog {
         this.#writes = [];
         this.#writeWaiting = [];
         if (writes.length > 0) {
-          const tail = await this.#tailFor(waiting.length > 0 ? waiting[0]!.seq : null);
+          const firstSeq = waiting.length > 0 ? waiting[0]!.seq : null;
+          const tail = await this.#tailFor(firstSeq);
           await tail.write(writes);
           for (const b of writes) this.#bytes += b.length;
           tail.live += waiting.length;
@@ -227,8 +262,11 @@ export class DiskQueueLog implements QueueLog {
         await this.#dropDonePrefix();
       }
     } catch (err) {
-      // A failed write or sync leaves the file's end unknown: refuse everything from here on.
+      // A failed write or sync leaves the tail's end unknown: the puts waiting are refused
+      // (maybe stored: at-least-once), and the next append starts a new segment.
       this.#failed = err as Error;
+      this.#failures++;
+      this.#rollOverAt ??= waiting[0]?.seq ?? this.#writeWaiting[0]?.seq ?? this.#unsynced[0]?.seq ?? this.#nextSeq;
       settle(waiting, this.#failed);
       settle(this.#writeWaiting.splice(0), this.#failed);
       settle(this.#unsynced.splice(0), this.#failed);
@@ -258,20 +296,26 @@ export class DiskQueueLog implements QueueLog {
    */
   async #tailFor(firstSeq: number | null): Promise<Segment> {
     let tail = this.#segments[this.#segments.length - 1];
-    if (tail !== undefined && !this.#tailOpen) {
+    if (tail !== undefined && !this.#tailOpen && this.#rollOverAt === null) {
       await tail.openForAppend(this.#tailValidBytes);
       this.#tailOpen = true;
     }
     const full = tail !== undefined && tail.size >= this.#opts.segmentBytes && firstSeq !== null;
-    if (tail === undefined || full) {
-      if (this.#dirReady !== null) await this.#dirReady;
-      if (tail !== undefined) {
+    if (tail === undefined || full || this.#rollOverAt !== null) {
+      if (this.#makeDir !== null) {
+        await this.#makeDir();
+        this.#makeDir = null;
+      }
+      if (tail !== undefined && this.#tailOpen) {
         // The old tail's unsynced writes are synced now; their puts are confirmed at the
         // next periodic sync with the rest.
-        if (this.#opts.sync.mode !== "none") await tail.sync();
+        if (this.#opts.sync.mode !== "none" && this.#rollOverAt === null) await tail.sync();
         await tail.close();
       }
-      tail = await Segment.create(this.#dir, firstSeq ?? this.#nextSeq);
+      this.#tailOpen = false;
+      const name = this.#rollOverAt ?? firstSeq ?? this.#nextSeq;
+      tail = await this.#createSegment(name);
+      this.#rollOverAt = null;
       this.#segments.push(tail);
       this.#tailOpen = true;
       this.#bytes += tail.size;
@@ -279,6 +323,17 @@ export class DiskQueueLog implements QueueLog {
       if (this.#opts.sync.mode !== "none") await syncDir(this.#dir);
     }
     return tail;
+  }
+
+  /** A new segment; a file of that name left by a failed attempt held nothing confirmed. */
+  async #createSegment(firstSeq: number): Promise<Segment> {
+    try {
+      return await Segment.create(this.#dir, firstSeq, this.#name);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EEXIST" || this.#segments.some((s) => s.firstSeq === firstSeq)) throw err;
+      await unlink(`${this.#dir}/${segmentFileName(firstSeq)}`);
+      return Segment.create(this.#dir, firstSeq, this.#name);
+    }
   }
 
   /** Deletes the oldest segments while all their messages are done; never the tail. */
@@ -316,13 +371,4 @@ export class DiskQueueLog implements QueueLog {
 
 function settle(waiting: Waiting[], err: Error | null): void {
   for (const w of waiting) w.done(err, w.seq);
-}
-
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

@@ -4,9 +4,8 @@
  * files of a queue sort in log order.
  */
 import { open, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
-import { join } from "node:path";
-import type { RecoveryIssue } from "../../model.js";
-import { parseRecord, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
+import { dirname, join } from "node:path";
+import { encodeQueueName, parseRecord, RECORD_HEADER, RecordType, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
 
 const SUFFIX = ".seg";
 
@@ -20,40 +19,123 @@ export function parseSegmentFileName(name: string): number | null {
   return m === null ? null : Number(m[1]);
 }
 
+/** Bytes of a segment that are not intact records. */
+export interface DamagedRange {
+  offset: number;
+  length: number;
+  damage: RecordDamage;
+}
+
 export interface ScannedSegment {
   records: LogRecord[];
   /** Bytes from the start of the file up to the end of the last intact record. */
   validBytes: number;
   fileBytes: number;
-  damage: RecordDamage | "bad-magic" | null;
+  /** Oldest first; empty for an intact file. */
+  damaged: DamagedRange[];
+  badMagic: boolean;
 }
 
-/** Reads every intact record of a segment file, stopping at the first damaged one. */
-export async function scanSegment(path: string): Promise<ScannedSegment> {
+/**
+ * Reads every intact record of a segment file. After a damaged record it resynchronises:
+ * the next offset holding a record whose checksum holds (and, for a message, whose seq
+ * follows the last one read) is taken as the next record. A CRC-32 match by chance over
+ * random bytes is 1 in 2^32 per offset, and the seq check refuses a record copied inside a
+ * message body.
+ */
+export async function scanSegment(path: string, firstSeq: number): Promise<ScannedSegment> {
   const data = await readFile(path);
   const records: LogRecord[] = [];
   if (data.length < SEGMENT_MAGIC.length) {
     // A crash right after the file was created can leave part of the magic; nothing was
     // ever confirmed from such a file.
     const isPrefix = SEGMENT_MAGIC.subarray(0, data.length).equals(data);
-    return { records, validBytes: 0, fileBytes: data.length, damage: isPrefix ? (data.length > 0 ? "truncated" : null) : "bad-magic" };
+    const damaged: DamagedRange[] = isPrefix && data.length > 0 ? [{ offset: 0, length: data.length, damage: "truncated" }] : [];
+    return { records, validBytes: 0, fileBytes: data.length, damaged, badMagic: !isPrefix };
   }
   if (!data.subarray(0, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
-    return { records, validBytes: 0, fileBytes: data.length, damage: "bad-magic" };
+    return { records, validBytes: 0, fileBytes: data.length, damaged: [], badMagic: true };
   }
+  const damaged: DamagedRange[] = [];
+  let lastSeq = firstSeq - 1;
+  let validBytes = SEGMENT_MAGIC.length;
   let at = SEGMENT_MAGIC.length;
+  const plausible = (r: LogRecord): boolean => r.type !== RecordType.MESSAGE || r.seq > lastSeq;
   while (at < data.length) {
     const r = parseRecord(data, at);
-    if ("damage" in r) return { records, validBytes: at, fileBytes: data.length, damage: r.damage };
-    records.push(r.record);
-    at += r.size;
+    if (!("damage" in r) && plausible(r.record)) {
+      records.push(r.record);
+      if (r.record.type === RecordType.MESSAGE) lastSeq = r.record.seq;
+      at += r.size;
+      validBytes = at;
+      continue;
+    }
+    const damage = "damage" in r ? r.damage : "bad-type";
+    let next = at + 1;
+    for (; next + RECORD_HEADER <= data.length; next++) {
+      const c = parseRecord(data, next);
+      if (!("damage" in c) && plausible(c.record)) break;
+    }
+    if (next + RECORD_HEADER > data.length) next = data.length;
+    damaged.push({ offset: at, length: next - at, damage });
+    at = next;
   }
-  return { records, validBytes: at, fileBytes: data.length, damage: null };
+  return { records, validBytes, fileBytes: data.length, damaged, badMagic: false };
+}
+
+/** The side file that keeps the damaged bytes found at `offset` of a segment. */
+export function damagedFileName(path: string, offset: number): string {
+  return `${path}.${offset}.damaged`;
+}
+
+/**
+ * Moves a segment's damaged ranges out of it: each is written to a side file of its own
+ * (kept for a person; the broker never deletes it), then the segment is replaced by its
+ * intact records alone, so the damage is found and reported once. Returns the new size.
+ */
+export async function moveDamageAside(path: string, damaged: readonly DamagedRange[]): Promise<number> {
+  const data = await readFile(path);
+  const kept: Buffer[] = [];
+  let from = 0;
+  for (const d of damaged) {
+    await writeDurably(damagedFileName(path, d.offset), data.subarray(d.offset, d.offset + d.length));
+    kept.push(data.subarray(from, d.offset));
+    from = d.offset + d.length;
+  }
+  kept.push(data.subarray(from));
+  const clean = Buffer.concat(kept);
+  await writeDurably(path, clean);
+  await syncDir(dirname(path));
+  return clean.length;
 }
 
 /** Renames a file that is not a readable segment out of the way, keeping it for a person. */
-export async function setAside(path: string): Promise<void> {
-  await rename(path, `${path}.damaged`);
+export async function setAside(path: string): Promise<string> {
+  const to = `${path}.damaged`;
+  await rename(path, to);
+  return to;
+}
+
+/** Writes a file so that after a crash it is either the old one or the whole new one. */
+export async function writeDurably(path: string, data: string | Buffer): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const fh = await open(tmp, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, path);
+}
+
+export async function syncDir(dir: string): Promise<void> {
+  const fh = await open(dir, "r");
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 export class Segment {
@@ -72,11 +154,11 @@ export class Segment {
     return join(this.dir, segmentFileName(this.firstSeq));
   }
 
-  /** A new, empty segment file with its magic written (not yet synced). */
-  static async create(dir: string, firstSeq: number): Promise<Segment> {
+  /** A new segment file holding its magic and the queue's name (not yet synced). */
+  static async create(dir: string, firstSeq: number, queueName: string): Promise<Segment> {
     const seg = new Segment(dir, firstSeq, 0);
     seg.#fh = await open(seg.path, "wx");
-    await seg.write([SEGMENT_MAGIC]);
+    await seg.write([SEGMENT_MAGIC, encodeQueueName(queueName)]);
     return seg;
   }
 
