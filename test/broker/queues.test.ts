@@ -8,6 +8,7 @@ import { pathToFileURL } from "node:url";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { queueDirName } from "../../lib/broker/server/store/disk-store.js";
+import { encodeMessage } from "../../lib/broker/server/store/record.js";
 import { Broker, BrokerClient, type BrokerConsumer, type BrokerOptions, type Delivery } from "../../lib/broker/index.js";
 import { within } from "../helpers/sockets.js";
 import { Dealer } from "../../lib/index.js";
@@ -334,7 +335,7 @@ describe("durability", () => {
 });
 
 describe("recovery report", () => {
-  it("a corrupted byte in a segment is reported with file and offset; the messages before it are delivered", async () => {
+  it("a corrupted byte in a segment is reported with file and offset; the messages before and after it are delivered", async () => {
     const dir = tempDir();
     dirs.push(dir);
     const first = await startBroker({ memory: undefined, dataDir: dir.path });
@@ -346,18 +347,19 @@ describe("recovery report", () => {
     const queueDir = join(dir.path, "queues", queueDirName("q"));
     const segment = join(queueDir, readdirSync(queueDir).find((f) => f.endsWith(".seg"))!);
     const bytes = readFileSync(segment);
-    const recordSize = (bytes.length - 8) / 6;
-    const fifth = 8 + 4 * recordSize;
+    const recordSize = encodeMessage(1, Buffer.from("message-0")).reduce((n, b) => n + b.length, 0);
+    const fifth = bytes.length - 2 * recordSize;
     bytes[fifth + recordSize - 1]! ^= 0xff;
     writeFileSync(segment, bytes);
 
     const second = await startBroker({ memory: undefined, dataDir: dir.path });
-    const issue = { file: segment, offset: fifth, damage: "checksum", action: "cut" };
+    const issue = { file: segment, offset: fifth, damage: "checksum", action: "skipped", bytes: recordSize, keptAs: `${segment}.${fifth}.damaged` };
     expect(second.recovery).toEqual([issue]);
     expect(second.stats().recovery).toEqual([issue]);
     const c2 = await connect(second);
-    expect(text(await take(c2.consume("q"), 4))).toEqual(["message-0", "message-1", "message-2", "message-3"]);
-    expect(second.stats().queues[0]!.depth).toBe(4);
+    expect((await c2.stats())[0]!.recovery).toEqual([issue]);
+    expect(text(await take(c2.consume("q"), 5))).toEqual(["message-0", "message-1", "message-2", "message-3", "message-5"]);
+    expect(second.stats().queues[0]!.depth).toBe(5);
   });
 });
 
