@@ -231,9 +231,9 @@ export abstract class SocketOptions {
   }
 
   get sendHighWaterMark(): number { return this.live.sendHighWaterMark; }
-  set sendHighWaterMark(v: number) { this.optionSet("sendHighWaterMark"); this.live.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); }
+  set sendHighWaterMark(v: number) { this.optionSet("sendHighWaterMark"); this.live.sendHighWaterMark = checkRange("sendHighWaterMark", v, 0); this.highWaterMarksChanged(); }
   get receiveHighWaterMark(): number { return this.live.receiveHighWaterMark; }
-  set receiveHighWaterMark(v: number) { this.optionSet("receiveHighWaterMark"); this.live.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); }
+  set receiveHighWaterMark(v: number) { this.optionSet("receiveHighWaterMark"); this.live.receiveHighWaterMark = checkRange("receiveHighWaterMark", v, 0); this.highWaterMarksChanged(); }
   get receiveTimeout(): number { return this.live.receiveTimeout; }
   set receiveTimeout(v: number) { this.optionSet("receiveTimeout"); this.live.receiveTimeout = checkRange("receiveTimeout", v, -1); }
   get sendTimeout(): number { return this.live.sendTimeout; }
@@ -366,6 +366,9 @@ export abstract class SocketOptions {
   }
 
   private byId = false;
+
+  /** A high-water mark was set (Socket applies it to the pipes it has). */
+  protected highWaterMarksChanged(): void {}
 
   /** True once the socket has bound or connected (and until it has no endpoint left), or closed. */
   protected get hasEndpoints(): boolean {

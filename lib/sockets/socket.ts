@@ -283,6 +283,18 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
   // ---- send / receive ------------------------------------------------------------------------
 
   /**
+   * As libzmq (update_pipe_options): a high-water mark set after connect or bind applies to the
+   * pipes already made, so an inproc pipe between two sockets that raised theirs holds the sum.
+   */
+  protected override highWaterMarksChanged(): void {
+    for (const pipe of this.pipes) {
+      pipe.sendHwm = this.opts.sendHighWaterMark;
+      pipe.receiveHwm = this.opts.receiveHighWaterMark;
+    }
+    this.retrySend();
+  }
+
+  /**
    * The async iterator of readable socket types, as zeromq's: each `next()` receives; it is done once the socket is closed, including for a
    * receive that close() cut short (EAGAIN), while any other error is thrown.
    */
