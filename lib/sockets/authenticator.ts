@@ -29,9 +29,12 @@ function canonicalAddress(address: string): string {
   return mapped === null ? address : mapped[1]!;
 }
 
-/** Equal passwords, in a time that tells nothing of where they differ or of their length. */
-function samePassword(expected: string, given: string): boolean {
-  const a = createHash("sha256").update(expected).digest();
+/**
+ * Equal passwords, in a time that tells nothing of where they differ or of their length. The
+ * peer's bytes are compared as sent, never decoded: decoding maps many byte strings to one text.
+ */
+function samePassword(expected: string, given: Uint8Array): boolean {
+  const a = createHash("sha256").update(Buffer.from(expected, "utf8")).digest();
   const b = createHash("sha256").update(given).digest();
   return timingSafeEqual(a, b);
 }
@@ -61,9 +64,11 @@ export function createAuthenticator(options: AuthenticatorOptions = {}): Authent
         return OK;
       case "PLAIN": {
         if (passwords === null) return refuse("No passwords configured");
-        const expected = passwords.get(req.username ?? "");
+        // A username whose bytes are not UTF-8 text names no one (req.username is then absent).
+        const expected = req.username === undefined ? undefined : passwords.get(req.username);
+        const given = req.passwordBytes ?? Buffer.from(req.password ?? "", "utf8");
         // Hashed even for an unknown user, so the time taken does not tell which users exist.
-        const ok = samePassword(expected ?? "", req.password ?? "") && expected !== undefined;
+        const ok = samePassword(expected ?? "", given) && expected !== undefined;
         if (!ok) return refuse("Invalid username or password");
         return { status: 200, statusText: "OK", userId: req.username ?? "" };
       }

@@ -10,7 +10,16 @@ export interface AuthenticateRequest {
   /** The peer's IP address (tcp) or path (ipc). */
   address: string;
   routingId: Buffer;
+  /** PLAIN: the username as the peer sent it, byte for byte. */
+  usernameBytes?: Buffer;
+  /** PLAIN: the password as the peer sent it, byte for byte. */
+  passwordBytes?: Buffer;
+  /**
+   * PLAIN: the username as UTF-8 text; absent when its bytes are not valid UTF-8, since
+   * decoding them would make different byte strings read as one name.
+   */
   username?: string;
+  /** PLAIN: the password as UTF-8 text; absent when its bytes are not valid UTF-8. */
   password?: string;
   /** CURVE: the client's long-term public key, Z85. */
   publicKey?: string;
@@ -41,6 +50,15 @@ export function zapHandler(): Authenticate | null {
   return handler;
 }
 
+/**
+ * The bytes as UTF-8 text, or undefined when decoding would lose them: Node decodes each
+ * invalid sequence as U+FFFD, so \xff, \xfe and \xef\xbf\xbd would all read "\ufffd".
+ */
+function exactText(bytes: Buffer): string | undefined {
+  const text = bytes.toString("utf8");
+  return Buffer.from(text, "utf8").equals(bytes) ? text : undefined;
+}
+
 /** Asks the in-process handler; a throwing handler counts as status 500. */
 export async function askHandler(fn: Authenticate, req: ZapRequest): Promise<ZapReply> {
   const request: AuthenticateRequest = {
@@ -50,8 +68,14 @@ export async function askHandler(fn: Authenticate, req: ZapRequest): Promise<Zap
     routingId: req.routingId,
   };
   if (req.mechanism === "PLAIN") {
-    request.username = req.credentials[0]?.toString("utf8") ?? "";
-    request.password = req.credentials[1]?.toString("utf8") ?? "";
+    const username = req.credentials[0] ?? Buffer.alloc(0);
+    const password = req.credentials[1] ?? Buffer.alloc(0);
+    request.usernameBytes = username;
+    request.passwordBytes = password;
+    const usernameText = exactText(username);
+    const passwordText = exactText(password);
+    if (usernameText !== undefined) request.username = usernameText;
+    if (passwordText !== undefined) request.password = passwordText;
   } else if (req.mechanism === "CURVE" && req.credentials[0] !== undefined) {
     request.publicKey = z85Encode(req.credentials[0]);
   }
