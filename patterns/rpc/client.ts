@@ -345,9 +345,11 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
     link.penalizedUntil = 0;
     if (head.kind === Kind.Error) {
       const { code, message: text } = parseErrorFrame(message[1]);
-      if (code === "ESHUTDOWN" && call.link === link) {
-        // Refused unrun by a draining server: another server may take it.
+      if (code === "ESHUTDOWN") {
+        // Refused unrun by a draining server: another server may take it. An earlier
+        // attempt's refusal says nothing of the latest, sent elsewhere.
         link.draining = true;
+        if (call.link !== link) return;
         if (this.#pick(link) !== link) {
           this.#resend(call, link);
           return;

@@ -8,6 +8,7 @@
  */
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { rpcPayments } from "../../examples/rpc-payments.js";
 import { json, rpc } from "../../patterns/index.js";
 import { ChildProgram } from "../helpers/child-program.js";
 import { tracker } from "../helpers/sockets.js";
@@ -137,4 +138,11 @@ describe("rpc scenario", () => {
     expect(reset.length).toBeLessThanOrEqual(WAVE);
     expect(quotes.every((o) => o.result === "ok")).toBe(true);
   }, 60_000);
+
+  it("the payments example: slow charges and a drained server, every charge answered and run once", async () => {
+    const result = await rpcPayments(() => {});
+    expect(result).toMatchObject({ charges: 50, duplicates: 0, lost: 0, leakedSecret: false });
+    expect(result.drainedOnEast).toBeGreaterThan(0);
+    expect(result.quoteRetries).toBeGreaterThan(0);
+  });
 });
