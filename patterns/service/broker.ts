@@ -21,7 +21,8 @@ export interface BrokerOptions {
 }
 
 export interface WorkerEvent {
-  type: "ready" | "lost";
+  /** Announced itself; dropped for missing heartbeats; left after draining. */
+  type: "ready" | "lost" | "left";
   /** The worker's routing id on the back end. */
   id: Buffer;
   workers: number;
@@ -46,6 +47,8 @@ interface WorkerState {
   readonly jobs: Set<Job>;
   expiresAt: number;
   dead: boolean;
+  /** Asked to leave (a draining worker): gets no new jobs, goes once its jobs are answered. */
+  leaving: boolean;
 }
 
 interface Job {
@@ -178,10 +181,31 @@ export class LoadBalancingBroker implements AsyncDisposable {
     }
     worker.expiresAt = this.#expiry();
     if (head.kind === Kind.Reply || head.kind === Kind.Error) this.#completed(worker, head.id, head.kind, message.slice(2));
+    else if (head.kind === Kind.Disconnect) this.#leave(worker);
+  }
+
+  /**
+   * A draining worker takes no more jobs. The confirmation goes after every job already sent
+   * to it (one connection keeps order), so once the worker reads it, it knows it has them all.
+   */
+  #leave(worker: WorkerState): void {
+    if (!worker.leaving) {
+      worker.leaving = true;
+      this.#ready.retain((w) => w !== worker);
+    }
+    this.#toWorkers.send([worker.id, header(Kind.Disconnect, 0)]).catch(() => {});
+    this.#forgetIfDone(worker);
+  }
+
+  #forgetIfDone(worker: WorkerState): void {
+    if (!worker.leaving || worker.jobs.size > 0) return;
+    worker.dead = true;
+    this.#workers.delete(worker.id.toString("latin1"));
+    this.#report("left", worker.id);
   }
 
   #register(id: Buffer, capacity: number): void {
-    const worker: WorkerState = { id, jobs: new Set(), expiresAt: this.#expiry(), dead: false };
+    const worker: WorkerState = { id, jobs: new Set(), expiresAt: this.#expiry(), dead: false, leaving: false };
     this.#workers.set(id.toString("latin1"), worker);
     for (let i = 0; i < capacity; i++) this.#ready.push(worker);
     this.#report("ready", id);
@@ -203,7 +227,8 @@ export class LoadBalancingBroker implements AsyncDisposable {
     this.#jobs.delete(jobId);
     worker.jobs.delete(job);
     this.#answer(job.client, job.callId, kind, frames);
-    this.#ready.push(worker);
+    if (worker.leaving) this.#forgetIfDone(worker);
+    else this.#ready.push(worker);
     this.#dispatch();
   }
 

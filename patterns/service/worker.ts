@@ -1,10 +1,14 @@
 import { Dealer } from "../../lib/index.js";
 import type { DecodeError } from "../codec/codec.js";
+import { drainTimedOut, drainTimeout, finishWithin, type CloseOptions } from "../internal/drain.js";
 import { SerialSender } from "../internal/serial-sender.js";
 import { dispatch, type DispatchHooks } from "../rpc/dispatch.js";
 import { capacityFrame, header, Kind, parseHeader } from "../rpc/protocol.js";
 import type { DealerOptions } from "../rpc/server-link.js";
 import type { Handlers, ServiceSpec } from "../rpc/service.js";
+
+/** ms a drained worker's socket may take to deliver its last answers once it closes. */
+const DRAIN_LINGER = 5000;
 
 export interface ServiceWorkerOptions {
   /** Jobs handled at once; announced to the broker in READY (default 1, as in the zguide). */
@@ -52,6 +56,10 @@ export class ServiceWorker<S extends ServiceSpec> implements AsyncDisposable {
   #brokerExpiresAt = 0;
   #inFlight = 0;
   #closed = false;
+  /** Set while draining: resolved when the broker confirms it sends this worker no more jobs. */
+  #released: (() => void) | null = null;
+  /** Wakes a drain waiting for the last running job. */
+  #idle: (() => void) | null = null;
 
   constructor(service: S, handlers: Handlers<S>, broker: string, options: ServiceWorkerOptions = {}) {
     this.#service = service;
@@ -82,8 +90,38 @@ export class ServiceWorker<S extends ServiceSpec> implements AsyncDisposable {
     return { ...this.#stats, inFlight: this.#inFlight };
   }
 
-  /** Stops at once: jobs still running are not answered (the broker gives them to others). */
-  async close(): Promise<void> {
+  /**
+   * Without `drain`: stops at once; jobs still running are not answered (the broker gives them
+   * to other workers once this one misses its heartbeats). With `{ drain: true }`: tells the
+   * broker to send no more jobs, runs and answers every job it was given (those on the way
+   * included: the broker's confirmation comes after them), then closes. `timeout` bounds the
+   * wait; then it closes anyway and rejects with ETIMEDOUT.
+   */
+  close(options?: CloseOptions): Promise<void> {
+    const timeout = drainTimeout(options);
+    if (options?.drain === true && !this.#closed && this.#released === null) return this.#drain(timeout);
+    return this.#stop();
+  }
+
+  async #drain(timeout: number): Promise<void> {
+    const released = new Promise<void>((resolve) => (this.#released = resolve));
+    this.#sender.send([header(Kind.Disconnect, 0)]).catch(() => {});
+    const finished = await finishWithin(
+      released.then(() => this.#whenIdle()),
+      timeout,
+    );
+    // The answers just sent must reach the broker before the socket goes.
+    if (finished) this.#socket.linger = DRAIN_LINGER;
+    await this.#stop();
+    if (!finished) throw drainTimedOut("service worker", timeout);
+  }
+
+  #whenIdle(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => (this.#idle = resolve));
+  }
+
+  async #stop(): Promise<void> {
     if (!this.#closed) {
       this.#closed = true;
       clearInterval(this.#heartbeat);
@@ -125,8 +163,17 @@ export class ServiceWorker<S extends ServiceSpec> implements AsyncDisposable {
       if (head === null) continue;
       this.#brokerExpiresAt = performance.now() + this.#interval * this.#liveness;
       if (head.kind === Kind.Request) this.#run(socket, sender, head.id, message);
-      else if (head.kind === Kind.Disconnect) sender.send([header(Kind.Ready, 0), capacityFrame(this.#capacity)]).catch(() => {});
+      else if (head.kind === Kind.Disconnect) this.#disconnected(sender);
     }
+  }
+
+  /** From the broker: "announce yourself again", or, while draining, "no more jobs for you". */
+  #disconnected(sender: SerialSender): void {
+    if (this.#released !== null) {
+      this.#released();
+      return;
+    }
+    sender.send([header(Kind.Ready, 0), capacityFrame(this.#capacity)]).catch(() => {});
   }
 
   #run(socket: Dealer, sender: SerialSender, jobId: number, message: Buffer[]): void {
@@ -134,14 +181,17 @@ export class ServiceWorker<S extends ServiceSpec> implements AsyncDisposable {
     void dispatch(this.#service, this.#handlers, message.slice(1), message, this.#hooks).then((answer) => {
       this.#inFlight--;
       // Taken on a socket since given up: the broker has already handed the job to another worker.
-      if (socket.closed) return;
-      this.#stats.jobs++;
-      sender.send([header(answer.kind, jobId), ...answer.frames]).catch(() => {});
+      if (!socket.closed) {
+        this.#stats.jobs++;
+        sender.send([header(answer.kind, jobId), ...answer.frames]).catch(() => {});
+      }
+      if (this.#inFlight === 0) this.#idle?.();
     });
   }
 
   #beat(): void {
-    if (performance.now() > this.#brokerExpiresAt) {
+    // A draining worker does not reconnect: a new socket would announce itself and take jobs.
+    if (performance.now() > this.#brokerExpiresAt && this.#released === null) {
       this.#stats.reconnects++;
       this.#retire(this.#socket);
       [this.#socket, this.#sender] = this.#open();
