@@ -109,6 +109,14 @@ export interface QueueStats {
   rates: { put: number; deliver: number; ack: number };
   segments: number;
   bytes: number;
+  /**
+   * ok, or failing: the last write to the queue's log failed (`writeError`; puts were refused
+   * with EIO, maybe stored) and the next put tries again.
+   */
+  storage: "ok" | "failing";
+  writeError: string | null;
+  /** Writes that failed since the broker started. */
+  writeFailures: number;
 }
 
 /** `Broker.stats()`, and what `BrokerClient.stats()` gives per broker. */

@@ -131,6 +131,9 @@ export class BrokerQueue<C extends Taker> {
       rates: { put: this.puts.perSecond(now), deliver: this.deliveries.perSecond(now), ack: this.acks.perSecond(now) },
       segments: this.log.segmentCount,
       bytes: this.log.bytes,
+      storage: this.log.writeError === null ? "ok" : "failing",
+      writeError: this.log.writeError?.message ?? null,
+      writeFailures: this.log.writeFailures,
     };
   }
 }

@@ -19,6 +19,15 @@ import { damagedFileName, moveDamageAside, parseSegmentFileName, scanSegment, se
 import { formatSyncPolicy } from "./sync-policy.js";
 import type { QueueLog, RecoveredQueue, Store, StoreDescription, TopicSubscriptions } from "./store.js";
 import { copyTopics } from "./memory-store.js";
+import { OpenFiles } from "./open-files.js";
+import type { SyncPolicy } from "./sync-policy.js";
+
+export interface DiskStoreOptions {
+  sync: SyncPolicy;
+  segmentBytes: number;
+  /** Segment files kept open at once across all queues (default 256); idle ones are closed. */
+  maxOpenSegments?: number;
+}
 
 const NAME_FILE = "NAME";
 const TOPICS_FILE = "topics.json";
@@ -37,10 +46,15 @@ export class DiskStore implements Store {
   readonly #issues: RecoveryIssue[] = [];
   #locked = false;
 
-  constructor(dataDir: string, opts: DiskLogOptions) {
+  constructor(dataDir: string, opts: DiskStoreOptions) {
     this.#dataDir = dataDir;
     this.#queuesDir = join(dataDir, "queues");
-    this.#opts = opts;
+    this.#opts = { sync: opts.sync, segmentBytes: opts.segmentBytes, files: new OpenFiles(opts.maxOpenSegments) };
+  }
+
+  /** Segment files open now (at most `maxOpenSegments`, but for ones in use). */
+  get openSegments(): number {
+    return this.#opts.files.size;
   }
 
   get issues(): readonly RecoveryIssue[] {

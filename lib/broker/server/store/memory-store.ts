@@ -8,6 +8,8 @@ class MemoryQueueLog implements QueueLog {
   #nextSeq = 1;
   readonly segmentCount = 0;
   readonly bytes = 0;
+  readonly writeError = null;
+  readonly writeFailures = 0;
 
   append(_body: Buffer, done: (err: Error | null, seq: number) => void): number {
     const seq = this.#nextSeq++;

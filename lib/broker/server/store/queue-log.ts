@@ -8,6 +8,7 @@ import { unlink } from "node:fs/promises";
 import { encodeAck, encodeMessage, encodeReturn, MIN_MESSAGE_RECORD, RecordType } from "./record.js";
 import { Segment, segmentFileName, syncDir, type ScannedSegment } from "./segment.js";
 import type { SyncPolicy } from "./sync-policy.js";
+import type { OpenFiles } from "./open-files.js";
 import type { QueueLog, RecoveredMessage } from "./store.js";
 
 export type Durable = (err: Error | null, seq: number) => void;
@@ -20,6 +21,8 @@ interface Waiting {
 export interface DiskLogOptions {
   sync: SyncPolicy;
   segmentBytes: number;
+  /** Shared by every queue of a store: the bound on open segment files. */
+  files: OpenFiles;
 }
 
 /** A segment as recovery found it, its damage (if any) already moved aside. */
@@ -116,7 +119,7 @@ export class DiskQueueLog implements QueueLog {
     const log = new DiskQueueLog(dir, name, opts, nextSeq);
     if (rollOver) log.#rollOverAt = nextSeq;
     for (const f of found) {
-      const seg = Segment.existing(dir, f.firstSeq, f.size);
+      const seg = Segment.existing(dir, f.firstSeq, f.size, opts.files);
       log.#segments.push(seg);
       log.#bytes += f.size;
     }
@@ -328,11 +331,11 @@ export class DiskQueueLog implements QueueLog {
   /** A new segment; a file of that name left by a failed attempt held nothing confirmed. */
   async #createSegment(firstSeq: number): Promise<Segment> {
     try {
-      return await Segment.create(this.#dir, firstSeq, this.#name);
+      return await Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files);
     } catch (err) {
       if ((err as { code?: string }).code !== "EEXIST" || this.#segments.some((s) => s.firstSeq === firstSeq)) throw err;
       await unlink(`${this.#dir}/${segmentFileName(firstSeq)}`);
-      return Segment.create(this.#dir, firstSeq, this.#name);
+      return Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files);
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { open, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
+import type { Closable, OpenFiles } from "./open-files.js";
 import { encodeQueueName, parseRecord, RECORD_HEADER, RecordType, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
 
 const SUFFIX = ".seg";
@@ -138,76 +139,108 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export class Segment {
+export class Segment implements Closable {
   /** Messages in this segment not yet done (acknowledged or dead-lettered). */
   live = 0;
   #fh: FileHandle | null = null;
+  #busy = 0;
+  /** Opened for appending at least once: an idle close may reopen it. */
+  #writable = false;
 
   private constructor(
     readonly dir: string,
     readonly firstSeq: number,
     /** Bytes in the file, magic included. */
     public size: number,
+    readonly files: OpenFiles,
   ) {}
 
   get path(): string {
     return join(this.dir, segmentFileName(this.firstSeq));
   }
 
+  get busy(): boolean {
+    return this.#busy > 0;
+  }
+
   /** A new segment file holding its magic and the queue's name (not yet synced). */
-  static async create(dir: string, firstSeq: number, queueName: string): Promise<Segment> {
-    const seg = new Segment(dir, firstSeq, 0);
+  static async create(dir: string, firstSeq: number, queueName: string, files: OpenFiles): Promise<Segment> {
+    const seg = new Segment(dir, firstSeq, 0, files);
     seg.#fh = await open(seg.path, "wx");
+    seg.#writable = true;
     await seg.write([SEGMENT_MAGIC, encodeQueueName(queueName)]);
     return seg;
   }
 
   /** A segment found at recovery; not open until it becomes the tail. */
-  static existing(dir: string, firstSeq: number, size: number): Segment {
-    return new Segment(dir, firstSeq, size);
+  static existing(dir: string, firstSeq: number, size: number, files: OpenFiles): Segment {
+    return new Segment(dir, firstSeq, size, files);
   }
 
   /** Opens a recovered segment for appending, cutting it to `validBytes` first. */
   async openForAppend(validBytes: number): Promise<void> {
-    this.#fh = await open(this.path, "r+");
-    if (validBytes < SEGMENT_MAGIC.length) {
-      await this.#fh.truncate(0);
-      this.size = 0;
-      await this.write([SEGMENT_MAGIC]);
-    } else {
-      await this.#fh.truncate(validBytes);
-      this.size = validBytes;
+    this.#writable = true;
+    await this.#use(async (fh) => {
+      if (validBytes < SEGMENT_MAGIC.length) {
+        await fh.truncate(0);
+        this.size = 0;
+      } else {
+        await fh.truncate(validBytes);
+        this.size = validBytes;
+      }
+    });
+    if (this.size === 0) await this.write([SEGMENT_MAGIC]);
+  }
+
+  /** Runs `op` with the file open (reopened if the cache closed it), counted as busy. */
+  async #use<T>(op: (fh: FileHandle) => Promise<T>): Promise<T> {
+    this.#busy++;
+    try {
+      this.#fh ??= await open(this.path, "r+");
+      await this.files.used(this);
+      return await op(this.#fh);
+    } finally {
+      this.#busy--;
     }
   }
 
   /** Appends the buffers at the end of the file; loops over partial writes. */
   async write(buffers: Buffer[]): Promise<void> {
-    const fh = this.#fh;
-    if (fh === null) throw new Error(`segment ${this.path} is not open for writing`);
-    let bufs = buffers;
-    while (bufs.length > 0) {
-      // writev takes at most IOV_MAX buffers in one call; libuv writes fewer otherwise.
-      const chunk = bufs.length > 512 ? bufs.slice(0, 512) : bufs;
-      let want = 0;
-      for (const b of chunk) want += b.length;
-      const { bytesWritten } = await fh.writev(chunk, this.size);
-      this.size += bytesWritten;
-      if (bytesWritten === want) {
-        bufs = chunk === bufs ? [] : bufs.slice(chunk.length);
-        continue;
+    await this.#use(async (fh) => {
+      let bufs = buffers;
+      while (bufs.length > 0) {
+        // writev takes at most IOV_MAX buffers in one call; libuv writes fewer otherwise.
+        const chunk = bufs.length > 512 ? bufs.slice(0, 512) : bufs;
+        let want = 0;
+        for (const b of chunk) want += b.length;
+        const { bytesWritten } = await fh.writev(chunk, this.size);
+        this.size += bytesWritten;
+        if (bytesWritten === want) {
+          bufs = chunk === bufs ? [] : bufs.slice(chunk.length);
+          continue;
+        }
+        bufs = [...skipBytes(chunk, bytesWritten), ...bufs.slice(chunk.length)];
       }
-      bufs = [...skipBytes(chunk, bytesWritten), ...bufs.slice(chunk.length)];
-    }
+    });
   }
 
   async sync(): Promise<void> {
-    await this.#fh?.datasync();
+    // A file the cache closed since the write is opened again: fdatasync flushes the file's
+    // data whichever descriptor wrote it.
+    if (!this.#writable) return;
+    await this.#use((fh) => fh.datasync());
   }
 
-  async close(): Promise<void> {
+  async closeIdle(): Promise<void> {
     const fh = this.#fh;
     this.#fh = null;
     await fh?.close();
+  }
+
+  async close(): Promise<void> {
+    this.#writable = false;
+    this.files.closed(this);
+    await this.closeIdle();
   }
 
   async remove(): Promise<void> {

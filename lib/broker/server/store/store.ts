@@ -25,6 +25,9 @@ export interface QueueLog {
   returned(seq: number, attempts: number): void;
   readonly segmentCount: number;
   readonly bytes: number;
+  /** Why the last write failed, while it has not succeeded since (the next append retries). */
+  readonly writeError: Error | null;
+  readonly writeFailures: number;
   close(): Promise<void>;
 }
 
