@@ -468,6 +468,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       pipe.readPaused = false;
     }
     this.assembly.reset();
+    // Everything this connection will send is encoded by now: its keys are no longer needed.
+    this.mechanism.dispose?.();
     this.host.engineClosed(this, error, wasReady);
   }
 }

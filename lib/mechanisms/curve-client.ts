@@ -127,7 +127,7 @@ export class CurveClient extends CurveBase implements Mechanism {
     return { send: [], ready: true };
   }
 
-  private wipeSecrets(): void {
+  protected wipeSecrets(): void {
     nacl.wipe(this.cnSecret, this.secretKey);
   }
 

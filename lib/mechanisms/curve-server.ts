@@ -171,7 +171,7 @@ export class CurveServer extends CurveBase implements Mechanism {
     return { send: [ready], ready: true };
   }
 
-  private wipeSecrets(): void {
+  protected wipeSecrets(): void {
     nacl.wipe(this.cnSecret, this.cookieKey, this.secretKey);
     this.cnSecret = null;
     this.cookieKey = null;

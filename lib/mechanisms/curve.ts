@@ -191,6 +191,16 @@ export abstract class CurveBase {
     return true;
   }
 
+  /** The session key and whatever the handshake still holds, zeroed once the connection ends. */
+  dispose(): void {
+    nacl.wipe(this.key);
+    this.key = null;
+    this.codec = null;
+    this.wipeSecrets();
+  }
+
+  protected abstract wipeSecrets(): void;
+
   protected startCodec(key: Uint8Array, sendPrefix: string, recvPrefix: string): void {
     this.codec = new MessageCodec(key, sendPrefix, recvPrefix, this.counter, { hi: this.peerHi, lo: this.peerLo });
   }

@@ -33,6 +33,12 @@ export interface Mechanism {
   encodeInto?(out: Buffer, at: number, flags: number, body: Uint8Array): number;
   /** For mechanisms that box traffic (CURVE): unwraps a MESSAGE command body into a frame. */
   decode?(commandBody: Buffer): { flags: number; body: Buffer };
+  /**
+   * Overwrites every secret the mechanism still holds (keys, a PLAIN password). The engine
+   * calls it when the connection ends, handshake done or abandoned; the mechanism is not used
+   * after.
+   */
+  dispose?(): void;
 }
 
 export interface MechanismStep {

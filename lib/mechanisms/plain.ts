@@ -74,10 +74,13 @@ export class PlainClient implements Mechanism {
     const errorData = errorCommandData(body);
     if (errorData && (this.state === "expect-welcome" || this.state === "expect-ready")) {
       this.state = "failed";
+      this.password.fill(0);
       return peerErrorStep(errorData);
     }
     if (this.state === "expect-welcome" && isCommand(body, WELCOME)) {
       if (body.length !== 1 + WELCOME.length) return this.fail("ZMTP_MALFORMED_COMMAND_WELCOME", "PLAIN WELCOME carries data");
+      // The password has been sent and is not needed again on this connection.
+      this.password.fill(0);
       this.state = "expect-ready";
       return { send: [encodeCommand(INITIATE, encodeMetadata(this.ctx.properties))] };
     }
@@ -97,8 +100,13 @@ export class PlainClient implements Mechanism {
     return this.fail("PLAIN_UNEXPECTED", "a PLAIN client never asks ZAP");
   }
 
+  dispose(): void {
+    this.password.fill(0);
+  }
+
   private fail(code: string, message: string): MechanismStep {
     this.state = "failed";
+    this.password.fill(0);
     return failStep("protocol", code, message);
   }
 }
