@@ -14,6 +14,13 @@ export interface BufferingDeviceOptions {
   spillFile?: string;
   /** The most the spill file may grow to (default 1 GiB). */
   diskBytes?: number;
+  /**
+   * With a spill file: write every message to it as it is taken from the front, before it is
+   * queued or delivered, so a killed device loses none it took (default true). False keeps
+   * messages in memory until `memoryBytes` is reached, which is faster and loses what memory
+   * held on a kill.
+   */
+  writeAhead?: boolean;
   /** How long a consumer may hold a message without asking for the next (default 30 s). */
   ackTimeout?: number;
   /** PAUSE (stops delivering, keeps absorbing), RESUME, TERMINATE, STATISTICS. */
@@ -71,9 +78,12 @@ export class BufferingDevice implements Steerable {
     if (typeof options !== "object" || options === null) throw new ZmqError("EINVAL", "options must be an object");
     const ackTimeout = options.ackTimeout ?? 30_000;
     if (!Number.isFinite(ackTimeout) || ackTimeout <= 0) throw new ZmqError("EINVAL", "ackTimeout must be a positive number of ms");
+    const writeAhead = options.writeAhead ?? options.spillFile !== undefined;
+    if (typeof writeAhead !== "boolean") throw new ZmqError("EINVAL", "writeAhead must be a boolean");
     this.#queue = new SpillQueue({
       memoryBytes: options.memoryBytes ?? 64 * MiB,
       diskBytes: options.diskBytes ?? 1024 * MiB,
+      writeAhead,
       ...(options.spillFile === undefined ? {} : { spillFile: options.spillFile }),
     });
     this.#ledger = new ConsumerLedger(ackTimeout, {
@@ -81,6 +91,7 @@ export class BufferingDevice implements Steerable {
         this.#queue.unshift(msg);
         this.#dispatch();
       },
+      acknowledged: (msg) => this.#queue.acknowledge(msg),
     });
     this.frontEnd = new Pull();
     // mandatory: a send to a consumer that has gone fails at once, so its message is taken back at once.

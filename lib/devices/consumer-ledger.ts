@@ -19,6 +19,8 @@ interface Consumer {
 export interface LedgerHooks {
   /** A message whose consumer went silent: put it back at the front. */
   requeue(msg: Buffer[]): void;
+  /** A consumer acknowledged `msg`: it may be forgotten. */
+  acknowledged(msg: Buffer[]): void;
 }
 
 export class ConsumerLedger {
@@ -65,6 +67,7 @@ export class ConsumerLedger {
     }
     if (consumer.outstanding !== null) {
       this.acknowledged++;
+      this.#hooks.acknowledged(consumer.outstanding);
       consumer.outstanding = null;
       clearTimeout(consumer.timer!);
       consumer.timer = null;

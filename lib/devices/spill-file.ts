@@ -1,30 +1,54 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, renameSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
 import { ZmqError } from "../errors.js";
 
 /**
- * The buffering device's overflow file: an append-only log of messages read from the front.
+ * The buffering device's log of messages read from the front, which survives a kill.
  *
- * Layout: an 8-byte header `WMQSPL01`, then records. A record is
+ * Layout: a 16-byte header, `WMQSPL02` then a u64 BE "consumed" offset (every record before
+ * it is acknowledged), then records. A record is
  *   u32 BE  body length (the bytes after this field)
+ *   u8      state: 0 pending, 1 acknowledged
  *   u16 BE  frame count
  *   per frame: u32 BE length, then the frame's bytes.
- * Records are read from `readOffset` and appended at `writeOffset`; once every record has been
- * read the file is cut back to its header. A torn record at the end (a crash during a write)
- * is cut off when the file is opened.
+ * Records are appended at `writeOffset` and read at `readOffset`. A record read out stays in
+ * the file, pending, until its consumer acknowledges it: then its state byte is set in place
+ * (one byte, so a kill cannot tear it), so a restart neither loses a message handed out nor
+ * sends again one acknowledged. The header's offset only saves the scan of an acknowledged
+ * prefix; it is written lazily and may lag. A torn record at the end (a kill during an
+ * append) is cut off on open.
  */
-const MAGIC = Buffer.from("WMQSPL01", "latin1");
-const HEADER = MAGIC.length;
+const MAGIC = Buffer.from("WMQSPL02", "latin1");
+const HEADER = 16;
 const READ_CHUNK = 256 * 1024;
 const MAX_FRAMES = 0xffff;
+const PENDING = 0;
+const ACKED = 1;
+/** The header's consumed offset is rewritten once the acknowledged prefix grew this much. */
+const HEADER_LAG = 64 * 1024;
+
+/** A record handed out of the file and not yet acknowledged. */
+interface InFlight {
+  at: number;
+  end: number;
+  acked: boolean;
+}
 
 export class SpillFile {
   readonly path: string;
   #fd: number;
+  #consumed = HEADER;
+  #consumedOnDisk = HEADER;
   #readOffset = HEADER;
   #writeOffset = HEADER;
+  /** Pending records not read yet. */
   #count = 0;
+  /** Read out and not acknowledged, in file order; the first one bounds `consumed`. */
+  #inFlight: InFlight[] = [];
+  #inFlightHead = 0;
+  readonly #records = new WeakMap<readonly Buffer[], InFlight>();
 
-  /** Opens (or creates) the file; records already in it come first in the queue. */
+  /** Opens (or creates) the file; pending records already in it come first in the queue. */
   constructor(path: string) {
     this.path = path;
     const existed = existsSync(path);
@@ -36,9 +60,8 @@ export class SpillFile {
     try {
       const size = fstatSync(this.#fd).size;
       if (size === 0) {
-        writeSync(this.#fd, MAGIC, 0, HEADER, 0);
+        writeAll(this.#fd, header(HEADER), 0);
       } else {
-        this.#checkHeader(size);
         this.#scan(size);
       }
     } catch (err) {
@@ -47,9 +70,16 @@ export class SpillFile {
     }
   }
 
-  /** Messages in the file not read yet. */
+  /** Pending messages in the file not read yet. */
   get count(): number {
     return this.#count;
+  }
+
+  /** Messages read out of the file and not acknowledged yet. */
+  get inFlight(): number {
+    let n = 0;
+    for (const r of this.#inFlight) if (!r.acked) n++;
+    return n;
   }
 
   /** Size of the file on disk, which is what the disk bound limits. */
@@ -57,14 +87,14 @@ export class SpillFile {
     return this.#writeOffset;
   }
 
-  /** Bytes of records not read yet. */
+  /** Bytes from the first record not acknowledged to the end. */
   get liveBytes(): number {
-    return this.#writeOffset - this.#readOffset;
+    return this.#writeOffset - this.#consumed;
   }
 
   /** Bytes a message takes as a record. */
   static recordBytes(msg: readonly Buffer[]): number {
-    let n = 4 + 2;
+    let n = 4 + 1 + 2;
     for (const f of msg) n += 4 + f.length;
     return n;
   }
@@ -77,57 +107,91 @@ export class SpillFile {
     this.#count++;
   }
 
-  /** Reads the oldest records, about `maxBytes` of them and at least one; [] when empty. */
+  /** Reads the oldest pending records, about `maxBytes` of them and at least one; [] when none. */
   readBatch(maxBytes: number): Buffer[][] {
     const out: Buffer[][] = [];
     let budget = Math.max(maxBytes, 1);
     while (this.#count > 0 && budget > 0) {
-      const chunk = this.#read(this.#readOffset, Math.min(this.liveBytes, READ_CHUNK));
+      const chunk = this.#read(this.#readOffset, Math.min(this.#writeOffset - this.#readOffset, READ_CHUNK));
       let pos = 0;
-      while (budget > 0 && pos + 4 <= chunk.length) {
+      while (budget > 0 && this.#count > 0 && pos + 4 <= chunk.length) {
         const total = 4 + chunk.readUInt32BE(pos);
         if (pos + total > chunk.length) break;
         // Copy out of the chunk so one message kept for long does not pin the whole chunk.
-        out.push(decodeRecord(Buffer.from(chunk.subarray(pos, pos + total)), this.path));
+        this.#take(Buffer.from(chunk.subarray(pos, pos + total)), this.#readOffset + pos, out);
         pos += total;
         budget -= total;
-        this.#count--;
       }
-      this.#readOffset += pos;
       if (pos === 0) {
         // A record larger than one chunk: read it whole.
         const total = 4 + chunk.readUInt32BE(0);
-        if (total > this.liveBytes) throw new ZmqError("EPROTO", `spill file ${this.path} holds a damaged record`);
-        out.push(decodeRecord(this.#read(this.#readOffset, total), this.path));
-        this.#readOffset += total;
+        if (this.#readOffset + total > this.#writeOffset) throw new ZmqError("EPROTO", `spill file ${this.path} holds a damaged record`);
+        this.#take(this.#read(this.#readOffset, total), this.#readOffset, out);
+        pos = total;
         budget -= total;
-        this.#count--;
       }
+      this.#readOffset += pos;
     }
-    if (this.#count === 0) this.#reset();
+    this.#advance();
     return out;
   }
 
-  /** Moves the unread records to the start of the file, giving back the space already read. */
-  compact(): void {
-    if (this.#readOffset === HEADER) return;
-    let from = this.#readOffset;
-    let to = HEADER;
-    while (from < this.#writeOffset) {
-      const chunk = this.#read(from, Math.min(READ_CHUNK, this.#writeOffset - from));
-      writeAll(this.#fd, chunk, to);
-      from += chunk.length;
-      to += chunk.length;
-    }
-    ftruncateSync(this.#fd, to);
-    this.#readOffset = HEADER;
-    this.#writeOffset = to;
+  /**
+   * Marks a message read from this file as acknowledged, on disk, so no restart sends it
+   * again. A message that did not come from the file (or was acknowledged already) is ignored.
+   */
+  acknowledge(msg: readonly Buffer[]): void {
+    const record = this.#records.get(msg);
+    if (record === undefined || record.acked || this.#fd < 0) return;
+    this.#records.delete(msg);
+    writeAll(this.#fd, STATE_ACKED, record.at + 4);
+    record.acked = true;
+    this.#advance();
   }
 
   /**
-   * Writes `first` followed by the unread records to a new file, flushes it and puts it in
-   * place of this one in one rename, so a crash during the write leaves the old file whole.
-   * Closes this file.
+   * Gives back the space of acknowledged records: copies the others to a new file, flushes
+   * it, and renames it over this one, then flushes the directory. A kill at any point leaves
+   * either the old file or the new one, each whole, so nothing is lost or brought back.
+   */
+  compact(): void {
+    if (this.#consumed === HEADER && this.#inFlight.every((r) => !r.acked)) return;
+    const moved = new Map<number, number>();
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, "w");
+    let to = HEADER;
+    let newRead = -1;
+    try {
+      writeAll(fd, header(HEADER), 0);
+      this.#forEachRecord(this.#consumed, this.#writeOffset, (record, at) => {
+        if (at >= this.#readOffset && newRead < 0) newRead = to;
+        if (record[4] === ACKED) return;
+        writeAll(fd, record, to);
+        moved.set(at, to);
+        to += record.length;
+      });
+      fsyncSync(fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.#replaceWith(fd, tmp);
+    this.#inFlight = this.#inFlight.filter((r) => !r.acked);
+    this.#inFlightHead = 0;
+    for (const r of this.#inFlight) {
+      const at = moved.get(r.at)!;
+      r.end = at + (r.end - r.at);
+      r.at = at;
+    }
+    this.#readOffset = newRead < 0 ? to : newRead;
+    this.#writeOffset = to;
+    this.#consumed = this.#consumedOnDisk = HEADER;
+  }
+
+  /**
+   * For a clean stop of a queue that kept messages in memory: writes `first` followed by the
+   * unread records to a new file and puts it in place of this one (see `compact`); records
+   * read out before are dropped, as `first` holds what of them is still owed. Closes this file.
    */
   persist(first: readonly (readonly Buffer[])[]): void {
     const tmp = `${this.path}.tmp`;
@@ -138,19 +202,17 @@ export class SpillFile {
         writeAll(fd, bytes, at);
         at += bytes.length;
       };
-      put(MAGIC);
+      put(header(HEADER));
       for (const msg of first) put(encodeRecord(msg));
-      let from = this.#readOffset;
-      while (from < this.#writeOffset) {
-        const chunk = this.#read(from, Math.min(READ_CHUNK, this.#writeOffset - from));
-        put(chunk);
-        from += chunk.length;
-      }
+      this.#forEachRecord(this.#readOffset, this.#writeOffset, (record) => {
+        if (record[4] !== ACKED) put(record);
+      });
       fsyncSync(fd);
-    } finally {
+    } catch (err) {
       closeSync(fd);
+      throw err;
     }
-    renameSync(tmp, this.path);
+    this.#replaceWith(fd, tmp);
     this.close();
   }
 
@@ -160,9 +222,70 @@ export class SpillFile {
     this.#fd = -1;
   }
 
-  #reset(): void {
-    ftruncateSync(this.#fd, HEADER);
-    this.#readOffset = this.#writeOffset = HEADER;
+  #take(record: Buffer, at: number, out: Buffer[][]): void {
+    if (record[4] === ACKED) return;
+    const msg = decodeRecord(record, this.path);
+    const entry = { at, end: at + record.length, acked: false };
+    this.#inFlight.push(entry);
+    this.#records.set(msg, entry);
+    this.#count--;
+    out.push(msg);
+  }
+
+  /** Moves `consumed` past the acknowledged prefix; an empty log is cut back to its header. */
+  #advance(): void {
+    const list = this.#inFlight;
+    while (this.#inFlightHead < list.length && list[this.#inFlightHead]!.acked) this.#inFlightHead++;
+    if (this.#inFlightHead === list.length) {
+      list.length = 0;
+      this.#inFlightHead = 0;
+    } else if (this.#inFlightHead > 1024 && this.#inFlightHead * 2 > list.length) {
+      // Drop the acknowledged prefix now and then, not per acknowledgement (that would be quadratic).
+      list.splice(0, this.#inFlightHead);
+      this.#inFlightHead = 0;
+    }
+    this.#consumed = list.length > 0 ? list[this.#inFlightHead]!.at : this.#readOffset;
+    if (this.#count === 0 && list.length === 0 && this.#writeOffset > HEADER) {
+      // Every record is acknowledged on disk, so a kill between these two writes loses nothing.
+      ftruncateSync(this.#fd, HEADER);
+      writeAll(this.#fd, header(HEADER), 0);
+      this.#consumed = this.#consumedOnDisk = this.#readOffset = this.#writeOffset = HEADER;
+      return;
+    }
+    if (this.#consumed - this.#consumedOnDisk >= HEADER_LAG) {
+      writeAll(this.#fd, header(this.#consumed), 0);
+      this.#consumedOnDisk = this.#consumed;
+    }
+  }
+
+  #replaceWith(fd: number, tmp: string): void {
+    closeSync(fd);
+    renameSync(tmp, this.path);
+    syncDirectory(dirname(this.path));
+    if (this.#fd >= 0) closeSync(this.#fd);
+    this.#fd = openSync(this.path, "r+");
+  }
+
+  /** Calls `visit` with each whole record from `from` to `to`, and its offset. */
+  #forEachRecord(from: number, to: number, visit: (record: Buffer, at: number) => void): void {
+    let at = from;
+    while (at < to) {
+      const chunk = this.#read(at, Math.min(READ_CHUNK, to - at));
+      let pos = 0;
+      while (pos + 4 <= chunk.length) {
+        const total = 4 + chunk.readUInt32BE(pos);
+        if (pos + total > chunk.length) break;
+        visit(chunk.subarray(pos, pos + total), at + pos);
+        pos += total;
+      }
+      if (pos === 0) {
+        const total = 4 + chunk.readUInt32BE(0);
+        if (at + total > to) throw new ZmqError("EPROTO", `spill file ${this.path} holds a damaged record`);
+        visit(this.#read(at, total), at);
+        pos = total;
+      }
+      at += pos;
+    }
   }
 
   #read(offset: number, length: number): Buffer {
@@ -176,20 +299,23 @@ export class SpillFile {
     return buf;
   }
 
-  #checkHeader(size: number): void {
-    const head = size >= HEADER ? this.#read(0, HEADER) : Buffer.alloc(0);
-    if (!head.equals(MAGIC)) throw new ZmqError("EPROTO", `${this.path} is not a wiremq spill file`);
-  }
-
-  /** Counts the records of an existing file and cuts off a torn last one. */
+  /** Checks the header, counts the pending records after `consumed` and cuts off a torn last one. */
   #scan(size: number): void {
-    let at = HEADER;
+    const head = size >= HEADER ? this.#read(0, HEADER) : Buffer.alloc(0);
+    if (head.length < HEADER || !head.subarray(0, MAGIC.length).equals(MAGIC)) {
+      throw new ZmqError("EPROTO", `${this.path} is not a wiremq spill file`);
+    }
+    let at = Number(head.readBigUInt64BE(MAGIC.length));
+    // Past the end: the log was cut back before the header was rewritten.
+    if (at < HEADER || at > size) at = HEADER;
+    this.#consumed = this.#consumedOnDisk = this.#readOffset = at;
     let count = 0;
-    while (at + 4 <= size) {
-      const total = 4 + this.#read(at, 4).readUInt32BE(0);
+    while (at + 5 <= size) {
+      const lead = this.#read(at, 5);
+      const total = 4 + lead.readUInt32BE(0);
       if (at + total > size) break;
+      if (lead[4] === PENDING) count++;
       at += total;
-      count++;
     }
     if (at !== size) ftruncateSync(this.#fd, at);
     this.#writeOffset = at;
@@ -197,11 +323,30 @@ export class SpillFile {
   }
 }
 
+const STATE_ACKED = Buffer.from([ACKED]);
+
+function header(consumed: number): Buffer {
+  const h = Buffer.alloc(HEADER);
+  MAGIC.copy(h, 0);
+  h.writeBigUInt64BE(BigInt(consumed), MAGIC.length);
+  return h;
+}
+
+function syncDirectory(dir: string): void {
+  const fd = openSync(dir, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function encodeRecord(msg: readonly Buffer[]): Buffer {
   const record = Buffer.allocUnsafe(SpillFile.recordBytes(msg));
   record.writeUInt32BE(record.length - 4, 0);
-  record.writeUInt16BE(msg.length, 4);
-  let at = 6;
+  record[4] = PENDING;
+  record.writeUInt16BE(msg.length, 5);
+  let at = 7;
   for (const f of msg) {
     record.writeUInt32BE(f.length, at);
     at += 4;
@@ -214,10 +359,10 @@ function encodeRecord(msg: readonly Buffer[]): Buffer {
 /** Splits a record into frames, checking every length against the record (a damaged file must not crash us). */
 function decodeRecord(record: Buffer, path: string): Buffer[] {
   const bad = (): ZmqError => new ZmqError("EPROTO", `spill file ${path} holds a damaged record`);
-  if (record.length < 6) throw bad();
-  const frames = record.readUInt16BE(4);
+  if (record.length < 7) throw bad();
+  const frames = record.readUInt16BE(5);
   const out: Buffer[] = [];
-  let at = 6;
+  let at = 7;
   for (let i = 0; i < frames; i++) {
     if (at + 4 > record.length) throw bad();
     const len = record.readUInt32BE(at);

@@ -10,6 +10,11 @@ export interface SpillQueueOptions {
   spillFile?: string;
   /** The most the file may grow to. */
   diskBytes: number;
+  /**
+   * Every message goes to the file before it is queued, and memory only caches what was read
+   * back, so a kill loses nothing taken in (needs `spillFile`).
+   */
+  writeAhead?: boolean;
 }
 
 /**
@@ -21,6 +26,7 @@ export interface SpillQueueOptions {
 export class SpillQueue {
   readonly #memoryBound: number;
   readonly #diskBound: number;
+  readonly #writeAhead: boolean;
   readonly #head = new Queue<Buffer[]>();
   #headBytes = 0;
   #file: SpillFile | null;
@@ -28,6 +34,8 @@ export class SpillQueue {
   constructor(options: SpillQueueOptions) {
     this.#memoryBound = checkBound("memoryBytes", options.memoryBytes);
     this.#diskBound = checkBound("diskBytes", options.diskBytes);
+    this.#writeAhead = options.writeAhead ?? false;
+    if (this.#writeAhead && options.spillFile === undefined) throw new ZmqError("EINVAL", "writeAhead needs a spillFile");
     this.#file = options.spillFile === undefined ? null : new SpillFile(options.spillFile);
   }
 
@@ -38,6 +46,11 @@ export class SpillQueue {
 
   get length(): number {
     return this.#head.length + (this.#file?.count ?? 0);
+  }
+
+  /** A consumer acknowledged `msg`: a record of it in the file is marked done. */
+  acknowledge(msg: readonly Buffer[]): void {
+    this.#file?.acknowledge(msg);
   }
 
   /** Messages and payload bytes in memory; messages and file size on disk. */
@@ -57,7 +70,7 @@ export class SpillQueue {
     if (file === null) return false;
     if (file.fileBytes < this.#diskBound) return true;
     // Space already read back can be given back before calling the file full.
-    if (file.liveBytes < file.fileBytes / 2) {
+    if (file.liveBytes <= file.fileBytes / 2) {
       file.compact();
       return file.fileBytes < this.#diskBound;
     }
@@ -78,7 +91,7 @@ export class SpillQueue {
 
   /** While the file holds messages, new ones go after them, into the file. */
   get #spilling(): boolean {
-    return this.#file !== null && this.#file.count > 0;
+    return this.#writeAhead || (this.#file !== null && this.#file.count > 0);
   }
 
   /** Memory takes a message under its bound, and always one when empty so no message is too big. */
@@ -108,7 +121,7 @@ export class SpillQueue {
 
   /**
    * Writes `first` and then everything queued to the spill file for the next start, and
-   * closes the queue. Returns how many messages were saved; without a file, nothing is saved
+   * closes the queue (with write-ahead, the file already holds them all, in arrival order). Returns how many messages were saved; without a file, nothing is saved
    * and the number of messages lost is returned as negative.
    */
   close(first: readonly Buffer[][] = []): number {
@@ -117,8 +130,16 @@ export class SpillQueue {
     for (let msg = this.#head.shift(); msg !== undefined; msg = this.#head.shift()) memory.push(msg);
     this.#headBytes = 0;
     if (file === null) return -memory.length;
-    const saved = memory.length + file.count;
-    file.persist(memory);
+    let saved: number;
+    if (this.#writeAhead) {
+      // Everything owed is already in the file, in arrival order; only the acknowledged go.
+      saved = file.count + file.inFlight;
+      file.compact();
+      file.close();
+    } else {
+      saved = memory.length + file.count;
+      file.persist(memory);
+    }
     this.#file = null;
     return saved;
   }
