@@ -118,17 +118,16 @@ export class SpillFile {
         const total = 4 + chunk.readUInt32BE(pos);
         if (pos + total > chunk.length) break;
         // Copy out of the chunk so one message kept for long does not pin the whole chunk.
-        this.#take(Buffer.from(chunk.subarray(pos, pos + total)), this.#readOffset + pos, out);
+        // Acknowledged records (left by a kill) are stepped over and cost no budget.
+        if (this.#take(Buffer.from(chunk.subarray(pos, pos + total)), this.#readOffset + pos, out)) budget -= total;
         pos += total;
-        budget -= total;
       }
       if (pos === 0) {
         // A record larger than one chunk: read it whole.
         const total = 4 + chunk.readUInt32BE(0);
         if (this.#readOffset + total > this.#writeOffset) throw new ZmqError("EPROTO", `spill file ${this.path} holds a damaged record`);
-        this.#take(this.#read(this.#readOffset, total), this.#readOffset, out);
+        if (this.#take(this.#read(this.#readOffset, total), this.#readOffset, out)) budget -= total;
         pos = total;
-        budget -= total;
       }
       this.#readOffset += pos;
     }
@@ -155,7 +154,6 @@ export class SpillFile {
    * either the old file or the new one, each whole, so nothing is lost or brought back.
    */
   compact(): void {
-    if (this.#consumed === HEADER && this.#inFlight.every((r) => !r.acked)) return;
     const moved = new Map<number, number>();
     const tmp = `${this.path}.tmp`;
     const fd = openSync(tmp, "w");
@@ -222,14 +220,15 @@ export class SpillFile {
     this.#fd = -1;
   }
 
-  #take(record: Buffer, at: number, out: Buffer[][]): void {
-    if (record[4] === ACKED) return;
+  #take(record: Buffer, at: number, out: Buffer[][]): boolean {
+    if (record[4] === ACKED) return false;
     const msg = decodeRecord(record, this.path);
     const entry = { at, end: at + record.length, acked: false };
     this.#inFlight.push(entry);
     this.#records.set(msg, entry);
     this.#count--;
     out.push(msg);
+    return true;
   }
 
   /** Moves `consumed` past the acknowledged prefix; an empty log is cut back to its header. */

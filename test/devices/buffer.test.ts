@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -97,6 +97,42 @@ describe("BufferingDevice", () => {
     await again;
     // The last message was never acknowledged: kept, to be delivered again (at least once).
     expect(after.saved).toBe(1);
+  });
+
+  it("dies without stopping and loses nothing: a device on its file sends what was not acknowledged, and nothing that was", async () => {
+    // The first device is never stopped: a copy of its file taken while it runs is what a
+    // SIGKILL would leave (the child-process kills are in buffer-crash.test.ts).
+    const spillFile = join(dir, "killed.spill");
+    const dead = new BufferingDevice({ memoryBytes: 512, spillFile });
+    await dead.frontEnd.bind("inproc://buffer-killed-front");
+    await dead.backEnd.bind("inproc://buffer-killed-back");
+    const deadRun = dead.run();
+    const producer = track(new Push());
+    producer.connect("inproc://buffer-killed-front");
+    for (let i = 0; i < 300; i++) await producer.send([`k${i}`, "payload"]);
+    const first = new Request();
+    first.connect("inproc://buffer-killed-back");
+    // k0..k98 acknowledged by the next request; k99 handed out and not acknowledged.
+    for (let i = 0; i < 100; i++) expect(await take(first)).toBe(`k${i}|payload`);
+    await first.close();
+    while (dead.state.memoryMessages + dead.state.diskMessages + dead.state.outstanding < 201) await delay(5);
+
+    copyFileSync(spillFile, join(dir, "killed-copy.spill"));
+    const restarted = new BufferingDevice({ memoryBytes: 512, spillFile: join(dir, "killed-copy.spill") });
+    await restarted.frontEnd.bind("inproc://buffer-restarted-front");
+    await restarted.backEnd.bind("inproc://buffer-restarted-back");
+    const running = restarted.run();
+    expect(restarted.state.diskMessages).toBe(201);
+    const consumer = track(new Request());
+    consumer.connect("inproc://buffer-restarted-back");
+    for (let i = 99; i < 300; i++) expect(await take(consumer)).toBe(`k${i}|payload`);
+    await consumer.send("DONE");
+    expect(await consumer.receive()).toEqual([Buffer.alloc(0)]);
+    restarted.terminate();
+    await running;
+    expect(restarted.saved).toBe(0);
+    dead.terminate();
+    await deadRun;
   });
 
   it("gives a message its consumer never acknowledged to the next consumer", async () => {

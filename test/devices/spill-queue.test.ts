@@ -88,6 +88,26 @@ describe("SpillQueue", () => {
     again.close();
   });
 
+  it("with write-ahead, a queue reopened without a close (a kill) holds every message not acknowledged, in order", () => {
+    const path = join(dir, "q");
+    const q = new SpillQueue({ memoryBytes: 64, diskBytes: 1 << 20, spillFile: path, writeAhead: true });
+    for (let i = 0; i < 50; i++) q.push(msg(i));
+    // Held in memory only as a read-back cache: the file has all 50.
+    for (let i = 0; i < 20; i++) {
+      const m = q.shift()!;
+      // m3 is handed out and never acknowledged; the rest are.
+      if (i !== 3) q.acknowledge(m);
+    }
+    const again = new SpillQueue({ memoryBytes: 64, diskBytes: 1 << 20, spillFile: path, writeAhead: true });
+    expect(texts(again)).toEqual(["m3", ...Array.from({ length: 30 }, (_, i) => `m${i + 20}`)]);
+    again.close();
+    q.close();
+  });
+
+  it("refuses writeAhead without a spill file with EINVAL", () => {
+    expect(() => new SpillQueue({ memoryBytes: 1, diskBytes: 1, writeAhead: true })).toThrow(expect.objectContaining({ code: "EINVAL" }));
+  });
+
   it("refuses bad bounds with EINVAL", () => {
     expect(() => new SpillQueue({ memoryBytes: 0, diskBytes: 1 })).toThrow(expect.objectContaining({ code: "EINVAL" }));
     expect(() => new SpillQueue({ memoryBytes: 1, diskBytes: Number.NaN })).toThrow(expect.objectContaining({ code: "EINVAL" }));
@@ -112,6 +132,46 @@ describe("SpillFile", () => {
     const g = new SpillFile(path);
     expect(g.count).toBe(2);
     expect(g.readBatch(1 << 20).map((m) => m.map(String))).toEqual([["one"], ["two", "parts"]]);
+    g.close();
+  });
+
+  it("keeps an acknowledgement across a reopen, out of order too, and compacts to what is pending", () => {
+    const path = join(dir, "acks");
+    const f = new SpillFile(path);
+    for (let i = 0; i < 10; i++) f.append([Buffer.from(`r${i}`)]);
+    const read = f.readBatch(1 << 20);
+    for (const i of [0, 1, 2, 5, 7]) f.acknowledge(read[i]!);
+    // No close: what a kill leaves.
+    const g = new SpillFile(path);
+    expect(g.count).toBe(5);
+    expect(g.readBatch(1 << 20).map((m) => m[0]!.toString())).toEqual(["r3", "r4", "r6", "r8", "r9"]);
+    g.close();
+    const size = statSync(path).size;
+    f.compact();
+    expect(statSync(path).size).toBeLessThan(size);
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+    f.append([Buffer.from("r10")]);
+    // Acknowledgements after a compaction land on the moved records.
+    f.acknowledge(read[3]!);
+    f.close();
+    const h = new SpillFile(path);
+    expect(h.readBatch(1 << 20).map((m) => m[0]!.toString())).toEqual(["r4", "r6", "r8", "r9", "r10"]);
+    h.close();
+  });
+
+  it("ignores the new file of a compaction cut short, and replaces it at the next one", () => {
+    const path = join(dir, "cut");
+    const f = new SpillFile(path);
+    for (let i = 0; i < 4; i++) f.append([Buffer.from(`c${i}`)]);
+    f.acknowledge(f.readBatch(1)[0]!);
+    f.close();
+    // A kill during a compaction leaves a partial new file beside the old one.
+    writeFileSync(`${path}.tmp`, Buffer.from("WMQSPL02 partial"));
+    const g = new SpillFile(path);
+    expect(g.count).toBe(3);
+    g.compact();
+    expect(existsSync(`${path}.tmp`)).toBe(false);
+    expect(g.readBatch(1 << 20).map((m) => m[0]!.toString())).toEqual(["c1", "c2", "c3"]);
     g.close();
   });
 
