@@ -11,7 +11,8 @@
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { zmqError } from "../../../errors.js";
 import { DiskQueueLog, type DiskLogOptions, type FoundSegment } from "./queue-log.js";
 import type { RecoveryIssue } from "../../model.js";
 import { RecordType } from "./record.js";
@@ -66,7 +67,7 @@ export class DiskStore implements Store {
   }
 
   async open(): Promise<RecoveredQueue[]> {
-    await mkdir(this.#queuesDir, { recursive: true });
+    await makeDirectories(this.#queuesDir);
     await this.#lock();
     const queues: RecoveredQueue[] = [];
     for (const entry of await readdir(this.#queuesDir, { withFileTypes: true })) {
@@ -148,20 +149,31 @@ export class DiskStore implements Store {
   }
 
   async #makeQueueDir(dir: string, name: string): Promise<void> {
-    await mkdir(dir, { recursive: true });
+    await makeDirectories(dir);
     await writeDurably(join(dir, NAME_FILE), name);
     await syncDir(this.#queuesDir);
   }
 
   async loadTopics(): Promise<TopicSubscriptions> {
+    const path = join(this.#dataDir, TOPICS_FILE);
     let text: string;
     try {
-      text = await readFile(join(this.#dataDir, TOPICS_FILE), "utf8");
-    } catch {
-      return new Map();
+      text = await readFile(path, "utf8");
+    } catch (err) {
+      if ((err as { code?: string }).code === "ENOENT") return new Map();
+      throw zmqError((err as { code?: string }).code ?? "EIO", `cannot read the durable subscriptions ${path}: ${(err as Error).message}`);
     }
-    const parsed = JSON.parse(text) as Record<string, string[]>;
-    return new Map(Object.entries(parsed).map(([topic, subs]) => [topic, new Set(subs)]));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      throw zmqError("EINVAL", `${path} (durable subscriptions) is not valid JSON: ${(err as Error).message}; fix or move it aside to start`);
+    }
+    const shapeOk =
+      typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) &&
+      Object.values(parsed).every((subs) => Array.isArray(subs) && subs.every((s) => typeof s === "string"));
+    if (!shapeOk) throw zmqError("EINVAL", `${path} (durable subscriptions) must be an object of topic → array of subscription names`);
+    return new Map(Object.entries(parsed as Record<string, string[]>).map(([topic, subs]) => [topic, new Set(subs)]));
   }
 
   async saveTopics(topics: TopicSubscriptions): Promise<void> {
@@ -188,6 +200,26 @@ export class DiskStore implements Store {
     }
     await writeDurably(path, String(process.pid));
     this.#locked = true;
+  }
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns under /proc (it retries
+ * the parent forever), and this way a refusal names the directory and keeps its code
+ * (EROFS, EACCES), not a later ENOENT.
+ */
+async function makeDirectories(path: string, parentMade = false): Promise<void> {
+  const parent = dirname(path);
+  try {
+    await mkdir(path);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === "EEXIST") return;
+    if (code === "ENOENT" && !parentMade && parent !== path) {
+      await makeDirectories(parent);
+      return makeDirectories(path, true);
+    }
+    throw zmqError(code ?? "EIO", `cannot create the directory ${path}: ${(err as Error).message}`);
   }
 }
 
