@@ -9,6 +9,7 @@ import { missingBuild } from "../helpers/broker-process.js";
 import { describeNeeding } from "../helpers/prerequisite.js";
 
 const COUNT = Number(process.env.WIREMQ_CRASH_COUNT ?? 100_000);
+const SHORT = 10_000;
 
 describeNeeding(missingBuild(), "broker crash", () => {
   it(`sync always: ${COUNT} puts, SIGKILL part-way, every confirmed message delivered in order, none missing`, async () => {
@@ -24,4 +25,17 @@ describeNeeding(missingBuild(), "broker crash", () => {
     expect(r.duplicates).toBeLessThanOrEqual(1000);
     expect(r.delivered).toBe(COUNT + r.duplicates);
   }, 240_000);
+
+  // A put is confirmed after its write (none) or its sync (batch): either is in the kernel
+  // before the reply, so the process dying loses nothing confirmed under any policy.
+  it.each(["batch", "none"])(`sync %s: ${SHORT} puts, SIGKILL part-way, no confirmed message missing`, async (sync) => {
+    const r = await brokerCrash({ count: SHORT, sync, killAt: 0.5, log: () => {} });
+    console.log(`broker crash (sync ${sync}): ${JSON.stringify(r)}`);
+    expect(r.confirmedBeforeKill).toBe(SHORT / 2);
+    expect(r.confirmed).toBe(SHORT);
+    expect(r.missingConfirmedBeforeKill).toBe(0);
+    expect(r.missing).toBe(0);
+    expect(r.outOfOrder).toBe(0);
+    expect(r.delivered).toBe(SHORT + r.duplicates);
+  }, 120_000);
 });
