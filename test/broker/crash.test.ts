@@ -3,9 +3,10 @@
  * restarted on the same data directory (examples/broker-crash.ts; about 10 s here).
  * WIREMQ_CRASH_COUNT sets another count.
  */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { brokerCrash } from "../../examples/broker-crash.js";
-import { missingBuild } from "../helpers/broker-process.js";
+import { killAll, missingBuild } from "../helpers/broker-process.js";
+import { crashTrial, type DamageKind } from "../helpers/crash-trial.js";
 import { describeNeeding } from "../helpers/prerequisite.js";
 
 const COUNT = Number(process.env.WIREMQ_CRASH_COUNT ?? 100_000);
@@ -37,5 +38,29 @@ describeNeeding(missingBuild(), "broker crash", () => {
     expect(r.missing).toBe(0);
     expect(r.outOfOrder).toBe(0);
     expect(r.delivered).toBe(SHORT + r.duplicates);
+  }, 120_000);
+});
+
+afterEach(killAll);
+
+/** The short, seeded slice of the crash-and-damage suite (scripts/crash-soak.sh runs it long). */
+const SEED = Number(process.env.WIREMQ_CRASH_SEED ?? 16);
+
+describeNeeding(missingBuild(), "broker crash and damage", () => {
+  it.each(["always", "batch", "none"])("sync %s: 3 SIGKILLs during puts and acks lose no confirmed message", async (sync) => {
+    const r = await crashTrial({ seed: SEED, sync, damage: "none", kills: 3, putsPerPhase: 400 });
+    console.log(`crash trial: ${JSON.stringify(r)}`);
+    expect(r.confirmed).toBeGreaterThan(0);
+    expect(r.lost).toBe(0);
+  }, 120_000);
+
+  it.each<DamageKind>(["flip", "bad-length", "delete-segment", "delete-name"])("damage %s after SIGKILLs: a loss is always reported", async (damage) => {
+    const r = await crashTrial({ seed: SEED, sync: "always", damage, kills: 2, putsPerPhase: 400 });
+    console.log(`crash trial: ${JSON.stringify(r)}`);
+    expect(r.confirmed).toBeGreaterThan(0);
+    if (r.lost > 0) expect(r.reported).toBeGreaterThan(0);
+    // One flipped byte or bad length spoils one record: at most one message.
+    if (damage === "flip" || damage === "bad-length") expect(r.lost).toBeLessThanOrEqual(1);
+    if (damage === "delete-name") expect(r).toMatchObject({ lost: 0, reported: 1 });
   }, 120_000);
 });
