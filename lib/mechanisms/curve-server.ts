@@ -69,9 +69,7 @@ export class CurveServer extends CurveBase implements Mechanism {
     if (body[6] !== 1 || body[7] !== 0) {
       return this.fail("ZMTP_MALFORMED_COMMAND_HELLO", `CURVE HELLO has version ${body[6]}.${body[7]}, expected 1.0`);
     }
-    for (let i = 8; i < 80; i++) {
-      if (body[i] !== 0) return this.fail("ZMTP_MALFORMED_COMMAND_HELLO", "CURVE HELLO padding is not zero");
-    }
+    // Bytes 8..79 are padding (anti-amplification): libzmq never reads them, so neither do we.
     const clientShort = Buffer.from(body.subarray(80, 112));
     const nonce = nonceWithPrefix("CurveZMQHELLO---");
     body.copy(nonce, 16, 112, 120);

@@ -172,7 +172,6 @@ describe("CURVE mechanism in memory", () => {
   it("refuses tampered handshake commands", () => {
     const cases: Array<[number, number, "client" | "server", string]> = [
       [0, 130, "server", "CURVE_DECRYPT_FAILED"], // HELLO signature box
-      [0, 10, "server", "ZMTP_MALFORMED_COMMAND_HELLO"], // HELLO padding
       [0, 6, "server", "ZMTP_MALFORMED_COMMAND_HELLO"], // HELLO version
       [1, 40, "client", "CURVE_DECRYPT_FAILED"], // WELCOME box
       [2, 30, "server", "CURVE_DECRYPT_FAILED"], // INITIATE cookie
