@@ -165,3 +165,37 @@ describe("store damage", () => {
     expect(readFileSync(join(qdir, "NAME"), "utf8")).toBe("q");
   });
 });
+
+describe("store damage at the ends", () => {
+  it("a deleted newest segment is reported and its seqs are never given again", async () => {
+    const { dataDir, segs } = await filled(1000);
+    const files = segs();
+    const newest = files.at(-1)!;
+    const firstOfNewest = Number(/(\d+)\.seg$/.exec(newest)![1]);
+    rmSync(newest);
+
+    const again = await reopen(dataDir, 1000);
+    expect(again.store.issues).toEqual([{ file: newest, offset: 0, damage: "missing-segment", action: "reported" }]);
+    expect(again.bodies).toHaveLength(firstOfNewest - 1);
+    expect(await put(again.q.log, "after")).toBeGreaterThan(COUNT);
+    await again.close();
+  });
+
+  it("a deleted oldest segment is reported with the seqs it held; one the log deleted is not", async () => {
+    const { dataDir, segs } = await filled(1000);
+    const files = segs();
+    const firstOfSecond = Number(/(\d+)\.seg$/.exec(files[1]!)![1]);
+    rmSync(files[0]!);
+
+    const again = await reopen(dataDir, 1000);
+    expect(again.store.issues).toEqual([{ file: files[0], offset: 0, damage: "missing-segment", action: "reported", seqs: { from: 1, to: firstOfSecond - 1 } }]);
+    // Everything done: the log deletes its segments itself, and the next start reports nothing.
+    for (const m of again.q.messages) again.q.log.ack(m.seq);
+    await put(again.q.log, "after");
+    await again.close();
+    const third = await reopen(dataDir, 1000);
+    expect(third.store.issues).toEqual([]);
+    expect(third.bodies).toEqual(["after"]);
+    await third.close();
+  });
+});

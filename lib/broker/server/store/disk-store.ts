@@ -13,7 +13,7 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { zmqError } from "../../../errors.js";
-import { DiskQueueLog, type DiskLogOptions, type FoundSegment } from "./queue-log.js";
+import { DiskQueueLog, readSegmentBounds, type DiskLogOptions, type FoundSegment } from "./queue-log.js";
 import type { RecoveryIssue } from "../../model.js";
 import { RecordType } from "./record.js";
 import { damagedFileName, moveDamageAside, parseSegmentFileName, scanSegment, segmentFileName, setAside, syncDir, writeDurably } from "./segment.js";
@@ -139,8 +139,29 @@ export class DiskStore implements Store {
       await writeDurably(join(dir, NAME_FILE), name);
       this.#issues.push({ file: join(dir, NAME_FILE), offset: 0, damage: "missing-name", action: "rebuilt" });
     }
-    const { log, messages } = await DiskQueueLog.recover(dir, name!, found, this.#opts);
+    const seqFloor = await this.#checkBounds(dir, found, files.map((x) => x.seq));
+    const { log, messages } = await DiskQueueLog.recover(dir, name!, found, this.#opts, seqFloor);
     return { name: name!, log, messages };
+  }
+
+  /**
+   * Reports an oldest or newest segment file gone (by the bounds the log keeps), and returns
+   * the lowest seq new messages may take: the seqs of a lost newest segment are unknown, so
+   * a whole u32 range past its first seq is skipped.
+   */
+  async #checkBounds(dir: string, found: readonly FoundSegment[], onDisk: readonly number[]): Promise<number> {
+    const bounds = await readSegmentBounds(dir);
+    if (bounds === null) return 1;
+    const first = found[0]?.firstSeq;
+    if (!onDisk.includes(bounds.oldest) && (first === undefined || first > bounds.oldest)) {
+      const to = first === undefined ? undefined : first - 1;
+      this.#issues.push({ file: join(dir, segmentFileName(bounds.oldest)), offset: 0, damage: "missing-segment", action: "reported", ...(to !== undefined && { seqs: { from: bounds.oldest, to } }) });
+    }
+    if (!onDisk.includes(bounds.newest) && (found.at(-1)?.firstSeq ?? 0) < bounds.newest) {
+      if (bounds.newest !== bounds.oldest) this.#issues.push({ file: join(dir, segmentFileName(bounds.newest)), offset: 0, damage: "missing-segment", action: "reported" });
+      return bounds.newest + 2 ** 32;
+    }
+    return 1;
   }
 
   createQueue(name: string): QueueLog {

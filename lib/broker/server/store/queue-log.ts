@@ -4,9 +4,10 @@
  * plus one fdatasync per policy), and a put's callback runs only after the sync the policy
  * asks for. Segments are deleted from the front once every message in them is done.
  */
-import { unlink } from "node:fs/promises";
+import { readFile, unlink } from "node:fs/promises";
+import { join } from "node:path";
 import { encodeAck, encodeMessage, encodeReturn, MIN_MESSAGE_RECORD, RecordType } from "./record.js";
-import { Segment, segmentFileName, syncDir, type ScannedSegment } from "./segment.js";
+import { Segment, segmentFileName, syncDir, writeDurably, type ScannedSegment } from "./segment.js";
 import type { SyncPolicy } from "./sync-policy.js";
 import type { OpenFiles } from "./open-files.js";
 import type { QueueLog, RecoveredMessage } from "./store.js";
@@ -89,7 +90,13 @@ export class DiskQueueLog implements QueueLog {
    * their attempts. Segments whose messages are all done, other than the newest, are
    * deleted.
    */
-  static async recover(dir: string, name: string, found: FoundSegment[], opts: DiskLogOptions): Promise<{ log: DiskQueueLog; messages: RecoveredMessage[] }> {
+  static async recover(
+    dir: string,
+    name: string,
+    found: FoundSegment[],
+    opts: DiskLogOptions,
+    seqFloor = 1,
+  ): Promise<{ log: DiskQueueLog; messages: RecoveredMessage[] }> {
     const live = new Map<number, RecoveredMessage>();
     let maxSeq = 0;
     for (const f of found) {
@@ -107,7 +114,7 @@ export class DiskQueueLog implements QueueLog {
       }
     }
     const last = found[found.length - 1];
-    let nextSeq = Math.max(maxSeq + 1, last?.firstSeq ?? 1, 1);
+    let nextSeq = Math.max(maxSeq + 1, last?.firstSeq ?? 1, seqFloor, 1);
     const tailCut = last?.scan.damaged.at(-1);
     let rollOver = false;
     if (last !== undefined && tailCut !== undefined) {
@@ -324,6 +331,7 @@ export class DiskQueueLog implements QueueLog {
       this.#bytes += tail.size;
       // The new file's directory entry must be durable too, or a crash could lose the file.
       if (this.#opts.sync.mode !== "none") await syncDir(this.#dir);
+      await writeSegmentBounds(this.#dir, this.#segments[0]!.firstSeq, tail.firstSeq);
     }
     return tail;
   }
@@ -341,8 +349,12 @@ export class DiskQueueLog implements QueueLog {
 
   /** Deletes the oldest segments while all their messages are done; never the tail. */
   async #dropDonePrefix(): Promise<void> {
-    while (this.#segments.length > 1 && this.#segments[0]!.live <= 0) {
-      const seg = this.#segments.shift()!;
+    let n = 0;
+    while (n < this.#segments.length - 1 && this.#segments[n]!.live <= 0) n++;
+    if (n === 0) return;
+    // The bounds first: a crash before the files go leaves done segments, never a false loss.
+    await writeSegmentBounds(this.#dir, this.#segments[n]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq);
+    for (const seg of this.#segments.splice(0, n)) {
       this.#bytes -= seg.size;
       await seg.remove();
     }
@@ -374,4 +386,23 @@ export class DiskQueueLog implements QueueLog {
 
 function settle(waiting: Waiting[], err: Error | null): void {
   for (const w of waiting) w.done(err, w.seq);
+}
+
+/**
+ * `SEGMENTS` holds the first seqs of the oldest and the newest segment file, so recovery can
+ * tell a deleted oldest or newest segment from one the log deleted itself (`readSegmentBounds`).
+ */
+export const SEGMENT_BOUNDS_FILE = "SEGMENTS";
+
+async function writeSegmentBounds(dir: string, oldest: number, newest: number): Promise<void> {
+  await writeDurably(join(dir, SEGMENT_BOUNDS_FILE), `${oldest} ${newest}\n`);
+}
+
+export async function readSegmentBounds(dir: string): Promise<{ oldest: number; newest: number } | null> {
+  try {
+    const [oldest, newest] = (await readFile(join(dir, SEGMENT_BOUNDS_FILE), "utf8")).trim().split(" ").map(Number);
+    return Number.isSafeInteger(oldest) && Number.isSafeInteger(newest) ? { oldest: oldest!, newest: newest! } : null;
+  } catch {
+    return null;
+  }
 }
