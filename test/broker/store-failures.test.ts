@@ -9,6 +9,7 @@ import { mkdtempSync, rmdirSync, rmSync, writeFileSync, openSync, writeSync, clo
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { DiskStore } from "../../lib/broker/server/store/disk-store.js";
+import { Broker, BrokerClient } from "../../lib/broker/index.js";
 import type { QueueLog } from "../../lib/broker/server/store/store.js";
 import type { DiskQueueLog } from "../../lib/broker/server/store/queue-log.js";
 import { CLIENT_JS, missingBuild, tempDir } from "../helpers/broker-process.js";
@@ -79,6 +80,25 @@ describe("store write failures", () => {
     expect(bodies.at(-1)).toBe("after");
     await q!.log.close();
     await again.close();
+  });
+
+  it("a broker on a full disk answers EIO, shows the queue failing in stats, and stores again once space is freed", async () => {
+    const disk = smallDisk(512 * 1024);
+    const broker = new Broker({ dataDir: disk, bind: "tcp://127.0.0.1:0" });
+    await broker.start();
+    const client = new BrokerClient(broker.endpoints[0]!);
+    try {
+      await client.put("q", "first");
+      fillDisk(join(disk, "filler"));
+      await expect(client.put("q", Buffer.alloc(64 * 1024, 7))).rejects.toMatchObject({ code: "EIO" });
+      expect(broker.stats().queues[0]).toMatchObject({ name: "q", storage: "failing", writeError: expect.stringContaining("ENOSPC"), writeFailures: 1 });
+      rmSync(join(disk, "filler"));
+      await client.put("q", "after");
+      expect(broker.stats().queues[0]).toMatchObject({ storage: "ok", writeError: null, writeFailures: 1, depth: 2 });
+    } finally {
+      await client.close();
+      await broker.close();
+    }
   });
 
   it("keeps at most maxOpenSegments segment files open across queues", async () => {
