@@ -5,7 +5,7 @@
  * sequence number is given twice.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeMessage, SEGMENT_MAGIC } from "../../lib/broker/server/store/record.js";
 import { DiskStore, queueDirName } from "../../lib/broker/server/store/disk-store.js";
@@ -197,5 +197,26 @@ describe("store damage at the ends", () => {
     expect(third.store.issues).toEqual([]);
     expect(third.bodies).toEqual(["after"]);
     await third.close();
+  });
+});
+
+describe("a queue directory with no name anywhere", () => {
+  it("is moved to damaged/ and reported, and the store opens", async () => {
+    const d = tempDir();
+    dirs.push(d);
+    const qdir = join(d.path, "queues", queueDirName("old"));
+    mkdirSync(qdir, { recursive: true });
+    // A segment of the format before QUEUE records: magic, then one message.
+    writeFileSync(join(qdir, "0000000000000001.seg"), Buffer.concat([SEGMENT_MAGIC, ...encodeMessage(1, Buffer.from("orphan"))]));
+
+    const { store, queues } = await openStore(d.path);
+    expect(queues).toEqual([]);
+    const keptAs = join(d.path, "damaged", queueDirName("old"));
+    expect(store.issues).toEqual([{ file: join(qdir, "NAME"), offset: 0, damage: "missing-name", action: "set-aside", keptAs }]);
+    expect(existsSync(join(keptAs, "0000000000000001.seg"))).toBe(true);
+    const log = store.createQueue("old");
+    expect(await put(log, "new")).toBe(1);
+    await log.close();
+    await store.close();
   });
 });
