@@ -60,7 +60,7 @@ describe("store error texts", () => {
       throw new Error(`this test needs to mount a tmpfs (root, mount(8)) to make a read-only disk: ${(err as Error).message}`);
     }
     cleanups.push(() => {
-      execFileSync("umount", [disk]);
+      execFileSync("umount", ["-l", disk]); // lazy: a failed test may leave a file open on it
       rmdirSync(disk);
     });
     const store = new DiskStore(disk, { sync: ALWAYS, segmentBytes: 1 << 20 });

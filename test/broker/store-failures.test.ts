@@ -34,7 +34,7 @@ function smallDisk(bytes: number): string {
     throw new Error(`this test needs to mount a small tmpfs (root, mount(8)) to fill a disk: ${(err as Error).message}`);
   }
   cleanups.push(() => {
-    execFileSync("umount", [dir]);
+    execFileSync("umount", ["-l", dir]); // lazy: a failed test may leave a file open on it
     rmdirSync(dir);
   });
   return dir;
