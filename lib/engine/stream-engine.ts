@@ -214,7 +214,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         if (this.options.maxMessageSize >= 0 && inner.body.length > this.options.maxMessageSize) {
           throw new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", `frame exceeds maxMessageSize ${this.options.maxMessageSize}`);
         }
-        this.onTraffic(inner.flags, inner.body);
+        // libzmq 4.3.5 ORs the wire flags into the unboxed frame: a MESSAGE in a COMMAND frame
+        // is taken for a command (and an unknown one ignored), one with MORE joins the next.
+        const wire = ((flags & FLAG_COMMAND) !== 0 ? CURVE_FLAG_COMMAND : 0) | (flags & FLAG_MORE);
+        this.onTraffic(inner.flags | wire, inner.body);
         return;
       }
       if ((flags & FLAG_COMMAND) !== 0) this.onCommand(body);
