@@ -70,6 +70,7 @@ export class BufferingDevice implements Steerable {
   #paused = false;
   #terminated = false;
   #started = false;
+  #flushScheduled = false;
   #failure: unknown = null;
   #saved = 0;
   #lost = 0;
@@ -193,7 +194,26 @@ export class BufferingDevice implements Steerable {
   #accept(msg: Buffer[]): void {
     this.#stats.received(messageBytes(msg), true);
     this.#queue.push(msg);
+    this.#scheduleFlush();
     this.#dispatch();
+  }
+
+  /**
+   * Writes what was taken in this turn of the event loop in one write. Until then those
+   * messages are where the socket's receive queue was, equally lost on a kill; none is
+   * delivered before it is written (reading back flushes first).
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      try {
+        this.#queue.flush();
+      } catch (err) {
+        this.#fail(err);
+      }
+    });
   }
 
   /** Takes in, without waiting, what already reached the front before a stop. */

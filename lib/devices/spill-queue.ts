@@ -48,6 +48,11 @@ export class SpillQueue {
     return this.#head.length + (this.#file?.count ?? 0);
   }
 
+  /** Writes what was appended to the file and not written yet. */
+  flush(): void {
+    this.#file?.flush();
+  }
+
   /** A consumer acknowledged `msg`: a record of it in the file is marked done. */
   acknowledge(msg: readonly Buffer[]): void {
     this.#file?.acknowledge(msg);
