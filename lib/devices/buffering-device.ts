@@ -8,7 +8,10 @@ import { SpillQueue } from "./spill-queue.js";
 import { messageBytes, TrafficStats, type TrafficCounts } from "./traffic-stats.js";
 
 export interface BufferingDeviceOptions {
-  /** Payload bytes kept in memory before messages spill to the file (default 64 MiB). */
+  /**
+   * Payload bytes kept in memory before messages spill to the file (default 64 MiB); with
+   * write-ahead every message is in the file and memory holds what was read back from it.
+   */
   memoryBytes?: number;
   /** Overflow file, also where the queue is saved on a clean stop and reloaded on start. */
   spillFile?: string;
@@ -52,9 +55,22 @@ const MiB = 1024 * 1024;
  * a message that was never acknowledged goes back to the front.
  *
  * `terminate()` (or TERMINATE on the control socket) is a clean stop: what already arrived at
- * the front is taken in, and everything held (unacknowledged deliveries first) is written to
- * the spill file, to be delivered first after the next start. Without a spill file a stop
- * loses what was still queued; `run()` then rejects with EAGAIN saying how much.
+ * the front is taken in, and everything held is kept in the spill file, to be delivered first
+ * after the next start. Without a spill file a stop loses what was still queued; `run()` then
+ * rejects with EAGAIN saying how much.
+ *
+ * A kill (SIGKILL, a crash) with a spill file and `writeAhead` (the default): every message
+ * taken from the front is in the file before it can be delivered (written once per event-loop
+ * turn, so a kill loses at most that turn's messages, which were as exposed in the socket's
+ * queue), and each acknowledgement marks its record in the file. A restart therefore delivers
+ * every message taken in and not acknowledged, and none acknowledged, except: the message each
+ * consumer held, or had acknowledged in a request the device did not read yet, comes again
+ * (at most one per consumer per kill). Messages still in the transport (the producer's queue,
+ * socket buffers, the PULL socket's queue) are lost as in any ZeroMQ peer's death. Compaction
+ * writes a new file, fsyncs it, renames it over the old one and fsyncs the directory, so a
+ * kill during it neither loses nor brings back a record. Records are not fsynced as they are
+ * written: a power loss may lose what the OS had not written yet. Without write-ahead, a kill
+ * also loses what memory held (up to `memoryBytes`).
  */
 export class BufferingDevice implements Steerable {
   readonly frontEnd: Pull;
