@@ -270,6 +270,12 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   private apply(step: MechanismStep): void {
+    if (step.ready === true && step.error === undefined && step.zap === undefined) {
+      // This step's commands (a server's READY) wait for the host to admit the peer: libzmq
+      // refuses an incompatible Socket-Type while reading its metadata, before any READY.
+      this.onReady(step.send);
+      return;
+    }
     for (const cmd of step.send) this.writeCommandNow(cmd);
     if (step.error !== undefined) {
       this.fail(step.error);
@@ -284,7 +290,6 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.host.zapRequest(this, step.zap);
       return;
     }
-    if (step.ready === true) this.onReady();
   }
 
   zapReply(reply: ZapReply): void {
@@ -293,7 +298,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.apply(this.mechanism.onZapReply(reply));
   }
 
-  private onReady(): void {
+  private onReady(lastCommands: Buffer[]): void {
     if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = null;
     const pipe = this.host.engineReady(this);
@@ -302,6 +307,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.destroy();
       return;
     }
+    for (const cmd of lastCommands) this.writeCommandNow(cmd);
     this.state = S_READY;
     const mech = this.mechanism;
     if (mech.userId !== "" || mech.zapProperties.size > 0) {
