@@ -108,7 +108,10 @@ export class BufferingDevice implements Steerable {
         this.#queue.unshift(msg);
         this.#dispatch();
       },
-      acknowledged: (msg) => this.#queue.acknowledge(msg),
+      acknowledged: (msg) => {
+        this.#queue.acknowledge(msg);
+        this.#scheduleFlush();
+      },
     });
     this.frontEnd = new Pull();
     // mandatory: a send to a consumer that has gone fails at once, so its message is taken back at once.

@@ -46,6 +46,8 @@ export class SpillFile {
   /** Appended records not written yet, which go at `#writtenOffset`. */
   #unwritten: Buffer[] = [];
   #writtenOffset = HEADER;
+  /** Offsets of records acknowledged whose state byte is not written yet. */
+  readonly #acksUnwritten: number[] = [];
   /** Pending records not read yet. */
   #count = 0;
   /** Read out and not acknowledged, in file order; the first one bounds `consumed`. */
@@ -119,11 +121,14 @@ export class SpillFile {
 
   /** Writes the appended records (to the OS: a killed process loses none; not fsynced). */
   flush(): void {
-    if (this.#unwritten.length === 0) return;
-    const bytes = this.#unwritten.length === 1 ? this.#unwritten[0]! : Buffer.concat(this.#unwritten);
-    this.#unwritten = [];
-    writeAll(this.#fd, bytes, this.#writtenOffset);
-    this.#writtenOffset = this.#writeOffset;
+    if (this.#unwritten.length > 0) {
+      const bytes = this.#unwritten.length === 1 ? this.#unwritten[0]! : Buffer.concat(this.#unwritten);
+      this.#unwritten = [];
+      writeAll(this.#fd, bytes, this.#writtenOffset);
+      this.#writtenOffset = this.#writeOffset;
+    }
+    for (const at of this.#acksUnwritten) writeAll(this.#fd, STATE_ACKED, at + 4);
+    this.#acksUnwritten.length = 0;
   }
 
   /** Reads the oldest pending records, about `maxBytes` of them and at least one; [] when none. */
@@ -156,14 +161,16 @@ export class SpillFile {
   }
 
   /**
-   * Marks a message read from this file as acknowledged, on disk, so no restart sends it
-   * again. A message that did not come from the file (or was acknowledged already) is ignored.
+   * Marks a message read from this file as acknowledged, on disk at the next flush, so no
+   * restart sends it again. A message that did not come from the file (or was acknowledged already) is ignored.
    */
   acknowledge(msg: readonly Buffer[]): void {
     const record = this.#records.get(msg);
     if (record === undefined || record.acked || this.#fd < 0) return;
     this.#records.delete(msg);
-    writeAll(this.#fd, STATE_ACKED, record.at + 4);
+    // Written at the next flush, like appends: an acknowledgement not written yet is one a
+    // kill may undo, as one still in the socket would be (at most one per consumer).
+    this.#acksUnwritten.push(record.at);
     record.acked = true;
     this.#advance();
   }
@@ -268,7 +275,9 @@ export class SpillFile {
     }
     this.#consumed = list.length > 0 ? list[this.#inFlightHead]!.at : this.#readOffset;
     if (this.#count === 0 && list.length === 0 && this.#writeOffset > HEADER) {
-      // Every record is acknowledged on disk, so a kill between these two writes loses nothing.
+      // Every record is acknowledged (a kill before the cut sends again at most those whose
+      // acknowledgement was not written), so a kill between these two writes loses nothing.
+      this.#acksUnwritten.length = 0;
       ftruncateSync(this.#fd, HEADER);
       writeAll(this.#fd, header(HEADER), 0);
       this.#consumed = this.#consumedOnDisk = this.#readOffset = this.#writeOffset = this.#writtenOffset = HEADER;

@@ -98,6 +98,8 @@ describe("SpillQueue", () => {
       // m3 is handed out and never acknowledged; the rest are.
       if (i !== 3) q.acknowledge(m);
     }
+    // The device flushes once per event-loop turn.
+    q.flush();
     const again = new SpillQueue({ memoryBytes: 64, diskBytes: 1 << 20, spillFile: path, writeAhead: true });
     expect(texts(again)).toEqual(["m3", ...Array.from({ length: 30 }, (_, i) => `m${i + 20}`)]);
     again.close();
@@ -141,6 +143,7 @@ describe("SpillFile", () => {
     for (let i = 0; i < 10; i++) f.append([Buffer.from(`r${i}`)]);
     const read = f.readBatch(1 << 20);
     for (const i of [0, 1, 2, 5, 7]) f.acknowledge(read[i]!);
+    f.flush();
     // No close: what a kill leaves.
     const g = new SpillFile(path);
     expect(g.count).toBe(5);
