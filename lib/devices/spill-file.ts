@@ -289,6 +289,36 @@ export class SpillFile {
     }
   }
 
+  /** Rewrites a file saved by the previous format in this one (all records pending); returns its new size. */
+  #upgrade(size: number): number {
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, "w");
+    let to = HEADER;
+    try {
+      writeAll(fd, header(HEADER), 0);
+      let at = MAGIC_V1.length;
+      while (at + 4 <= size) {
+        const total = 4 + this.#read(at, 4).readUInt32BE(0);
+        // A torn last record is dropped, as it would have been.
+        if (at + total > size) break;
+        const old = this.#read(at, total);
+        const record = Buffer.allocUnsafe(total + 1);
+        record.writeUInt32BE(total - 3, 0);
+        record[4] = PENDING;
+        old.copy(record, 5, 4);
+        writeAll(fd, record, to);
+        to += record.length;
+        at += total;
+      }
+      fsyncSync(fd);
+    } catch (err) {
+      closeSync(fd);
+      throw err;
+    }
+    this.#replaceWith(fd, tmp);
+    return to;
+  }
+
   #replaceWith(fd: number, tmp: string): void {
     closeSync(fd);
     renameSync(tmp, this.path);
@@ -332,6 +362,7 @@ export class SpillFile {
 
   /** Checks the header, counts the pending records after `consumed` and cuts off a torn last one. */
   #scan(size: number): void {
+    if (size >= MAGIC_V1.length && this.#read(0, MAGIC_V1.length).equals(MAGIC_V1)) size = this.#upgrade(size);
     const head = size >= HEADER ? this.#read(0, HEADER) : Buffer.alloc(0);
     if (head.length < HEADER || !head.subarray(0, MAGIC.length).equals(MAGIC)) {
       throw new ZmqError("EPROTO", `${this.path} is not a wiremq spill file`);
@@ -355,6 +386,8 @@ export class SpillFile {
 }
 
 const STATE_ACKED = Buffer.from([ACKED]);
+/** The format before write-ahead: an 8-byte header and records without a state byte. */
+const MAGIC_V1 = Buffer.from("WMQSPL01", "latin1");
 
 function header(consumed: number): Buffer {
   const h = Buffer.alloc(HEADER);

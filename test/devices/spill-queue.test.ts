@@ -178,6 +178,21 @@ describe("SpillFile", () => {
     g.close();
   });
 
+  it("reads a file saved by the format before write-ahead, every record pending", () => {
+    const path = join(dir, "v1");
+    // WMQSPL01, then records of u32 length, u16 frame count, frames; the last one torn.
+    const record = (frames: string[]): Buffer => {
+      const body = Buffer.concat([Buffer.from([frames.length >> 8, frames.length & 255]), ...frames.flatMap((f) => [Buffer.from([0, 0, 0, f.length]), Buffer.from(f)])]);
+      return Buffer.concat([Buffer.from([0, 0, 0, body.length]), body]);
+    };
+    writeFileSync(path, Buffer.concat([Buffer.from("WMQSPL01"), record(["a"]), record(["b", "cd"]), Buffer.from([0, 0, 0, 40, 0])]));
+    const f = new SpillFile(path);
+    expect(f.count).toBe(2);
+    expect(f.readBatch(1 << 20).map((m) => m.map(String))).toEqual([["a"], ["b", "cd"]]);
+    f.close();
+    expect(readFileSync(path).subarray(0, 8).toString()).toBe("WMQSPL02");
+  });
+
   it("refuses a path it cannot open with EINVAL", () => {
     expect(() => new SpillFile(join(dir, "missing-dir", "f"))).toThrow(expect.objectContaining({ code: "EINVAL" }));
   });
