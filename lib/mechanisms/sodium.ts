@@ -68,56 +68,69 @@ export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
 
 /** crypto_box_beforenm; null when the peer key is of small order (the shared secret is zero). */
 export function beforenm(publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null {
-  try {
-    return sodium.crypto_box_beforenm(publicKey, secretKey);
-  } catch {
-    return null;
-  }
+  return inWasm([publicKey, secretKey], 32, ([pk, sk], out) => lib._crypto_box_beforenm(out, pk!, sk!));
 }
 
 /** crypto_box (easy layout); null when the peer key is unusable. */
 export function box(msg: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null {
-  try {
-    return sodium.crypto_box_easy(msg, nonce, publicKey, secretKey);
-  } catch {
-    return null;
-  }
+  return inWasm([msg, nonce, publicKey, secretKey], MAC_BYTES + msg.length, ([m, n, pk, sk], out) =>
+    lib._crypto_box_easy(out, m!, msg.length, 0, n!, pk!, sk!),
+  );
 }
 
 /** crypto_box_open (easy layout); null when the box does not open. */
 export function open(boxed: Uint8Array, nonce: Uint8Array, publicKey: Uint8Array, secretKey: Uint8Array): Uint8Array | null {
   if (boxed.length < MAC_BYTES) return null;
-  try {
-    return sodium.crypto_box_open_easy(boxed, nonce, publicKey, secretKey);
-  } catch {
-    return null;
-  }
+  return inWasm([boxed, nonce, publicKey, secretKey], boxed.length - MAC_BYTES, ([c, n, pk, sk], out) =>
+    lib._crypto_box_open_easy(out, c!, boxed.length, 0, n!, pk!, sk!),
+  );
 }
 
 export function boxAfter(msg: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array {
-  return sodium.crypto_box_easy_afternm(msg, nonce, key);
+  return inWasm([msg, nonce, key], MAC_BYTES + msg.length, ([m, n, k], out) => lib._crypto_box_easy_afternm(out, m!, msg.length, 0, n!, k!))!;
 }
 
 export function openAfter(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null {
   if (boxed.length < MAC_BYTES) return null;
-  try {
-    return sodium.crypto_box_open_easy_afternm(boxed, nonce, key);
-  } catch {
-    return null;
-  }
+  return inWasm([boxed, nonce, key], boxed.length - MAC_BYTES, ([c, n, k], out) =>
+    lib._crypto_box_open_easy_afternm(out, c!, boxed.length, 0, n!, k!),
+  );
 }
 
 /** crypto_secretbox (XSalsa20-Poly1305 with a symmetric key), easy layout. */
 export function secretbox(msg: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array {
-  return sodium.crypto_secretbox_easy(msg, nonce, key);
+  return inWasm([msg, nonce, key], MAC_BYTES + msg.length, ([m, n, k], out) => lib._crypto_secretbox_easy(out, m!, msg.length, 0, n!, k!))!;
 }
 
 export function secretboxOpen(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): Uint8Array | null {
   if (boxed.length < MAC_BYTES) return null;
+  return inWasm([boxed, nonce, key], boxed.length - MAC_BYTES, ([c, n, k], out) =>
+    lib._crypto_secretbox_open_easy(out, c!, boxed.length, 0, n!, k!),
+  );
+}
+
+/**
+ * Runs one libsodium call on copies of `inputs` in wasm memory and returns its `outLength`-byte
+ * output, or null when the call fails. The region is zeroed before it is freed:
+ * libsodium-wrappers' own functions free their copies of keys and plaintexts as they are.
+ */
+function inWasm(inputs: Uint8Array[], outLength: number, call: (at: number[], out: number) => number): Uint8Array | null {
+  const size = inputs.reduce((n, b) => n + b.length, outLength);
+  const base = lib._malloc(Math.max(size, 1));
+  if (base === 0) throw new RangeError(`libsodium could not allocate ${size} bytes`);
   try {
-    return sodium.crypto_secretbox_open_easy(boxed, nonce, key);
-  } catch {
-    return null;
+    const at: number[] = [];
+    let offset = base + outLength;
+    for (const b of inputs) {
+      lib.HEAPU8.set(b, offset);
+      at.push(offset);
+      offset += b.length;
+    }
+    if (call(at, base) !== 0) return null;
+    return lib.HEAPU8.slice(base, base + outLength);
+  } finally {
+    lib.HEAPU8.fill(0, base, base + size);
+    lib._free(base);
   }
 }
 
@@ -129,6 +142,11 @@ interface SodiumModule {
   // 64-bit lengths arrive as two 32-bit halves (low, high).
   _crypto_box_easy_afternm(c: number, m: number, mlenLo: number, mlenHi: number, n: number, k: number): number;
   _crypto_box_open_easy_afternm(m: number, c: number, clenLo: number, clenHi: number, n: number, k: number): number;
+  _crypto_box_beforenm(k: number, pk: number, sk: number): number;
+  _crypto_box_easy(c: number, m: number, mlenLo: number, mlenHi: number, n: number, pk: number, sk: number): number;
+  _crypto_box_open_easy(m: number, c: number, clenLo: number, clenHi: number, n: number, pk: number, sk: number): number;
+  _crypto_secretbox_easy(c: number, m: number, mlenLo: number, mlenHi: number, n: number, k: number): number;
+  _crypto_secretbox_open_easy(m: number, c: number, clenLo: number, clenHi: number, n: number, k: number): number;
 }
 
 /** Set once libsodium has loaded (the module does not exist before). */
