@@ -1,6 +1,7 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { Socket } from "./socket.js";
-import { checkBoolean, type SocketOptionsInit } from "./socket-options.js";
+import { checkBoolean, checkNumber, type SocketOptionsInit } from "./socket-options.js";
+import { zmqError } from "../errors.js";
 import { SubscriptionTrie } from "./routing/subscription-trie.js";
 import type { Writable } from "./readable-writable.js";
 import type { SendOptions } from "./socket.js";
@@ -8,14 +9,14 @@ import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
-/** Per-pipe state of a publisher: the topics this subscriber asked for. */
+/** Per-pipe state of a publisher: the topics this subscriber asked for (latin1 keys). */
 interface SubscriberState {
-  topics: Map<string, Buffer>;
+  topics: Set<string>;
   /** Marks the pipe as already served for the message being distributed. */
   stamp: number;
 }
 
-export type PublisherOptions = SocketOptionsInit & { invertMatching?: boolean; noDrop?: boolean };
+export type PublisherOptions = SocketOptionsInit & { invertMatching?: boolean; noDrop?: boolean; maxSubscriptions?: number };
 
 /**
  * PUB: sends each message to every subscriber whose prefix matches frame 0; a subscriber
@@ -30,6 +31,7 @@ export class Publisher extends Socket implements Writable {
   private allRoom = true;
   protected invert = false;
   protected dropWhenFull = true;
+  private subscriptionLimit = -1;
 
   constructor(options?: PublisherOptions, socketType = "PUB") {
     super(socketType);
@@ -60,8 +62,24 @@ export class Publisher extends Socket implements Writable {
     this.dropWhenFull = !checkBoolean(v);
   }
 
+  /**
+   * The most distinct topics one subscriber may hold (-1: no limit, as libzmq). A subscriber
+   * asking for more is disconnected: for services exposed to peers that cannot be trusted to
+   * keep their subscriptions, and so their memory, in bounds. A wiremq option; libzmq has none.
+   */
+  get maxSubscriptions(): number {
+    void this.live;
+    return this.subscriptionLimit;
+  }
+  set maxSubscriptions(v: number) {
+    void this.live;
+    const n = checkNumber(v);
+    if (!Number.isInteger(n) || n < -1) throw zmqError("EINVAL", "maxSubscriptions must be -1 (no limit) or a count");
+    this.subscriptionLimit = n;
+  }
+
   protected attach(pipe: Pipe): void {
-    pipe.slot = { topics: new Map(), stamp: 0 } satisfies SubscriberState;
+    pipe.slot = { topics: new Set(), stamp: 0 } satisfies SubscriberState;
     this.subscribers.push(pipe);
   }
 
@@ -79,7 +97,8 @@ export class Publisher extends Socket implements Writable {
   private forget(pipe: Pipe): void {
     const state = pipe.slot as SubscriberState | undefined;
     if (state === undefined) return;
-    for (const topic of state.topics.values()) {
+    for (const key of state.topics) {
+      const topic = Buffer.from(key, "latin1");
       if (this.subscriptions.remove(topic, pipe, true) === "last") this.topicGone(topic);
     }
     state.topics.clear();
@@ -105,7 +124,13 @@ export class Publisher extends Socket implements Writable {
     const state = pipe.slot as SubscriberState;
     const key = topic.toString("latin1");
     if (subscribe) {
-      if (!state.topics.has(key)) state.topics.set(key, Buffer.from(topic));
+      if (!state.topics.has(key)) {
+        if (this.subscriptionLimit >= 0 && state.topics.size >= this.subscriptionLimit) {
+          dropPeer(pipe);
+          return false;
+        }
+        state.topics.add(key);
+      }
       return this.subscriptions.add(topic, pipe);
     }
     const result = this.subscriptions.remove(topic, pipe);
@@ -175,3 +200,9 @@ export class Publisher extends Socket implements Writable {
 }
 
 registerSocketClass("PUB", Publisher);
+
+/** Ends a peer's connection (an inproc peer's pipe), as the engine does for a protocol error. */
+function dropPeer(pipe: Pipe): void {
+  if (pipe.driver !== null) pipe.driver.destroy();
+  else pipe.terminate();
+}

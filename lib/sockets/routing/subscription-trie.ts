@@ -1,37 +1,99 @@
 /**
- * Prefix trie of subscriptions, keyed byte by byte. Matching a message walks only the bytes of
- * its first frame, so its cost does not grow with subscriptions that do not match.
- * Each node counts subscribers of type K (a pipe for PUB, a single owner for SUB).
+ * Prefix trie of subscriptions with compressed paths (a radix tree): an edge holds a run of
+ * bytes, so a subscription costs about one node however long its topic, and one more where it
+ * branches off another. Matching a message walks only the bytes of its first frame, so its cost
+ * does not grow with subscriptions that do not match. Each node counts subscribers of type K
+ * (a pipe for PUB, a single owner for SUB); the usual single subscriber is held without a Map.
  */
 class Node<K> {
+  /** Children by the first byte of their edge. */
   children: Map<number, Node<K>> | null = null;
-  /** Subscribers whose prefix ends exactly here, with how many times each subscribed. */
-  subs: Map<K, number> | null = null;
+  /** The only subscriber whose prefix ends here, while there is one; `many` takes over beyond. */
+  one: K | undefined = undefined;
+  oneCount = 0;
+  many: Map<K, number> | null = null;
   /** Subscriptions at this node and below; lets removal prune empty branches. */
   total = 0;
+
+  constructor(
+    /** The bytes on the edge from the parent to this node. */
+    public edge: Uint8Array,
+  ) {}
+
+  get subscriberCount(): number {
+    return this.many !== null ? this.many.size : this.oneCount > 0 ? 1 : 0;
+  }
+
+  countOf(key: K): number {
+    if (this.many !== null) return this.many.get(key) ?? 0;
+    return this.oneCount > 0 && this.one === key ? this.oneCount : 0;
+  }
+
+  setCount(key: K, count: number): void {
+    if (this.many !== null) {
+      if (count > 0) this.many.set(key, count);
+      else this.many.delete(key);
+    } else if (this.oneCount === 0 || this.one === key) {
+      this.one = count > 0 ? key : undefined;
+      this.oneCount = count;
+    } else if (count > 0) {
+      this.many = new Map([[this.one as K, this.oneCount], [key, count]]);
+      this.one = undefined;
+      this.oneCount = 0;
+    }
+  }
+
+  forEachSubscriber(visit: (key: K) => void): void {
+    if (this.many !== null) for (const key of this.many.keys()) visit(key);
+    else if (this.oneCount > 0) visit(this.one as K);
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** How many bytes of `edge` equal `data` from `at`. */
+function common(edge: Uint8Array, data: Uint8Array, at: number): number {
+  const n = Math.min(edge.length, data.length - at);
+  let i = 0;
+  while (i < n && edge[i] === data[at + i]) i++;
+  return i;
 }
 
 export class SubscriptionTrie<K> {
-  private readonly root = new Node<K>();
+  private readonly root = new Node<K>(EMPTY);
 
   /** Adds one subscription; returns true when `topic` had no subscriber at all before. */
   add(topic: Uint8Array, key: K): boolean {
     let node = this.root;
     node.total++;
-    for (let i = 0; i < topic.length; i++) {
-      const b = topic[i]!;
-      if (node.children === null) node.children = new Map();
-      let next = node.children.get(b);
-      if (next === undefined) {
-        next = new Node<K>();
-        node.children.set(b, next);
+    let i = 0;
+    while (i < topic.length) {
+      node.children ??= new Map();
+      let child = node.children.get(topic[i]!);
+      if (child === undefined) {
+        // A copy: the topic may be a view of a read buffer that must not be kept alive.
+        child = new Node<K>(Uint8Array.prototype.slice.call(topic, i));
+        node.children.set(topic[i]!, child);
+        child.total = 1;
+        node = child;
+        break;
       }
-      node = next;
-      node.total++;
+      const n = common(child.edge, topic, i);
+      if (n < child.edge.length) {
+        // The topic leaves this edge part-way: split it at the branching byte.
+        const mid = new Node<K>(child.edge.slice(0, n));
+        child.edge = child.edge.slice(n);
+        mid.children = new Map([[child.edge[0]!, child]]);
+        mid.total = child.total;
+        node.children.set(topic[i]!, mid);
+        child = mid;
+      }
+      child.total++;
+      node = child;
+      i += n;
     }
-    if (node.subs === null) node.subs = new Map();
-    const wasEmpty = node.subs.size === 0;
-    node.subs.set(key, (node.subs.get(key) ?? 0) + 1);
+    const wasEmpty = node.subscriberCount === 0;
+    node.setCount(key, node.countOf(key) + 1);
     return wasEmpty;
   }
 
@@ -40,26 +102,46 @@ export class SubscriptionTrie<K> {
    * "absent" if it had none, "last" if `topic` now has no subscriber at all, else "kept".
    */
   remove(topic: Uint8Array, key: K, all = false): "absent" | "last" | "kept" {
+    const path = this.pathTo(topic);
+    if (path === null) return "absent";
+    const node = path[path.length - 1]!;
+    const count = node.countOf(key);
+    if (count === 0) return "absent";
+    const removed = all ? count : 1;
+    node.setCount(key, count - removed);
+    for (const n of path) n.total -= removed;
+    const last = node.subscriberCount === 0 ? "last" : "kept";
+    // Prune branches left with no subscriptions, then join a lone child back into its parent.
+    let i = path.length - 1;
+    while (i > 0 && path[i]!.total === 0) {
+      path[i - 1]!.children!.delete(path[i]!.edge[0]!);
+      i--;
+    }
+    const keep = path[i]!;
+    if (i > 0 && keep.subscriberCount === 0 && keep.children !== null && keep.children.size === 1) {
+      const [only] = keep.children.values();
+      const joined = new Uint8Array(keep.edge.length + only!.edge.length);
+      joined.set(keep.edge);
+      joined.set(only!.edge, keep.edge.length);
+      only!.edge = joined;
+      path[i - 1]!.children!.set(joined[0]!, only!);
+    }
+    return last;
+  }
+
+  /** The nodes from the root to the node that `topic` ends at exactly, or null. */
+  private pathTo(topic: Uint8Array): Node<K>[] | null {
     const path: Node<K>[] = [this.root];
     let node = this.root;
-    for (let i = 0; i < topic.length; i++) {
-      const next = node.children?.get(topic[i]!);
-      if (next === undefined) return "absent";
-      node = next;
+    let i = 0;
+    while (i < topic.length) {
+      const child = node.children?.get(topic[i]!);
+      if (child === undefined || common(child.edge, topic, i) !== child.edge.length) return null;
+      i += child.edge.length;
+      node = child;
       path.push(node);
     }
-    const count = node.subs?.get(key);
-    if (count === undefined) return "absent";
-    const removed = all ? count : 1;
-    if (count > removed) node.subs!.set(key, count - removed);
-    else node.subs!.delete(key);
-    for (const n of path) n.total -= removed;
-    // Prune branches left with no subscriptions.
-    for (let i = path.length - 1; i > 0; i--) {
-      if (path[i]!.total > 0) break;
-      path[i - 1]!.children!.delete(topic[i - 1]!);
-    }
-    return node.subs!.size === 0 ? "last" : "kept";
+    return path;
   }
 
   /** Calls `visit` for every subscriber whose prefix matches `data` (once per matching prefix). */
@@ -67,17 +149,18 @@ export class SubscriptionTrie<K> {
     let node: Node<K> | undefined = this.root;
     let i = 0;
     while (node !== undefined) {
-      if (node.subs !== null) for (const key of node.subs.keys()) visit(key);
+      node.forEachSubscriber(visit);
       if (i === data.length || node.children === null) return;
-      node = node.children.get(data[i++]!);
+      node = node.children.get(data[i]!);
+      if (node === undefined || common(node.edge, data, i) !== node.edge.length) return;
+      i += node.edge.length;
     }
   }
 
   /** True when `key` holds a subscription to exactly `topic`. */
   has(topic: Uint8Array, key: K): boolean {
-    let node: Node<K> | undefined = this.root;
-    for (let i = 0; i < topic.length && node !== undefined; i++) node = node.children?.get(topic[i]!);
-    return node?.subs?.has(key) ?? false;
+    const path = this.pathTo(topic);
+    return path !== null && path[path.length - 1]!.countOf(key) > 0;
   }
 
   /** True when any prefix of `data` has a subscriber. */
@@ -85,9 +168,11 @@ export class SubscriptionTrie<K> {
     let node: Node<K> | undefined = this.root;
     let i = 0;
     while (node !== undefined) {
-      if (node.subs !== null && node.subs.size > 0) return true;
+      if (node.subscriberCount > 0) return true;
       if (i === data.length || node.children === null) return false;
-      node = node.children.get(data[i++]!);
+      node = node.children.get(data[i]!);
+      if (node === undefined || common(node.edge, data, i) !== node.edge.length) return false;
+      i += node.edge.length;
     }
     return false;
   }
@@ -96,14 +181,10 @@ export class SubscriptionTrie<K> {
   topics(): Buffer[] {
     const out: Buffer[] = [];
     const walk = (node: Node<K>, prefix: number[]): void => {
-      if (node.subs !== null && node.subs.size > 0) out.push(Buffer.from(prefix));
-      if (node.children !== null) {
-        for (const [b, child] of node.children) {
-          prefix.push(b);
-          walk(child, prefix);
-          prefix.pop();
-        }
-      }
+      for (const b of node.edge) prefix.push(b);
+      if (node.subscriberCount > 0) out.push(Buffer.from(prefix));
+      if (node.children !== null) for (const child of node.children.values()) walk(child, prefix);
+      prefix.length -= node.edge.length;
     };
     walk(this.root, []);
     return out;
