@@ -8,7 +8,7 @@
  * take it (a JS number cast to a C int, then libzmq's range), the object has no own
  * properties (`JSON.stringify` gives `{}`), and it is sealed, so assigning anything else throws.
  */
-import { zmqError } from "./errors.js";
+import { WiremqTypeError, zmqError } from "./errors.js";
 import { CONTEXT_OPTION_IDS, getOptionById, setOptionById } from "./sockets/option-ids.js";
 import { checkArgumentCount, isObject } from "./util/arguments.js";
 
@@ -24,14 +24,14 @@ export interface ContextOptions {
 
 /** zeromq's conversion of a number option to a C int (ToInt32), then libzmq's lower bound. */
 function int32Option(value: unknown, min: number): number {
-  if (typeof value !== "number") throw new TypeError("Option value must be a number");
+  if (typeof value !== "number") throw new WiremqTypeError("EINVAL", "Option value must be a number");
   const n = value | 0;
   if (n < min) throw zmqError("EINVAL", "Invalid argument");
   return n;
 }
 
 function boolOption(value: unknown): boolean {
-  if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
+  if (typeof value !== "boolean") throw new WiremqTypeError("EINVAL", "Option value must be a boolean");
   return value;
 }
 
@@ -43,13 +43,13 @@ export class Context {
   #ipv6 = false;
 
   constructor(options?: Partial<ContextOptions>) {
-    if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object");
+    if (options !== undefined && !isObject(options)) throw new WiremqTypeError("EINVAL", "Options must be an object");
     // eslint-disable-next-line prefer-rest-params
     checkArgumentCount(arguments, 1);
     Object.seal(this);
     if (options === undefined) return;
     for (const [key, value] of Object.entries(options)) {
-      if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`);
+      if (!(key in this)) throw new WiremqTypeError("EINVAL", `Cannot add property ${key}, object is not extensible`);
       (this as unknown as Record<string, unknown>)[key] = value;
     }
   }

@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { Dealer, Router } from "../../lib/index.js";
 import { Broker, BrokerClient, type BrokerStats, type RecoveryIssue } from "../../lib/broker/index.js";
 import { parseOptionSettings } from "../options.js";
+import { WiremqError } from "../../lib/public-errors.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -45,15 +46,13 @@ export const BROKER_USAGE = `usage:
                                   (curveServerKey=KEY, plainUsername=NAME, ...)
 `;
 
-class UsageError extends Error {}
-
 export async function runBrokerCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
     if (argv[0] === "stats") return await runStats(argv.slice(1), io);
     return await runBroker(argv, io);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (err instanceof UsageError || code === "EINVAL" || code?.startsWith("ERR_PARSE_ARGS")) {
+    if (code === "EINVAL" || code?.startsWith("ERR_PARSE_ARGS")) {
       io.stderr.write(`${(err as Error).message}\n${BROKER_USAGE}`);
       return 2;
     }
@@ -62,12 +61,17 @@ export async function runBrokerCli(argv: string[], io: CliIo = { stdout: process
   }
 }
 
+/** A mistake in the command line: reported with the usage text, exit status 2. */
+function usageError(message: string): WiremqError {
+  return new WiremqError("EINVAL", message);
+}
+
 /** `--option` settings read against a sample socket of the kind they are for (then closed). */
 function optionSettings(sample: Router | Dealer, settings: string[] | undefined): Record<string, unknown> {
   try {
     return parseOptionSettings(sample, settings ?? []);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw usageError((err as Error).message);
   } finally {
     void sample.close();
   }
@@ -75,7 +79,7 @@ function optionSettings(sample: Router | Dealer, settings: string[] | undefined)
 
 function integer(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text)) throw usageError(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -102,7 +106,7 @@ async function runBroker(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(BROKER_USAGE);
     return 0;
   }
-  if (values.data === undefined && values.memory !== true) throw new UsageError("give --data DIR or --memory");
+  if (values.data === undefined && values.memory !== true) throw usageError("give --data DIR or --memory");
   const broker = new Broker({
     bind: values.bind ?? [DEFAULT_ENDPOINT],
     ...(values.memory === true ? { memory: true } : { dataDir: values.data! }),

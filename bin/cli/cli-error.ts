@@ -1,17 +1,16 @@
+import { WiremqError, type WiremqErrorCode } from "../../lib/public-errors.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /**
  * An error the command line reports as one line, `wiremq <command>: <code>: <message>`, and
  * exits with `exitCode`. `code` is a zeromq-style code (EINVAL, EAGAIN, ...).
  */
-export class CliError extends Error {
-  readonly code: string;
+export class CliError extends WiremqError {
   readonly exitCode: ExitCode;
 
-  constructor(code: string, message: string, exitCode: ExitCode = EXIT.USAGE) {
-    super(message);
+  constructor(code: WiremqErrorCode, message: string, exitCode: ExitCode = EXIT.USAGE) {
+    super(code, message);
     this.name = "CliError";
-    this.code = code;
     this.exitCode = exitCode;
   }
 }

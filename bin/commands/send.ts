@@ -65,7 +65,7 @@ async function send(args: ParsedArgs): Promise<typeof EXIT.OK> {
       try {
         frames = parseLine(line, format);
       } catch (err) {
-        throw new CliError((err as CliError).code ?? "EINVAL", `message ${lineNumber}: ${(err as Error).message}`);
+        throw new CliError(err instanceof CliError ? err.code : "EINVAL", `message ${lineNumber}: ${(err as Error).message}`);
       }
       if (peerId !== null) frames = [peerId, Buffer.concat(frames)];
       await withTimeout(socket.send(frames), timeout, "room to send");

@@ -4,6 +4,7 @@
  * client's routing id in front; these functions take and give the frames after it.
  */
 import { isUtf8 } from "node:buffer";
+import { WiremqError } from "../errors.js";
 import { queueNameProblem, subscriptionNameProblem, subscriptionProblem } from "./model.js";
 
 export const PROTOCOL_VERSION = 1;
@@ -36,13 +37,14 @@ export const ErrorCode = {
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** A request the broker must refuse; `reqId` is 0 when not even that could be read. */
-export class ProtocolViolation extends Error {
+export class ProtocolViolation extends WiremqError<ErrorCodeValue> {
   constructor(
     readonly reqId: number,
-    readonly code: ErrorCodeValue,
+    code: ErrorCodeValue,
     message: string,
   ) {
-    super(message);
+    super(code, message);
+    this.name = "ProtocolViolation";
   }
 }
 

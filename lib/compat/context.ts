@@ -1,4 +1,5 @@
 import { context } from "../context.js";
+import { WiremqError } from "../errors.js";
 
 /** zeromq 5's Context: static settings of the one process-wide context, never constructed. */
 export class Context {
@@ -19,6 +20,6 @@ export class Context {
   }
 
   constructor() {
-    throw new Error("Context cannot be instantiated in compatibility mode");
+    throw new WiremqError("ENOTSUP", "Context cannot be instantiated in compatibility mode");
   }
 }

@@ -1,5 +1,6 @@
 import { z85Encode } from "../wire/z85.js";
 import * as o from "./option-numbers.js";
+import { WiremqError, WiremqTypeError } from "../errors.js";
 
 /** The v6 socket a compat socket wraps, seen as its option properties and methods. */
 export type OptionTarget = Record<string, unknown>;
@@ -45,7 +46,7 @@ function curveKey(name: string): OptionRule {
 }
 
 function refused(message: string): OptionRule {
-  const fail = (): never => { throw new Error(message); };
+  const fail = (): never => { throw new WiremqError("EINVAL", message); };
   return { set: fail, get: fail };
 }
 
@@ -54,7 +55,7 @@ function call(method: string): OptionRule {
   return {
     set: (s, v) => {
       const fn = s[method];
-      if (typeof fn !== "function") throw new TypeError(`this._socket.${method} is not a function`);
+      if (typeof fn !== "function") throw new WiremqTypeError("ENOTSUP", `this._socket.${method} is not a function`);
       fn.call(s, v);
     },
   };
@@ -122,12 +123,12 @@ const RULES: ReadonlyMap<number, OptionRule> = new Map<number, OptionRule>([
 
 export function setOption(socket: OptionTarget, option: number | undefined, value: unknown): void {
   const set = option === undefined ? undefined : RULES.get(option)?.set;
-  if (set === undefined) throw new Error("Unknown option");
+  if (set === undefined) throw new WiremqError("EINVAL", "Unknown option");
   set(socket, value);
 }
 
 export function getOption(socket: OptionTarget, option: number | undefined): unknown {
   const get = option === undefined ? undefined : RULES.get(option)?.get;
-  if (get === undefined) throw new Error("Unknown option");
+  if (get === undefined) throw new WiremqError("EINVAL", "Unknown option");
   return get(socket);
 }

@@ -1,4 +1,5 @@
 import type { Socket } from "./socket.js";
+import { WiremqError } from "../errors.js";
 
 /**
  * zeromq 5's `zmq.proxy(frontend, backend, capture)`: relays messages between two compat
@@ -18,7 +19,7 @@ export function proxy(frontend: Socket, backend: Socket, capture?: Socket): void
       envelope = 2;
       break;
     default:
-      throw new Error("This socket type order is not supported in compatibility mode");
+      throw new WiremqError("ENOTSUP", "This socket type order is not supported in compatibility mode");
   }
   frontend.on("message", (...frames: Buffer[]) => {
     backend.send(frames);

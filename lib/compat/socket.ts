@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { zmqError } from "../errors.js";
+import { WiremqError, zmqError } from "../errors.js";
 import { Queue } from "../util/queue.js";
 import type { Socket as V6Socket } from "../sockets/socket.js";
 import type { Readable, Writable } from "../sockets/readable-writable.js";
@@ -76,7 +76,7 @@ export class Socket extends EventEmitter {
   constructor(type: SocketType) {
     super();
     const make = Object.hasOwn(MAKERS, type) ? MAKERS[type] : undefined;
-    if (make === undefined) throw new Error(`Invalid socket type: ${type}`);
+    if (make === undefined) throw new WiremqError("EINVAL", `Invalid socket type: ${type}`);
     this.type = type;
     this.#socket = make() as AnySocket;
     this.#receives = type !== "push" && type !== "pub";
@@ -123,7 +123,7 @@ export class Socket extends EventEmitter {
   }
 
   read(): void {
-    throw new Error("read() has been removed from compatibility mode; use on('message', ...) instead.");
+    throw new WiremqError("ENOTSUP", "read() has been removed from compatibility mode; use on('message', ...) instead.");
   }
 
   pause(): void {
@@ -188,7 +188,7 @@ export class Socket extends EventEmitter {
 
   #subscriber(): Subscriber {
     if (this.#socket instanceof Subscriber) return this.#socket;
-    throw new Error("Subscriber socket required");
+    throw new WiremqError("ENOTSUP", "Subscriber socket required");
   }
 
   /** bind/unbind outcome: the event and callback on the next tick, or the error to the callback or as `error`. */
@@ -247,7 +247,7 @@ export class Socket extends EventEmitter {
   }
 
   async #sendOne(): Promise<void> {
-    if (this.type === "pull" || this.type === "sub") throw new Error("Cannot send on this socket type.");
+    if (this.type === "pull" || this.type === "sub") throw new WiremqError("ENOTSUP", "Cannot send on this socket type.");
     const [msg, cb] = this.#outbox.shift()!;
     try {
       await this.#socket.send(msg);

@@ -1,5 +1,5 @@
 import type { Msg } from "../engine/pipe.js";
-import { messages, zmqError } from "../errors.js";
+import { messages, WiremqError, WiremqTypeError, zmqError } from "../errors.js";
 import { hasEndpoints, Socket, type ReceiveOptions } from "../sockets/socket.js";
 import { checkArgumentCount, isObject } from "../util/arguments.js";
 
@@ -32,11 +32,11 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 
   constructor(frontEnd: F, backEnd: B) {
     // zeromq's checks and texts: the arguments' types, their count, then that both are sockets.
-    if (!isObject(frontEnd)) throw new TypeError("Front-end must be a socket object");
-    if (!isObject(backEnd)) throw new TypeError("Back-end must be a socket object");
+    if (!isObject(frontEnd)) throw new WiremqTypeError("EINVAL", "Front-end must be a socket object");
+    if (!isObject(backEnd)) throw new WiremqTypeError("EINVAL", "Back-end must be a socket object");
     // eslint-disable-next-line prefer-rest-params
     checkArgumentCount(arguments, 2);
-    if (!(frontEnd instanceof Socket) || !(backEnd instanceof Socket)) throw new Error("Invalid argument");
+    if (!(frontEnd instanceof Socket) || !(backEnd instanceof Socket)) throw new WiremqError("EINVAL", "Invalid argument");
     this.frontEnd = frontEnd;
     this.backEnd = backEnd;
   }
@@ -88,7 +88,7 @@ export class Proxy<F extends Socket = Socket, B extends Socket = Socket> {
 
   /** run() without zeromq's checks, for devices built on this one (a terminated proxy ends at once). */
   protected async proxy(): Promise<void> {
-    if (this.running) throw new Error("Proxy is already running");
+    if (this.running) throw new WiremqError("EBUSY", "Proxy is already running");
     this.running = true;
     const front = this.frontEnd as unknown as ProxyEnd;
     const back = this.backEnd as unknown as ProxyEnd;

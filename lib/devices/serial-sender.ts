@@ -1,5 +1,6 @@
 import type { MessageLike } from "../sockets/message.js";
 import type { SendOptions } from "../sockets/socket.js";
+import { abortReason } from "../errors.js";
 
 /** The send side of a socket. */
 export interface Sendable {
@@ -24,7 +25,7 @@ export class SerialSender {
   send(message: MessageLike[] | (() => MessageLike[]), options?: SendOptions): Promise<void> {
     const next = this.#tail.then(() => {
       const signal = options?.signal;
-      if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new Error("aborted");
+      if (signal?.aborted) throw abortReason(signal);
       return this.#socket.send(typeof message === "function" ? message() : message, options);
     });
     this.#tail = next.catch(() => undefined);

@@ -1,5 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, WiremqError } from "../errors.js";
 import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
 import { encodePing, isCommand } from "../wire/command.js";
@@ -406,7 +406,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   // ---- teardown ----------------------------------------------------------------------------
 
   private protocolError(err: unknown): void {
-    const e = err instanceof Error ? err : new Error(String(err));
+    const e = err instanceof Error ? err : new WiremqError("EPROTO", String(err));
     if (this.state === S_READY) {
       this.closed(e);
       return;

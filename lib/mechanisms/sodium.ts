@@ -14,6 +14,7 @@
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import sodium from "libsodium-wrappers";
+import { WiremqRangeError } from "../errors.js";
 
 let loaded = false;
 let loading: Promise<void> | null = null;
@@ -180,7 +181,7 @@ class WasmScratch {
       this.ptr = lib._malloc(this.capacity);
       if (this.ptr === 0) {
         this.capacity = 0;
-        throw new RangeError(`libsodium could not allocate ${need} bytes`);
+        throw new WiremqRangeError("ENOMEM", `libsodium could not allocate ${need} bytes`);
       }
     }
     return this.ptr;

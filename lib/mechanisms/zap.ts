@@ -6,7 +6,7 @@
  * Request: "1.0", request id, domain, address, identity, mechanism, credentials...
  * Reply:   "1.0", request id, status code, status text, user id, metadata
  */
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, WiremqRangeError } from "../errors.js";
 import { encodeMetadata, parseMetadata, type Properties } from "../wire/command.js";
 import type { MechanismContext, MechanismStep, ZapReply, ZapRequest } from "./mechanism.js";
 
@@ -97,7 +97,7 @@ export interface ZapReplyInput {
 /** Handler side: frames of a reply. Status must be 200, 300, 400 or 500. */
 export function encodeZapReply(requestId: Bytes, reply: ZapReplyInput): Buffer[] {
   if (![200, 300, 400, 500].includes(reply.status)) {
-    throw new RangeError(`ZAP status must be 200, 300, 400 or 500, got ${reply.status}`);
+    throw new WiremqRangeError("EINVAL", `ZAP status must be 200, 300, 400 or 500, got ${reply.status}`);
   }
   return [
     VERSION,

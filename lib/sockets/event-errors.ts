@@ -3,25 +3,19 @@
  * value, so code that inspects it reads the same fields with either library:
  * - handshake:error:protocol: `code` "ERR_<GROUP>_<NAME>" from libzmq's ZMQ_PROTOCOL_ERROR_*
  *   names and the message "<GROUP> protocol error";
- * - handshake:error:auth: the ZAP `status` and zeromq's text for it, no code;
+ * - handshake:error:auth: the ZAP `status` and zeromq's text for it; zeromq gives no code,
+ *   wiremq's is EAUTH (every wiremq error has one; it has no errno, as zeromq's has none);
  * - handshake:error:other: an errno error (`code`, `errno`, zeromq's text).
  * The detail wiremq knows (which box did not open, ...) is not in it: zeromq has no place for it.
  */
+import { isErrnoCode, LIBZMQ_PROTOCOL_NAMES, type LibzmqProtocolName } from "../error-codes.js";
 import { zmqError, type ZmqError } from "../errors.js";
 import type { HandshakeFailure } from "../mechanisms/mechanism.js";
 
-/** libzmq 4.3.5's protocol error names (include/zmq.h), without the ZMQ_PROTOCOL_ERROR_ prefix. */
-const LIBZMQ_NAMES = new Set([
-  "ZMTP_UNSPECIFIED", "ZMTP_UNEXPECTED_COMMAND", "ZMTP_INVALID_SEQUENCE", "ZMTP_KEY_EXCHANGE",
-  "ZMTP_MALFORMED_COMMAND_UNSPECIFIED", "ZMTP_MALFORMED_COMMAND_MESSAGE", "ZMTP_MALFORMED_COMMAND_HELLO",
-  "ZMTP_MALFORMED_COMMAND_INITIATE", "ZMTP_MALFORMED_COMMAND_ERROR", "ZMTP_MALFORMED_COMMAND_READY",
-  "ZMTP_MALFORMED_COMMAND_WELCOME", "ZMTP_INVALID_METADATA", "ZMTP_CRYPTOGRAPHIC", "ZMTP_MECHANISM_MISMATCH",
-  "ZAP_UNSPECIFIED", "ZAP_MALFORMED_REPLY", "ZAP_BAD_REQUEST_ID", "ZAP_BAD_VERSION", "ZAP_INVALID_STATUS_CODE",
-  "ZAP_INVALID_METADATA",
-]);
+const LIBZMQ_NAMES: ReadonlySet<string> = new Set(LIBZMQ_PROTOCOL_NAMES);
 
 /** wiremq's own failure codes that libzmq reports under one of its names. */
-const ALIASES: Readonly<Record<string, string>> = {
+const ALIASES: Readonly<Record<string, LibzmqProtocolName>> = {
   CURVE_DECRYPT_FAILED: "ZMTP_CRYPTOGRAPHIC",
   CURVE_KEY_EXCHANGE: "ZMTP_KEY_EXCHANGE",
   CURVE_BAD_NONCE: "ZMTP_INVALID_SEQUENCE",
@@ -43,23 +37,23 @@ const AUTH_TEXT: Readonly<Record<number, string>> = {
   500: "Internal error",
 };
 
-export function protocolErrorName(code: string | undefined): string {
+export function protocolErrorName(code: string | undefined): LibzmqProtocolName {
   if (code === undefined) return "ZMTP_UNSPECIFIED";
-  if (LIBZMQ_NAMES.has(code)) return code;
+  if (LIBZMQ_NAMES.has(code)) return code as LibzmqProtocolName;
   return ALIASES[code] ?? (code.startsWith("ZAP_") ? "ZAP_UNSPECIFIED" : "ZMTP_UNSPECIFIED");
 }
 
 export function handshakeEventError(failure: HandshakeFailure): Error {
   if (failure.kind === "auth") {
     const status = failure.status ?? 400;
-    return Object.assign(new Error(AUTH_TEXT[status] ?? "Unknown error"), { status });
+    return zmqError("EAUTH", AUTH_TEXT[status] ?? "Unknown error", { status });
   }
   if (failure.kind === "protocol") {
     const name = protocolErrorName(failure.code);
     const group = name.slice(0, name.indexOf("_"));
-    return Object.assign(new Error(`${group} protocol error`), { code: `ERR_${name}` });
+    return zmqError(`ERR_${name}`, `${group} protocol error`);
   }
-  const code = failure.code !== undefined && /^E[A-Z]+$/.test(failure.code) ? failure.code : "EFAULT";
+  const code = isErrnoCode(failure.code) ? failure.code : "EFAULT";
   return zmqError(code, ERRNO_TEXT[code] ?? failure.message);
 }
 

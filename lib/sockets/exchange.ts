@@ -1,4 +1,4 @@
-import { messages, zmqError } from "../errors.js";
+import { messages, WiremqTypeError, zmqError } from "../errors.js";
 import type { Msg } from "../engine/pipe.js";
 import { SocketOptions } from "./socket-options.js";
 import { toFrames, type MessageLike } from "./message.js";
@@ -49,7 +49,7 @@ export abstract class MessageExchange extends SocketOptions {
 
   /** Public in the socket types that can send (they implement Writable). */
   protected send(message: MessageLike | MessageLike[], options?: SendOptions): Promise<void> {
-    if (message === undefined) throw new TypeError("Message must be present");
+    if (message === undefined) throw new WiremqTypeError("EINVAL", "Message must be present");
     this.checkOpen();
     const frames = toFrames(message);
     if (this.sendWaiter?.active === true) throw zmqError("EBUSY", messages.EBUSY_SEND);

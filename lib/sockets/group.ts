@@ -1,4 +1,4 @@
-import { zmqError } from "../errors.js";
+import { WiremqTypeError, zmqError } from "../errors.js";
 import { GROUP_MAX_LENGTH } from "../wire/command.js";
 
 /** A RADIO/DISH group as zeromq takes it: a string (its UTF-8) or the bytes themselves. */
@@ -12,7 +12,7 @@ function groupBytes(value: unknown): Buffer {
   let bytes: Buffer;
   if (typeof value === "string") bytes = Buffer.from(value, "utf8");
   else if (ArrayBuffer.isView(value)) bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-  else throw new TypeError("Value must be a string or buffer");
+  else throw new WiremqTypeError("EINVAL", "Value must be a string or buffer");
   const nul = bytes.indexOf(0);
   return nul < 0 ? bytes : bytes.subarray(0, nul);
 }

@@ -1,3 +1,5 @@
+import { WiremqError } from "../errors.js";
+
 /** What `send` accepts for one frame, as in the `zeromq` package. */
 export type MessageLike = ArrayBufferView | ArrayBuffer | SharedArrayBuffer | string | number | null;
 
@@ -27,7 +29,7 @@ function toFrame(part: unknown): Buffer {
   if (part === null) return EMPTY;
   if (ArrayBuffer.isView(part)) {
     // zeromq takes every view as a Buffer through N-API, which refuses a DataView with this.
-    if (part instanceof DataView) throw new Error("Invalid argument");
+    if (part instanceof DataView) throw new WiremqError("EINVAL", "Invalid argument");
     return bytesOf(part.buffer, part.byteOffset, part.byteLength);
   }
   if (part instanceof ArrayBuffer) return bytesOf(part, 0, part.byteLength);

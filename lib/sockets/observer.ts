@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { zmqError } from "../errors.js";
+import { WiremqError, zmqError } from "../errors.js";
 import { holdProcess, releaseProcess } from "./lifetime.js";
 import type { Event, EventOfType, EventSubscriber, EventType } from "./event-types.js";
 
@@ -64,7 +64,7 @@ export class Observer {
 
   /** The library's events are SocketEvents; they have the shapes `Event` types. */
   receive(): Promise<Event> {
-    if (this.listeners !== null) throw new Error(EMITTER_MODE);
+    if (this.listeners !== null) throw new WiremqError("EFSM", EMITTER_MODE);
     if (this.isClosed) throw zmqError("EBADF", "Socket is closed");
     if (this.waiter !== null) throw zmqError("EBUSY", BUSY);
     const next = this.buffered.shift();

@@ -4,7 +4,7 @@
  * written through it, with zeromq's argument checks, its conversions between the C types, and
  * its process warnings.
  */
-import { zmqError } from "../errors.js";
+import { WiremqTypeError, zmqError } from "../errors.js";
 
 /** The C type a method reads or writes: zeromq's get/set<Type>Option. */
 export type OptionType = "Bool" | "Int32" | "Uint32" | "Int64" | "Uint64" | "String";
@@ -72,18 +72,18 @@ function invalid(): Error {
 
 function checkArguments(args: readonly unknown[], expected: number): void {
   if (args.length > expected) {
-    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${args.length}`);
+    throw new WiremqTypeError("EINVAL", `Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${args.length}`);
   }
-  if (typeof args[0] !== "number") throw new TypeError("Identifier must be a number");
+  if (typeof args[0] !== "number") throw new WiremqTypeError("EINVAL", "Identifier must be a number");
 }
 
 function checkValue(type: OptionType, value: unknown): void {
   if (type === "Bool") {
-    if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
+    if (typeof value !== "boolean") throw new WiremqTypeError("EINVAL", "Option value must be a boolean");
   } else if (type === "String") {
-    if (typeof value !== "string" && value !== null && !Buffer.isBuffer(value)) throw new TypeError("Option value must be a string or buffer");
+    if (typeof value !== "string" && value !== null && !Buffer.isBuffer(value)) throw new WiremqTypeError("EINVAL", "Option value must be a string or buffer");
   } else if (typeof value !== "number") {
-    throw new TypeError("Option value must be a number");
+    throw new WiremqTypeError("EINVAL", "Option value must be a number");
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Msg, Pipe } from "../engine/pipe.js";
-import { zmqError } from "../errors.js";
+import { WiremqTypeError, zmqError } from "../errors.js";
 import type { MessageLike } from "./message.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { receiveSinglePart, refuseMultipart } from "./single-part.js";
@@ -97,7 +97,7 @@ export class Server extends Socket {
 /** zeromq takes the id as a uint32 (wrapping modulo 2^32); 0 is no peer, EINVAL. */
 function routingIdOf(value: unknown): number {
   requireOption(value);
-  if (typeof value !== "number") throw new TypeError("A number was expected");
+  if (typeof value !== "number") throw new WiremqTypeError("EINVAL", "A number was expected");
   const id = value >>> 0;
   if (id === 0) throw zmqError("EINVAL", "Invalid argument");
   return id;

@@ -4,7 +4,7 @@
  */
 import { Context, context } from "../context.js";
 import { isObject } from "../util/arguments.js";
-import { zmqError } from "../errors.js";
+import { WiremqError, WiremqTypeError, zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
 import { selectsCurve } from "../mechanisms/index.js";
 import {
@@ -111,7 +111,7 @@ export function defaultOptions(): SocketOptionValues {
 }
 
 export function checkNumber(value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value)) throw new TypeError("Option value must be a number");
+  if (typeof value !== "number" || Number.isNaN(value)) throw new WiremqTypeError("EINVAL", "Option value must be a number");
   return value;
 }
 
@@ -121,7 +121,7 @@ function invalid(): Error {
 }
 
 export function checkBoolean(value: unknown): boolean {
-  if (typeof value !== "boolean") throw new TypeError("Option value must be a boolean");
+  if (typeof value !== "boolean") throw new WiremqTypeError("EINVAL", "Option value must be a boolean");
   return value;
 }
 
@@ -129,7 +129,7 @@ export function checkBoolean(value: unknown): boolean {
 export function checkString(value: unknown): string | null {
   if (value === null) return null;
   if (Buffer.isBuffer(value)) return value.toString();
-  if (typeof value !== "string") throw new TypeError("Option value must be a string or buffer");
+  if (typeof value !== "string") throw new WiremqTypeError("EINVAL", "Option value must be a string or buffer");
   return value;
 }
 
@@ -214,7 +214,7 @@ export abstract class SocketOptions {
   /** Applies a constructor options object; unknown names throw as in `zeromq`. */
   protected applyOptions(options: object | undefined): void {
     if (options === undefined) return;
-    if (!isObject(options)) throw new TypeError("Options must be an object");
+    if (!isObject(options)) throw new WiremqTypeError("EINVAL", "Options must be an object");
     // The context first: it gives the socket its ipv6 default, which later options may change.
     checkContextOption(options);
     const given = (options as { context?: Context }).context;
@@ -225,7 +225,7 @@ export abstract class SocketOptions {
     }
     for (const [key, value] of Object.entries(options)) {
       if (key === "context") continue;
-      if (!(key in this)) throw new TypeError(`Cannot add property ${key}, object is not extensible`);
+      if (!(key in this)) throw new WiremqTypeError("EINVAL", `Cannot add property ${key}, object is not extensible`);
       (this as Record<string, unknown>)[key] = value;
     }
   }
@@ -418,5 +418,5 @@ export abstract class SocketOptions {
 
 /** A `context` in socket options must be a Context; zeromq refuses anything else (undefined too) with this. */
 export function checkContextOption(options: unknown): void {
-  if (isObject(options) && "context" in options && !(options.context instanceof Context)) throw new Error("Invalid argument");
+  if (isObject(options) && "context" in options && !(options.context instanceof Context)) throw new WiremqError("EINVAL", "Invalid argument");
 }

@@ -1,4 +1,4 @@
-import { zmqError } from "../errors.js";
+import { WiremqTypeError, zmqError } from "../errors.js";
 import { checkArgumentCount, isObject } from "../util/arguments.js";
 import { checkContextOption } from "./socket-options.js";
 
@@ -34,8 +34,8 @@ export function typeNumberOf(socketType: string): number {
 /** zeromq's `new Socket(type, options)`: its argument checks, then a socket of that type. */
 export function socketOfTypeNumber(args: IArguments): object {
   const [type, options] = args as unknown as [unknown, unknown];
-  if (typeof type !== "number") throw new TypeError("Socket type must be a number");
-  if (options !== undefined && !isObject(options)) throw new TypeError("Options must be an object");
+  if (typeof type !== "number") throw new WiremqTypeError("EINVAL", "Socket type must be a number");
+  if (options !== undefined && !isObject(options)) throw new WiremqTypeError("EINVAL", "Options must be an object");
   checkArgumentCount(args, 2);
   checkContextOption(options);
   // As libzmq reads the number: an unsigned 32-bit integer (8.7 is 8, NaN is 0).

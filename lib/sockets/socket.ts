@@ -1,5 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
-import { messages, zmqError } from "../errors.js";
+import { messages, WiremqTypeError, zmqError } from "../errors.js";
 import { socketOfTypeNumber, typeNumberOf } from "./socket-registry.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
@@ -439,6 +439,6 @@ export function hasEndpoints(socket: Socket): boolean {
 
 /** zeromq's check of an address argument, before any other. */
 function checkAddress(address: unknown): void {
-  if (typeof address !== "string") throw new TypeError("Address must be a string");
+  if (typeof address !== "string") throw new WiremqTypeError("EINVAL", "Address must be a string");
 }
 

@@ -1,5 +1,5 @@
 import type { Msg } from "../engine/pipe.js";
-import { zmqError } from "../errors.js";
+import { WiremqTypeError, zmqError } from "../errors.js";
 import { toFrames, type MessageLike } from "./message.js";
 import { SubscriptionSocket, subscription, type XSubscriberOptions } from "./xsub.js";
 import type { Message, Readable } from "./readable-writable.js";
@@ -36,7 +36,7 @@ export class Subscriber extends SubscriptionSocket implements Readable {
   }
   set invertMatching(v: boolean) {
     void this.live;
-    if (typeof v !== "boolean") throw new TypeError("Option value must be a boolean");
+    if (typeof v !== "boolean") throw new WiremqTypeError("EINVAL", "Option value must be a boolean");
     this.invert = v;
   }
 

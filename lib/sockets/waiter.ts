@@ -1,4 +1,4 @@
-import { messages, zmqError } from "../errors.js";
+import { abortReason, messages, zmqError } from "../errors.js";
 import { holdProcess, releaseProcess } from "./lifetime.js";
 
 /**
@@ -36,7 +36,7 @@ export class Waiter<T> {
     holdProcess();
     if (signal?.aborted) {
       // Settled here rather than on a later tick, where it could meet the socket's next wait.
-      this.reject(abortError(signal));
+      this.reject(abortReason(signal));
       return promise;
     }
     if (timeout > 0) this.timer = setTimeout(this.onTimeout, timeout);
@@ -74,7 +74,7 @@ export class Waiter<T> {
   private readonly onAbort = (): void => {
     const signal = this.signal;
     this.signal = null;
-    if (signal !== null) this.reject(abortError(signal));
+    if (signal !== null) this.reject(abortReason(signal));
   };
 
   private finish(): void {
@@ -91,12 +91,4 @@ export class Waiter<T> {
     }
     this.release?.();
   }
-}
-
-function abortError(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (reason instanceof Error) return reason;
-  const err = zmqError("ABORT_ERR", "The operation was aborted");
-  err.name = "AbortError";
-  return err;
 }

@@ -6,6 +6,7 @@ import { toFrames, type MessageLike } from "./message.js";
 import type { Message, Readable } from "./readable-writable.js";
 import type { ReceiveOptions } from "./socket.js";
 import { registerSocketClass } from "./socket-registry.js";
+import { WiremqTypeError } from "../errors.js";
 import { sealAs } from "./seal.js";
 
 export type XPublisherOptions = PublisherOptions & {
@@ -61,7 +62,7 @@ export class XPublisher extends Publisher implements Readable {
   }
   set verbosity(v: null | "allSubs" | "allSubsUnsubs") {
     void this.live;
-    if (v !== null && v !== "allSubs" && v !== "allSubsUnsubs") throw new TypeError('verbosity must be null, "allSubs" or "allSubsUnsubs"');
+    if (v !== null && v !== "allSubs" && v !== "allSubsUnsubs") throw new WiremqTypeError("EINVAL", 'verbosity must be null, "allSubs" or "allSubsUnsubs"');
     this.verboseSubs = v !== null;
     this.verboseCancels = v === "allSubsUnsubs";
   }

@@ -1,4 +1,4 @@
-import { zmqError } from "../errors.js";
+import { WiremqTypeError, zmqError } from "../errors.js";
 
 /** sockaddr_un's sun_path on Linux, terminator included. */
 const IPC_PATH_ROOM = 108;
@@ -14,7 +14,7 @@ export type Endpoint =
  */
 export function parseEndpoint(address: string, forBind: boolean): Endpoint {
   if (typeof address !== "string") {
-    throw new TypeError("Address must be a string");
+    throw new WiremqTypeError("EINVAL", "Address must be a string");
   }
   const m = /^([a-z0-9+.-]+):\/\/(.*)$/i.exec(address);
   if (!m) throw zmqError("EINVAL", "Invalid argument", { address });

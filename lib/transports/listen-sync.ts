@@ -3,7 +3,7 @@ import * as diagnostics from "node:diagnostics_channel";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { randomBytes } from "node:crypto";
-import { zmqError } from "../errors.js";
+import { WiremqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { adoptAccepted } from "./reader.js";
 import { interfaceAddress, listenFailure, makeListener, removeStaleSocket, type Listener, type ListenOptions } from "./stream.js";
@@ -22,7 +22,7 @@ interface ImmediateListen {
  * would reject with. A host name is refused: Node has no synchronous resolver.
  */
 export function listenSync(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Listener {
-  if (ep.transport === "inproc") throw new Error("inproc is not a stream transport");
+  if (ep.transport === "inproc") throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   // The failure was already reported synchronously; this only keeps the deferred copy quiet.
   server.on("error", () => {});
@@ -55,7 +55,7 @@ function bindNow(server: net.Server, address: string, listen: () => void): void 
     diagnostics.unsubscribe(LISTEN_ERROR_CHANNEL, onError);
   }
   if (server.listening) return;
-  const err: NodeJS.ErrnoException = failure ?? Object.assign(new Error("listen failed"), { code: "EINVAL" });
+  const err: NodeJS.ErrnoException = failure ?? new WiremqError("EINVAL", "listen failed");
   throw listenFailure(err, address);
 }
 

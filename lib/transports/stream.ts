@@ -4,7 +4,7 @@ import { lstatSync, unlinkSync } from "node:fs";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { zmqError, type ZmqError } from "../errors.js";
+import { WiremqError, type ZmqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { adoptAccepted, withReader } from "./reader.js";
 
@@ -28,7 +28,7 @@ export interface ListenOptions {
  * hold the event loop (see lib/sockets/lifetime.ts).
  */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
-  if (ep.transport === "inproc") throw new Error("inproc is not a stream transport");
+  if (ep.transport === "inproc") throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
@@ -159,7 +159,7 @@ export function dial(ep: Endpoint, ipv6 = false): net.Socket {
     const path = ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path;
     return withReader((onread) => net.connect({ path, onread }).unref());
   }
-  throw new Error("inproc is not a stream transport");
+  throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
 }
 
 export interface DialerOptions {

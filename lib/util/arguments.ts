@@ -2,9 +2,11 @@
  * zeromq's native calls check their arguments alike: each one's type first (a TypeError
  * saying what it must be), then that there are no more than the call takes.
  */
+import { WiremqTypeError } from "../errors.js";
+
 export function checkArgumentCount(args: ArrayLike<unknown>, expected: number): void {
   if (args.length > expected) {
-    throw new TypeError(`Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${args.length}`);
+    throw new WiremqTypeError("EINVAL", `Expected ${expected} argument${expected === 1 ? "" : "s"} but received ${args.length}`);
   }
 }
 

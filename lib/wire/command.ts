@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, WiremqRangeError } from "../errors.js";
 
 /** ZMTP command names as they appear on the wire. */
 export const READY = "READY";
@@ -50,7 +50,7 @@ export type Properties = ReadonlyArray<readonly [name: string, value: Uint8Array
 export function encodeMetadata(props: Properties): Buffer {
   let total = 0;
   for (const [name, value] of props) {
-    if (name.length < 1 || name.length > 255) throw new RangeError(`bad property name: ${name}`);
+    if (name.length < 1 || name.length > 255) throw new WiremqRangeError("EINVAL", `bad property name: ${name}`);
     total += 1 + name.length + 4 + value.length;
   }
   const out = Buffer.allocUnsafe(total);
@@ -118,7 +118,7 @@ export function parseError(data: Buffer): string {
 
 /** PING: TTL in tenths of a second (2 bytes BE), then up to 16 bytes of context. */
 export function encodePing(ttlDeciseconds: number, context: Uint8Array = EMPTY): Buffer {
-  if (context.length > 16) throw new RangeError("PING context longer than 16 bytes");
+  if (context.length > 16) throw new WiremqRangeError("EINVAL", "PING context longer than 16 bytes");
   const data = Buffer.allocUnsafe(2 + context.length);
   data.writeUInt16BE(Math.min(0xffff, Math.max(0, Math.round(ttlDeciseconds))), 0);
   data.set(context, 2);

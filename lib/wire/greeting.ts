@@ -1,4 +1,4 @@
-import { ProtocolError } from "../errors.js";
+import { ProtocolError, WiremqRangeError } from "../errors.js";
 
 export const GREETING_SIZE = 64;
 
@@ -11,7 +11,7 @@ export interface Greeting {
 
 /** The whole 64-byte greeting, written at once (libzmq reads the signature first, then the rest). */
 export function encodeGreeting(mechanism: string, asServer: boolean, minor = 1): Buffer {
-  if (mechanism.length > 20) throw new RangeError(`mechanism name too long: ${mechanism}`);
+  if (mechanism.length > 20) throw new WiremqRangeError("EINVAL", `mechanism name too long: ${mechanism}`);
   const b = Buffer.alloc(GREETING_SIZE);
   b[0] = 0xff;
   // Padding is "not significant" (RFC 23/37), but libzmq sends 00…01 here (a ZMTP/1.0 identity

@@ -3,6 +3,7 @@
  * pattern takes one, so the type of what is sent and received follows from it: a producer and
  * a consumer built from the same codec cannot disagree without the compiler saying so.
  */
+import { WiremqError } from "../../lib/public-errors.js";
 export interface Codec<T> {
   /** Names the codec in errors and logs, e.g. `json` or `protobuf:orders.Order`. */
   readonly name: string;
@@ -21,8 +22,7 @@ export type CodecValue<C> = C extends Codec<infer T> ? T : never;
  * A received message that is not a valid value for its codec. It carries the raw frames so
  * the application can log, park or forward them; receiving goes on with the next message.
  */
-export class DecodeError extends Error {
-  readonly code = "EDECODE";
+export class DecodeError extends WiremqError<"EDECODE"> {
   override readonly name = "DecodeError";
 
   constructor(
@@ -33,13 +33,12 @@ export class DecodeError extends Error {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${codec}: cannot decode ${frames.length}-frame message: ${reason}`, options);
+    super("EDECODE", `${codec}: cannot decode ${frames.length}-frame message: ${reason}`, options);
   }
 }
 
 /** A value given to `send`/`publish`/`call` that its codec cannot encode (a caller's mistake). */
-export class EncodeError extends Error {
-  readonly code = "EENCODE";
+export class EncodeError extends WiremqError<"EENCODE"> {
   override readonly name = "EncodeError";
 
   constructor(
@@ -47,7 +46,7 @@ export class EncodeError extends Error {
     reason: string,
     options?: { cause?: unknown },
   ) {
-    super(`${codec}: cannot encode value: ${reason}`, options);
+    super("EENCODE", `${codec}: cannot encode value: ${reason}`, options);
   }
 }
 
@@ -77,6 +76,6 @@ export function encodeValue<T>(codec: Codec<T>, value: T): Buffer[] {
 
 /** The one frame of a single-frame codec; anything else is not a message it wrote. */
 export function singleFrame(frames: readonly Buffer[]): Buffer {
-  if (frames.length !== 1) throw new Error(`expected 1 frame, got ${frames.length}`);
+  if (frames.length !== 1) throw new WiremqError("EDECODE", `expected 1 frame, got ${frames.length}`);
   return frames[0]!;
 }

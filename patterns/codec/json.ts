@@ -1,5 +1,6 @@
 import { singleFrame, type Codec } from "./codec.js";
 import { decodeUtf8 } from "./string.js";
+import { WiremqTypeError } from "../../lib/public-errors.js";
 
 /** What JSON.parse can return. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -22,12 +23,12 @@ export function json<T = JsonValue>(options: JsonCodecOptions<T> = {}): Codec<T>
     encode: (value: T): Buffer[] => {
       const text = JSON.stringify(value);
       // JSON.stringify returns undefined for undefined, functions and symbols.
-      if (text === undefined) throw new TypeError(`${typeof value} has no JSON form`);
+      if (text === undefined) throw new WiremqTypeError("EENCODE", `${typeof value} has no JSON form`);
       return [Buffer.from(text, "utf8")];
     },
     decode: (frames: readonly Buffer[]): T => {
       const value: unknown = JSON.parse(decodeUtf8(singleFrame(frames)));
-      if (validate !== undefined && !validate(value)) throw new TypeError("value does not have the expected shape");
+      if (validate !== undefined && !validate(value)) throw new WiremqTypeError("EDECODE", "value does not have the expected shape");
       return value as T;
     },
   });

@@ -1,6 +1,7 @@
 import protobufjs from "protobufjs";
 import type { Type } from "protobufjs";
 import { decodeUtf8 } from "./string.js";
+import { WiremqError } from "../../lib/public-errors.js";
 
 const { Reader, types } = protobufjs;
 const MAX_DEPTH = 64;
@@ -15,13 +16,13 @@ const MAX_DEPTH = 64;
  * Unknown fields are only checked for shape, so newer peers' messages still decode.
  */
 export function checkWireFormat(type: Type, bytes: Uint8Array, depth = 0): void {
-  if (depth > MAX_DEPTH) throw new Error("message nests too deep");
+  if (depth > MAX_DEPTH) throw new WiremqError("EDECODE", "message nests too deep");
   const r = Reader.create(bytes);
   while (r.pos < r.len) {
     const tag = r.uint32();
     const id = tag >>> 3;
     const wireType = tag & 7;
-    if (id === 0) throw new Error("field number 0");
+    if (id === 0) throw new WiremqError("EDECODE", "field number 0");
     const field = type.fieldsById[id];
     if (field !== undefined) checkFieldWireType(field, wireType);
     switch (wireType) {
@@ -33,7 +34,7 @@ export function checkWireFormat(type: Type, bytes: Uint8Array, depth = 0): void 
         break;
       case 2: {
         const length = r.uint32();
-        if (r.pos + length > r.len) throw new Error(`field ${id}: length ${length} runs past the end`);
+        if (r.pos + length > r.len) throw new WiremqError("EDECODE", `field ${id}: length ${length} runs past the end`);
         const body = bytes.subarray(r.pos, r.pos + length);
         r.pos += length;
         if (field === undefined) break;
@@ -42,7 +43,7 @@ export function checkWireFormat(type: Type, bytes: Uint8Array, depth = 0): void 
         break;
       }
       default:
-        throw new Error(`field ${id}: invalid wire type ${wireType}`);
+        throw new WiremqError("EDECODE", `field ${id}: invalid wire type ${wireType}`);
     }
   }
 }
@@ -57,6 +58,6 @@ function checkFieldWireType(field: protobufjs.Field, wireType: number): void {
   // Repeated scalars may come packed (one length-delimited run) whatever the schema says.
   const packable = field.repeated && expected !== 2 && expected !== 3;
   if (wireType !== expected && !(packable && wireType === 2)) {
-    throw new Error(`field ${field.name}: wire type ${wireType}, expected ${expected}`);
+    throw new WiremqError("EDECODE", `field ${field.name}: wire type ${wireType}, expected ${expected}`);
   }
 }

@@ -1,4 +1,5 @@
 import type { Codec } from "./codec.js";
+import { WiremqError } from "../../lib/public-errors.js";
 
 /**
  * Frames as they are: for messages the application lays out itself, or to pass bytes
@@ -7,7 +8,7 @@ import type { Codec } from "./codec.js";
 export const raw: Codec<Buffer[]> = Object.freeze({
   name: "raw",
   encode: (frames: Buffer[]): Buffer[] => {
-    if (frames.length === 0) throw new Error("a message needs at least one frame");
+    if (frames.length === 0) throw new WiremqError("EENCODE", "a message needs at least one frame");
     return frames;
   },
   decode: (frames: readonly Buffer[]): Buffer[] => [...frames],

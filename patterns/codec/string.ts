@@ -1,4 +1,5 @@
 import { singleFrame, type Codec } from "./codec.js";
+import { WiremqTypeError } from "../../lib/public-errors.js";
 
 // fatal: a frame that is not UTF-8 is a DecodeError, not a string full of U+FFFD.
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -7,7 +8,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export const string: Codec<string> = Object.freeze({
   name: "string",
   encode: (value: string): Buffer[] => {
-    if (typeof value !== "string") throw new TypeError(`expected a string, got ${typeof value}`);
+    if (typeof value !== "string") throw new WiremqTypeError("EENCODE", `expected a string, got ${typeof value}`);
     return [Buffer.from(value, "utf8")];
   },
   decode: (frames: readonly Buffer[]): string => utf8.decode(singleFrame(frames)),

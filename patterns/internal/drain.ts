@@ -1,3 +1,5 @@
+import { outOfRange, WiremqError } from "../../lib/public-errors.js";
+
 /** How a pattern object is closed: at once, or after the work it has already taken is done. */
 export interface CloseOptions {
   /**
@@ -18,7 +20,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function drainTimeout(options: CloseOptions | undefined): number {
   const timeout = options?.timeout ?? Infinity;
   if (typeof timeout !== "number" || Number.isNaN(timeout) || timeout < 0) {
-    throw Object.assign(new RangeError("timeout must be a number of ms ≥ 0"), { code: "EINVAL" });
+    throw outOfRange("timeout", "must be a number of ms ≥ 0");
   }
   return timeout;
 }
@@ -41,6 +43,6 @@ export async function finishWithin(work: Promise<unknown>, timeout: number): Pro
   }
 }
 
-export function drainTimedOut(what: string, timeout: number): Error & { code: string } {
-  return Object.assign(new Error(`${what}: drain did not finish within ${timeout} ms; closed anyway`), { code: "ETIMEDOUT" });
+export function drainTimedOut(what: string, timeout: number): WiremqError {
+  return new WiremqError("ETIMEDOUT", `${what}: drain did not finish within ${timeout} ms; closed anyway`);
 }

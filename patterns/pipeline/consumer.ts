@@ -2,9 +2,10 @@ import { Pull, type ReceiveOptions } from "../../lib/index.js";
 import { decodeFrames, DecodeError, type Codec } from "../codec/codec.js";
 import { closedError } from "../internal/closed.js";
 import { drainTimedOut, drainTimeout, finishWithin, type CloseOptions } from "../internal/drain.js";
+import { WiremqError } from "../../lib/public-errors.js";
 
 /** The reason a receive waiting when intake stops is woken with (never reaches the caller). */
-const INTAKE_STOPPED = Object.assign(new Error("consumer intake stopped"), { code: "EINTAKE" });
+const INTAKE_STOPPED = new WiremqError("EINTAKE", "consumer intake stopped");
 
 export type ConsumerOptions = NonNullable<ConstructorParameters<typeof Pull>[0]> & {
   /** Told of each message that could not be decoded (after it is counted); receiving goes on. */

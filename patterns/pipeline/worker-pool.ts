@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { drainTimedOut, drainTimeout, finishWithin, type CloseOptions } from "../internal/drain.js";
 
 /** Where a worker pool takes its values from: a Consumer, or anything that receives the same way. */
+import { outOfRange } from "../../lib/public-errors.js";
 export interface ValueSource<T> {
   receive(options?: { signal?: AbortSignal }): Promise<T>;
   readonly closed: boolean;
@@ -52,7 +53,7 @@ export class WorkerPool<T> extends EventEmitter<WorkerPoolEvents<T>> implements 
   constructor(source: ValueSource<T>, handler: (value: T) => unknown, options: WorkerPoolOptions<T>) {
     super();
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) {
-      throw Object.assign(new RangeError("concurrency must be an integer of at least 1"), { code: "EINVAL" });
+      throw outOfRange("concurrency", "must be an integer of at least 1");
     }
     this.#source = source;
     this.#handler = handler;

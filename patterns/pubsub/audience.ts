@@ -1,4 +1,5 @@
 import { abortReason } from "../internal/closed.js";
+import { outOfRange, WiremqError } from "../../lib/public-errors.js";
 
 /** What a publisher knows of who is subscribed, from the subscriptions its XPUB reports. */
 export interface AudienceState {
@@ -76,7 +77,7 @@ export class Audience {
     const test = typeof want === "function" ? want : checkCount(want);
     const timeout = options?.timeout ?? WAIT_FOR_SUBSCRIBERS_TIMEOUT;
     if (typeof timeout !== "number" || !(timeout >= 0 || timeout === -1)) {
-      throw Object.assign(new RangeError("timeout must be ms ≥ 0, or -1"), { code: "EINVAL" });
+      throw outOfRange("timeout", "must be ms ≥ 0, or -1");
     }
     if (this.#closed !== null) return Promise.reject(this.#closed);
     const now = this.state(filters());
@@ -102,8 +103,8 @@ export class Audience {
       if (timeout !== -1 && timeout < MAX_TIMER_MS) {
         timer = setTimeout(() => {
           const state = this.state(filters());
-          const err = new Error(`subscribers not ready within ${timeout} ms (${state.subscribers} announced)`);
-          waiter.reject(Object.assign(err, { code: "ETIMEDOUT", audience: state }));
+          const err = new WiremqError("ETIMEDOUT", `subscribers not ready within ${timeout} ms (${state.subscribers} announced)`);
+          waiter.reject(Object.assign(err, { audience: state }));
         }, timeout);
       }
     });
@@ -131,6 +132,6 @@ export class Audience {
 }
 
 function checkCount(n: number): (state: AudienceState) => boolean {
-  if (!Number.isInteger(n) || n < 0) throw Object.assign(new RangeError("subscriber count must be an integer ≥ 0"), { code: "EINVAL" });
+  if (!Number.isInteger(n) || n < 0) throw outOfRange("subscriber count", "must be an integer ≥ 0");
   return (state) => state.subscribers >= n;
 }

@@ -1,5 +1,5 @@
 import { parseFilterDeclaration, type FilterDeclaration } from "./filter-wire.js";
-import { compileWhere } from "./where.js";
+import { compileWhere, FilterError } from "./where.js";
 
 type Predicate = (value: unknown) => boolean;
 
@@ -43,8 +43,8 @@ export class FilterTable {
     const declaration = parseFilterDeclaration(subscription);
     let predicate: Predicate;
     try {
-      if (declaration === null) throw new Error("malformed declaration");
-      if (!this.#isTopic(declaration.topic)) throw new Error("no such topic");
+      if (declaration === null) throw new FilterError("malformed declaration");
+      if (!this.#isTopic(declaration.topic)) throw new FilterError("no such topic");
       predicate = compileWhere(declaration.where);
     } catch {
       this.#rejected++;

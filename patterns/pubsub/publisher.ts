@@ -7,6 +7,7 @@ import { channelFrame, isChannelSubscription, isFilterDeclaration, isHello, pars
 import { Audience, type AudienceState, type WaitForSubscribersOptions } from "./audience.js";
 import { parseSubscription, readSubscriptions } from "./subscription-feed.js";
 import { checkTopics, type TopicName, type Topics, type TopicValue } from "./topics.js";
+import { invalidArgument } from "../../lib/public-errors.js";
 
 /** A change in what the publisher's subscribers want, as its XPUB socket reports it. */
 export type SubscriptionChange =
@@ -108,7 +109,7 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
    */
   async publish<K extends TopicName<S>>(topic: K, value: TopicValue<S, K>): Promise<void> {
     if (this.socket.closed) throw closedError("publisher");
-    if (!Object.hasOwn(this.#topics, topic)) throw Object.assign(new TypeError(`unknown topic ${JSON.stringify(topic)}`), { code: "EINVAL" });
+    if (!Object.hasOwn(this.#topics, topic)) throw invalidArgument(`topic ${JSON.stringify(topic)}`, "is not one of this publisher's topics");
     const codec = this.#topics[topic]!;
     const payload = encodeValue(codec, value);
     const topicFrame = this.#topicFrame(topic);

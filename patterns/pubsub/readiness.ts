@@ -1,4 +1,5 @@
 import { abortReason } from "../internal/closed.js";
+import { outOfRange, WiremqError } from "../../lib/public-errors.js";
 
 export interface ReadyOptions {
   /** ms to wait before rejecting with ETIMEDOUT (default 10,000; -1: no limit). */
@@ -48,7 +49,7 @@ export class Readiness {
   wait(options: ReadyOptions | undefined): Promise<void> {
     const timeout = options?.timeout ?? READY_TIMEOUT;
     if (typeof timeout !== "number" || !(timeout >= 0 || timeout === -1)) {
-      throw Object.assign(new RangeError("timeout must be ms ≥ 0, or -1"), { code: "EINVAL" });
+      throw outOfRange("timeout", "must be ms ≥ 0, or -1");
     }
     if (this.#closed !== null) return Promise.reject(this.#closed);
     const seq = this.#seq;
@@ -72,8 +73,7 @@ export class Readiness {
       signal?.addEventListener("abort", onAbort, { once: true });
       if (timeout !== -1 && timeout < MAX_TIMER_MS) {
         timer = setTimeout(() => {
-          const err = new Error(`no publisher acknowledged this subscriber within ${timeout} ms`);
-          waiter.settle(Object.assign(err, { code: "ETIMEDOUT" }));
+          waiter.settle(new WiremqError("ETIMEDOUT", `no publisher acknowledged this subscriber within ${timeout} ms`));
         }, timeout);
       }
     });

@@ -7,6 +7,7 @@ import { channelSubscription, filterDeclaration, helloSubscription, newChannel, 
 import { Readiness, type ReadyOptions } from "./readiness.js";
 import { checkTopics, type TopicMessage, type TopicName, type Topics, type TopicValue } from "./topics.js";
 import { compileWhere, type Where } from "./where.js";
+import { invalidArgument, outOfRange, WiremqError } from "../../lib/public-errors.js";
 
 type XSubscriberOptions = NonNullable<ConstructorParameters<typeof XSubscriber>[0]>;
 
@@ -91,7 +92,7 @@ export class TopicSubscriber<S extends Topics> extends EventEmitter<TopicSubscri
     const { onDecodeError, filterAckTimeout, ...socketOptions } = options ?? {};
     this.#filterAckTimeout = filterAckTimeout ?? FILTER_ACK_TIMEOUT;
     if (typeof this.#filterAckTimeout !== "number" || !(this.#filterAckTimeout >= 0 || this.#filterAckTimeout === -1)) {
-      throw Object.assign(new RangeError("filterAckTimeout must be ms ≥ 0, or -1"), { code: "EINVAL" });
+      throw outOfRange("filterAckTimeout", "must be ms ≥ 0, or -1");
     }
     this.#topics = topics;
     this.#onDecodeError = onDecodeError;
@@ -145,7 +146,7 @@ export class TopicSubscriber<S extends Topics> extends EventEmitter<TopicSubscri
       declaration: where === null ? null : filterDeclaration({ channel: this.channel, topic, where: options!.where }),
     };
     if (entry.topic !== null && !Object.hasOwn(this.#topics, entry.topic)) {
-      throw Object.assign(new TypeError(`unknown topic ${JSON.stringify(topic)}`), { code: "EINVAL" });
+      throw invalidArgument(`topic ${JSON.stringify(topic)}`, "is not one of this subscriber's topics");
     }
     this.#entries.add(entry);
     for (const s of this.#subscriptionsOf(entry)) this.#retain(s);
@@ -259,8 +260,8 @@ export class TopicSubscriber<S extends Topics> extends EventEmitter<TopicSubscri
       (err: { code?: string }) => {
         this.#checkingFilters = false;
         if (err.code !== "ETIMEDOUT" || this.socket.closed) return;
-        const warning = new Error(`no publisher acknowledged this subscriber's content filters within ${this.#filterAckTimeout} ms: its upstream may be a plain PUB, which ignores them, so filtered subscriptions receive nothing`);
-        this.emit("warning", Object.assign(warning, { code: "EFILTERIGNORED" }));
+        const warning = new WiremqError("EFILTERIGNORED", `no publisher acknowledged this subscriber's content filters within ${this.#filterAckTimeout} ms: its upstream may be a plain PUB, which ignores them, so filtered subscriptions receive nothing`);
+        this.emit("warning", warning);
       },
     );
   }

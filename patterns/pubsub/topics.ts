@@ -1,4 +1,5 @@
 import type { Codec, CodecValue } from "../codec/codec.js";
+import { invalidArgument } from "../../lib/public-errors.js";
 
 /**
  * The topics of a typed pub/sub system and the codec of each: `{ prices: json<Price>(),
@@ -21,7 +22,7 @@ export type TopicMessage<S extends Topics> = {
 export function checkTopics(topics: Topics): void {
   for (const name of Object.keys(topics)) {
     if (name.startsWith("\0")) {
-      throw Object.assign(new TypeError(`topic ${JSON.stringify(name)}: names may not begin with NUL`), { code: "EINVAL" });
+      throw invalidArgument(`topic ${JSON.stringify(name)}`, "may not begin with NUL");
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Codec, CodecValue } from "../codec/codec.js";
  * are plain data (JSON), so a subscriber can send one upstream and a publisher or forwarder
  * can run it on every message before that message crosses the network.
  */
+import { WiremqError } from "../../lib/public-errors.js";
 
 /** A field value a filter can test: JSON scalars. */
 export type Scalar = string | number | boolean | null;
@@ -68,9 +69,12 @@ export function where(first: unknown, second?: unknown): unknown {
 }
 
 /** A filter that is not well formed (an EINVAL for the caller, a dropped declaration upstream). */
-export class FilterError extends Error {
-  readonly code = "EINVAL";
+export class FilterError extends WiremqError<"EINVAL"> {
   override readonly name = "FilterError";
+
+  constructor(message: string) {
+    super("EINVAL", message);
+  }
 }
 
 /**

@@ -6,6 +6,7 @@ import { retryOptions, type RetryOptions } from "./limits.js";
 import { callFrame, header, Kind, parseErrorFrame, parseHeader } from "./protocol.js";
 import { ServerLink, type DealerOptions, type LinkHost } from "./server-link.js";
 import type { MethodName, ReplyOf, RequestOf, ServiceSpec } from "./service.js";
+import { invalidArgument } from "../../lib/public-errors.js";
 
 export type { RetryOptions } from "./limits.js";
 
@@ -106,7 +107,7 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
 
   constructor(service: S, options: RpcClientOptions) {
     const servers = typeof options.servers === "string" ? [options.servers] : [...options.servers];
-    if (servers.length === 0) throw Object.assign(new TypeError("an RPC client needs at least one server"), { code: "EINVAL" });
+    if (servers.length === 0) throw invalidArgument("servers", "must name at least one server");
     this.#service = service;
     retryOptions(options); // checks them now, as a wrong option is the caller's mistake
     this.#defaults = { timeout: options.timeout, retries: options.retries, attemptTimeout: options.attemptTimeout };

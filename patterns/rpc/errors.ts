@@ -1,3 +1,5 @@
+import { WiremqError } from "../../lib/public-errors.js";
+
 /**
  * Codes an RPC call can fail with, besides the codes handlers throw:
  *   ETIMEDOUT   no reply before the call's deadline, after its retries
@@ -20,20 +22,21 @@
  * anything else a handler throws reaches the client as its code (or EHANDLER) and a generic
  * message, unless the server opts in with `exposeErrors`, as error text may hold secrets.
  */
-export class RpcError extends Error {
+// Open to any code, as handlers throw their own (`new RpcError("ENOSYMBOL", ...)`) and a call
+// fails with the code its handler threw; wiremq's own are WiremqErrorCodes.
+export class RpcError<C extends string = string> extends WiremqError<C> {
   override readonly name: string = "RpcError";
 
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: NoInfer<C>, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
-/** An error the server sent back: thrown by the handler, or raised by the server for the call. */
-export class RemoteError extends RpcError {
+/**
+ * An error the server sent back: thrown by the handler, or raised by the server for the call.
+ * Its code is the server's: one of wiremq's, or one an application's handler chose.
+ */
+export class RemoteError extends RpcError<string> {
   override readonly name = "RemoteError";
   readonly remote = true;
 

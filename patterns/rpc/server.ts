@@ -6,6 +6,7 @@ import { deadlineTimer, failure, runCall, type Answer } from "./dispatch.js";
 import { RpcError } from "./errors.js";
 import { header, Kind, parseCallFrame, parseHeader, REQUEST_V1 } from "./protocol.js";
 import type { Handlers, ServiceSpec } from "./service.js";
+import { invalidArgument, outOfRange } from "../../lib/public-errors.js";
 
 type RouterOptions = NonNullable<ConstructorParameters<typeof Router>[0]>;
 
@@ -83,14 +84,14 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
   constructor(service: S, handlers: Handlers<S>, options?: RpcServerOptions) {
     const { concurrency = 256, onDecodeError, onHandlerError, exposeErrors = false, dedupWindow = 60_000, dedupCapacity = 100_000, ...socketOptions } = options ?? {};
     if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw Object.assign(new RangeError("concurrency must be an integer of at least 1"), { code: "EINVAL" });
+      throw outOfRange("concurrency", "must be an integer of at least 1");
     }
     if (!(dedupWindow >= 0) || !Number.isInteger(dedupCapacity) || dedupCapacity < 0) {
-      throw Object.assign(new RangeError("dedupWindow and dedupCapacity must be non-negative"), { code: "EINVAL" });
+      throw outOfRange("dedupWindow and dedupCapacity", "must be non-negative");
     }
     for (const method of Object.keys(service)) {
       if (typeof (handlers as Record<string, unknown>)[method] !== "function") {
-        throw Object.assign(new TypeError(`no handler for method ${method}`), { code: "EINVAL" });
+        throw invalidArgument(`method ${method}`, "has no handler");
       }
     }
     this.#service = service;
@@ -139,7 +140,7 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
    */
   close(options: CloseOptions = {}): Promise<void> {
     const timeout = options.timeout ?? 30_000;
-    if (!(timeout >= 0)) return Promise.reject(Object.assign(new RangeError("timeout must be non-negative"), { code: "EINVAL" }));
+    if (!(timeout >= 0)) return Promise.reject(outOfRange("timeout", "must be non-negative"));
     this.#closing ??= this.#close(options.drain === true, timeout);
     return this.#closing;
   }

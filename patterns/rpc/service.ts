@@ -1,4 +1,5 @@
 import type { Codec, CodecValue } from "../codec/codec.js";
+import { invalidArgument } from "../../lib/public-errors.js";
 
 /** One method: the codecs of its request and its reply. */
 export interface MethodSpec<Req, Res> {
@@ -43,10 +44,10 @@ export type Handlers<S extends ServiceSpec> = {
 export function defineService<S extends ServiceSpec>(spec: S): S {
   for (const [name, method] of Object.entries(spec)) {
     if (typeof method?.request?.decode !== "function" || typeof method.reply?.encode !== "function") {
-      throw Object.assign(new TypeError(`method ${name}: needs request and reply codecs`), { code: "EINVAL" });
+      throw invalidArgument(`method ${name}`, "needs request and reply codecs");
     }
     if (method.idempotent !== undefined && typeof method.idempotent !== "boolean") {
-      throw Object.assign(new TypeError(`method ${name}: idempotent must be a boolean`), { code: "EINVAL" });
+      throw invalidArgument(`method ${name}: idempotent`, "must be a boolean");
     }
   }
   return Object.freeze(spec);

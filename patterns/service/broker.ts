@@ -2,6 +2,7 @@ import { Router } from "../../lib/index.js";
 import { Deque } from "../internal/deque.js";
 import { SerialSender } from "../internal/serial-sender.js";
 import { errorFrame, header, Kind, parseCapacity, parseHeader } from "../rpc/protocol.js";
+import { outOfRange } from "../../lib/public-errors.js";
 
 type RouterOptions = NonNullable<ConstructorParameters<typeof Router>[0]>;
 
@@ -290,6 +291,6 @@ export class LoadBalancingBroker implements AsyncDisposable {
 }
 
 function positive(value: number, name: string): number {
-  if (!(value > 0)) throw Object.assign(new RangeError(`${name} must be positive`), { code: "EINVAL" });
+  if (!(value > 0)) throw outOfRange(name, "must be positive");
   return value;
 }

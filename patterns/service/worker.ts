@@ -6,6 +6,7 @@ import { dispatch, type DispatchHooks } from "../rpc/dispatch.js";
 import { capacityFrame, header, Kind, parseHeader } from "../rpc/protocol.js";
 import type { DealerOptions } from "../rpc/server-link.js";
 import type { Handlers, ServiceSpec } from "../rpc/service.js";
+import { outOfRange } from "../../lib/public-errors.js";
 
 /** ms a drained worker's socket may take to deliver its last answers once it closes. */
 const DRAIN_LINGER = 5000;
@@ -69,7 +70,7 @@ export class ServiceWorker<S extends ServiceSpec> implements AsyncDisposable {
     this.#interval = options.heartbeatInterval ?? 1000;
     this.#liveness = options.heartbeatLiveness ?? 3;
     if (!Number.isInteger(this.#capacity) || this.#capacity < 1 || !(this.#interval > 0) || !(this.#liveness > 0)) {
-      throw Object.assign(new RangeError("capacity must be an integer ≥ 1; heartbeat options positive"), { code: "EINVAL" });
+      throw outOfRange("capacity", "must be an integer ≥ 1; heartbeat options positive");
     }
     this.#socketOptions = options.socket ?? {};
     this.#hooks = {

@@ -135,8 +135,16 @@ describe("zeromq's option surface", () => {
     // An explicit ipv6 wins over the context's, whatever the order of the keys.
     expect(open.track(new wmq.Pull({ ipv6: false, context: ctx })).ipv6).toBe(false);
     expect(open.track(new wmq.Pull()).context).toBe(wmq.context);
-    // zeromq refuses a context that is not one with a plain Error, not a TypeError.
-    expect(() => new wmq.Pull({ context: {} as never })).toThrow(new Error("Invalid argument"));
+    // zeromq refuses a context that is not one with a plain Error, not a TypeError; wiremq's has a code.
+    let refused: unknown;
+    try {
+      new wmq.Pull({ context: {} as never });
+    } catch (err) {
+      refused = err;
+    }
+    expect(refused).toBeInstanceOf(Error);
+    expect(refused).not.toBeInstanceOf(TypeError);
+    expect(refused).toMatchObject({ name: "Error", code: "EINVAL", message: "Invalid argument" });
   });
 
   it("Publisher takes noDrop; XPublisher takes verbosity", () => {

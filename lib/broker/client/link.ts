@@ -10,6 +10,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Dealer, type DealerOptions } from "../../sockets/dealer.js";
+import { isErrorCode } from "../../error-codes.js";
 import { zmqError, type ZmqError } from "../../errors.js";
 import { decodeBrokerMessage, encodeClient, okU32, type BrokerMessage } from "../protocol.js";
 
@@ -220,7 +221,8 @@ export class BrokerLink {
         if (p === undefined) return;
         this.#pending.delete(msg.reqId);
         if (msg.kind === "OK") p.resolve(msg.args);
-        else p.reject(zmqError(msg.code, msg.message, { address: this.endpoint }));
+        // A code outside the protocol's list is itself a protocol violation by the broker.
+        else p.reject(zmqError(isErrorCode(msg.code) ? msg.code : "EPROTO", msg.message, { address: this.endpoint }));
         return;
       }
       case "PONG":

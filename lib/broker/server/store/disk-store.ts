@@ -12,7 +12,8 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { zmqError } from "../../../errors.js";
+import { WiremqError, zmqError } from "../../../errors.js";
+import { systemCode } from "../../../error-codes.js";
 import { DiskQueueLog, readSegmentBounds, type DiskLogOptions, type FoundSegment } from "./queue-log.js";
 import type { RecoveryIssue } from "../../model.js";
 import { RecordType } from "./record.js";
@@ -182,7 +183,7 @@ export class DiskStore implements Store {
       text = await readFile(path, "utf8");
     } catch (err) {
       if ((err as { code?: string }).code === "ENOENT") return new Map();
-      throw zmqError((err as { code?: string }).code ?? "EIO", `cannot read the durable subscriptions ${path}: ${(err as Error).message}`);
+      throw zmqError(systemCode(err), `cannot read the durable subscriptions ${path}: ${(err as Error).message}`);
     }
     let parsed: unknown;
     try {
@@ -214,7 +215,7 @@ export class DiskStore implements Store {
     try {
       const pid = Number(await readFile(path, "utf8"));
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-        throw Object.assign(new Error(`data directory ${this.#dataDir} is in use by process ${pid}`), { code: "EBUSY" });
+        throw new WiremqError("EBUSY", `data directory ${this.#dataDir} is in use by process ${pid}`);
       }
     } catch (err) {
       if ((err as { code?: string }).code !== "ENOENT") throw err;
@@ -240,7 +241,7 @@ async function makeDirectories(path: string, parentMade = false): Promise<void> 
       await makeDirectories(parent);
       return makeDirectories(path, true);
     }
-    throw zmqError(code ?? "EIO", `cannot create the directory ${path}: ${(err as Error).message}`);
+    throw zmqError(systemCode(err), `cannot create the directory ${path}: ${(err as Error).message}`);
   }
 }
 

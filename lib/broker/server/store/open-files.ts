@@ -5,6 +5,8 @@
  * least recently (and not in the middle of an operation) is closed; it is opened again on
  * its next write.
  */
+import { outOfRange } from "../../../errors.js";
+
 export interface Closable {
   /** True while an operation on the open file is under way. */
   readonly busy: boolean;
@@ -19,7 +21,7 @@ export class OpenFiles {
   readonly #open = new Set<Closable>();
 
   constructor(readonly max: number = DEFAULT_MAX_OPEN_SEGMENTS) {
-    if (!Number.isInteger(max) || max < 1) throw Object.assign(new RangeError("maxOpenSegments must be a positive integer"), { code: "EINVAL" });
+    if (!Number.isInteger(max) || max < 1) throw outOfRange("maxOpenSegments", "must be a positive integer");
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ import { Segment, segmentFileName, syncDir, writeDurably, type ScannedSegment } 
 import type { SyncPolicy } from "./sync-policy.js";
 import type { OpenFiles } from "./open-files.js";
 import type { QueueLog, RecoveredMessage } from "./store.js";
+import { WiremqError } from "../../../errors.js";
 
 export type Durable = (err: Error | null, seq: number) => void;
 
@@ -161,7 +162,7 @@ export class DiskQueueLog implements QueueLog {
   append(body: Buffer, done: Durable): number {
     const seq = this.#nextSeq++;
     if (this.#closed) {
-      queueMicrotask(() => done(new Error("queue log is closed"), seq));
+      queueMicrotask(() => done(new WiremqError("EBADF", "queue log is closed"), seq));
       return seq;
     }
     if (this.#failed !== null) {

@@ -7,6 +7,7 @@ import { open, readFile, rename, unlink, type FileHandle } from "node:fs/promise
 import { dirname, join } from "node:path";
 import type { Closable, OpenFiles } from "./open-files.js";
 import { encodeQueueName, parseRecord, RECORD_HEADER, RecordType, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
+import { WiremqError } from "../../../errors.js";
 
 const SUFFIX = ".seg";
 

@@ -6,6 +6,7 @@
  *           interval (a write after a quiet spell is synced at once);
  *   none    once the write is in the kernel: survives the process dying, not the machine.
  */
+import { WiremqRangeError } from "../../../errors.js";
 export type SyncMode = "always" | "batch" | "none";
 
 export interface SyncPolicy {
@@ -20,9 +21,9 @@ export const DEFAULT_SYNC_INTERVAL_MS = 10;
 export function parseSyncPolicy(text: string): SyncPolicy {
   if (text === "always" || text === "none") return { mode: text, intervalMs: DEFAULT_SYNC_INTERVAL_MS };
   const m = /^batch(?::(\d+))?$/.exec(text);
-  if (m === null) throw new RangeError(`sync must be always, none, batch or batch:MS, not ${JSON.stringify(text)}`);
+  if (m === null) throw new WiremqRangeError("EINVAL", `sync must be always, none, batch or batch:MS, not ${JSON.stringify(text)}`);
   const intervalMs = m[1] === undefined ? DEFAULT_SYNC_INTERVAL_MS : Number(m[1]);
-  if (intervalMs < 1 || intervalMs > 60_000) throw new RangeError("batch sync interval must be 1..60000 ms");
+  if (intervalMs < 1 || intervalMs > 60_000) throw new WiremqRangeError("EINVAL", "batch sync interval must be 1..60000 ms");
   return { mode: "batch", intervalMs };
 }
 
