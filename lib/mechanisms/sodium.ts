@@ -118,7 +118,7 @@ export function secretboxOpen(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Ar
 function inWasm(inputs: Uint8Array[], outLength: number, call: (at: number[], out: number) => number): Uint8Array | null {
   const size = inputs.reduce((n, b) => n + b.length, outLength);
   const base = lib._malloc(Math.max(size, 1));
-  if (base === 0) throw new RangeError(`libsodium could not allocate ${size} bytes`);
+  if (base === 0) throw new WiremqRangeError("ENOMEM", `libsodium could not allocate ${size} bytes`);
   try {
     const at: number[] = [];
     let offset = base + outLength;
