@@ -14,6 +14,7 @@ export const MAX_LINES = 500;
 export const LAYER_RANK: Record<string, number> = {
   util: 0,
   errors: 0,
+  "error-codes": 0,
   capability: 0,
   wire: 1,
   mechanisms: 2,
