@@ -28,3 +28,16 @@ export function randomBytes(r: Rng, n: number): Buffer {
 
 /** A copy of `u` in its own ArrayBuffer (Buffer.from(buffer) may share Node's 8 KiB pool). */
 export const own = (u: Uint8Array): Buffer => Buffer.from(new Uint8Array(u).buffer);
+
+/** Copies of `bytes` cut at seeded random points, each chunk 1..maxChunk bytes in its own ArrayBuffer. */
+export function randomSplit(bytes: Uint8Array, seed: number, maxChunk = 40): Buffer[] {
+  const r = rng(seed);
+  const out: Buffer[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const n = 1 + Math.floor(r() * Math.min(maxChunk, bytes.length - at));
+    out.push(own(bytes.subarray(at, at + n)));
+    at += n;
+  }
+  return out;
+}

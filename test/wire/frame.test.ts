@@ -10,24 +10,13 @@ import {
   headerSize,
   writeHeader,
 } from "../../lib/wire/frame.js";
-import { rng, own } from "../helpers/random.js";
+import { randomSplit, own } from "../helpers/random.js";
+import { expectProtocolError } from "../helpers/wire.js";
 
 // ---- helpers ----
 
 function hex(...parts: string[]): Buffer {
   return Buffer.from(parts.join("").replace(/\s+/g, ""), "hex");
-}
-
-function randomSplit(bytes: Uint8Array, seed: number, maxChunk = 40): Buffer[] {
-  const r = rng(seed);
-  const out: Buffer[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const n = 1 + Math.floor(r() * Math.min(maxChunk, bytes.length - at));
-    out.push(own(bytes.subarray(at, at + n)));
-    at += n;
-  }
-  return out;
 }
 
 const bytewise = (b: Uint8Array): Buffer[] => Array.from(b, (x) => own(Uint8Array.of(x)));
@@ -47,18 +36,6 @@ function decode(chunks: Buffer[], max = -1): Got[] {
 }
 
 const show = (g: Got[]): Array<[number, string]> => g.map((f) => [f.flags, f.body.toString("hex")]);
-
-function expectProtocolError(fn: () => unknown, code: string): ProtocolError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ProtocolError);
-  expect((caught as ProtocolError).code).toBe(code);
-  return caught as ProtocolError;
-}
 
 /** Pushes chunks until one throws; returns the frames delivered before that. */
 function pushAll(d: FrameDecoder, chunks: Buffer[], got: Got[] = []): Got[] {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ProtocolError } from "../../lib/errors.js";
 import { encodeGreeting, GREETING_SIZE, GreetingParser, type Greeting } from "../../lib/wire/greeting.js";
-import { rng, own } from "../helpers/random.js";
+import { randomSplit, own } from "../helpers/random.js";
+import { expectProtocolError } from "../helpers/wire.js";
 
 // ---- helpers (kept local: only test/wire-*.test.ts files exist in this suite) ----
 
@@ -11,37 +12,12 @@ function hex(...parts: string[]): Buffer {
 }
 const zeros = (n: number): string => "00".repeat(n);
 
-/** Copies of `bytes` cut at random points (each chunk its own ArrayBuffer). */
-function randomSplit(bytes: Uint8Array, seed: number): Buffer[] {
-  const r = rng(seed);
-  const out: Buffer[] = [];
-  let at = 0;
-  while (at < bytes.length) {
-    const n = 1 + Math.floor(r() * Math.min(20, bytes.length - at));
-    out.push(own(bytes.subarray(at, at + n)));
-    at += n;
-  }
-  return out;
-}
-
 function parseChunks(chunks: Uint8Array[]): Greeting | null {
   const p = new GreetingParser();
   let used = 0;
   for (const c of chunks) used += p.feed(c);
   expect(used).toBe(GREETING_SIZE);
   return p.result;
-}
-
-function expectProtocolError(fn: () => unknown, code: string): ProtocolError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(ProtocolError);
-  expect((caught as ProtocolError).code).toBe(code);
-  return caught as ProtocolError;
 }
 
 // ---- golden vectors ----
@@ -122,7 +98,7 @@ describe("greeting golden vectors", () => {
 
       it("decodes from random splits", () => {
         for (let seed = 1; seed <= 25; seed++) {
-          expect(parseChunks(randomSplit(v.bytes, seed)), `seed ${seed}`).toEqual(v.decoded);
+          expect(parseChunks(randomSplit(v.bytes, seed, 20)), `seed ${seed}`).toEqual(v.decoded);
         }
       });
     });
@@ -222,7 +198,7 @@ describe("greeting negative vectors", () => {
       for (let seed = 1; seed <= 10; seed++) {
         const p = new GreetingParser();
         expectProtocolError(() => {
-          for (const c of randomSplit(bad, seed)) p.feed(c);
+          for (const c of randomSplit(bad, seed, 20)) p.feed(c);
         }, code);
       }
     }
