@@ -122,6 +122,7 @@ export class Publisher extends Socket implements Writable {
   /** Records a subscription of `pipe`; returns whether the topic's overall state changed. */
   protected applySubscription(pipe: Pipe, subscribe: boolean, topic: Buffer, _raw: Buffer): boolean {
     const state = pipe.slot as SubscriberState;
+    if (pipe.terminated) return false;
     const key = topic.toString("latin1");
     if (subscribe) {
       if (!state.topics.has(key)) {
@@ -201,8 +202,12 @@ export class Publisher extends Socket implements Writable {
 
 registerSocketClass("PUB", Publisher);
 
-/** Ends a peer's connection (an inproc peer's pipe), as the engine does for a protocol error. */
+/**
+ * Ends a peer: its pipe first, so that the rest of a batch already read from it is ignored and
+ * nothing more is recorded for it, then its connection (an inproc peer has none).
+ */
 function dropPeer(pipe: Pipe): void {
-  if (pipe.driver !== null) pipe.driver.destroy();
-  else pipe.terminate();
+  const driver = pipe.driver;
+  pipe.terminate();
+  driver?.destroy();
 }
