@@ -62,6 +62,12 @@ export const PROTOCOL_CODES = [
   "ZMTP_PEER_ERROR",
   "ZMTP_RESERVED_FLAGS",
   "ZMTP_UNEXPECTED_FRAME",
+  /** A ZWS (ZMTP over WebSocket) message with no flags byte or with reserved flag bits. */
+  "ZWS_MALFORMED_FRAME",
+  /** A text WebSocket message: ZWS carries binary messages only. */
+  "ZWS_TEXT_FRAME",
+  /** A WebSocket upgrade offering no ZWS subprotocol this socket's mechanism speaks. */
+  "ZWS_SUBPROTOCOL",
   "CURVE_UNEXPECTED_COMMAND",
   "CURVE_MALFORMED_MESSAGE",
   "CURVE_BAD_NONCE",
@@ -97,6 +103,7 @@ export const LIBZMQ_PROTOCOL_NAMES = [
   "ZAP_BAD_VERSION",
   "ZAP_INVALID_STATUS_CODE",
   "ZAP_INVALID_METADATA",
+  "WS_UNSPECIFIED",
 ] as const;
 export type LibzmqProtocolName = (typeof LIBZMQ_PROTOCOL_NAMES)[number];
 

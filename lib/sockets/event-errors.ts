@@ -40,6 +40,7 @@ const AUTH_TEXT: Readonly<Record<number, string>> = {
 export function protocolErrorName(code: string | undefined): LibzmqProtocolName {
   if (code === undefined) return "ZMTP_UNSPECIFIED";
   if (LIBZMQ_NAMES.has(code)) return code as LibzmqProtocolName;
+  if (code.startsWith("ZWS_")) return "WS_UNSPECIFIED";
   return ALIASES[code] ?? (code.startsWith("ZAP_") ? "ZAP_UNSPECIFIED" : "ZMTP_UNSPECIFIED");
 }
 

@@ -37,7 +37,8 @@ export interface ProtoError extends Error {
     | "ERR_ZAP_BAD_REQUEST_ID"
     | "ERR_ZAP_BAD_VERSION"
     | "ERR_ZAP_INVALID_STATUS_CODE"
-    | "ERR_ZAP_INVALID_METADATA";
+    | "ERR_ZAP_INVALID_METADATA"
+    | "ERR_WS_UNSPECIFIED";
 }
 
 export interface EventAddress {
