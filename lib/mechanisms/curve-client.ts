@@ -1,5 +1,5 @@
 /** The client side of a CURVE handshake (HELLO, then INITIATE once WELCOME arrives); curve.ts has the byte layouts. */
-import { randomFillSync } from "node:crypto";
+import { randomFill } from "../util/random.js";
 import { encodeMetadata, isCommand, parseMetadata, READY } from "../wire/command.js";
 import { curveKeyBytes, type CurveKey } from "./curve-keys.js";
 import { errorCommandData, failStep, peerErrorStep } from "./failure.js";
@@ -89,7 +89,7 @@ export class CurveClient extends CurveBase implements Mechanism {
 
     // vouch = Box[C' + S](C → S'), long nonce "VOUCH---" + 16 random bytes.
     const vouchNonce = nonceWithPrefix("VOUCH---");
-    randomFillSync(vouchNonce, 8, 16);
+    randomFill(vouchNonce, 8, 16);
     const vouchPlain = Buffer.concat([this.cnPublic, this.serverKey]);
     const vouch = nacl.box(vouchPlain, vouchNonce, serverShort, this.secretKey);
     if (vouch === null) return this.fail("CURVE_KEY_EXCHANGE", "CURVE server short-term key is not usable");

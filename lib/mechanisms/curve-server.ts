@@ -2,7 +2,7 @@
  * The server side of a CURVE handshake (WELCOME to a HELLO, READY to an INITIATE the ZAP
  * handler accepts); curve.ts has the byte layouts.
  */
-import { randomFillSync } from "node:crypto";
+import { randomFill } from "../util/random.js";
 import { encodeMetadata, isCommand, parseMetadata } from "../wire/command.js";
 import { curveKeyBytes, type CurveKey } from "./curve-keys.js";
 import { failStep, zapRefusedStep } from "./failure.js";
@@ -85,15 +85,15 @@ export class CurveServer extends CurveBase implements Mechanism {
     const short = nacl.keyPair();
     this.cnSecret = short.secretKey;
     this.cookieKey = Buffer.alloc(32);
-    randomFillSync(this.cookieKey);
+    randomFill(this.cookieKey);
     const cookieNonce = nonceWithPrefix("COOKIE--");
-    randomFillSync(cookieNonce, 8, 16);
+    randomFill(cookieNonce, 8, 16);
     const cookiePlain = Buffer.concat([clientShort, short.secretKey]);
     const cookieBox = nacl.secretbox(cookiePlain, cookieNonce, this.cookieKey);
     nacl.wipe(cookiePlain);
 
     const welcomeNonce = nonceWithPrefix("WELCOME-");
-    randomFillSync(welcomeNonce, 8, 16);
+    randomFill(welcomeNonce, 8, 16);
     const welcomePlain = Buffer.concat([short.publicKey, cookieNonce.subarray(8), cookieBox]);
     const welcomeBox = nacl.box(welcomePlain, welcomeNonce, clientShort, this.secretKey);
     if (welcomeBox === null) return this.fail("CURVE_KEY_EXCHANGE", "CURVE client short-term key is not usable");

@@ -20,7 +20,7 @@
  * This file holds what both sides share: the layouts' sizes and names, nonces, the MESSAGE
  * codec and CurveBase; the handshakes are curve-client.ts and curve-server.ts.
  */
-import { timingSafeEqual } from "node:crypto";
+import { bytesEqualConstantTime } from "../util/bytes-equal.js";
 import { ProtocolError, ZmqError } from "../errors.js";
 import { isCommand } from "../wire/command.js";
 import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE } from "../wire/curve-flags.js";
@@ -64,7 +64,7 @@ export function writeCounter(target: Buffer, offset: number, value: number): voi
 }
 
 export function equal(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && timingSafeEqual(a, b);
+  return bytesEqualConstantTime(a, b);
 }
 
 export function view(u: Uint8Array, start = 0, end = u.length): Buffer {

@@ -122,5 +122,5 @@ export class InprocConnection {
 }
 
 function pause(left: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, Math.min(left, 10)).unref());
+  return new Promise((r) => setTimeout(r, Math.min(left, 10)).unref?.());
 }

@@ -119,7 +119,7 @@ export function keepSeekAfterClose(peer: InprocPeer, linger: number): Promise<vo
   const s = seeking.get(peer);
   if (s === undefined || peer.pipe.in.length === 0) return null;
   s.detached = true;
-  if (linger > 0) setTimeout(() => withdrawSeek(peer), linger).unref();
+  if (linger > 0) setTimeout(() => withdrawSeek(peer), linger).unref?.();
   if (!isBoundElsewhere(s.name)) return null;
   return new Promise((resolve) => {
     s.settled = resolve;

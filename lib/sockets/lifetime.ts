@@ -18,7 +18,8 @@ export function holdProcess(): void {
   // ref() of a timer already ref'd is a no-op in JS; see releaseProcess.
   if (holds++ === 0) {
     if (keeper === null) keeper = setInterval(noop, 0x7fffffff);
-    else keeper.ref();
+    // A browser's timer is a number, with nothing to ref: there, nothing holds a page open.
+    else keeper.ref?.();
   }
 }
 
@@ -38,7 +39,7 @@ export function releaseProcess(): void {
 
 function unrefIfIdle(): void {
   unrefQueued = false;
-  if (holds === 0) keeper!.unref();
+  if (holds === 0) keeper!.unref?.();
 }
 
 function noop(): void {}
@@ -73,7 +74,8 @@ export function lingerInBackground(done: Promise<void>): void {
 function hook(): void {
   if (hooked) return;
   hooked = true;
-  process.on("beforeExit", waitAtExit);
+  // A page has no exit to wait at (the browser build).
+  if (typeof process !== "undefined") process.on("beforeExit", waitAtExit);
 }
 
 /**

@@ -1,4 +1,6 @@
-import { EventEmitter } from "node:events";
+import type { EventEmitter } from "node:events";
+import { nodeBuiltin } from "../util/builtin.js";
+import { Listeners } from "../util/listeners.js";
 import { WiremqError, zmqError } from "../errors.js";
 import { holdProcess, releaseProcess } from "./lifetime.js";
 import type { Event, EventOfType, EventSubscriber, EventType } from "./event-types.js";
@@ -13,6 +15,13 @@ export interface SocketEvent {
 
 /** libzmq's monitor pipe keeps about this many events for a reader that is behind. */
 const MAX_BUFFERED = 1000;
+
+/**
+ * zeromq's `events.emitter` is Node's EventEmitter; where there is none (the browser build),
+ * the Listeners that do what the monitor needs of it.
+ */
+const Emitter: new () => EventEmitter =
+  nodeBuiltin<typeof import("node:events")>("node:events")?.EventEmitter ?? (Listeners as unknown as new () => EventEmitter);
 
 const EMITTER_MODE =
   "Observer is in event emitter mode. After a call to events.on() it is not possible to read events with events.receive().";
@@ -43,7 +52,7 @@ export class Observer {
   /** The EventEmitter behind on()/off(); reading it switches to event emitter mode. */
   get emitter(): EventEmitter {
     if (this.listeners === null) {
-      this.listeners = new EventEmitter();
+      this.listeners = new Emitter();
       if (!this.isClosed) {
         this.holding = true;
         holdProcess();

@@ -5,6 +5,7 @@
  * its process warnings.
  */
 import { WiremqTypeError, zmqError } from "../errors.js";
+import { emitWarning } from "../util/warning.js";
 
 /** The C type a method reads or writes: zeromq's get/set<Type>Option. */
 export type OptionType = "Bool" | "Int32" | "Uint32" | "Int64" | "Uint64" | "String";
@@ -127,7 +128,7 @@ function inward(type: OptionType, value: unknown, current: unknown): unknown {
 /** zeromq's uint64 cast: negative becomes 0, and a value past 2^53 - 1 warns that it may be rounded. */
 export function uint64(n: number): number {
   if (!(n > 0)) return 0;
-  if (n > Number.MAX_SAFE_INTEGER) process.emitWarning(UNSAFE_INTEGER_WARNING);
+  if (n > Number.MAX_SAFE_INTEGER) emitWarning(UNSAFE_INTEGER_WARNING);
   return n;
 }
 
@@ -144,7 +145,7 @@ export function setOptionById(
   checkArguments(args, 2);
   checkValue(type, args[1]);
   const id = args[0] as number;
-  if (late && !IMMEDIATE.has(id)) process.emitWarning(LATE_OPTION_WARNING);
+  if (late && !IMMEDIATE.has(id)) emitWarning(LATE_OPTION_WARNING);
   const name = resolve(ids, target, id, type, "w", context);
   const record = target as Record<string, unknown>;
   let value = inward(type, args[1], name in target ? safeRead(record, name) : undefined);

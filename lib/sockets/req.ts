@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUint32 } from "../util/random.js";
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
@@ -34,7 +34,7 @@ export class Request extends Socket implements Readable, Writable {
   private receivingReply = false;
   /** The peer the last request went to; null when that peer has gone (any reply accepted). */
   private replyPipe: Pipe | null = null;
-  private requestId = randomBytes(4).readUInt32LE(0);
+  private requestId = randomUint32();
   private probe = false;
   private correlateOpt = false;
   private relaxedOpt = false;

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUint32 } from "../util/random.js";
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
 import { FairQueue } from "./routing/fair-queue.js";
@@ -46,7 +46,7 @@ export class Router extends Socket implements Readable, Writable {
   private readonly pending = new Set<Pipe>();
   /** Peers refused for a duplicate id: kept connected, never routed to, input discarded. */
   private readonly ignored = new Set<Pipe>();
-  private nextId = randomBytes(4).readUInt32BE(0);
+  private nextId = randomUint32();
   private mandatoryOpt = false;
   private handoverOpt = false;
   private probe = false;

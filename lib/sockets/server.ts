@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomInt } from "../util/random.js";
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { WiremqTypeError, zmqError } from "../errors.js";
 import type { MessageLike } from "./message.js";

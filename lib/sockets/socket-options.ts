@@ -4,6 +4,7 @@
  */
 import { Context, context } from "../context.js";
 import { isObject } from "../util/arguments.js";
+import { emitWarning } from "../util/warning.js";
 import { WiremqError, WiremqTypeError, zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
 import { selectsCurve } from "../mechanisms/index.js";
@@ -188,7 +189,7 @@ const warned = new Set<string>();
 function warnNotApplied(name: string): void {
   if (warned.has(name)) return;
   warned.add(name);
-  process.emitWarning(`${name} is kept but not applied: Node's net module cannot set ${NOT_APPLIED[name]}`, {
+  emitWarning(`${name} is kept but not applied: Node's net module cannot set ${NOT_APPLIED[name]}`, {
     code: "WIREMQ_OPTION_NOT_APPLIED",
   });
 }
@@ -380,7 +381,7 @@ export abstract class SocketOptions {
    * next connect or bind, unless it is one that applies at once.
    */
   protected optionSet(name: string): void {
-    if (!this.byId && this.hasEndpoints && !isImmediateOption(name)) process.emitWarning(LATE_OPTION_WARNING);
+    if (!this.byId && this.hasEndpoints && !isImmediateOption(name)) emitWarning(LATE_OPTION_WARNING);
   }
 
   /** The mechanism the security options select (Socket's securityMechanism). */

@@ -1,4 +1,4 @@
-import { constants as bufferConstants } from "node:buffer";
+import { nodeBuiltin } from "../util/builtin.js";
 import { ProtocolError } from "../errors.js";
 import { ENVELOPE_SLACK } from "./curve-flags.js";
 
@@ -6,6 +6,12 @@ export const FLAG_MORE = 0x01;
 export const FLAG_LONG = 0x02;
 export const FLAG_COMMAND = 0x04;
 const RESERVED = 0xf8;
+
+/**
+ * The largest Buffer the runtime can make: Node's, or, without node:buffer (the browser's
+ * Buffer is a Uint8Array), 2^31 - 1, below what browsers allow one typed array.
+ */
+const MAX_BUFFER = nodeBuiltin<typeof import("node:buffer")>("node:buffer")?.constants.MAX_LENGTH ?? 0x7fffffff;
 
 /** Header length for a body of `size` bytes: 2 (short) or 9 (long). */
 export function headerSize(size: number): number {
@@ -230,10 +236,10 @@ export class FrameDecoder {
     }
     // With no maxMessageSize a peer could still announce a size no Buffer can hold;
     // refuse it here instead of letting Buffer.allocUnsafe throw a RangeError.
-    if (size > bufferConstants.MAX_LENGTH) {
+    if (size > MAX_BUFFER) {
       throw new ProtocolError(
         "ZMTP_MESSAGE_TOO_LARGE",
-        `frame of ${size} bytes exceeds the largest possible Buffer (${bufferConstants.MAX_LENGTH})`,
+        `frame of ${size} bytes exceeds the largest possible Buffer (${MAX_BUFFER})`,
       );
     }
     const limit = this.boxed || (flags & FLAG_COMMAND) !== 0 ? this.maxMessageSize + ENVELOPE_SLACK : this.maxMessageSize;

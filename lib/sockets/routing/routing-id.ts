@@ -1,4 +1,4 @@
-import { randomInt } from "node:crypto";
+import { randomInt } from "../../util/random.js";
 
 /**
  * Routing ids for peers that announce none, as libzmq makes them: five bytes, a zero byte
