@@ -6,7 +6,12 @@ import { bytesEqualConstantTime } from "../../lib/util/bytes-equal.js";
 
 describe("Listeners, the browser's stand-in for the monitor's EventEmitter", () => {
   /** The same calls on Node's EventEmitter and on Listeners give the same calls to listeners. */
-  function script(emitter: { on(n: string, f: (...a: never[]) => void): unknown; off(n: string, f: (...a: never[]) => void): unknown; emit(n: string, ...a: unknown[]): boolean }): string[] {
+  interface Emitting {
+    on(n: string, f: (v: unknown) => void): unknown;
+    off(n: string, f: (v: unknown) => void): unknown;
+    emit(n: string, ...a: unknown[]): boolean;
+  }
+  function script(emitter: Emitting): string[] {
     const log: string[] = [];
     const a = (v: unknown): void => void log.push(`a${String(v)}`);
     const b = (v: unknown): void => {
