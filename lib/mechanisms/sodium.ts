@@ -13,7 +13,6 @@
  * ciphertext (libzmq's crypto_box output minus its 16 leading zero bytes).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
-import sodium from "libsodium-wrappers";
 import { WiremqRangeError } from "../errors.js";
 
 let loaded = false;
@@ -21,7 +20,11 @@ let loading: Promise<void> | null = null;
 
 /** Starts loading libsodium (once); resolves when every function here may be called. */
 export function loadSodium(): Promise<void> {
-  loading ??= sodium.ready.then(() => {
+  // A dynamic import, so that importing the package does not parse libsodium's ~1 MB of
+  // JavaScript and inline wasm (most of the import time); the CommonJS build turns it into a
+  // require() inside a promise, which resolves the same package.
+  loading ??= import("libsodium-wrappers").then(async ({ default: sodium }) => {
+    await sodium.ready;
     lib = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
     loaded = true;
   });
