@@ -60,6 +60,9 @@ export function linkUp(pipe: Pipe, sender: RunSender, unlogged: number): void {
 export function forget(pipe: Pipe): void {
   if (pipe.onWrite === noteWrite) pipe.onWrite = null;
   const had = pending.delete(pipe) || senders.delete(pipe);
+  // Its runs would be skipped at the next flush anyway; held until then they keep the closed
+  // socket (and its context) reachable for a turn.
+  if (runs.some((run) => run.pipe === pipe)) runs = runs.filter((run) => run.pipe !== pipe);
   if (had) scheduleOutbox();
 }
 

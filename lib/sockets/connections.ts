@@ -109,7 +109,7 @@ export class InprocConnection {
   /** Waits until messages queued for a link to another thread are handed over, or the deadline passes. */
   async linger(deadline: number): Promise<void> {
     // A connect to another thread whose link is not up yet delivers when it comes up.
-    const linking = this.peer === null ? null : keepSeekAfterClose(this.peer, deadline === Infinity ? -1 : Math.max(1, deadline - Date.now()));
+    const linking = this.peer === null ? null : keepSeekAfterClose(this.peer, deadline === Infinity ? -1 : Math.max(0, deadline - Date.now()));
     if (linking !== null) await linking;
     for (;;) {
       const pipe = this.pipe;

@@ -118,6 +118,11 @@ function withdrawSeek(peer: InprocPeer): void {
 export function keepSeekAfterClose(peer: InprocPeer, linger: number): Promise<void> | null {
   const s = seeking.get(peer);
   if (s === undefined || peer.pipe.in.length === 0) return null;
+  // Linger 0 discards at once: a timer, even of 1 ms, would keep the socket and its context alive.
+  if (linger === 0) {
+    withdrawSeek(peer);
+    return null;
+  }
   s.detached = true;
   if (linger > 0) setTimeout(() => withdrawSeek(peer), linger).unref?.();
   if (!isBoundElsewhere(s.name)) return null;

@@ -265,7 +265,17 @@ export class Dialer {
     this.clearConnectTimer();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    if (this.current !== null && this.current.connecting) this.current.destroy();
+    const sock = this.current;
     this.current = null;
+    if (sock !== null && sock.connecting) {
+      // The handle outlives destroy() by a turn; our listeners on it would keep this dialer,
+      // its socket and their context reachable until then.
+      sock.removeAllListeners("connect");
+      sock.removeAllListeners("error");
+      sock.on("error", ignoreError);
+      sock.destroy();
+    }
   }
 }
+
+function ignoreError(): void {}
