@@ -5,6 +5,7 @@ import { formatHelp, parseArgs } from "./cli/args.js";
 import { classify, CliError } from "./cli/cli-error.js";
 import { EXIT, type ExitCode } from "./cli/exit-codes.js";
 import { COMMANDS } from "./commands/index.js";
+import { didYouMean } from "./cli/suggest.js";
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;
@@ -16,7 +17,7 @@ function usage(): string {
     "commands:",
     ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     "",
-    "exit codes: 0 done, 1 failed, 2 bad command line or input, 3 timed out",
+    "exit codes: 0 done, 1 failed, 2 bad command line or input, 3 timed out, 4 handshake refused (keys, credentials, mechanism)",
   ].join("\n");
 }
 
@@ -41,7 +42,10 @@ async function main(argv: readonly string[]): Promise<ExitCode> {
     return EXIT.OK;
   }
   const command = COMMANDS.find((c) => c.spec.name === name);
-  if (command === undefined) throw new CliError("EINVAL", `unknown command ${JSON.stringify(name)}; see wiremq --help`);
+  if (command === undefined) {
+    const hint = didYouMean(name, COMMANDS.map((c) => c.spec.name));
+    throw new CliError("EINVAL", `unknown command ${JSON.stringify(name)}${hint === "" ? "; see wiremq --help" : hint}`);
+  }
   if (command.spec.passThrough === true) {
     if (rest.includes("--help") || rest.includes("-h")) process.stdout.write(`${formatHelp(command.spec)}\n\n${command.spec.name} options:\n`);
     return command.run({ flags: new Set(), values: new Map(), lists: new Map(), positionals: [...rest] }, rest);

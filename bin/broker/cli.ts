@@ -7,119 +7,113 @@
  *       (the first line is the first endpoint); everything else goes to stderr.
  *   wiremq broker stats [--connect EP]... [--json] [--timeout MS]
  *       prints queue depth, rates and consumers of each broker.
+ *   wiremq broker put QUEUE [--connect EP]... [MESSAGE...]     (queue-cli.ts)
+ *   wiremq broker consume QUEUE [--connect EP]... [--ack] [--count N]
  *
- * Resolves with the process exit code: 0 ok, 1 failed, 2 bad arguments.
+ * Resolves with the process exit code: 0 ok, 1 failed, 2 bad arguments, 3 timed out.
  */
-import { parseArgs } from "node:util";
 import { Dealer, Router } from "../../lib/index.js";
 import { Broker, BrokerClient, type BrokerStats, type RecoveryIssue } from "../../lib/broker/index.js";
-import { parseOptionSettings } from "../options.js";
-import { WiremqError } from "../../lib/public-errors.js";
+import { parseArgs, type CommandSpec, type OptionSpec, type ParsedArgs } from "../cli/args.js";
+import { endpointProblem } from "../cli/endpoint-problem.js";
+import { didYouMean } from "../cli/suggest.js";
+import { BROKER_USAGE, DEFAULT_ENDPOINT, integer, optionSettings, usageError, type CliIo } from "./cli-common.js";
+import { runConsume, runPut, CONSUME_SPEC, PUT_SPEC } from "./queue-cli.js";
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  /** Stops a running broker (besides SIGINT and SIGTERM). */
-  signal?: AbortSignal;
-}
+export type { CliIo } from "./cli-common.js";
 
-const DEFAULT_ENDPOINT = "tcp://127.0.0.1:7600";
+const SUBCOMMANDS = ["stats", "put", "consume"];
 
-export const BROKER_USAGE = `usage:
-  wiremq broker [options]         run a broker
-    --data DIR                    store directory (or --memory: keep nothing on disk)
-    --bind EP                     endpoint to listen on, repeatable (default ${DEFAULT_ENDPOINT})
-    --sync always|batch[:MS]|none when a put is confirmed (default always)
-    --heartbeat MS                client heartbeat period (default 1000)
-    --lease MS                    delivery lease before redelivery (default 30000)
-    --max-deliveries N            deliveries before dead-lettering (default 5)
-    --segment-bytes N             segment file size (default 16 MiB)
-    --max-message-bytes N         largest message body (default 16 MiB)
-    --id NAME                     broker name in stats
-    -o, --option NAME=VALUE       set an option of the broker's ROUTER by its zeromq name,
-                                  repeatable (curveServer=true, curveSecretKey=KEY, ...)
-  wiremq broker stats [options]   print statistics of running brokers
-    --connect EP                  broker endpoint, repeatable (default ${DEFAULT_ENDPOINT})
-    --json                        print JSON instead of a table
-    --timeout MS                  how long to wait for the brokers (default 3000)
-    -o, --option NAME=VALUE       set an option of the client's DEALERs, repeatable
-                                  (curveServerKey=KEY, plainUsername=NAME, ...)
-`;
+const RUN_SPEC: CommandSpec = {
+  name: "broker",
+  summary: "run a broker",
+  usage: "[options]",
+  options: [
+    { name: "data", kind: "value", description: "store directory" },
+    { name: "memory", kind: "flag", description: "keep nothing on disk" },
+    { name: "bind", kind: "list", description: "endpoint to listen on" },
+    ...["sync", "heartbeat", "lease", "max-deliveries", "segment-bytes", "max-message-bytes", "id"].map((name): OptionSpec => ({ name, kind: "value", description: name })),
+    { name: "option", short: "o", kind: "list", description: "ROUTER option" },
+  ],
+};
+
+const STATS_SPEC: CommandSpec = {
+  name: "broker stats",
+  summary: "print statistics of running brokers",
+  usage: "[options]",
+  options: [
+    { name: "connect", kind: "list", description: "broker endpoint" },
+    { name: "json", kind: "flag", description: "print JSON" },
+    { name: "timeout", kind: "value", description: "how long to wait" },
+    { name: "option", short: "o", kind: "list", description: "DEALER option" },
+  ],
+};
 
 export async function runBrokerCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   try {
-    if (argv[0] === "stats") return await runStats(argv.slice(1), io);
-    return await runBroker(argv, io);
+    const [first, ...rest] = argv;
+    if (first === "stats") return await runStats(parse(STATS_SPEC, rest), io);
+    if (first === "put") return await runPut(parse(PUT_SPEC, rest), io);
+    if (first === "consume") return await runConsume(parse(CONSUME_SPEC, rest), io);
+    if (first !== undefined && /^[a-z]+$/.test(first)) {
+      throw usageError(`unknown broker command ${JSON.stringify(first)}${didYouMean(first, SUBCOMMANDS) || `; one of ${SUBCOMMANDS.join(", ")}`}`);
+    }
+    return await runBroker(parse(RUN_SPEC, argv), io);
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code === "EINVAL" || code?.startsWith("ERR_PARSE_ARGS")) {
-      io.stderr.write(`${(err as Error).message}\n${BROKER_USAGE}`);
+    if (code === "EINVAL") {
+      io.stderr.write(`wiremq broker: ${(err as Error).message}\n${BROKER_USAGE}`);
       return 2;
     }
-    io.stderr.write(`wiremq broker: ${(err as Error).message}\n`);
-    return 1;
+    io.stderr.write(`wiremq broker: ${code === undefined ? "" : `${code}: `}${(err as Error).message}\n`);
+    return code === "EAGAIN" ? 3 : 1;
   }
 }
 
-/** A mistake in the command line: reported with the usage text, exit status 2. */
-function usageError(message: string): WiremqError {
-  return new WiremqError("EINVAL", message);
+function parse(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
+  return parseArgs(spec, argv);
 }
 
-/** `--option` settings read against a sample socket of the kind they are for (then closed). */
-function optionSettings(sample: Router | Dealer, settings: string[] | undefined): Record<string, unknown> {
-  try {
-    return parseOptionSettings(sample, settings ?? []);
-  } catch (err) {
-    throw usageError((err as Error).message);
-  } finally {
-    void sample.close();
-  }
+/** A refused endpoint, named, with what is wrong with it when that can be told. */
+function endpointError(err: unknown, binds: readonly string[]): unknown {
+  const e = err as { code?: string; address?: string; message?: string };
+  if (e.code !== "EINVAL" && e.code !== "EPROTONOSUPPORT") return err;
+  const address = e.address ?? binds.find((b) => endpointProblem(b) !== null);
+  if (address === undefined) return err;
+  return usageError(`bad endpoint ${JSON.stringify(address)}: ${endpointProblem(address) ?? e.message ?? "refused"}`);
 }
 
-function integer(text: string | undefined, flag: string): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw usageError(`${flag} takes a whole number, not ${JSON.stringify(text)}`);
-  return Number(text);
-}
-
-async function runBroker(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      data: { type: "string" },
-      memory: { type: "boolean" },
-      bind: { type: "string", multiple: true },
-      sync: { type: "string" },
-      heartbeat: { type: "string" },
-      lease: { type: "string" },
-      "max-deliveries": { type: "string" },
-      "segment-bytes": { type: "string" },
-      "max-message-bytes": { type: "string" },
-      id: { type: "string" },
-      option: { type: "string", short: "o", multiple: true },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help === true) {
+async function runBroker(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.flags.has("help")) {
     io.stdout.write(BROKER_USAGE);
     return 0;
   }
-  if (values.data === undefined && values.memory !== true) throw usageError("give --data DIR or --memory");
-  const broker = new Broker({
-    bind: values.bind ?? [DEFAULT_ENDPOINT],
-    ...(values.memory === true ? { memory: true } : { dataDir: values.data! }),
-    ...(values.sync !== undefined && { sync: values.sync }),
-    heartbeatInterval: integer(values.heartbeat, "--heartbeat"),
-    leaseTimeout: integer(values.lease, "--lease"),
-    maxDeliveries: integer(values["max-deliveries"], "--max-deliveries"),
-    segmentBytes: integer(values["segment-bytes"], "--segment-bytes"),
-    maxMessageBytes: integer(values["max-message-bytes"], "--max-message-bytes"),
-    ...(values.id !== undefined && { brokerId: values.id }),
-    socketOptions: optionSettings(new Router(), values.option),
-  });
-  await broker.start();
+  const value = (name: string): string | undefined => args.values.get(name);
+  const data = value("data");
+  const memory = args.flags.has("memory");
+  if (data === undefined && !memory) throw usageError("give --data DIR or --memory");
+  if (data !== undefined && memory) throw usageError("give --data DIR or --memory, not both (--memory keeps nothing on disk)");
+  const sync = value("sync");
+  const id = value("id");
+  const binds = args.lists.get("bind") ?? [DEFAULT_ENDPOINT];
+  let broker: Broker;
+  try {
+    broker = new Broker({
+      bind: binds,
+      ...(memory ? { memory: true } : { dataDir: data! }),
+      ...(sync !== undefined && { sync }),
+      heartbeatInterval: integer(value("heartbeat"), "--heartbeat"),
+      leaseTimeout: integer(value("lease"), "--lease"),
+      maxDeliveries: integer(value("max-deliveries"), "--max-deliveries"),
+      segmentBytes: integer(value("segment-bytes"), "--segment-bytes"),
+      maxMessageBytes: integer(value("max-message-bytes"), "--max-message-bytes"),
+      ...(id !== undefined && { brokerId: id }),
+      socketOptions: optionSettings(new Router(), args.lists.get("option")),
+    });
+    await broker.start();
+  } catch (err) {
+    throw endpointError(err, binds);
+  }
   for (const issue of broker.recovery) {
     io.stderr.write(`${formatRecoveryIssue(issue)}\n`);
   }
@@ -148,25 +142,14 @@ function stopRequested(signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function runStats(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      connect: { type: "string", multiple: true },
-      json: { type: "boolean" },
-      timeout: { type: "string" },
-      option: { type: "string", short: "o", multiple: true },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help === true) {
+async function runStats(args: ParsedArgs, io: CliIo): Promise<number> {
+  if (args.flags.has("help")) {
     io.stdout.write(BROKER_USAGE);
     return 0;
   }
-  const endpoints = values.connect ?? [DEFAULT_ENDPOINT];
-  const timeoutMs = integer(values.timeout, "--timeout") ?? 3000;
-  const client = new BrokerClient({ endpoints, sendTimeout: timeoutMs, socketOptions: optionSettings(new Dealer(), values.option) });
+  const endpoints = args.lists.get("connect") ?? [DEFAULT_ENDPOINT];
+  const timeoutMs = integer(args.values.get("timeout"), "--timeout") ?? 3000;
+  const client = new BrokerClient({ endpoints, sendTimeout: timeoutMs, socketOptions: optionSettings(new Dealer(), args.lists.get("option")) });
   try {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([client.ready(endpoints.length), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
@@ -175,7 +158,7 @@ async function runStats(argv: string[], io: CliIo): Promise<number> {
     for (const e of missing) io.stderr.write(`no answer from ${e}\n`);
     if (missing.length === endpoints.length) return 1;
     const stats = await client.stats();
-    io.stdout.write(values.json === true ? `${JSON.stringify(stats, null, 2)}\n` : stats.map(formatStats).join("\n"));
+    io.stdout.write(args.flags.has("json") ? `${JSON.stringify(stats, null, 2)}\n` : stats.map(formatStats).join("\n"));
     return missing.length > 0 ? 1 : 0;
   } finally {
     await client.close();

@@ -1,4 +1,5 @@
 import { CliError } from "./cli-error.js";
+import { didYouMean } from "./suggest.js";
 
 /** One option of a command: `--name VALUE`, `--name=VALUE`, or a `--flag`. */
 export interface OptionSpec {
@@ -56,7 +57,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       inline = eq < 0 ? undefined : arg.slice(eq + 1);
       option = byName.get(name);
-      if (option === undefined) throw new CliError("EINVAL", `unknown option --${name}`);
+      if (option === undefined) throw new CliError("EINVAL", `unknown option --${name}${didYouMean(name, byName.keys(), "--")}`);
     } else if (arg.startsWith("-") && arg.length === 2) {
       option = byShort.get(arg.slice(1));
       if (option === undefined) throw new CliError("EINVAL", `unknown option ${arg}`);

@@ -1,4 +1,5 @@
 import { WiremqError, type WiremqErrorCode } from "../../lib/public-errors.js";
+import { endpointProblem } from "./endpoint-problem.js";
 import { EXIT, type ExitCode } from "./exit-codes.js";
 
 /**
@@ -25,7 +26,7 @@ export function classify(err: unknown): { code: string; message: string; exitCod
   const code = typeof e?.code === "string" ? e.code : "EFAILED";
   let message = typeof e?.message === "string" ? e.message : String(err);
   if (typeof e?.address === "string" && !message.includes(e.address)) {
-    message = USAGE_CODES.has(code) ? `bad endpoint ${JSON.stringify(e.address)}: ${message}` : `${message} (${e.address})`;
+    message = USAGE_CODES.has(code) ? `bad endpoint ${JSON.stringify(e.address)}: ${endpointProblem(e.address) ?? message}` : `${message} (${e.address})`;
   }
   if (err instanceof TypeError) return { code: "EINVAL", message, exitCode: EXIT.USAGE };
   return { code, message, exitCode: USAGE_CODES.has(code) ? EXIT.USAGE : EXIT.FAILURE };

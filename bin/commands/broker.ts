@@ -6,11 +6,11 @@ import type { ExitCode } from "../cli/exit-codes.js";
 export const brokerCommand: Command = {
   spec: {
     name: "broker",
-    summary: "run the small durable broker (--data DIR --bind EP), or `broker stats --connect EP`",
-    usage: "[--data DIR | --memory] [--bind EP]... [--sync always|batch[:MS]|none]   |   stats --connect EP",
+    summary: "run the small durable broker (--data DIR --bind EP); stats, put and consume against one",
+    usage: "[--data DIR | --memory] [--bind EP]... [--sync always|batch[:MS]|none]   |   stats|put QUEUE|consume QUEUE --connect EP",
     passThrough: true,
     options: [],
-    details: "See lib/broker/PROTOCOL.md for the protocol and lib/broker/README.md for the store.",
+    details: "lib/broker/PROTOCOL.md (the protocol) and lib/broker/README.md (the store) ship in the package.",
   },
   run: async (_args, rest) => (await runBrokerCli([...rest])) as ExitCode,
 };

@@ -6,6 +6,7 @@ import { FORMAT_OPTIONS, lineFormat, SOCKET_OPTION, TIMEOUT_OPTION } from "../cl
 import { attachSocket, ENDPOINT_OPTIONS } from "../cli/endpoints.js";
 import { EXIT } from "../cli/exit-codes.js";
 import { formatMessage, parseLine } from "../cli/message-format.js";
+import { watchHandshakes } from "../cli/handshake-failure.js";
 import { logLine, stopSignal, withTimeout, writeLine } from "../cli/runtime.js";
 import { applySocketOptions, createSocket, type AnySocket } from "../cli/socket-factory.js";
 
@@ -59,6 +60,7 @@ async function recv(args: ParsedArgs): Promise<typeof EXIT.OK> {
   const stop = stopSignal();
 
   const socket = createSocket(type);
+  const handshakes = watchHandshakes(socket, args, logLine);
   try {
     socket.linger = intValue(args, "linger", 1000);
     applySocketOptions(socket, args.lists.get("option") ?? []);
@@ -70,7 +72,7 @@ async function recv(args: ParsedArgs): Promise<typeof EXIT.OK> {
 
     for (let received = 0; count === 0 || received < count; received++) {
       if (type === "req") await withTimeout(socket.send(request), timeout, "room to send a request");
-      const msg = await receiveUnlessStopped(socket, stop, timeout);
+      const msg = await Promise.race([receiveUnlessStopped(socket, stop, timeout), handshakes.failed]);
       if (msg === null) break;
       writeLine(formatMessage(msg, format));
       if (type === "rep") await socket.send(reply ?? msg);
@@ -80,6 +82,7 @@ async function recv(args: ParsedArgs): Promise<typeof EXIT.OK> {
       await receiveUnlessStopped(socket, stop, timeout);
     }
   } finally {
+    handshakes.stop();
     await socket.close();
   }
   return EXIT.OK;

@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { attachEndpoints, parseEndpointSpecs, Relay } from "../../lib/devices/index.js";
 import type { ParsedArgs } from "../cli/args.js";
 import { CliError } from "../cli/cli-error.js";
@@ -33,6 +34,7 @@ async function relay(args: ParsedArgs): Promise<typeof EXIT.OK> {
   const binds = args.lists.get("bind") ?? [];
   if (binds.length === 0) throw new CliError("EINVAL", "give at least one --bind endpoint");
   const dir = args.values.get("dir");
+  if (dir !== undefined) checkDirectory(dir);
   const node = new Relay(dir === undefined ? {} : { recipientDir: dir });
   try {
     for (const entry of args.lists.get("recipient") ?? []) {
@@ -53,4 +55,16 @@ async function relay(args: ParsedArgs): Promise<typeof EXIT.OK> {
     logLine(`relay stopped: ${s.requests} requests (${s.duplicates} repeated, ${s.malformed} malformed), ${s.bytesReceived} B; ${outcomes}`);
   }
   return EXIT.OK;
+}
+
+/** The relay would otherwise start and answer "no such recipient" for every name, saying nothing. */
+function checkDirectory(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError("EINVAL", `--dir ${dir}: ${code === "ENOENT" ? "no such directory" : `cannot be read (${code ?? "error"})`}`);
+  }
+  if (!isDir) throw new CliError("EINVAL", `--dir ${dir}: not a directory`);
 }

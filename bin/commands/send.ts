@@ -6,8 +6,9 @@ import { FORMAT_OPTIONS, lineFormat, SOCKET_OPTION, TIMEOUT_OPTION } from "../cl
 import { attachSocket, ENDPOINT_OPTIONS, usesInproc } from "../cli/endpoints.js";
 import { EXIT } from "../cli/exit-codes.js";
 import { formatMessage, parseLine } from "../cli/message-format.js";
+import { watchHandshakes } from "../cli/handshake-failure.js";
 import { firstPeer, firstSubscriber } from "../cli/peer-wait.js";
-import { stdinLines, withTimeout, writeLine } from "../cli/runtime.js";
+import { logLine, stdinLines, withTimeout, writeLine } from "../cli/runtime.js";
 import { applySocketOptions, createSocket, type AnySocket } from "../cli/socket-factory.js";
 
 const SEND_TYPES = ["push", "pub", "xpub", "xsub", "pair", "dealer", "router", "req", "stream"];
@@ -48,13 +49,15 @@ async function send(args: ParsedArgs): Promise<typeof EXIT.OK> {
   const format = lineFormat(args);
   // PUB is an XPUB underneath: the same to subscribers, but it sees when the first one subscribes.
   const socket: AnySocket = type === "pub" ? new XPublisher() as AnySocket : createSocket(type);
+  let handshakes: ReturnType<typeof watchHandshakes> | undefined;
   try {
     socket.linger = intValue(args, "linger", 5000);
     applySocketOptions(socket, args.lists.get("option") ?? []);
     const ready = usesInproc(args) ? Promise.resolve() : type === "pub" ? firstSubscriber(socket as XPublisher) : firstPeer(socket);
     const streamPeer = type === "stream" ? firstStreamPeer(socket) : null;
-    await attachSocket(socket, args, (line) => process.stderr.write(`${line}\n`));
-    await withTimeout(ready, timeout, type === "pub" ? "a subscriber" : "a peer");
+    handshakes = watchHandshakes(socket, args, logLine);
+    await attachSocket(socket, args, logLine);
+    await withTimeout(Promise.race([ready, handshakes.failed]), timeout, type === "pub" ? "a subscriber" : "a peer");
     const peerId = streamPeer === null ? null : await withTimeout(streamPeer, timeout, "a TCP peer");
 
     let lineNumber = 0;
@@ -72,6 +75,7 @@ async function send(args: ParsedArgs): Promise<typeof EXIT.OK> {
       if (type === "req") writeLine(formatMessage(await withTimeout(socket.receive(), timeout, "a reply"), format));
     }
   } finally {
+    handshakes?.stop();
     await socket.close();
   }
   return EXIT.OK;

@@ -72,7 +72,7 @@ describe("wiremq broker", () => {
     expect(stats.queues).toEqual([expect.objectContaining({ name: "invoices", depth: 3 })]);
   });
 
-  it("exit code 2 for bad arguments, 1 when no broker answers", async () => {
+  it("exit code 2 for bad arguments (a bad endpoint too), 1 when no broker answers", async () => {
     const bad = capture();
     expect(await runBrokerCli(["--bogus"], bad.io)).toBe(2);
     expect(bad.err()).toContain("usage:");
@@ -82,6 +82,7 @@ describe("wiremq broker", () => {
     expect(await runBrokerCli(["stats", "--connect", "tcp://127.0.0.1:1", "--timeout", "200"], none.io)).toBe(1);
     expect(none.err()).toContain("no answer from tcp://127.0.0.1:1");
     const failing = capture();
-    expect(await runBrokerCli(["--memory", "--bind", "nonsense://x"], failing.io)).toBe(1);
+    expect(await runBrokerCli(["--memory", "--bind", "nonsense://x"], failing.io)).toBe(2);
+    expect(failing.err()).toContain('bad endpoint "nonsense://x"');
   });
 });

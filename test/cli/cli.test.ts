@@ -171,7 +171,7 @@ describe("wiremq keygen", () => {
     expect(req).toMatchObject({ code: 0, stdout: "secure hello\n" });
   });
 
-  it("a client with the wrong server key does not get through", async () => {
+  it("a client with the wrong server key does not get through, and is told why (exit 4)", async () => {
     const server = await runCli(["keygen", "--format", "json"]);
     const other = await runCli(["keygen", "--format", "json"]);
     const keys = JSON.parse(server.stdout) as { publicKey: string; secretKey: string };
@@ -179,10 +179,11 @@ describe("wiremq keygen", () => {
     const pull = track(new Pull({ curveServer: true, curveSecretKey: keys.secretKey, curvePublicKey: keys.publicKey }));
     await pull.bind("tcp://127.0.0.1:*");
     const r = await runCli([
-      "send", "--type", "push", "--connect", pull.lastEndpoint!, "--timeout", "500",
+      "send", "--type", "push", "--connect", pull.lastEndpoint!, "--timeout", "20000",
       "-o", `curveServerKey=${wrong.publicKey}`, "-o", `curvePublicKey=${wrong.publicKey}`, "-o", `curveSecretKey=${wrong.secretKey}`, "x",
     ]);
-    expect(r.code).toBe(3);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/curveServerKey is most likely not that server's public key/);
   });
 });
 
