@@ -4,6 +4,12 @@ import * as net from "node:net";
  * Takes a connection's incoming bytes and chooses the memory they are read into, so a large
  * frame can be read straight into its own buffer instead of being copied out of 64 KiB chunks
  * (Node's `onread` option, which libuv fills without an intermediate buffer).
+ *
+ * Two paths, one contract. Where the runtime reads a socket into buffers the caller supplies
+ * (`onread` on a libuv stream handle: Node, Deno), `readBuffer()` steers every read. Elsewhere
+ * (Bun's accepted sockets, which cannot be re-created with `onread`), or when the portable path
+ * is chosen, bytes arrive through 'data' events in the runtime's own chunks and `readBuffer()`
+ * is never asked. Either way `pause()`/`resume()` on the socket stop and restart reads.
  */
 export interface StreamReader {
   /** Memory for the next read, or null for a shared scratch buffer whose bytes are then copied. */
@@ -43,8 +49,21 @@ class ReadSlot {
 
 const slots = new WeakMap<net.Socket, ReadSlot>();
 
+/** When set, every new connection takes the 'data' path (public `net` APIs only). */
+let portable = false;
+
+/**
+ * Chooses the portable read path ('data' events, no `onread`, no handle adoption) for
+ * connections made from now on, or goes back to choosing by what the runtime offers. The fast
+ * path is the default wherever it works; this exists so one runtime can exercise both.
+ */
+export function usePortableReads(on: boolean): void {
+  portable = on;
+}
+
 /** Makes a socket with `make`, passing it an `onread` option steered by `attachReader`. */
-export function withReader(make: (onread: net.OnReadOpts) => net.Socket): net.Socket {
+export function withReader(make: (onread: net.OnReadOpts | undefined) => net.Socket): net.Socket {
+  if (portable) return make(undefined);
   const slot = new ReadSlot();
   const sock = make({ buffer: slot.buffer, callback: slot.callback });
   slots.set(sock, slot);
@@ -52,13 +71,16 @@ export function withReader(make: (onread: net.OnReadOpts) => net.Socket): net.So
 }
 
 /**
- * Sends a socket's incoming bytes to `reader`. Sockets made without `onread` (should Node's
- * internals ever refuse the adoption in `adoptAccepted`) fall back to 'data' events.
+ * Sends a socket's incoming bytes to `reader`: through the socket's `onread` slot when it was
+ * made with one, otherwise through 'data' events (each chunk is the runtime's own memory, so
+ * the reader may keep views of it).
  */
 export function attachReader(sock: net.Socket, reader: StreamReader): void {
   const slot = slots.get(sock);
   if (slot === undefined) {
     sock.on("data", (chunk: Buffer) => reader.onRead(chunk, chunk.length));
+    // An accepted socket starts paused (pauseOnConnect); the listener alone does not resume it.
+    sock.resume();
     return;
   }
   slot.reader = reader;
@@ -67,21 +89,36 @@ export function attachReader(sock: net.Socket, reader: StreamReader): void {
   for (const chunk of early) reader.onRead(chunk, chunk.length);
 }
 
+/** What an accepted socket's handle must offer for a new socket to read it with `onread`. */
+interface UserBufferHandle {
+  useUserBuffer(buf: Uint8Array): void;
+  readStart(): number;
+  readStop(): number;
+}
+
 interface HandleOwner {
   _handle?: object | null;
 }
 
 /**
+ * True when `handle` is a stream handle that `net.Socket`'s `onread` drives (libuv's, in Node
+ * and Deno): it reads into a buffer the caller supplies. Bun's accepted sockets carry a handle
+ * of another kind, which a new socket given it never reads from.
+ */
+function readsIntoUserBuffers(handle: object): handle is UserBufferHandle {
+  const h = handle as Partial<UserBufferHandle>;
+  return typeof h.useUserBuffer === "function" && typeof h.readStart === "function" && typeof h.readStop === "function";
+}
+
+/**
  * net.Server cannot take `onread`, so an accepted socket (created paused) gives its handle to a
  * new socket that has it; the old socket object is destroyed without the handle, which also
- * takes it off the server's connection count.
+ * takes it off the server's connection count. Where the handle is not one `onread` drives, the
+ * accepted socket is kept as it is and read through 'data' events (see attachReader).
  */
 export function adoptAccepted(accepted: net.Socket): net.Socket {
   const handle = (accepted as unknown as HandleOwner)._handle;
-  if (handle === undefined || handle === null) {
-    accepted.resume();
-    return accepted;
-  }
+  if (portable || handle === undefined || handle === null || !readsIntoUserBuffers(handle)) return accepted;
   (accepted as unknown as HandleOwner)._handle = null;
   accepted.destroy();
   return withReader(

@@ -149,7 +149,8 @@ export function makeListener(server: net.Server, endpoint: string, file: string 
 export function dial(ep: Endpoint, ipv6 = false): net.Socket {
   if (ep.transport === "tcp") {
     return withReader((onread) => {
-      const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, onread };
+      const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true };
+      if (onread !== undefined) opts.onread = onread;
       if (!ipv6 && net.isIP(ep.host) === 0) opts.family = 4;
       if (ep.source !== undefined) Object.assign(opts, sourceOf(ep.source, ipv6));
       return net.connect(opts).unref();
@@ -157,7 +158,7 @@ export function dial(ep: Endpoint, ipv6 = false): net.Socket {
   }
   if (ep.transport === "ipc") {
     const path = ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path;
-    return withReader((onread) => net.connect({ path, onread }).unref());
+    return withReader((onread) => net.connect(onread === undefined ? { path } : { path, onread }).unref());
   }
   throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
 }
