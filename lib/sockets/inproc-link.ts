@@ -155,7 +155,7 @@ export function connectInproc(owner: PeerOwner, conn: InprocConnectSide, name: s
       owner.events.emit({ type: "connect", address: conn.address });
       owner.events.emit({ type: "handshake", address: conn.address });
       // Sockets that route by peer identity attach only now that the identity is known.
-      if (owner.pipePerConnection && !owner.closed && !mine.terminated) owner.attachPipe(mine);
+      if (!attached && !owner.closed && !mine.terminated) owner.attachPipe(mine);
     },
   };
   conn.pipe = mine;
@@ -165,7 +165,10 @@ export function connectInproc(owner: PeerOwner, conn: InprocConnectSide, name: s
     mine.terminate();
     return;
   }
-  if (!owner.pipePerConnection) owner.attachPipe(mine);
+  // A routing socket attaches once it knows the peer's identity: at once if connect() named
+  // it (libzmq does the same, so a ROUTER may address the peer before the name is bound).
+  const attached = !owner.pipePerConnection || conn.routingId !== null;
+  if (attached) owner.attachPipe(mine);
   inproc.connect(name, peer);
   // Not bound in this thread (yet): a binding in another thread may take it first.
   if (mine.properties.size === 0 && !mine.terminated) seekInThreads(owner, name, peer, mine, theirs);

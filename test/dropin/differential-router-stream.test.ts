@@ -38,6 +38,21 @@ describe("ROUTER connect with a routing id, as zeromq", () => {
     });
   });
 
+  it("inproc: a ROUTER (mandatory) routes to a named peer before the name is bound, which then gets it", async () => {
+    await expectSame(async (zmq, run) => {
+      const name = `inproc://router-named-${Math.random().toString(16).slice(2)}`;
+      const client = run.track(new zmq.Router({ linger: 0, routingId: "client", mandatory: true }));
+      client.connect(name, { routingId: "srv" });
+      await client.send(["srv", "early"]);
+      const server = run.track(new zmq.Router({ linger: 0, routingId: "server" }));
+      await server.bind(name);
+      const [from, body] = await server.receive();
+      await server.send([from!, "back"]);
+      const [replier, reply] = await client.receive();
+      return [String(from), String(body), String(replier), String(reply)];
+    });
+  });
+
   it.each([
     ["a wiremq ROUTER connecting to a zeromq ROUTER", wiremq as unknown as Zmq, zeromq],
     ["a zeromq ROUTER connecting to a wiremq ROUTER", zeromq, wiremq as unknown as Zmq],
