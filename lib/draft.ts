@@ -5,6 +5,8 @@
  * `[message, { routingId }]`, a DISH `[message, { group }]`; a RADIO cannot receive, a DISH
  * cannot send); the classes behind them live in lib/sockets/.
  */
+// tcp:// and ipc:// (the browser entry, lib/browser.ts, registers its own transports instead).
+import "./sockets/node-transports.js";
 import type { MessageLike } from "./sockets/message.js";
 import type { Message, Readable, Writable } from "./sockets/readable-writable.js";
 import { Server as ServerSocket, type ServerOptions, type ServerRoutingOptions } from "./sockets/server.js";

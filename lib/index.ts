@@ -5,6 +5,8 @@
  * in subpaths named for it: wiremq/security, wiremq/devices, wiremq/broker, wiremq/errors,
  * wiremq/patterns.
  */
+// tcp:// and ipc:// (the browser entry, lib/browser.ts, registers its own transports instead).
+import "./sockets/node-transports.js";
 export { Socket } from "./sockets/socket.js";
 export { Push } from "./sockets/push.js";
 export { Pull } from "./sockets/pull.js";

@@ -3,6 +3,8 @@
  * (libzmq's `inproc://zeromq.zap.01` works too), a ready-made authenticator, the public key
  * of a secret key, and Z85 text for keys.
  */
+// tcp:// and ipc:// (the browser entry, lib/browser.ts, registers its own transports instead).
+import "./sockets/node-transports.js";
 export { curvePublicKey } from "./mechanisms/curve-keys.js";
 export { setZapHandler } from "./sockets/zap-registry.js";
 export type { Authenticate, AuthenticateRequest, AuthenticateResult } from "./sockets/zap-registry.js";

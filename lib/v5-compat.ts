@@ -4,6 +4,8 @@
  * names and kinds are zeromq's; `import zmq from` gets the module (the package's ESM entry
  * is built over the CommonJS one, as importing zeromq's CommonJS module does).
  */
+// tcp:// and ipc:// (the browser entry, lib/browser.ts, registers its own transports instead).
+import "./sockets/node-transports.js";
 import { curveKeyPair } from "./mechanisms/curve-keys.js";
 import { Socket, type SocketType } from "./compat/socket.js";
 

@@ -2,6 +2,8 @@
  * wiremq/devices: steerable proxies with capture and a control socket, a buffering device
  * that spills to disk, and fan-out of one send to a list of destinations through relays.
  */
+// tcp:// and ipc:// (the browser entry, lib/browser.ts, registers its own transports instead).
+import "../sockets/node-transports.js";
 export { SteerableProxy } from "./steerable-proxy.js";
 export type { SteerableProxyOptions, CaptureSocket } from "./steerable-proxy.js";
 export { queueDevice, forwarderDevice, streamerDevice, createDevice, DEVICE_KINDS } from "./device-kinds.js";

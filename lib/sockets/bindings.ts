@@ -1,69 +1,30 @@
-import type { Socket as NetSocket } from "node:net";
-import type { Endpoint } from "../transports/endpoint.js";
-import type { Listener } from "../transports/stream.js";
 import type { InprocBinder } from "../transports/inproc.js";
-import type { Engine } from "../engine/engine.js";
-import { startAcceptedEngine, type ListeningEndpoint } from "./engine-host.js";
 import { unbindInproc, type InprocPeer } from "./inproc-link.js";
-import type { PeerOwner } from "./peer-owner.js";
-
-type StreamEndpoint = Exclude<Endpoint, { transport: "inproc" }>;
 
 const RESOLVED: Promise<void> = Promise.resolve();
 
 /**
- * A bound endpoint, by transport. close() stops taking peers (the address is free once it
+ * A bound endpoint, of any transport. close() stops taking peers (the address is free once it
  * resolves); the connections it took are ended by destroy() or wait in linger().
  */
-export type Binding = StreamBinding | InprocBinding;
-
-/** A bound tcp or ipc endpoint: its listener and the connections it accepted. */
-export class StreamBinding implements ListeningEndpoint {
-  readonly kind: "tcp" | "ipc";
-  /** The address given to bind() until listening, then the one bound (port 0, ipc wildcard chosen). */
-  endpoint: string;
-  readonly engines = new Set<Engine>();
-  unbound = false;
-  private listener: Listener | null = null;
-
-  constructor(
-    private readonly owner: PeerOwner,
-    readonly address: string,
-    readonly ep: StreamEndpoint,
-  ) {
-    this.kind = ep.transport;
-    this.endpoint = address;
-  }
-
-  /** What the listener calls with each connection it accepts. */
-  readonly accept = (sock: NetSocket): void => startAcceptedEngine(this.owner, this, sock);
-
-  listening(listener: Listener): void {
-    this.listener = listener;
-    this.endpoint = listener.endpoint;
-  }
-
-  close(): Promise<void> {
-    return this.listener?.close() ?? RESOLVED;
-  }
-
+export interface Binding {
+  readonly kind: string;
+  /** The address given to bind(). */
+  readonly address: string;
+  /** The endpoint bound (port 0, ipc wildcard chosen), as lastEndpoint shows it. */
+  readonly endpoint: string;
+  close(): Promise<void>;
   /** Ends the accepted connections now; they report no disconnect. */
-  destroy(): void {
-    this.unbound = true;
-    for (const engine of this.engines) engine.destroy();
-  }
-
+  destroy(): void;
   /** Waits until the accepted connections wrote what is queued for them, or `ms` passes (-1: no limit). */
-  async linger(ms: number): Promise<void> {
-    await Promise.all([...this.engines].map((engine) => engine.linger(ms)));
-  }
+  linger(ms: number): Promise<void>;
 }
 
 /**
  * A bound inproc name. Its pipes belong to the socket from the moment a peer is taken, so
  * there is nothing of its own to end or wait for.
  */
-export class InprocBinding {
+export class InprocBinding implements Binding {
   readonly kind = "inproc";
 
   constructor(

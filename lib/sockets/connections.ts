@@ -1,90 +1,24 @@
 import type { Endpoint } from "../transports/endpoint.js";
-import { Dialer } from "../transports/stream.js";
-import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
-import { startDialedEngine, type DialedEndpoint } from "./engine-host.js";
 import { cancelInproc, connectInproc, keepSeekAfterClose, type InprocPeer } from "./inproc-link.js";
 import type { PeerOwner } from "./peer-owner.js";
 
-type StreamEndpoint = Exclude<Endpoint, { transport: "inproc" }>;
 type InprocEndpoint = Extract<Endpoint, { transport: "inproc" }>;
 
-/** A connect()ed endpoint, by transport: each knows how to end itself and how to linger. */
-export type Connection = StreamConnection | InprocConnection;
-
-/**
- * A connect()ed tcp or ipc endpoint: a dialer that keeps one connection up, the engine of the
- * connection of the moment, and the pipe it serves (made at connect(), or at each handshake
- * for a socket with a pipe per connection).
- */
-export class StreamConnection implements DialedEndpoint {
-  readonly kind: "tcp" | "ipc";
-  pipe: Pipe | null = null;
-  engine: Engine | null = null;
-  dropped = false;
-  readonly dialer: Dialer;
-
-  constructor(
-    private readonly owner: PeerOwner,
-    readonly address: string,
-    readonly ep: StreamEndpoint,
-    /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
-    readonly routingId: Buffer | null,
-  ) {
-    this.kind = ep.transport;
-    const events = owner.events;
-    this.dialer = new Dialer(ep, owner.options, {
-      // A unix socket connects or fails at once: libzmq reports no delay for ipc.
-      delayed: () => ep.transport === "ipc" || events.emit({ type: "connect:delay", address }),
-      retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
-      failed: () => events.emit({ type: "close", address }),
-      connected: (sock) => startDialedEngine(owner, this, sock),
-    });
-  }
-
-  start(): void {
-    const owner = this.owner;
-    // A peer given its routing id (ROUTER, STREAM) is routable from connect() on, as in
-    // libzmq: its pipe, and what is sent to it, outlives reconnects like any connect()'s.
-    if (!owner.pipePerConnection || this.routingId !== null) {
-      this.pipe = owner.newPipe(this.address);
-      this.pipe.routingId = this.routingId;
-      owner.attachPipe(this.pipe);
-    }
-    this.dialer.start();
-  }
-
-  /** Stops dialing and ends the connection and the pipe now, dropping what is queued. */
-  close(): void {
-    this.dropped = true;
-    this.dialer.stop();
-    this.engine?.destroy();
-    this.pipe?.terminate();
-  }
-
-  /** Waits until the pipe's queued messages are written, or the deadline passes. */
-  async linger(deadline: number): Promise<void> {
-    for (;;) {
-      const pipe = this.pipe;
-      if (pipe === null || pipe.terminated) return;
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      if (pipe.driver !== null && this.engine !== null) {
-        await this.engine.linger(left);
-        return;
-      }
-      if (pipe.out.length === 0) return;
-      // Not connected yet: look again shortly (the dialer retries on its own schedule).
-      await pause(left);
-    }
-  }
+/** A connect()ed endpoint, of any transport: each knows how to start, end itself and linger. */
+export interface Connection {
+  start(): void;
+  /** Stops dialing and ends the connection and its pipe now, dropping what is queued. */
+  close(): void;
+  /** Waits until the pipe's queued messages are written, or the deadline (ms since the epoch) passes. */
+  linger(deadline: number): Promise<void>;
 }
 
 /**
  * A connect()ed inproc endpoint. Within a thread its pipe hands each message to the peer as it
  * is sent; linked to another thread, messages wait for the link.
  */
-export class InprocConnection {
+export class InprocConnection implements Connection {
   readonly kind = "inproc";
   pipe: Pipe | null = null;
   peer: InprocPeer | null = null;
@@ -121,6 +55,7 @@ export class InprocConnection {
   }
 }
 
-function pause(left: number): Promise<void> {
+/** Waits up to 10 ms (at most `left`), for a linger that polls. */
+export function pause(left: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.min(left, 10)).unref?.());
 }

@@ -1,15 +1,19 @@
 import type { ZmqError } from "../errors.js";
 import { zmqError } from "../errors.js";
-import { parseEndpoint } from "../transports/endpoint.js";
+import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
 import { checkUri } from "../transports/uri.js";
-import { listen, type Listener } from "../transports/stream.js";
-import { listenSync } from "../transports/listen-sync.js";
 import { checkSecurityOptions } from "../mechanisms/index.js";
 import { bindInproc } from "./inproc-link.js";
 import { bindErrorEvent } from "./event-errors.js";
-import { InprocBinding, StreamBinding, type Binding } from "./bindings.js";
-import { InprocConnection, StreamConnection, type Connection } from "./connections.js";
+import { InprocBinding, type Binding } from "./bindings.js";
+import { InprocConnection, type Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
+import { transportOf, type SocketTransport } from "./transport-registry.js";
+
+type InprocEndpoint = Extract<Endpoint, { transport: "inproc" }>;
+
+/** An address checked and parsed: inproc, served here, or another protocol's, served by its transport. */
+type Target = { inproc: InprocEndpoint } | { transport: SocketTransport; ep: unknown };
 
 export interface ConnectOptions {
   /** ROUTER only: the routing id this peer is known by, instead of the one it announces. */
@@ -36,48 +40,56 @@ export class Endpoints {
   }
 
   async bind(address: string): Promise<void> {
-    const binding = this.prepareBind(address);
-    if (binding === null) return;
-    let listener: Listener;
+    const target = this.prepare(address, true);
+    if ("inproc" in target) return this.bindInproc(address, target.inproc);
+    const { transport, ep } = target;
+    if (transport.bind === undefined) throw zmqError("EPROTONOSUPPORT", "Protocol not supported", { address });
+    let binding: Binding;
     try {
-      listener = await listen(binding.ep, binding.accept, this.owner.options);
+      binding = await transport.bind(this.owner, address, ep);
     } catch (err) {
       this.owner.events.emit(bindErrorEvent(address, err as ZmqError));
       throw err;
     }
-    this.bound(binding, listener);
+    this.added(binding);
   }
 
   /** Binds before returning (see Socket.bindSync). */
   bindSync(address: string): void {
-    const binding = this.prepareBind(address);
-    if (binding === null) return;
-    let listener: Listener;
+    const target = this.prepare(address, true);
+    if ("inproc" in target) return this.bindInproc(address, target.inproc);
+    const { transport, ep } = target;
+    if (transport.bindSync === undefined) throw zmqError("EPROTONOSUPPORT", "Protocol not supported", { address });
+    let binding: Binding;
     try {
-      listener = listenSync(binding.ep, binding.accept, this.owner.options);
+      binding = transport.bindSync(this.owner, address, ep);
     } catch (err) {
       this.owner.events.emit(bindErrorEvent(address, err as ZmqError));
       throw err;
     }
-    this.bound(binding, listener);
+    this.added(binding);
   }
 
   /**
-   * What bind and bindSync share before listening: the address and option checks, and inproc,
-   * which binds at once (then null); else the binding a listener is to serve.
+   * What bind, bindSync and connect share: the address and option checks. A protocol no
+   * transport serves in this build is refused here (EPROTONOSUPPORT), after the address parses.
    */
-  private prepareBind(address: string): StreamBinding | null {
+  private prepare(address: string, forBind: boolean): Target {
     checkUri(address, this.owner.socketType);
-    const ep = parseEndpoint(address, true);
+    const transport = transportOf(address);
+    if (transport === undefined) {
+      const ep = parseEndpoint(address, forBind);
+      if (ep.transport !== "inproc") throw zmqError("EPROTONOSUPPORT", "Protocol not supported", { address });
+      checkSecurityOptions(this.owner.options);
+      return { inproc: ep };
+    }
+    const ep = transport.parse(address, forBind);
     checkSecurityOptions(this.owner.options);
-    if (ep.transport !== "inproc") return new StreamBinding(this.owner, address, ep);
-    this.added(new InprocBinding(address, ep.name, bindInproc(this.owner, ep.name, address)));
-    return null;
+    return { transport, ep };
   }
 
-  private bound(binding: StreamBinding, listener: Listener): void {
-    binding.listening(listener);
-    this.added(binding);
+  private bindInproc(address: string, ep: InprocEndpoint): void {
+    this.added(new InprocBinding(address, ep.name, bindInproc(this.owner, ep.name, address)));
   }
 
   private added(binding: Binding): void {
@@ -108,13 +120,11 @@ export class Endpoints {
   }
 
   connect(address: string, options?: ConnectOptions): void {
-    checkUri(address, this.owner.socketType);
-    const ep = parseEndpoint(address, false);
-    checkSecurityOptions(this.owner.options);
+    const target = this.prepare(address, false);
     if (this.connections.has(address)) return;
     // As zeromq, an empty routing id is no routing id.
     const routingId = options?.routingId ? Buffer.from(options.routingId) : null;
-    const conn = ep.transport === "inproc" ? new InprocConnection(this.owner, address, ep, routingId) : new StreamConnection(this.owner, address, ep, routingId);
+    const conn = "inproc" in target ? new InprocConnection(this.owner, address, target.inproc, routingId) : target.transport.connect(this.owner, address, target.ep, routingId);
     this.connections.set(address, conn);
     conn.start();
   }
@@ -159,9 +169,10 @@ export class Endpoints {
 
 /** Whether a bind address leaves host or port (or an ipc path) to be chosen; false when it cannot be parsed. */
 function namesWildcard(address: string): boolean {
+  const transport = transportOf(address);
+  if (transport?.namesWildcard === undefined) return false;
   try {
-    const ep = parseEndpoint(address, true);
-    return ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.transport === "ipc" && ep.wildcard;
+    return transport.namesWildcard(transport.parse(address, true));
   } catch {
     return false;
   }

@@ -116,7 +116,8 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       else if ((!owner.closed || owner.lingering) && !conn.dropped) conn.dialer.connectionLost();
     },
   };
-  conn.engine = owner.createEngine(sock, address, host, peerAddressOf(sock, conn.ep));
+  const peer = peerAddressOf(sock, conn.ep);
+  conn.engine = owner.createEngine(sock, address, host, peer) ?? createZmtpEngine(owner, sock, address, host, peer);
 }
 
 /** A peer connected to a bound endpoint: it gets a pipe of its own once the handshake is done. */
@@ -147,7 +148,8 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
       pipe?.terminate();
     },
   };
-  binding.engines.add(owner.createEngine(sock, address, host, peerAddressOf(sock, binding.ep)));
+  const peer = peerAddressOf(sock, binding.ep);
+  binding.engines.add(owner.createEngine(sock, address, host, peer) ?? createZmtpEngine(owner, sock, address, host, peer));
 }
 
 /**

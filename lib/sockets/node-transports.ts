@@ -1,0 +1,31 @@
+import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
+import { listen } from "../transports/stream.js";
+import { listenSync } from "../transports/listen-sync.js";
+import { registerTransport, type SocketTransport } from "./transport-registry.js";
+import { StreamBinding } from "./stream-binding.js";
+import { StreamConnection } from "./stream-connection.js";
+
+type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
+
+/**
+ * tcp:// and ipc:// over node:net, registered by importing this file: every Node entry does
+ * (lib/index.ts and its siblings), the browser entry does not.
+ */
+const stream: SocketTransport<StreamEndpoint> = {
+  parse: (address, forBind) => parseEndpoint(address, forBind) as StreamEndpoint,
+  async bind(owner, address, ep) {
+    const binding = new StreamBinding(owner, address, ep);
+    binding.listening(await listen(ep, binding.accept, owner.options));
+    return binding;
+  },
+  bindSync(owner, address, ep) {
+    const binding = new StreamBinding(owner, address, ep);
+    binding.listening(listenSync(ep, binding.accept, owner.options));
+    return binding;
+  },
+  connect: (owner, address, ep, routingId) => new StreamConnection(owner, address, ep, routingId),
+  namesWildcard: (ep) => (ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.wildcard),
+};
+
+registerTransport("tcp", stream);
+registerTransport("ipc", stream);

@@ -1,0 +1,77 @@
+import type { Endpoint } from "../transports/endpoint.js";
+import { Dialer } from "../transports/stream.js";
+import type { Engine } from "../engine/engine.js";
+import type { Pipe } from "../engine/pipe.js";
+import { startDialedEngine, type DialedEndpoint } from "./engine-host.js";
+import { pause, type Connection } from "./connections.js";
+import type { PeerOwner } from "./peer-owner.js";
+
+type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
+
+/**
+ * A connect()ed tcp or ipc endpoint: a dialer that keeps one connection up, the engine of the
+ * connection of the moment, and the pipe it serves (made at connect(), or at each handshake
+ * for a socket with a pipe per connection).
+ */
+export class StreamConnection implements DialedEndpoint, Connection {
+  readonly kind: "tcp" | "ipc";
+  pipe: Pipe | null = null;
+  engine: Engine | null = null;
+  dropped = false;
+  readonly dialer: Dialer;
+
+  constructor(
+    private readonly owner: PeerOwner,
+    readonly address: string,
+    readonly ep: StreamEndpoint,
+    /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
+    readonly routingId: Buffer | null,
+  ) {
+    this.kind = ep.transport;
+    const events = owner.events;
+    this.dialer = new Dialer(ep, owner.options, {
+      // A unix socket connects or fails at once: libzmq reports no delay for ipc.
+      delayed: () => ep.transport === "ipc" || events.emit({ type: "connect:delay", address }),
+      retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
+      failed: () => events.emit({ type: "close", address }),
+      connected: (sock) => startDialedEngine(owner, this, sock),
+    });
+  }
+
+  start(): void {
+    const owner = this.owner;
+    // A peer given its routing id (ROUTER, STREAM) is routable from connect() on, as in
+    // libzmq: its pipe, and what is sent to it, outlives reconnects like any connect()'s.
+    if (!owner.pipePerConnection || this.routingId !== null) {
+      this.pipe = owner.newPipe(this.address);
+      this.pipe.routingId = this.routingId;
+      owner.attachPipe(this.pipe);
+    }
+    this.dialer.start();
+  }
+
+  /** Stops dialing and ends the connection and the pipe now, dropping what is queued. */
+  close(): void {
+    this.dropped = true;
+    this.dialer.stop();
+    this.engine?.destroy();
+    this.pipe?.terminate();
+  }
+
+  /** Waits until the pipe's queued messages are written, or the deadline passes. */
+  async linger(deadline: number): Promise<void> {
+    for (;;) {
+      const pipe = this.pipe;
+      if (pipe === null || pipe.terminated) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      if (pipe.driver !== null && this.engine !== null) {
+        await this.engine.linger(left);
+        return;
+      }
+      if (pipe.out.length === 0) return;
+      // Not connected yet: look again shortly (the dialer retries on its own schedule).
+      await pause(left);
+    }
+  }
+}
