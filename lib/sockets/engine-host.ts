@@ -116,8 +116,7 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       else if ((!owner.closed || owner.lingering) && !conn.dropped) conn.dialer.connectionLost();
     },
   };
-  const peer = peerAddressOf(sock, conn.ep);
-  conn.engine = owner.createEngine(sock, address, host, peer) ?? createZmtpEngine(owner, sock, address, host, peer);
+  conn.engine = owner.createEngine(sock, address, host, peerAddressOf(sock, conn.ep));
 }
 
 /** A peer connected to a bound endpoint: it gets a pipe of its own once the handshake is done. */
@@ -148,8 +147,7 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
       pipe?.terminate();
     },
   };
-  const peer = peerAddressOf(sock, binding.ep);
-  binding.engines.add(owner.createEngine(sock, address, host, peer) ?? createZmtpEngine(owner, sock, address, host, peer));
+  binding.engines.add(owner.createEngine(sock, address, host, peerAddressOf(sock, binding.ep)));
 }
 
 /**

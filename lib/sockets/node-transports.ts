@@ -1,7 +1,8 @@
 import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
 import { listen } from "../transports/stream.js";
 import { listenSync } from "../transports/listen-sync.js";
-import { registerTransport, type SocketTransport } from "./transport-registry.js";
+import { registerStreamEngine, registerTransport, type SocketTransport } from "./transport-registry.js";
+import { createZmtpEngine } from "./engine-host.js";
 import { StreamBinding } from "./stream-binding.js";
 import { StreamConnection } from "./stream-connection.js";
 
@@ -27,5 +28,6 @@ const stream: SocketTransport<StreamEndpoint> = {
   namesWildcard: (ep) => (ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.wildcard),
 };
 
+registerStreamEngine(createZmtpEngine);
 registerTransport("tcp", stream);
 registerTransport("ipc", stream);

@@ -23,6 +23,5 @@ export interface PeerOwner {
   /** The connection serving a connect-side pipe that outlives it has ended. */
   connectionEnded(pipe: Pipe): void;
   routingIdBytes(): Buffer;
-  /** The socket type's own engine for a tcp or ipc connection (STREAM's raw one), or null for ZMTP's. */
-  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine | null;
+  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine;
 }

@@ -4,6 +4,7 @@ import { socketOfTypeNumber, typeNumberOf } from "./socket-registry.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import { Pipe, type Msg, type PipeOwner } from "../engine/pipe.js";
 import { Endpoints, type ConnectOptions } from "./endpoints.js";
+import { zmtpStreamEngine } from "./transport-registry.js";
 import type { PeerOwner } from "./peer-owner.js";
 import { Observer } from "./observer.js";
 import type { SocketOptionValues } from "./socket-options.js";
@@ -256,12 +257,9 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
     return this.routingIdRaw ?? Buffer.alloc(0);
   }
 
-  /**
-   * The engine for a new tcp or ipc connection, when this socket type has its own (STREAM: a
-   * raw one); null for the transport's ZMTP engine.
-   */
-  protected createEngine(_sock: NetSocket, _endpoint: string, _host: EngineHost, _peerAddress: string): Engine | null {
-    return null;
+  /** Makes the engine for a new tcp or ipc connection; STREAM overrides this with a raw one. */
+  protected createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+    return zmtpStreamEngine(this.peerOwner, sock, endpoint, host, peerAddress);
   }
 
   // ---- PipeOwner -----------------------------------------------------------------------------
@@ -424,7 +422,7 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
       hiccup(pipe: Pipe): void { this.socket.xhiccup(pipe); }
       connectionEnded(pipe: Pipe): void { this.socket.xconnectionEnded(pipe); }
       routingIdBytes(): Buffer { return this.socket.routingIdBytes(); }
-      createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine | null {
+      createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
         return this.socket.createEngine(sock, endpoint, host, peerAddress);
       }
     };

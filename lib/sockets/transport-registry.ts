@@ -1,3 +1,6 @@
+import type { Socket as NetSocket } from "node:net";
+import { zmqError } from "../errors.js";
+import type { Engine, EngineHost } from "../engine/engine.js";
 import type { Binding } from "./bindings.js";
 import type { Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
@@ -31,4 +34,19 @@ export function registerTransport<E>(protocol: string, transport: SocketTranspor
 export function transportOf(address: string): SocketTransport | undefined {
   const separator = address.indexOf("://");
   return separator <= 0 ? undefined : transports.get(address.slice(0, separator));
+}
+
+type StreamEngineMaker = (owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string) => Engine;
+let streamEngineMaker: StreamEngineMaker | null = null;
+
+/** The ZMTP engine over a byte stream (node-transports.ts registers it with tcp and ipc). */
+export function registerStreamEngine(maker: StreamEngineMaker): void {
+  streamEngineMaker = maker;
+}
+
+/** A ZMTP engine for a tcp or ipc connection: what Socket.createEngine makes unless a socket type makes its own. */
+export function zmtpStreamEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+  // Only a registered transport hands over a byte stream, and it registers the maker with it.
+  if (streamEngineMaker === null) throw zmqError("EPROTONOSUPPORT", "Protocol not supported");
+  return streamEngineMaker(owner, sock, endpoint, host, peerAddress);
 }
