@@ -50,3 +50,6 @@ export type { ServiceWorkerOptions, ServiceWorkerStats } from "./service/worker.
 
 export { DurableProducer, DurableConsumer } from "./durable/durable.js";
 export type { DurableDelivery, DurableConsumerOptions } from "./durable/durable.js";
+export { DurableQueue, durableQueue } from "./durable/queue.js";
+export { DurableWorkers, runDurableWorkers } from "./durable/workers.js";
+export type { DurableWorkersOptions } from "./durable/workers.js";

@@ -7,5 +7,6 @@ import "../sockets/node-transports.js";
 export { Broker } from "./server/broker.js";
 export type { BrokerOptions } from "./server/broker.js";
 export { BrokerClient, BrokerConsumer, Delivery } from "./client/client.js";
-export type { BrokerClientOptions, PutReceipt, ConsumeOptions } from "./client/client.js";
-export type { BrokerStats, QueueStats, RecoveryIssue } from "./model.js";
+export type { BrokerClientOptions, PutReceipt, PutOptions, ConsumeOptions, NackOptions } from "./client/client.js";
+export { decodeDeadLetter } from "./model.js";
+export type { BrokerStats, DeadLetterInfo, DeadLetterReason, QueueStats, RecoveryIssue } from "./model.js";

@@ -69,6 +69,8 @@ export interface QueuedMessage {
   body: Buffer;
   /** Deliveries of this message that came back without an ACK. */
   attempts: number;
+  /** Why its last delivery came back (NACK text, lease expiry); in memory only, lost at a restart. */
+  lastError?: string;
 }
 
 /** Something recovery found wrong in a queue's files, and what it did about it. */
@@ -131,4 +133,47 @@ export interface BrokerStats {
   queues: QueueStats[];
   topics: { topic: string; subscriptions: string[] }[];
   recovery: RecoveryIssue[];
+}
+
+/** Why a message was moved to its queue's dead-letter queue. */
+export type DeadLetterReason = "nack" | "max-deliveries" | "decode-error";
+
+/** What a dead-letter entry says about the message it holds (PROTOCOL.md, "Dead letters"). */
+export interface DeadLetterInfo {
+  reason: DeadLetterReason;
+  /** The last error a consumer gave (its NACK text, or why its lease ended); null when none was given. */
+  error: string | null;
+  /** The queue the message came from, and its sequence number there. */
+  queue: string;
+  seq: number;
+  /** Deliveries of the message before it was dead-lettered. */
+  attempts: number;
+  /** When it was dead-lettered (ISO 8601). */
+  at: string;
+}
+
+/** First bytes of a dead-letter entry: a NUL first, so no JSON or text body is mistaken for one. */
+const DEAD_LETTER_MAGIC = Buffer.from([0x00, 0x57, 0x44, 0x4c, 0x01]); // NUL "WDL" 1
+
+/** A dead-letter entry: magic, u32 header length, the JSON header, then the original body. */
+export function encodeDeadLetter(info: DeadLetterInfo, body: Buffer): Buffer {
+  const header = Buffer.from(JSON.stringify(info), "utf8");
+  const length = Buffer.allocUnsafe(4);
+  length.writeUInt32BE(header.length, 0);
+  return Buffer.concat([DEAD_LETTER_MAGIC, length, header, body]);
+}
+
+/** The info and original body of a dead-letter entry; null for any other body. */
+export function decodeDeadLetter(entry: Buffer): { info: DeadLetterInfo; body: Buffer } | null {
+  const start = DEAD_LETTER_MAGIC.length + 4;
+  if (entry.length < start || !entry.subarray(0, DEAD_LETTER_MAGIC.length).equals(DEAD_LETTER_MAGIC)) return null;
+  const end = start + entry.readUInt32BE(DEAD_LETTER_MAGIC.length);
+  if (end > entry.length) return null;
+  try {
+    const info = JSON.parse(entry.subarray(start, end).toString("utf8")) as DeadLetterInfo;
+    if (typeof info !== "object" || info === null || typeof info.reason !== "string") return null;
+    return { info, body: entry.subarray(end) };
+  } catch {
+    return null;
+  }
 }

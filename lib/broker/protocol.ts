@@ -59,7 +59,8 @@ export type ClientCommand =
   | { cmd: "CONSUME"; reqId: number; subId: number; queue: string; credit: number; leaseMs: number }
   | { cmd: "CANCEL"; reqId: number; subId: number }
   | { cmd: "ACK"; reqId: number; tag: number }
-  | { cmd: "NACK"; reqId: number; tag: number; deadLetter: boolean }
+  | { cmd: "NACK"; reqId: number; tag: number; deadLetter: DeadLetterRequest | null; error: string | null }
+  | { cmd: "EXTEND"; reqId: number; tag: number; leaseMs: number }
   | { cmd: "STATS"; reqId: number };
 
 export type BrokerMessage =
@@ -67,6 +68,12 @@ export type BrokerMessage =
   | { kind: "ERROR"; reqId: number; code: string; message: string }
   | { kind: "PONG"; sessionId: Buffer }
   | { kind: "DELIVER"; subId: number; tag: number; seq: number; attempt: number; body: Buffer };
+
+/** Why a client asks for a dead letter in NACK: its handler gave up, or the body did not decode. */
+export type DeadLetterRequest = "nack" | "decode-error";
+
+/** Longest error text a NACK may carry (UTF-8 bytes); a client cuts longer text. */
+export const MAX_NACK_ERROR_BYTES = 1024;
 
 // ---- numbers ------------------------------------------------------------------------------
 
@@ -165,19 +172,28 @@ export function decodeClientCommand(frames: Buffer[]): ClientCommand {
       expectFrames(frames, 3, reqId);
       return { cmd, reqId, tag: readU64(frames[2], "tag", reqId) };
     case "NACK": {
-      expectFrames(frames, 3, reqId, 1);
-      const flag = frames[3];
-      if (flag !== undefined && flag.toString("latin1") !== "dead") {
-        throw new ProtocolViolation(reqId, ErrorCode.INVAL, "NACK flag must be 'dead'");
+      expectFrames(frames, 3, reqId, 2);
+      const flag = frames[3]?.toString("latin1") ?? "";
+      const deadLetter: DeadLetterRequest | null = flag === "" ? null : flag === "dead" ? "nack" : flag === "decode" ? "decode-error" : undefinedFlag(reqId);
+      const error = frames[4] === undefined || frames[4].length === 0 ? null : readText(frames[4], "error", reqId);
+      if (frames[4] !== undefined && frames[4].length > MAX_NACK_ERROR_BYTES) {
+        throw new ProtocolViolation(reqId, ErrorCode.INVAL, `NACK error text longer than ${MAX_NACK_ERROR_BYTES} bytes`);
       }
-      return { cmd, reqId, tag: readU64(frames[2], "tag", reqId), deadLetter: flag !== undefined };
+      return { cmd, reqId, tag: readU64(frames[2], "tag", reqId), deadLetter, error };
     }
+    case "EXTEND":
+      expectFrames(frames, 4, reqId);
+      return { cmd, reqId, tag: readU64(frames[2], "tag", reqId), leaseMs: readU32(frames[3], "lease", reqId) };
     case "STATS":
       expectFrames(frames, 2, reqId);
       return { cmd, reqId };
     default:
       throw new ProtocolViolation(reqId, ErrorCode.NOTSUP, `unknown command ${JSON.stringify(cmd)}`);
   }
+}
+
+function undefinedFlag(reqId: number): never {
+  throw new ProtocolViolation(reqId, ErrorCode.INVAL, "NACK flag must be empty, 'dead' or 'decode'");
 }
 
 const CMD = {
@@ -192,13 +208,28 @@ const CMD = {
   CANCEL: Buffer.from("CANCEL"),
   ACK: Buffer.from("ACK"),
   NACK: Buffer.from("NACK"),
+  EXTEND: Buffer.from("EXTEND"),
   STATS: Buffer.from("STATS"),
   OK: Buffer.from("OK"),
   ERROR: Buffer.from("ERROR"),
   PONG: Buffer.from("PONG"),
   DELIVER: Buffer.from("DELIVER"),
 } as const;
-const DEAD = Buffer.from("dead");
+const NACK_FLAG: Record<DeadLetterRequest | "requeue", Buffer> = {
+  requeue: Buffer.alloc(0),
+  nack: Buffer.from("dead"),
+  "decode-error": Buffer.from("decode"),
+};
+
+/** The UTF-8 of `s`, at most `max` bytes, never ending inside a character. */
+function cutUtf8(s: string, max: number): Buffer {
+  const b = Buffer.from(s, "utf8");
+  if (b.length <= max) return b;
+  let end = max;
+  // Back off continuation bytes (10xxxxxx) so the cut falls before a lead byte.
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.subarray(0, end);
+}
 
 function text(t: string | Buffer): Buffer {
   return typeof t === "string" ? Buffer.from(t, "utf8") : t;
@@ -233,8 +264,15 @@ export const encodeClient = {
   ],
   cancel: (reqId: number, subId: number): Buffer[] => [CMD.CANCEL, u32(reqId), u32(subId)],
   ack: (reqId: number, tag: number): Buffer[] => [CMD.ACK, u32(reqId), u64(tag)],
-  nack: (reqId: number, tag: number, deadLetter: boolean): Buffer[] =>
-    deadLetter ? [CMD.NACK, u32(reqId), u64(tag), DEAD] : [CMD.NACK, u32(reqId), u64(tag)],
+  /** `error` is cut to MAX_NACK_ERROR_BYTES (at a character boundary). */
+  nack: (reqId: number, tag: number, deadLetter: DeadLetterRequest | null, error?: string): Buffer[] => {
+    const frames = [CMD.NACK, u32(reqId), u64(tag)];
+    if (deadLetter !== null || error !== undefined) frames.push(NACK_FLAG[deadLetter ?? "requeue"]);
+    if (error !== undefined) frames.push(cutUtf8(error, MAX_NACK_ERROR_BYTES));
+    return frames;
+  },
+  /** `leaseMs` 0: the consumer's lease length. */
+  extend: (reqId: number, tag: number, leaseMs: number): Buffer[] => [CMD.EXTEND, u32(reqId), u64(tag), u32(leaseMs)],
   stats: (reqId: number): Buffer[] => [CMD.STATS, u32(reqId)],
 };
 

@@ -55,6 +55,11 @@ const BAD_REQUESTS: [string, Buffer[], number, string][] = [
   ["tag of 7 bytes", [B("ACK"), u32(7), Buffer.alloc(7)], 7, ErrorCode.PROTO],
   ["tag above 2^53", [B("ACK"), u32(7), Buffer.alloc(8, 0xff)], 7, ErrorCode.INVAL],
   ["unknown NACK flag", [B("NACK"), u32(7), u64(1), B("maybe")], 7, ErrorCode.INVAL],
+  ["NACK error text over 1 KiB", [B("NACK"), u32(7), u64(1), B("dead"), Buffer.alloc(1025, 0x61)], 7, ErrorCode.INVAL],
+  ["NACK error text not UTF-8", [B("NACK"), u32(7), u64(1), B(""), Buffer.from([0xff])], 7, ErrorCode.INVAL],
+  ["NACK with a sixth frame", [B("NACK"), u32(7), u64(1), B(""), B("e"), B("x")], 7, ErrorCode.PROTO],
+  ["EXTEND without its lease", [B("EXTEND"), u32(8), u64(1)], 8, ErrorCode.PROTO],
+  ["EXTEND with a short lease frame", [B("EXTEND"), u32(8), u64(1), B("ab")], 8, ErrorCode.PROTO],
   ["'@' in a topic", [B("SUBSCRIBE"), u32(7), B("a@b"), B("s")], 7, ErrorCode.INVAL],
   ["PING with a frame", [B("PING"), B("extra")], 0, ErrorCode.PROTO],
 ];
@@ -85,7 +90,21 @@ describe("protocol codec", () => {
     });
     expect(decodeClientCommand(encodeClient.cancel(6, 9))).toEqual({ cmd: "CANCEL", reqId: 6, subId: 9 });
     expect(decodeClientCommand(encodeClient.ack(7, 2 ** 50))).toEqual({ cmd: "ACK", reqId: 7, tag: 2 ** 50 });
-    expect(decodeClientCommand(encodeClient.nack(8, 3, true))).toEqual({ cmd: "NACK", reqId: 8, tag: 3, deadLetter: true });
+    expect(decodeClientCommand(encodeClient.nack(8, 3, null))).toEqual({ cmd: "NACK", reqId: 8, tag: 3, deadLetter: null, error: null });
+    expect(decodeClientCommand(encodeClient.nack(8, 3, "nack"))).toEqual({ cmd: "NACK", reqId: 8, tag: 3, deadLetter: "nack", error: null });
+    expect(decodeClientCommand(encodeClient.nack(8, 3, null, "Error: db down"))).toEqual({ cmd: "NACK", reqId: 8, tag: 3, deadLetter: null, error: "Error: db down" });
+    expect(decodeClientCommand(encodeClient.nack(8, 3, "decode-error", "bad json"))).toEqual({
+      cmd: "NACK",
+      reqId: 8,
+      tag: 3,
+      deadLetter: "decode-error",
+      error: "bad json",
+    });
+    // Long text is cut to 1 KiB without splitting a character (é is 2 bytes).
+    const cut = decodeClientCommand(encodeClient.nack(8, 3, null, "é".repeat(600)));
+    expect(cut).toMatchObject({ cmd: "NACK", error: "é".repeat(512) });
+    expect(decodeClientCommand(encodeClient.nack(8, 3, null, "a" + "é".repeat(600)))).toMatchObject({ error: "a" + "é".repeat(511) });
+    expect(decodeClientCommand(encodeClient.extend(9, 3, 60_000))).toEqual({ cmd: "EXTEND", reqId: 9, tag: 3, leaseMs: 60_000 });
     expect(decodeClientCommand(encodeClient.stats(9))).toEqual({ cmd: "STATS", reqId: 9 });
     expect(decodeClientCommand(encodeClient.ping())).toEqual({ cmd: "PING" });
     expect(decodeClientCommand(encodeClient.bye())).toEqual({ cmd: "BYE" });
@@ -143,6 +162,7 @@ describe("broker answers bad requests with an error code and goes on", () => {
     expect(decodeBrokerMessage(await ask(encodeClient.hello(3)))).toMatchObject({ kind: "OK", reqId: 3 });
     expect(errorOf(await ask(encodeClient.ack(4, 12345)))).toEqual({ reqId: 4, code: ErrorCode.NOENT });
     expect(errorOf(await ask(encodeClient.cancel(5, 1)))).toEqual({ reqId: 5, code: ErrorCode.NOENT });
+    expect(errorOf(await ask(encodeClient.extend(5, 12345, 0)))).toEqual({ reqId: 5, code: ErrorCode.NOENT });
     expect(decodeBrokerMessage(await ask(encodeClient.consume(6, 1, "q", 1, 0)))).toMatchObject({ kind: "OK", reqId: 6 });
     expect(errorOf(await ask(encodeClient.consume(7, 1, "q", 1, 0)))).toEqual({ reqId: 7, code: ErrorCode.EXIST });
     expect(errorOf(await ask(encodeClient.put(8, "q", Buffer.alloc(17))))).toEqual({ reqId: 8, code: ErrorCode.MSGSIZE });

@@ -17,13 +17,21 @@ import { CLIENT_SOCKET_OWNS, passThroughOptions, withOptionErrors } from "../soc
 import { Dealer, type DealerOptions } from "../../sockets/dealer.js";
 import type { BrokerStats } from "../model.js";
 
-export { BrokerConsumer, Delivery, type ConsumeOptions } from "./consumer.js";
+export { BrokerConsumer, Delivery, type ConsumeOptions, type NackOptions } from "./consumer.js";
+
+/** How long put() and publish() wait for a broker's confirmation unless told otherwise (ms). */
+export const DEFAULT_PUT_TIMEOUT = 30_000;
 
 export interface BrokerClientOptions {
   /** The broker's endpoint, or every broker of the cluster (all clients must list the same set). */
   endpoints: string | string[];
-  /** How long put/publish/subscribe wait for some broker to be up (ms); -1 (default) waits for ever. */
+  /** How long put/publish/subscribe wait for some broker to be up (ms); -1 (default) waits for ever (within a put's `timeout`). */
   sendTimeout?: number;
+  /**
+   * How long a put() or publish() waits for a broker to confirm, all retries included, before
+   * it rejects with ETIMEDOUT (ms; default 30 000; -1: for ever). Per call: `put(q, body, { timeout })`.
+   */
+  putTimeout?: number;
   /** Heartbeat period (ms) until a broker says its own (default 1000). */
   heartbeatInterval?: number;
   reconnectInterval?: number;
@@ -44,10 +52,19 @@ export interface PutReceipt {
   seq: number;
 }
 
+export interface PutOptions {
+  /**
+   * Most ms to wait for a confirmation (default: the client's `putTimeout`, 30 s; -1: for ever).
+   * Past it the put rejects with ETIMEDOUT; the message may still have been stored.
+   */
+  timeout?: number;
+}
+
 export class BrokerClient {
   readonly #links = new Map<string, BrokerLink>();
   readonly #ring: HashRing;
   readonly #sendTimeout: number;
+  readonly #putTimeout: number;
   readonly #consumers = new Map<number, BrokerConsumer>();
   /** Durable subscriptions made through this client, renewed on brokers that come up. */
   readonly #subscriptions = new Map<string, { topic: string; subscription: string }>();
@@ -65,6 +82,7 @@ export class BrokerClient {
       throw zmqError("EINVAL", "endpoints must be a broker endpoint or a non-empty list of them");
     }
     this.#sendTimeout = o.sendTimeout ?? -1;
+    this.#putTimeout = checkTimeout("putTimeout", o.putTimeout ?? DEFAULT_PUT_TIMEOUT);
     this.#ring = new HashRing(endpoints);
     const linkOptions = {
       heartbeatInterval: o.heartbeatInterval ?? 1000,
@@ -100,34 +118,51 @@ export class BrokerClient {
    * as its sync policy says. A put in flight when its broker goes down is sent again to the
    * next live one, so a message can be stored twice, never confirmed and lost.
    */
-  async put(queue: string, body: MessageLike): Promise<PutReceipt> {
+  async put(queue: string, body: MessageLike, options?: PutOptions): Promise<PutReceipt> {
     checkName(queue, false);
     const frame = oneFrame(body);
-    for (;;) {
-      const link = this.#liveOwner(queue) ?? (await this.#route(queue));
-      try {
-        checkSize(link, frame);
-        const args = await link.request((id) => encodeClient.put(id, this.#nameFrame(queue), frame));
-        return { broker: link.endpoint, seq: okU64(args, 0) };
-      } catch (err) {
-        if ((err as { code?: string }).code !== "ENOTCONN") throw err;
-      }
-    }
+    return this.#confirmed(queue, options, async (link) => {
+      const args = await link.request((id) => encodeClient.put(id, this.#nameFrame(queue), frame));
+      return { broker: link.endpoint, seq: okU64(args, 0) };
+    }, frame);
   }
 
   /** Stores a copy for each durable subscription of the topic; resolves with how many. */
-  async publish(topic: string, body: MessageLike): Promise<number> {
+  async publish(topic: string, body: MessageLike, options?: PutOptions): Promise<number> {
     checkName(topic, true);
     const frame = oneFrame(body);
-    for (;;) {
-      const link = this.#liveOwner(topic) ?? (await this.#route(topic));
-      try {
-        checkSize(link, frame);
-        return okU32(await link.request((id) => encodeClient.publish(id, this.#nameFrame(topic), frame)), 0);
-      } catch (err) {
-        if ((err as { code?: string }).code !== "ENOTCONN") throw err;
+    return this.#confirmed(topic, options, async (link) => okU32(await link.request((id) => encodeClient.publish(id, this.#nameFrame(topic), frame)), 0), frame);
+  }
+
+  /**
+   * Sends a request to the name's live owner until one confirms, moving on when its broker goes
+   * down, within the timeout (ETIMEDOUT past it).
+   */
+  #confirmed<R>(name: string, options: PutOptions | undefined, send: (link: BrokerLink) => Promise<R>, body: Buffer): Promise<R> {
+    const timeout = checkTimeout("timeout", options?.timeout ?? this.#putTimeout);
+    const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
+    const attempt = async (): Promise<R> => {
+      for (;;) {
+        const link = this.#liveOwner(name) ?? (await this.#route(name, deadline));
+        try {
+          checkSize(link, body);
+          return await send(link);
+        } catch (err) {
+          if ((err as { code?: string }).code !== "ENOTCONN") throw err;
+        }
       }
-    }
+    };
+    if (deadline === Infinity) return attempt();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(zmqError("ETIMEDOUT", `no broker confirmed within ${timeout} ms (the message may have been stored)`));
+      }, timeout);
+    });
+    const work = attempt();
+    // Once timed out, what the attempt does later is nobody's business.
+    work.catch(() => {});
+    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -215,15 +250,21 @@ export class BrokerClient {
     return null;
   }
 
-  /** The first live broker in the name's ring order; waits (per sendTimeout) when none is. */
-  async #route(name: string): Promise<BrokerLink> {
+  /**
+   * The first live broker in the name's ring order; waits (per sendTimeout, and until `callDeadline`)
+   * when none is.
+   */
+  async #route(name: string, callDeadline = Infinity): Promise<BrokerLink> {
     const deadline = this.#sendTimeout < 0 ? Infinity : Date.now() + this.#sendTimeout;
     for (;;) {
       if (this.#closed) throw zmqError("EBADF", "client is closed");
       const link = this.#liveOwner(name);
       if (link !== null) return link;
-      const left = deadline - Date.now();
-      if (left <= 0) throw zmqError("EAGAIN", "no broker is reachable");
+      const left = Math.min(deadline, callDeadline) - Date.now();
+      if (left <= 0) {
+        if (callDeadline <= deadline) throw zmqError("ETIMEDOUT", "no broker is reachable");
+        throw zmqError("EAGAIN", "no broker is reachable");
+      }
       await this.#anyUp(left);
     }
   }
@@ -288,6 +329,11 @@ export class BrokerClient {
 function checkName(name: string, subscription: boolean): void {
   const problem = typeof name !== "string" ? "not a string" : subscription ? subscriptionNameProblem(name) : queueNameProblem(name);
   if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
+}
+
+function checkTimeout(name: string, ms: number): number {
+  if (ms === -1 || (Number.isInteger(ms) && ms >= 0 && ms < 2 ** 31)) return ms;
+  throw zmqError("EINVAL", `${name} must be -1 or an integer number of ms below 2^31`);
 }
 
 function oneFrame(body: MessageLike): Buffer {

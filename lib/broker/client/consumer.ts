@@ -5,7 +5,8 @@
  */
 import { Queue } from "../../util/queue.js";
 import { zmqError } from "../../errors.js";
-import { encodeClient, type ErrorCodeValue } from "../protocol.js";
+import { decodeDeadLetter, isDeadLetterQueue, type DeadLetterInfo } from "../model.js";
+import { encodeClient, okU32, type DeadLetterRequest, type ErrorCodeValue } from "../protocol.js";
 import type { BrokerLink, DeliverMessage } from "./link.js";
 
 export interface ConsumeOptions {
@@ -15,11 +16,27 @@ export interface ConsumeOptions {
   leaseMs?: number;
 }
 
+export interface NackOptions {
+  /** Dead-letter now instead of requeueing (default false). */
+  deadLetter?: boolean;
+  /**
+   * Why it failed, kept with the message: a dead-letter entry made later carries the last one.
+   * Cut to 1 KiB of UTF-8.
+   */
+  error?: string | Error;
+  /** With `deadLetter`: the body could not be decoded (the entry's reason is `decode-error`, not `nack`). */
+  undecodable?: boolean;
+}
+
 /** One message handed to this consumer; ack() or nack() it. */
 export class Delivery {
+  /** From a dead-letter queue: why the message is there (the body is then the original one). */
+  readonly deadLetter: DeadLetterInfo | undefined;
+  readonly body: Buffer;
+
   constructor(
     readonly queue: string,
-    readonly body: Buffer,
+    body: Buffer,
     /** The message's sequence number in its queue on that broker. */
     readonly seq: number,
     /** 1 on the first delivery, then one more for each that came back. */
@@ -29,7 +46,13 @@ export class Delivery {
     private readonly link: BrokerLink,
     private readonly epoch: number,
     private readonly tag: number,
-  ) {}
+    /** The lease the broker gives each delivery (ms), as its CONSUME reply said; 0 when it did not say. */
+    readonly leaseMs: number,
+  ) {
+    const dead = isDeadLetterQueue(queue) ? decodeDeadLetter(body) : null;
+    this.deadLetter = dead?.info;
+    this.body = dead?.body ?? body;
+  }
 
   /** Done with it: the broker forgets it. Rejects with ESESSION if the session it came on ended (it will come again). */
   ack(): Promise<void> {
@@ -40,10 +63,24 @@ export class Delivery {
    * Failed: the message goes back to the queue, or to the queue's dead-letter queue after
    * the broker's maxDeliveries attempts, or at once with `deadLetter: true`.
    */
-  nack(options?: { deadLetter?: boolean }): Promise<"requeued" | "dead-lettered"> {
-    return this.#request((id) => encodeClient.nack(id, this.tag, options?.deadLetter === true)).then(
-      (args) => (args[0]?.toString() === "dead-lettered" ? "dead-lettered" : "requeued"),
+  nack(options?: NackOptions): Promise<"requeued" | "dead-lettered"> {
+    const dead: DeadLetterRequest | null = options?.deadLetter === true ? (options.undecodable === true ? "decode-error" : "nack") : null;
+    const e = options?.error;
+    const error = e === undefined ? undefined : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return this.#request((id) => encodeClient.nack(id, this.tag, dead, error)).then((args) =>
+      args[0]?.toString() === "dead-lettered" ? "dead-lettered" : "requeued",
     );
+  }
+
+  /**
+   * Still working on it: the lease now ends `ms` from when the broker reads this (default: the
+   * consumer's lease length again). Resolves with the lease granted (ms); rejects with ENOENT
+   * when the lease is already over (the message was returned and may be with another consumer),
+   * or ESESSION when the session it came on ended.
+   */
+  extend(ms = 0): Promise<number> {
+    if (!Number.isInteger(ms) || ms < 0 || ms > 0xffff_ffff) return Promise.reject(zmqError("EINVAL", "ms must be a non-negative integer"));
+    return this.#request((id) => encodeClient.extend(id, this.tag, ms)).then((args) => okU32(args, 0));
   }
 
   #request(build: (reqId: number) => Buffer[]): Promise<Buffer[]> {
@@ -65,6 +102,8 @@ export class BrokerConsumer implements AsyncIterable<Delivery> {
   #waiter: ((r: IteratorResult<Delivery, undefined>) => void) | null = null;
   #closed = false;
   readonly #onClose: (c: BrokerConsumer) => Promise<void>;
+  /** The lease each broker said it gives this consumer's deliveries, by endpoint. */
+  readonly #leases = new Map<string, number>();
 
   constructor(
     readonly queue: string,
@@ -83,9 +122,13 @@ export class BrokerConsumer implements AsyncIterable<Delivery> {
   /** Subscribes on a link that has just come up. */
   subscribeOn(link: BrokerLink): void {
     if (this.#closed) return;
-    link.request((id) => encodeClient.consume(id, this.subId, this.queue, this.credit, this.leaseMs)).catch(() => {
-      // The link went down again; it will subscribe when it is back up.
-    });
+    link.request((id) => encodeClient.consume(id, this.subId, this.queue, this.credit, this.leaseMs)).then(
+      // Brokers before this field said nothing.
+      (args) => (args[0] === undefined ? undefined : this.#leases.set(link.endpoint, okU32(args, 0))),
+      () => {
+        // The link went down again; it will subscribe when it is back up.
+      },
+    );
   }
 
   /** A link went down: what it delivered can no longer be acknowledged, and will come again. */
@@ -101,7 +144,8 @@ export class BrokerConsumer implements AsyncIterable<Delivery> {
   /** A DELIVER for this consumer arrived. */
   deliver(link: BrokerLink, msg: DeliverMessage): void {
     if (this.#closed) return;
-    const d = new Delivery(this.queue, msg.body, msg.seq, msg.attempt, link.endpoint, link, link.epoch, msg.tag);
+    const leaseMs = this.#leases.get(link.endpoint) ?? this.leaseMs;
+    const d = new Delivery(this.queue, msg.body, msg.seq, msg.attempt, link.endpoint, link, link.epoch, msg.tag, leaseMs);
     const w = this.#waiter;
     if (w !== null) {
       this.#waiter = null;

@@ -280,8 +280,8 @@ export class Broker {
         const queue = this.#queueNamed(cmd.queue);
         const consumer: ConsumerRecord = { session, subId: cmd.subId, queue, credit: cmd.credit, leaseMs: cmd.leaseMs, leases: new Map() };
         session.consumers.set(cmd.subId, consumer);
-        // OK first: the client then knows the subscription before its first DELIVER.
-        this.#send(identity, encodeBroker.ok(cmd.reqId));
+        // OK first: the client then knows the subscription (and its lease) before its first DELIVER.
+        this.#send(identity, encodeBroker.ok(cmd.reqId, u32(this.#leases.leaseOf(consumer))));
         queue.addConsumer(consumer);
         return;
       }
@@ -295,9 +295,14 @@ export class Broker {
         if (!this.#leases.ack(session, cmd.tag)) return this.#fail(identity, cmd.reqId, ErrorCode.NOENT, "no such delivery");
         return this.#send(identity, encodeBroker.ok(cmd.reqId));
       case "NACK": {
-        const outcome = this.#leases.nack(session, cmd.tag, cmd.deadLetter);
+        const outcome = this.#leases.nack(session, cmd.tag, cmd.deadLetter, cmd.error);
         if (outcome === null) return this.#fail(identity, cmd.reqId, ErrorCode.NOENT, "no such delivery");
         return this.#send(identity, encodeBroker.ok(cmd.reqId, Buffer.from(outcome)));
+      }
+      case "EXTEND": {
+        const granted = this.#leases.extend(session, cmd.tag, cmd.leaseMs);
+        if (granted === null) return this.#fail(identity, cmd.reqId, ErrorCode.NOENT, "no such delivery");
+        return this.#send(identity, encodeBroker.ok(cmd.reqId, u32(granted)));
       }
     }
   }

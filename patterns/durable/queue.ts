@@ -1,0 +1,32 @@
+import type { BrokerClient } from "../../lib/broker/index.js";
+import type { Codec } from "../codec/codec.js";
+import { DurableConsumer, DurableProducer, type DurableConsumerOptions } from "./durable.js";
+
+/**
+ * A broker queue with its name and codec held together, so producers, consumers and workers of
+ * it agree on the type: `const orders = durableQueue(client, "orders", json<Order>())`.
+ */
+export class DurableQueue<T, Name extends string = string> {
+  constructor(
+    readonly client: BrokerClient,
+    readonly name: Name,
+    readonly codec: Codec<T>,
+  ) {}
+
+  producer(): DurableProducer<T> {
+    return new DurableProducer(this.client, this.name, this.codec);
+  }
+
+  consumer(options?: DurableConsumerOptions): DurableConsumer<T> {
+    return new DurableConsumer(this.client, this.name, this.codec, options);
+  }
+
+  /** The queue's dead-letter queue, of the same type (each delivery's `deadLetter` says why). */
+  deadLetters(): DurableQueue<T, `${Name}.dlq`> {
+    return new DurableQueue(this.client, `${this.name}.dlq` as const, this.codec);
+  }
+}
+
+export function durableQueue<T, Name extends string>(client: BrokerClient, name: Name, codec: Codec<T>): DurableQueue<T, Name> {
+  return new DurableQueue(client, name, codec);
+}
