@@ -33,7 +33,11 @@ describe("broker protocol properties", () => {
         want: { cmd: "CONSUME", reqId: r, subId: id, queue: q, credit: c, leaseMs: l },
       })),
       fc.tuple(u32, u53).map(([r, t]) => ({ frames: encodeClient.ack(r, t), want: { cmd: "ACK", reqId: r, tag: t } })),
-      fc.tuple(u32, u53, fc.boolean()).map(([r, t, d]) => ({ frames: encodeClient.nack(r, t, d), want: { cmd: "NACK", reqId: r, tag: t, deadLetter: d } })),
+      fc.tuple(u32, u53, fc.constantFrom(null, "nack" as const, "decode-error" as const), fc.option(fc.string({ maxLength: 300 }).filter((e) => e.length > 0 && Buffer.byteLength(e) <= 1024), { nil: undefined })).map(([r, t, d, e]) => ({
+        frames: encodeClient.nack(r, t, d, e),
+        want: { cmd: "NACK", reqId: r, tag: t, deadLetter: d, error: e ?? null },
+      })),
+      fc.tuple(u32, u53, fc.nat({ max: 0xffffffff })).map(([r, t, l]) => ({ frames: encodeClient.extend(r, t, l), want: { cmd: "EXTEND", reqId: r, tag: t, leaseMs: l } })),
     );
     fc.assert(
       fc.property(command, ({ frames, want }) => {
