@@ -20,6 +20,8 @@ export class WorkerFailure extends Error {
 export interface SpawnOptions {
   /** Node flags for the worker, e.g. ["--expose-gc"] for roles that measure RSS. */
   execArgv?: string[];
+  /** Added to the worker's environment (e.g. WIREMQ_CURVE_CIPHER=wasm). */
+  env?: Record<string, string>;
 }
 
 export class WorkerHandle {
@@ -42,6 +44,7 @@ export class WorkerHandle {
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
       execArgv: [...process.execArgv, ...(options.execArgv ?? [])],
+      env: options.env === undefined ? process.env : { ...process.env, ...options.env },
     });
     this.#child.stdout?.resume();
     this.#child.stderr?.setEncoding("utf8");

@@ -15,6 +15,8 @@ export interface PushPullSpec {
   pattern?: "push-pull" | "dealer-router";
   /** PULL as CURVE server, PUSH as its client, each with a fresh key pair (two processes only). */
   curve?: boolean;
+  /** With `curve`: force wiremq's wasm cipher even when the sodium-native accelerator loads. */
+  wasmCipher?: boolean;
 }
 
 export function sizeLabel(size: number): string {
@@ -28,13 +30,13 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
   const where = spec.transport === "threads" ? "one process, PUSH in a worker thread" : inOneProcess ? "one process" : "two processes";
   const router = spec.pattern === "dealer-router";
   if ((router || spec.curve) && inOneProcess) throw new Error("dealer-router and curve run over tcp/ipc");
-  const family = spec.curve ? "curve-push-pull" : router ? "dealer-router" : "push-pull";
+  const family = spec.curve ? (spec.wasmCipher ? "curve-wasm-push-pull" : "curve-push-pull") : router ? "dealer-router" : "push-pull";
   const sockets = router ? "DEALER→ROUTER" : "PUSH→PULL";
   const requires: ExportName[] = router ? ["Dealer", "Router"] : ["Push", "Pull"];
   if (spec.curve) requires.push("curveKeyPair");
   return {
     name: `${family}/${spec.transport}/${sizeLabel(spec.size)}`,
-    description: `${spec.curve ? "CURVE " : ""}${sockets} ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
+    description: `${spec.curve ? (spec.wasmCipher ? "CURVE (wiremq: wasm cipher) " : "CURVE (wiremq: sodium-native when installed) ") : ""}${sockets} ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
     requires,
     metrics: [
       { key: "msgsPerSec", unit: "msgs/s", better: "higher" },
@@ -53,8 +55,9 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
           const role = spec.transport === "threads" ? "push-pull-threads" : "push-pull-local";
           result = await workers.spawn(role, lib, receiveArgs).result<ReceiveResult>();
         } else {
-          const sender = workers.prepare(lib);
-          const receiver = workers.spawn("pull-receive", lib, receiveArgs);
+          const options = spec.wasmCipher ? { env: { WIREMQ_CURVE_CIPHER: "wasm" } } : undefined;
+          const sender = workers.prepare(lib, options);
+          const receiver = workers.spawn("pull-receive", lib, receiveArgs, options);
           const { endpoint, serverKey } = await receiver.wait<ReceiverReady>("ready");
           const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey };
           if (router) sendArgs.socket = "Dealer";

@@ -9,11 +9,15 @@
  * its handshake. Key pairs come from node:crypto's X25519, so they need no loading and
  * `curveKeyPair()` stays synchronous as in zeromq.
  *
+ * MESSAGE traffic (boxAfterInto, openAfterSplit) goes through the sodium-native binding when it
+ * loads (sodium-native.ts), found while libsodium loads; everything else stays on the wasm build.
+ *
  * Boxes use the "easy" layout that CurveZMQ puts on the wire: 16-byte Poly1305 tag, then the
  * ciphertext (libzmq's crypto_box output minus its 16 leading zero bytes).
  */
 import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
 import { WiremqRangeError } from "../errors.js";
+import { loadNativeCipher, wasmForced, type NativeCipher } from "./sodium-native.js";
 
 let loaded = false;
 let loading: Promise<void> | null = null;
@@ -23,12 +27,28 @@ export function loadSodium(): Promise<void> {
   // A dynamic import, so that importing the package does not parse libsodium's ~1 MB of
   // JavaScript and inline wasm (most of the import time); the CommonJS build turns it into a
   // require() inside a promise, which resolves the same package.
-  loading ??= import("libsodium-wrappers").then(async ({ default: sodium }) => {
+  const wasm = import("libsodium-wrappers").then(async ({ default: sodium }) => {
     await sodium.ready;
     lib = (sodium as unknown as { libsodium: SodiumModule }).libsodium;
+  });
+  loading ??= Promise.all([wasm, wasmForced() ? null : loadNativeCipher()]).then(([, native]) => {
+    if (native !== null) useNative(native);
     loaded = true;
   });
   return loading;
+}
+
+/** Which implementation boxes MESSAGE traffic: the sodium-native accelerator or the wasm build. */
+export function trafficCipher(): "sodium-native" | "wasm" {
+  return native === null ? "wasm" : "sodium-native";
+}
+
+let native: NativeCipher | null = null;
+
+function useNative(cipher: NativeCipher): void {
+  native = cipher;
+  boxInto = (out, at, head, body, nonce, key) => cipher.boxAfterInto(out, at, head, body, nonce, key);
+  openSplit = (boxed, nonce, key) => cipher.openAfterSplit(boxed, nonce, key);
 }
 
 /** Whether libsodium is loaded, so the boxing functions may be called now. */
@@ -198,6 +218,11 @@ const scratch = new WasmScratch();
  * box (tag, then ciphertext) into `out` at `at`; `out` needs 17 + body.length bytes from there.
  */
 export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
+  boxInto(out, at, head, body, nonce, key);
+}
+
+/** boxAfterInto on the wasm build, whichever implementation traffic uses. */
+export function wasmBoxAfterInto(out: Uint8Array, at: number, head: number, body: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
   const mlen = 1 + body.length;
   const base = keyed(MAC_BYTES + mlen, key, nonce);
   const heap = lib.HEAPU8;
@@ -214,6 +239,11 @@ export function boxAfterInto(out: Uint8Array, at: number, head: number, body: Ui
  * rest as a new Buffer, or null when the box does not open.
  */
 export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
+  return openSplit(boxed, nonce, key);
+}
+
+/** openAfterSplit on the wasm build, whichever implementation traffic uses. */
+export function wasmOpenAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
   if (boxed.length < MAC_BYTES + 1) return null;
   const mlen = boxed.length - MAC_BYTES;
   const base = keyed(boxed.length, key, nonce);
@@ -227,6 +257,9 @@ export function openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8A
   body.set(heap.subarray(m + 1, m + mlen));
   return { head: heap[m]!, body };
 }
+
+let boxInto: typeof wasmBoxAfterInto = wasmBoxAfterInto;
+let openSplit: typeof wasmOpenAfterSplit = wasmOpenAfterSplit;
 
 /**
  * The scratch region for a box of `size` bytes with key and nonce in place (offsets above), so

@@ -32,7 +32,7 @@ function run(file: string, source: string): string {
 // Prints whether libsodium is loaded after importing every entry, then after one CURVE
 // message over tcp; `req` is a require function sharing the CommonJS module cache.
 const program = (zmq: string, req: string): string => `
-  const sodiumLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/]libsodium(-wrappers)?[\\\\/]/.test(f));
+  const sodiumLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/](libsodium(-wrappers)?|sodium-native)[\\\\/]/.test(f));
   console.log(sodiumLoaded());
   const server = ${zmq}.curveKeyPair(), client = ${zmq}.curveKeyPair();
   const pull = new ${zmq}.Pull({ curveServer: true, curveSecretKey: server.secretKey });
