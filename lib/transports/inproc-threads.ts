@@ -349,12 +349,32 @@ class ThreadRegistry {
   }
 }
 
-/** Node's synchronous read of a channel's queue (a BroadcastChannel is accepted), where there is one. */
-const receiveMessageOnPort = (
+type ReceiveNow = (port: unknown) => { message: unknown } | undefined;
+
+const builtinReceive = (
   (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.("node:worker_threads") as
-    | { receiveMessageOnPort?(port: unknown): { message: unknown } | undefined }
+    | { receiveMessageOnPort?: ReceiveNow }
     | undefined
 )?.receiveMessageOnPort;
+
+/**
+ * Node's synchronous read of a channel's queue (a BroadcastChannel is accepted), where there is
+ * one. Deno's node:worker_threads has the function but takes only a MessagePort: its TypeError
+ * says so, and from then on channels are read through their events alone, as on runtimes
+ * without the module.
+ */
+let receiveMessageOnPort: ReceiveNow | undefined =
+  builtinReceive === undefined
+    ? undefined
+    : (port) => {
+        try {
+          return builtinReceive(port);
+        } catch (err) {
+          if (!(err instanceof TypeError)) throw err;
+          receiveMessageOnPort = undefined;
+          return undefined;
+        }
+      };
 
 /**
  * Two threads bound one name at the same moment, neither having heard of the other: both
