@@ -70,7 +70,10 @@ export class Pipe {
     if (this.terminated) return false;
     const peer = this.peer;
     if (peer !== null) {
-      const hwm = this.sendHwm > 0 && peer.receiveHwm > 0 ? this.sendHwm + peer.receiveHwm : 0;
+      const theirs = peer.receiveHwm;
+      // theirs < 0: the peer end of a connect whose name is not bound yet; until a binder takes
+      // it, only our own send HWM counts (libzmq adds the binder's receive HWM when it binds).
+      const hwm = this.sendHwm <= 0 || theirs === 0 ? 0 : theirs < 0 ? this.sendHwm : this.sendHwm + theirs;
       return hwm === 0 || peer.in.length < hwm;
     }
     return this.sendHwm <= 0 || this.out.length + this.unread < this.sendHwm;

@@ -137,7 +137,8 @@ export function keepSeekAfterClose(peer: InprocPeer, linger: number): Promise<vo
  */
 export function connectInproc(owner: PeerOwner, conn: InprocConnectSide, name: string): void {
   const o = owner.options;
-  const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, o.receiveHighWaterMark]);
+  // The binder's end takes the binder's limits when it is accepted; until then it has none (-1).
+  const [mine, theirs] = pipePair([o.sendHighWaterMark, o.receiveHighWaterMark], [o.sendHighWaterMark, -1]);
   mine.endpoint = conn.address;
   mine.conflate = o.conflate;
   const peer: InprocPeer = {

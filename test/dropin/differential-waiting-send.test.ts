@@ -143,3 +143,20 @@ describe("a mandatory ROUTER's waiting send (differential)", () => {
     });
   });
 });
+
+describe("an inproc connect whose name is not bound yet (differential)", () => {
+  it("holds as many messages as its own send HWM, then a timed send fails EAGAIN; binding the name makes room", async () => {
+    await expectSame(async (zmq, run) => {
+      const name = `inproc://unbound-hwm-${Math.random().toString(16).slice(2)}`;
+      const pair = run.track(new zmq.Pair({ linger: 0, sendHighWaterMark: 1, sendTimeout: 2 }));
+      pair.connect(name);
+      const first = await settle(() => pair.send(Buffer.alloc(8192)));
+      const second = await settle(() => pair.send(Buffer.alloc(8192)));
+      const peer = run.track(new zmq.Pair({ linger: 0 }));
+      await peer.bind(name);
+      const afterBind = await settle(() => pair.send("third"));
+      const got = [String((await peer.receive())[0]!.length), String((await peer.receive())[0])];
+      return { first, second, afterBind, got };
+    });
+  });
+});
