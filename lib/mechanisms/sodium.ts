@@ -45,10 +45,18 @@ export function trafficCipher(): "sodium-native" | "wasm" {
 
 let native: NativeCipher | null = null;
 
+/**
+ * Below this many bytes the wasm build stays faster: a call into the binding costs more than
+ * boxing a small message in wasm memory (bench/cipher-paths.ts, one loaded 2-core run: wasm
+ * 1.4× at 16 B, 1.2× at 512 B; native 1.2–1.3× at 1 KiB, 2–3× at 4 KiB and 64 KiB).
+ */
+const NATIVE_MIN_BYTES = 1024;
+
 function useNative(cipher: NativeCipher): void {
   native = cipher;
-  boxInto = (out, at, head, body, nonce, key) => cipher.boxAfterInto(out, at, head, body, nonce, key);
-  openSplit = (boxed, nonce, key) => cipher.openAfterSplit(boxed, nonce, key);
+  boxInto = (out, at, head, body, nonce, key) =>
+    body.length >= NATIVE_MIN_BYTES ? cipher.boxAfterInto(out, at, head, body, nonce, key) : wasmBoxAfterInto(out, at, head, body, nonce, key);
+  openSplit = (boxed, nonce, key) => (boxed.length >= NATIVE_MIN_BYTES ? cipher.openAfterSplit(boxed, nonce, key) : wasmOpenAfterSplit(boxed, nonce, key));
 }
 
 /** Whether libsodium is loaded, so the boxing functions may be called now. */
