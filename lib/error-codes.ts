@@ -137,7 +137,14 @@ export const PATTERN_CODES = [
 ] as const;
 
 /** Raised by the broker and its clients besides errno codes (documented in lib/broker/PROTOCOL.md). */
-export const BROKER_CODES = ["ESESSION", "EINTERNAL"] as const;
+export const BROKER_CODES = [
+  "ESESSION",
+  "EINTERNAL",
+  /** JetStream cannot answer now (no leader during an election, a server restarting): retry. */
+  "EUNAVAILABLE",
+  /** An optional package this feature needs (a JetStream client) is not installed. */
+  "EMISSINGPACKAGE",
+] as const;
 
 /** The command line's code for a failure whose error carried none. */
 export const CLI_CODES = ["EFAILED"] as const;

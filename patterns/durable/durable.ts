@@ -1,4 +1,4 @@
-import type { BrokerClient, BrokerConsumer, ConsumeOptions, DeadLetterInfo, Delivery, PutOptions, PutReceipt } from "../../lib/broker/index.js";
+import type { ConsumeOptions, DeadLetterInfo, DurableQueues, PutOptions, PutReceipt, QueueConsumer, QueueDelivery } from "../../lib/broker/index.js";
 import { DecodeError, EncodeError, type Codec } from "../codec/codec.js";
 import { closedError } from "../internal/closed.js";
 
@@ -19,7 +19,7 @@ export class DurableProducer<T> implements AsyncDisposable {
   #closed = false;
 
   constructor(
-    private readonly client: BrokerClient,
+    private readonly client: DurableQueues,
     readonly queue: string,
     private readonly codec: Codec<T>,
   ) {}
@@ -70,13 +70,13 @@ export interface DurableConsumerOptions extends ConsumeOptions {
 
 /** Takes typed values from a named broker queue, with a credit window, as an async iterator. */
 export class DurableConsumer<T> implements AsyncIterable<DurableDelivery<T>>, AsyncDisposable {
-  private readonly consumer: BrokerConsumer;
+  private readonly consumer: QueueConsumer;
   private readonly onDecodeError: ((error: DecodeError) => void) | undefined;
   /** Messages that did not decode and were dead-lettered. */
   decodeErrors = 0;
 
   constructor(
-    client: BrokerClient,
+    client: DurableQueues,
     readonly queue: string,
     private readonly codec: Codec<T>,
     options: DurableConsumerOptions = {},
@@ -113,7 +113,7 @@ export class DurableConsumer<T> implements AsyncIterable<DurableDelivery<T>>, As
     }
   }
 
-  private decode(delivery: Delivery): T | typeof NOT_DECODED {
+  private decode(delivery: QueueDelivery): T | typeof NOT_DECODED {
     try {
       return this.codec.decode([delivery.body]);
     } catch (err) {
@@ -136,7 +136,7 @@ export class DurableConsumer<T> implements AsyncIterable<DurableDelivery<T>>, As
   }
 }
 
-function typed<T>(delivery: Delivery, value: T): DurableDelivery<T> {
+function typed<T>(delivery: QueueDelivery, value: T): DurableDelivery<T> {
   return {
     value,
     attempt: delivery.attempt,

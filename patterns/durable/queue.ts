@@ -1,4 +1,4 @@
-import type { BrokerClient } from "../../lib/broker/index.js";
+import type { DurableQueues } from "../../lib/broker/index.js";
 import type { Codec } from "../codec/codec.js";
 import { DurableConsumer, DurableProducer, type DurableConsumerOptions } from "./durable.js";
 
@@ -8,7 +8,7 @@ import { DurableConsumer, DurableProducer, type DurableConsumerOptions } from ".
  */
 export class DurableQueue<T, Name extends string = string> {
   constructor(
-    readonly client: BrokerClient,
+    readonly client: DurableQueues,
     readonly name: Name,
     readonly codec: Codec<T>,
   ) {}
@@ -27,6 +27,6 @@ export class DurableQueue<T, Name extends string = string> {
   }
 }
 
-export function durableQueue<T, Name extends string>(client: BrokerClient, name: Name, codec: Codec<T>): DurableQueue<T, Name> {
+export function durableQueue<T, Name extends string>(client: DurableQueues, name: Name, codec: Codec<T>): DurableQueue<T, Name> {
   return new DurableQueue(client, name, codec);
 }

@@ -16,6 +16,9 @@ import { encodeClient, okU32, okU64 } from "../protocol.js";
 import { CLIENT_SOCKET_OWNS, passThroughOptions, withOptionErrors } from "../socket-options.js";
 import { Dealer, type DealerOptions } from "../../sockets/dealer.js";
 import type { BrokerStats } from "../model.js";
+import type { DurableQueues, PutOptions, PutReceipt, QueueDepth } from "../durable-queues.js";
+
+export type { PutOptions, PutReceipt } from "../durable-queues.js";
 
 export { BrokerConsumer, Delivery, type ConsumeOptions, type NackOptions } from "./consumer.js";
 
@@ -45,22 +48,8 @@ export interface BrokerClientOptions {
   socketOptions?: DealerOptions;
 }
 
-export interface PutReceipt {
-  /** The endpoint of the broker that stored the message. */
-  broker: string;
-  /** Its sequence number in the queue there. */
-  seq: number;
-}
 
-export interface PutOptions {
-  /**
-   * Most ms to wait for a confirmation (default: the client's `putTimeout`, 30 s; -1: for ever).
-   * Past it the put rejects with ETIMEDOUT; the message may still have been stored.
-   */
-  timeout?: number;
-}
-
-export class BrokerClient {
+export class BrokerClient implements DurableQueues {
   readonly #links = new Map<string, BrokerLink>();
   readonly #ring: HashRing;
   readonly #sendTimeout: number;
@@ -206,6 +195,20 @@ export class BrokerClient {
     const live = [...this.#links.values()].filter((l) => l.isUp);
     const replies = await Promise.all(live.map((l) => l.request((id) => encodeClient.stats(id))));
     return replies.map((args) => JSON.parse(args[0]?.toString() ?? "{}") as BrokerStats);
+  }
+
+  /** One queue's figures, summed over the live brokers. */
+  async queueDepth(queue: string): Promise<QueueDepth> {
+    checkName(queue, false);
+    const out: QueueDepth = { name: queue, depth: 0, ready: 0, unacked: 0 };
+    for (const broker of await this.stats()) {
+      const q = broker.queues.find((x) => x.name === queue);
+      if (q === undefined) continue;
+      out.depth += q.depth;
+      out.ready += q.ready;
+      out.unacked += q.unacked;
+    }
+    return out;
   }
 
   async close(): Promise<void> {

@@ -9,24 +9,10 @@ import { decodeDeadLetter, isDeadLetterQueue, type DeadLetterInfo } from "../mod
 import { encodeClient, okU32, type DeadLetterRequest, type ErrorCodeValue } from "../protocol.js";
 import type { BrokerLink, DeliverMessage } from "./link.js";
 
-export interface ConsumeOptions {
-  /** Most unacknowledged deliveries per broker at once (default 100). */
-  credit?: number;
-  /** How long a delivery may stay unacknowledged before the broker takes it back (ms; default: the broker's). */
-  leaseMs?: number;
-}
+import type { NackOptions } from "../durable-queues.js";
 
-export interface NackOptions {
-  /** Dead-letter now instead of requeueing (default false). */
-  deadLetter?: boolean;
-  /**
-   * Why it failed, kept with the message: a dead-letter entry made later carries the last one.
-   * Cut to 1 KiB of UTF-8.
-   */
-  error?: string | Error;
-  /** With `deadLetter`: the body could not be decoded (the entry's reason is `decode-error`, not `nack`). */
-  undecodable?: boolean;
-}
+export type { ConsumeOptions, NackOptions } from "../durable-queues.js";
+
 
 /** One message handed to this consumer; ack() or nack() it. */
 export class Delivery {
