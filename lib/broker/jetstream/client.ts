@@ -173,6 +173,8 @@ export class JetStreamQueues implements DurableQueues {
     const problem = typeof queue !== "string" ? "not a string" : queueNameProblem(queue);
     if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
     const c = await this.#connect();
+    // Acks are sent without waiting for an answer: a flush makes the server see those sent so far first.
+    await c.nc.flush();
     const place = placeOf(queue);
     const counts = await c.admin.consumerCounts(place.stream, place.durable);
     if (counts === null) {

@@ -30,6 +30,7 @@ export interface NatsConnection {
   publish(subject: string, data?: Uint8Array, options?: { reply?: string; headers?: NatsHeaders }): void;
   subscribe(subject: string, options: { callback: (err: Error | null, msg: NatsMsg) => void }): NatsSubscription;
   drain(): Promise<void>;
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
