@@ -15,7 +15,7 @@ function usage(): string {
     "usage: wiremq <command> [options]      wiremq <command> --help",
     "",
     "commands:",
-    ...COMMANDS.map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
+    ...COMMANDS.filter((c) => c.available?.() !== false).map((c) => `  ${c.spec.name.padEnd(width)}${c.spec.summary}`),
     "",
     "exit codes: 0 done, 1 failed, 2 bad command line or input, 3 timed out, 4 handshake refused (keys, credentials, mechanism)",
   ].join("\n");
