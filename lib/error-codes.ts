@@ -68,6 +68,8 @@ export const PROTOCOL_CODES = [
   "ZWS_TEXT_FRAME",
   /** A WebSocket upgrade offering no ZWS subprotocol this socket's mechanism speaks. */
   "ZWS_SUBPROTOCOL",
+  /** An HTTP request to a ws endpoint that is not a valid WebSocket upgrade, or a refused upgrade. */
+  "ZWS_BAD_UPGRADE",
   "CURVE_UNEXPECTED_COMMAND",
   "CURVE_MALFORMED_MESSAGE",
   "CURVE_BAD_NONCE",

@@ -11,6 +11,11 @@ export interface Engine {
   linger(ms: number): Promise<void>;
   /** Gives the ZAP handler's answer to a pending request. */
   zapReply?(reply: ZapReply): void;
+  /**
+   * The peer announced no Socket-Type (bare ZWS2.0, which has no handshake): it is admitted
+   * without the compatibility check, as libzmq admits it.
+   */
+  readonly unchecked?: boolean;
 }
 
 /** What an engine needs from the socket that owns the connection. */
@@ -39,6 +44,8 @@ export interface EngineOptions {
   subscriptionCommands: boolean;
   /** RADIO/DISH: JOIN/LEAVE commands travel between the peer and the socket (see group-command.ts). */
   groupCommands: boolean;
+  /** Our routing id, sent as the first message where there is no handshake (bare ZWS2.0). */
+  routingId?: Uint8Array;
   /** Bounds on a message being gathered (see message-assembly.ts for the defaults). */
   maxMessageFrames?: number;
   maxMessageBytes?: number;

@@ -45,6 +45,13 @@ export function selectsCurve(o: Pick<SecurityOptions, "curveServer" | "curvePubl
   return o.curveServer || o.curveServerKey !== null || o.curveSecretKey !== null || o.curvePublicKey !== null;
 }
 
+/** The name of the mechanism createMechanism picks (ws:// chooses its subprotocol by it). */
+export function mechanismName(o: SecurityOptions): "NULL" | "PLAIN" | "CURVE" {
+  if (o.curveServer || selectsCurve(o)) return "CURVE";
+  if (o.plainServer || o.plainUsername !== null || o.plainPassword !== null) return "PLAIN";
+  return "NULL";
+}
+
 /** Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. */
 export function createMechanism(o: SecurityOptions, ctx: MechanismContext): Mechanism {
   if (o.curveServer) {

@@ -1,7 +1,8 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Endpoint } from "../transports/endpoint.js";
-import type { Dialer } from "../transports/stream.js";
 import { StreamEngine } from "../engine/stream-engine.js";
+import { ZwsEngine } from "../engine/zws-engine.js";
+import type { ZwsChannel } from "../transports/zws-channel.js";
 import type { Engine, EngineHost } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
@@ -14,20 +15,20 @@ import { handshakeEventError } from "./event-errors.js";
 import type { PeerOwner } from "./peer-owner.js";
 import type { SocketOptionValues } from "./socket-options.js";
 
-/** A connect()ed tcp or ipc endpoint. */
+/** A connect()ed tcp, ipc or ws endpoint. */
 export interface DialedEndpoint {
   readonly address: string;
   /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
   readonly routingId: Buffer | null;
   readonly ep: Endpoint;
   pipe: Pipe | null;
-  readonly dialer: Dialer;
+  readonly dialer: { stop(): void; connectionLost(): void };
   engine: Engine | null;
   /** Dropped by disconnect() or at the end of close(): a lost connection is not redialed. */
   readonly dropped: boolean;
 }
 
-/** A bound tcp or ipc endpoint. */
+/** A bound tcp, ipc or ws endpoint. */
 export interface ListeningEndpoint {
   /** Read when a peer arrives, since it is known only once listening (port 0, ipc wildcard). */
   readonly endpoint: string;
@@ -61,6 +62,31 @@ export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: st
   });
 }
 
+/** The ZWS engine, for ws:// and wss:// connections. */
+export function createZwsEngine(owner: PeerOwner, channel: ZwsChannel, endpoint: string, host: EngineHost): Engine {
+  const o = owner.options;
+  const mechanism = createMechanism(o, {
+    properties: properties(owner),
+    peerAddress: channel.peerAddress,
+    routingId: owner.routingIdBytes(),
+    zapDomain: o.zapDomain,
+    zapEnabled: zapAvailable(),
+    zapEnforceDomain: o.zapEnforceDomain,
+  });
+  return new ZwsEngine(channel, host, {
+    mechanism,
+    maxMessageSize: o.maxMessageSize,
+    heartbeatInterval: o.heartbeatInterval,
+    heartbeatTimeToLive: o.heartbeatTimeToLive,
+    heartbeatTimeout: o.heartbeatTimeout,
+    handshakeInterval: o.handshakeInterval,
+    endpoint,
+    subscriptionCommands: false,
+    groupCommands: owner.socketType === "RADIO" || owner.socketType === "DISH",
+    routingId: owner.routingIdBytes(),
+  });
+}
+
 function properties(owner: PeerOwner): Properties {
   const props: [string, Uint8Array][] = [["Socket-Type", Buffer.from(owner.socketType)]];
   if (sendsIdentity(owner.socketType)) props.push(["Identity", owner.routingIdBytes()]);
@@ -69,9 +95,14 @@ function properties(owner: PeerOwner): Properties {
 
 /** The dialer reached the peer: its engine serves the connect()'s pipe once the handshake is done. */
 export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: NetSocket): void {
-  const address = conn.address;
   if (conn.ep.transport === "tcp") applyKeepalive(sock, owner.options);
-  owner.events.emit({ type: "connect", address });
+  owner.events.emit({ type: "connect", address: conn.address });
+  hostDialed(owner, conn, (host) => owner.createEngine(sock, conn.address, host, peerAddressOf(sock, conn.ep)));
+}
+
+/** Serves a connect()'s pipe with the engine `create` makes (the connect event is the caller's). */
+export function hostDialed(owner: PeerOwner, conn: DialedEndpoint, create: (host: EngineHost) => Engine): void {
+  const address = conn.address;
   let refused = false;
   const zap = new ZapSlot();
   const host: EngineHost = {
@@ -116,18 +147,42 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
       else if ((!owner.closed || owner.lingering) && !conn.dropped) conn.dialer.connectionLost();
     },
   };
-  conn.engine = owner.createEngine(sock, address, host, peerAddressOf(sock, conn.ep));
+  conn.engine = create(host);
+}
+
+/**
+ * A dialed connection refused before it had an engine (a failed WebSocket upgrade): reported
+ * as a failed handshake and a disconnect, then retried unless the failure gives up.
+ */
+export function dialRefused(owner: PeerOwner, conn: DialedEndpoint, failure: HandshakeFailure): void {
+  if (owner.closed || conn.dropped) return;
+  failedHandshake(owner, conn.address, failure);
+  owner.events.emit({ type: "disconnect", address: conn.address });
+  if (givesUp(failure)) conn.dialer.stop();
+  else conn.dialer.connectionLost();
+}
+
+/** An accepted connection refused before it had an engine (not a ZWS upgrade). */
+export function acceptRefused(owner: PeerOwner, address: string, failure: HandshakeFailure): void {
+  if (owner.closed) return;
+  failedHandshake(owner, address, failure);
+  owner.events.emit({ type: "disconnect", address });
 }
 
 /** A peer connected to a bound endpoint: it gets a pipe of its own once the handshake is done. */
 export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint, sock: NetSocket): void {
-  const address = binding.endpoint;
   if (owner.closed) {
     sock.destroy();
     return;
   }
-  owner.events.emit({ type: "accept", address });
+  owner.events.emit({ type: "accept", address: binding.endpoint });
   if (binding.ep.transport === "tcp") applyKeepalive(sock, owner.options);
+  hostAccepted(owner, binding, (host) => owner.createEngine(sock, binding.endpoint, host, peerAddressOf(sock, binding.ep)));
+}
+
+/** Gives an accepted peer a pipe of its own once `create`'s engine is done with the handshake. */
+export function hostAccepted(owner: PeerOwner, binding: ListeningEndpoint, create: (host: EngineHost) => Engine): void {
+  const address = binding.endpoint;
   let pipe: Pipe | null = null;
   const zap = new ZapSlot();
   const host: EngineHost = {
@@ -147,7 +202,7 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
       pipe?.terminate();
     },
   };
-  binding.engines.add(owner.createEngine(sock, address, host, peerAddressOf(sock, binding.ep)));
+  binding.engines.add(create(host));
 }
 
 /**
@@ -191,7 +246,7 @@ function applyKeepalive(sock: NetSocket, o: Readonly<SocketOptionValues>): void 
  */
 function admit(owner: PeerOwner, engine: Engine, address: string): boolean {
   const peerType = engine.peerProperties.get("socket-type")?.toString("ascii") ?? "";
-  if (!isCompatible(owner.socketType, peerType)) return false;
+  if (engine.unchecked !== true && !isCompatible(owner.socketType, peerType)) return false;
   owner.events.emit({ type: "handshake", address });
   return true;
 }
@@ -216,6 +271,6 @@ function setPeer(pipe: Pipe, engine: Engine, fixedId: Buffer | null = null): voi
 }
 
 function peerAddressOf(sock: NetSocket, ep: Endpoint): string {
-  if (ep.transport === "tcp") return sock.remoteAddress ?? "";
+  if (ep.transport === "tcp" || ep.transport === "ws") return sock.remoteAddress ?? "";
   return ep.transport === "ipc" ? ep.path : ep.name;
 }

@@ -5,6 +5,8 @@ import { registerStreamEngine, registerTransport, type SocketTransport } from ".
 import { createZmtpEngine } from "./engine-host.js";
 import { StreamBinding } from "./stream-binding.js";
 import { StreamConnection } from "./stream-connection.js";
+// ws:// and wss:// register themselves with tcp and ipc.
+import "./node-ws.js";
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
 

@@ -6,7 +6,21 @@ const IPC_PATH_ROOM = 108;
 export type Endpoint =
   | { transport: "tcp"; host: string; port: number; anyPort: boolean; anyHost: boolean; family: 4 | 6; source?: string; address: string }
   | { transport: "ipc"; path: string; wildcard: boolean; address: string }
-  | { transport: "inproc"; name: string; address: string };
+  | { transport: "inproc"; name: string; address: string }
+  | WsEndpoint;
+
+/** `ws://host:port/path` (ZWS 2.0) or `wss://` (the same over TLS); the path defaults to "/". */
+export interface WsEndpoint {
+  transport: "ws";
+  secure: boolean;
+  host: string;
+  port: number;
+  anyPort: boolean;
+  anyHost: boolean;
+  family: 4 | 6;
+  path: string;
+  address: string;
+}
 
 /**
  * Parses `tcp://host:port`, `tcp://*:*`, `tcp://[::1]:0`, `tcp://src;dst`, `ipc:///path`,
@@ -35,12 +49,15 @@ export function parseEndpoint(address: string, forBind: boolean): Endpoint {
     case "inproc":
       if (rest === "") throw zmqError("EINVAL", "Invalid argument", { address });
       return { transport: "inproc", name: rest, address };
+    case "ws":
+    case "wss":
+      return parseWs(address, rest, forBind, scheme === "wss");
     default:
       throw zmqError("EPROTONOSUPPORT", "Protocol not supported", { address });
   }
 }
 
-function parseTcp(address: string, rest: string, forBind: boolean): Endpoint {
+function parseTcp(address: string, rest: string, forBind: boolean): Extract<Endpoint, { transport: "tcp" }> {
   let source: string | undefined;
   const semi = rest.indexOf(";");
   if (semi >= 0) {
@@ -81,6 +98,28 @@ function parseTcp(address: string, rest: string, forBind: boolean): Endpoint {
   }
   if (host === "") throw zmqError("EINVAL", "Invalid argument", { address });
   return { transport: "tcp", host, port, anyPort, anyHost, family, source, address };
+}
+
+/**
+ * A ws endpoint is a tcp one (host, port, the same wildcards) followed by an optional path.
+ * libzmq serves any path on a bound port; the path matters to the HTTP servers in between.
+ */
+function parseWs(address: string, rest: string, forBind: boolean, secure: boolean): WsEndpoint {
+  const close = rest.startsWith("[") ? rest.indexOf("]") : -1;
+  const slash = rest.indexOf("/", close < 0 ? 0 : close);
+  const hostPort = slash < 0 ? rest : rest.slice(0, slash);
+  const path = slash < 0 ? "/" : rest.slice(slash);
+  if (hostPort.includes(";") || /[\s?#]/.test(path)) throw zmqError("EINVAL", "Invalid argument", { address });
+  const tcp = parseTcp(address, hostPort, forBind);
+  if (tcp.transport !== "tcp") throw zmqError("EINVAL", "Invalid argument", { address });
+  const { host, port, anyPort, anyHost, family } = tcp;
+  return { transport: "ws", secure, host, port, anyPort, anyHost, family, path, address };
+}
+
+/** A bound ws endpoint as libzmq's lastEndpoint shows it: `ws://127.0.0.1:41733/`. */
+export function formatWs(secure: boolean, host: string, port: number, path: string): string {
+  const scheme = secure ? "wss" : "ws";
+  return host.includes(":") ? `${scheme}://[${host}]:${port}${path}` : `${scheme}://${host}:${port}${path}`;
 }
 
 export function formatTcp(host: string, port: number): string {

@@ -22,7 +22,7 @@ interface ImmediateListen {
  * would reject with. A host name is refused: Node has no synchronous resolver.
  */
 export function listenSync(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Listener {
-  if (ep.transport === "inproc") throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
+  if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   // The failure was already reported synchronously; this only keeps the deferred copy quiet.
   server.on("error", () => {});

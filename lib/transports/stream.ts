@@ -28,7 +28,7 @@ export interface ListenOptions {
  * hold the event loop (see lib/sockets/lifetime.ts).
  */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
-  if (ep.transport === "inproc") throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
+  if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
   const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {

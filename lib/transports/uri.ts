@@ -2,7 +2,7 @@ import { zmqError } from "../errors.js";
 
 /**
  * The protocols libzmq knows as zeromq builds it, and the socket types that may use each
- * (null: every type). wiremq serves tcp, ipc and inproc; a known protocol it does not serve
+ * (null: every type). wiremq serves tcp, ipc, inproc, ws and (beyond zeromq's build, which has no TLS) wss; a known protocol it does not serve
  * is refused later, by parseEndpoint.
  */
 const PROTOCOLS: Readonly<Record<string, readonly string[] | null>> = {
@@ -10,6 +10,7 @@ const PROTOCOLS: Readonly<Record<string, readonly string[] | null>> = {
   ipc: null,
   inproc: null,
   ws: null,
+  wss: null,
   tipc: null,
   udp: ["RADIO", "DISH", "DGRAM"],
 };

@@ -1,0 +1,46 @@
+import { parseEndpoint, type WsEndpoint } from "../transports/endpoint.js";
+import { listenWs } from "../transports/ws-listen.js";
+import { ZWS_HANDSHAKE_PAYLOAD_MAX } from "../engine/zws-engine.js";
+import { mechanismName } from "../mechanisms/index.js";
+import { zmqError } from "../errors.js";
+import { registerTransport, type SocketTransport } from "./transport-registry.js";
+import { WsBinding } from "./ws-binding.js";
+import { WsConnection } from "./ws-connection.js";
+import type { PeerOwner } from "./peer-owner.js";
+
+/** STREAM speaks raw bytes, not ZMTP: there is no ZWS for it. */
+function checkSocketType(owner: PeerOwner, address: string): void {
+  if (owner.socketType === "STREAM") throw zmqError("ENOCOMPATPROTO", "The protocol is not compatible with the socket type", { address });
+}
+
+/**
+ * ws:// and wss:// (ZWS 2.0) over the `ws` package, registered with tcp and ipc by
+ * node-transports.ts. wss takes its certificates from the socket's `tls` option.
+ */
+const ws: SocketTransport<WsEndpoint> = {
+  parse: (address, forBind) => parseEndpoint(address, forBind) as WsEndpoint,
+  async bind(owner, address, ep) {
+    checkSocketType(owner, address);
+    const o = owner.options;
+    const binding = new WsBinding(owner, address, ep);
+    binding.listening(
+      await listenWs(ep, binding.accept, {
+        backlog: o.backlog,
+        ipv6: o.ipv6,
+        mechanism: mechanismName(o),
+        maxPayload: ZWS_HANDSHAKE_PAYLOAD_MAX,
+        handshakeInterval: o.handshakeInterval,
+        tls: null,
+      }),
+    );
+    return binding;
+  },
+  connect(owner, address, ep, routingId) {
+    checkSocketType(owner, address);
+    return new WsConnection(owner, address, ep, routingId, mechanismName(owner.options), ZWS_HANDSHAKE_PAYLOAD_MAX, null);
+  },
+  namesWildcard: (ep) => ep.anyHost || ep.anyPort,
+};
+
+registerTransport("ws", ws);
+registerTransport("wss", ws);

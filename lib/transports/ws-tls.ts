@@ -1,0 +1,125 @@
+import type { ConnectionOptions } from "node:tls";
+import type { ServerOptions } from "node:https";
+import { isObject } from "../util/arguments.js";
+import { invalidArgument, zmqError } from "../errors.js";
+
+type Pem = string | Buffer | Array<string | Buffer>;
+
+/**
+ * TLS for wss://, as a socket's `tls` option, with Node's names and meanings (tls.connect,
+ * https.createServer). A binding needs `cert` and `key`; a connecting socket checks the
+ * server's certificate against `ca` (else Node's root certificates) unless
+ * `rejectUnauthorized` is false, and names the server by `servername` (SNI and the name
+ * checked; default: the endpoint's host).
+ */
+export interface WsTlsOptions {
+  /** Certificate authorities to trust (PEM), in place of Node's root certificates. */
+  ca?: Pem;
+  /** This side's certificate chain (PEM): a server's, or a client's own. */
+  cert?: Pem;
+  /** The private key of `cert` (PEM). Never shown by inspect or JSON. */
+  key?: Pem;
+  /** Decrypts `key`. Never shown by inspect or JSON. */
+  passphrase?: string;
+  /** A client refuses a server whose certificate does not verify (default true). */
+  rejectUnauthorized?: boolean;
+  /** The server name for SNI and the certificate check (client side). */
+  servername?: string;
+}
+
+const NAMES: ReadonlySet<string> = new Set(["ca", "cert", "key", "passphrase", "rejectUnauthorized", "servername"]);
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * A socket's TLS settings, checked and frozen when set. Reading them gives the values back;
+ * printing them (console.log, util.inspect, JSON.stringify) shows which are set, never the
+ * key or the passphrase.
+ */
+export class WsTls implements Readonly<WsTlsOptions> {
+  readonly #o: WsTlsOptions;
+
+  private constructor(o: WsTlsOptions) {
+    this.#o = o;
+    Object.freeze(this);
+  }
+
+  /** Checks a `tls` option value: an object of the names above with values of their types. */
+  static from(value: unknown): WsTls {
+    if (value instanceof WsTls) return value;
+    if (!isObject(value)) throw invalidArgument("tls", "must be an object of TLS options");
+    const o: WsTlsOptions = {};
+    for (const [name, v] of Object.entries(value)) {
+      if (!NAMES.has(name)) throw invalidArgument("tls", `unknown TLS option ${name}`);
+      if (v === undefined) continue;
+      if (name === "rejectUnauthorized") {
+        if (typeof v !== "boolean") throw invalidArgument("tls", "rejectUnauthorized must be a boolean");
+        o.rejectUnauthorized = v;
+      } else if (name === "passphrase" || name === "servername") {
+        if (typeof v !== "string") throw invalidArgument("tls", `${name} must be a string`);
+        o[name] = v;
+      } else {
+        o[name as "ca" | "cert" | "key"] = checkPem(name, v);
+      }
+    }
+    return new WsTls(o);
+  }
+
+  get ca(): Pem | undefined { return this.#o.ca; }
+  get cert(): Pem | undefined { return this.#o.cert; }
+  get key(): Pem | undefined { return this.#o.key; }
+  get passphrase(): string | undefined { return this.#o.passphrase; }
+  get rejectUnauthorized(): boolean | undefined { return this.#o.rejectUnauthorized; }
+  get servername(): string | undefined { return this.#o.servername; }
+
+  /** What is safe to show: the certificate settings, and whether a key and passphrase are set. */
+  toJSON(): Record<string, unknown> {
+    const o = this.#o;
+    const out: Record<string, unknown> = {};
+    if (o.ca !== undefined) out.ca = "[set]";
+    if (o.cert !== undefined) out.cert = "[set]";
+    if (o.key !== undefined) out.key = "[hidden]";
+    if (o.passphrase !== undefined) out.passphrase = "[hidden]";
+    if (o.rejectUnauthorized !== undefined) out.rejectUnauthorized = o.rejectUnauthorized;
+    if (o.servername !== undefined) out.servername = o.servername;
+    return out;
+  }
+
+  [INSPECT](): string {
+    return `WsTls ${JSON.stringify(this.toJSON())}`;
+  }
+
+  toString(): string {
+    return this[INSPECT]();
+  }
+}
+
+function checkPem(name: string, v: unknown): Pem {
+  const one = (x: unknown): boolean => typeof x === "string" || Buffer.isBuffer(x);
+  if (one(v)) return v as string | Buffer;
+  if (Array.isArray(v) && v.every(one)) return [...(v as Array<string | Buffer>)];
+  throw invalidArgument("tls", `${name} must be PEM text, a Buffer, or an array of them`);
+}
+
+/** The https server's options for a wss bind; EINVAL without a certificate and its key. */
+export function serverTlsOptions(tls: WsTls | WsTlsOptions | null, address: string): ServerOptions {
+  if (tls === null || tls.cert === undefined || tls.key === undefined) {
+    throw zmqError("EINVAL", "wss:// bind needs the tls option with cert and key", { address });
+  }
+  const out: ServerOptions = { cert: tls.cert, key: tls.key };
+  if (tls.ca !== undefined) out.ca = tls.ca;
+  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  return out;
+}
+
+/** tls.connect's options for a wss connect. */
+export function clientTlsOptions(tls: WsTls | WsTlsOptions | null, host: string): ConnectionOptions {
+  const out: ConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
+  const servername = tls?.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
+  if (servername !== undefined) out.servername = servername;
+  if (tls === null) return out;
+  if (tls.ca !== undefined) out.ca = tls.ca;
+  if (tls.cert !== undefined) out.cert = tls.cert;
+  if (tls.key !== undefined) out.key = tls.key;
+  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  return out;
+}
