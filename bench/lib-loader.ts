@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
 // the zeromq v6 API the benchmark uses, so bench/ type-checks against neither module's own
 // types and keeps compiling while lib/ is still being written.
 
-export type LibName = "zeromq" | "wiremq";
-export const LIB_NAMES: readonly LibName[] = ["zeromq", "wiremq"];
+/** "raw" is the node:net ceiling (raw-net.ts): Push, Pull, Request, Reply over tcp only. */
+export type LibName = "zeromq" | "wiremq" | "raw";
+export const LIB_NAMES: readonly LibName[] = ["zeromq", "wiremq", "raw"];
 
 export type Message = Buffer | string | Uint8Array | Array<Buffer | string | Uint8Array>;
 
@@ -81,11 +82,12 @@ export class LibUnavailableError extends Error {
 const SPECIFIERS: Record<LibName, string> = {
   zeromq: "zeromq",
   wiremq: "../lib/index.js", // dist/bench/lib-loader.js → dist/lib/index.js
+  raw: "./raw-net.js",
 };
 
 /** What a worker thread imports to load the same library (an absolute URL for wiremq's build). */
 export function libSpecifier(name: LibName): string {
-  return name === "zeromq" ? SPECIFIERS.zeromq : new URL(SPECIFIERS.wiremq, import.meta.url).href;
+  return name === "zeromq" ? SPECIFIERS.zeromq : new URL(SPECIFIERS[name], import.meta.url).href;
 }
 
 const cache = new Map<LibName, Promise<ZmqLib>>();
@@ -137,6 +139,7 @@ async function importLib(name: LibName): Promise<ZmqLib> {
 }
 
 function packageVersion(name: LibName): string {
+  if (name === "raw") return process.version;
   try {
     // zeromq resolves to <pkg>/lib/index.js; wiremq's package.json sits two levels above dist/bench.
     const file =

@@ -2,6 +2,7 @@
 // Targets are the goals of issue 5 (and issue 4's CURVE line): ratios wiremq/zeromq, or
 // limits on wiremq's own figure.
 import { brokerWorkload } from "./broker.js";
+import { ceilingWorkload } from "./ceiling.js";
 import { floodWorkload } from "./event-loop.js";
 import { idlePeersWorkload } from "./idle-peers.js";
 import { burstWorkload } from "./memory.js";
@@ -53,6 +54,17 @@ export const workloads: readonly Workload[] = [
     ],
   }),
   // With the sodium-native accelerator (a dev dependency here) when it loads; issue 20's goals.
+  // Against the node:net ceiling instead of zeromq (issue 20's goals 2 and 3).
+  ceilingWorkload(
+    pushPullWorkload({ transport: "tcp", size: 16, baseCount: 360_000, targets: [{ metric: "msgsPerSec", ratio: 0.7 }] }),
+    "ceiling/tcp/16B",
+    "PUSH→PULL 16B messages over tcp, two processes; rate at the receiver",
+  ),
+  ceilingWorkload(
+    reqRepWorkload({ transport: "tcp", size: 16, baseCount: 8_000, targets: [{ metric: "medianUs", ratio: 1.1 }] }),
+    "ceiling/tcp/ping-pong-16B",
+    "REQ/REP round trip of 16B over tcp, two processes (the ceiling: one write and one read each way)",
+  ),
   pushPullWorkload({ curve: true, transport: "tcp", size: 16, baseCount: 60_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ curve: true, transport: "tcp", size: 64 * KiB, baseCount: 3_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
   // The wasm cipher (WIREMQ_CURVE_CIPHER=wasm), as without the accelerator; issue 4's goals.
