@@ -17,11 +17,13 @@ const MiB = 1024 * KiB;
 export const workloads: readonly Workload[] = [
   pushPullWorkload({ transport: "tcp", size: 16, baseCount: 120_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ transport: "tcp", size: 4 * KiB, baseCount: 80_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
-  pushPullWorkload({ transport: "tcp", size: 64 * KiB, baseCount: 10_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
-  pushPullWorkload({ transport: "tcp", size: MiB, baseCount: 2_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
+  // Large messages: issue 20 asks ≥ 1.5× zeromq over tcp and ipc, without GLIBC_TUNABLES.
+  pushPullWorkload({ transport: "tcp", size: 64 * KiB, baseCount: 10_000, targets: [{ metric: "mbPerSec", ratio: 1.5 }] }),
+  pushPullWorkload({ transport: "tcp", size: MiB, baseCount: 2_000, targets: [{ metric: "mbPerSec", ratio: 1.5 }] }),
   pushPullWorkload({ transport: "ipc", size: 16, baseCount: 100_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ transport: "ipc", size: 4 * KiB, baseCount: 60_000 }),
-  pushPullWorkload({ transport: "ipc", size: MiB, baseCount: 2_000 }),
+  pushPullWorkload({ transport: "ipc", size: 64 * KiB, baseCount: 10_000, targets: [{ metric: "mbPerSec", ratio: 1.5 }] }),
+  pushPullWorkload({ transport: "ipc", size: MiB, baseCount: 2_000, targets: [{ metric: "mbPerSec", ratio: 1.5 }] }),
   // Three times the tcp count: at 120k, wiremq's timed span was under 0.1 s, where JIT tier-up
   // and one young-generation GC moved its figure by up to ±40% between rounds.
   pushPullWorkload({ transport: "inproc", size: 16, baseCount: 360_000, targets: [{ metric: "msgsPerSec", ratio: 10 }] }),
