@@ -12,6 +12,7 @@ export { json } from "./codec/json.js";
 export type { JsonCodecOptions, JsonValue } from "./codec/json.js";
 export { protobuf } from "./codec/protobuf.js";
 export type { ProtobufCodecOptions, StaticMessageClass } from "./codec/protobuf.js";
+export type { ProtoConversion, ProtoEnum, ProtoField, ProtoRoot, ProtoType } from "./codec/protobuf-schema.js";
 
 export { Producer, PRODUCER_SEND_TIMEOUT } from "./pipeline/producer.js";
 export type { ProducerOptions } from "./pipeline/producer.js";

@@ -1,9 +1,6 @@
-import protobufjs from "protobufjs";
-import type { Type } from "protobufjs";
 import { decodeUtf8 } from "./string.js";
 import { WiremqError } from "../../lib/public-errors.js";
-
-const { Reader, types } = protobufjs;
+import { isProtoEnum, isProtoType, protobufRuntime, type ProtoField, type ProtoType } from "./protobuf-schema.js";
 const MAX_DEPTH = 64;
 
 /**
@@ -15,9 +12,9 @@ const MAX_DEPTH = 64;
  * wrong wire type, a string field that is not UTF-8, and the same in nested messages.
  * Unknown fields are only checked for shape, so newer peers' messages still decode.
  */
-export function checkWireFormat(type: Type, bytes: Uint8Array, depth = 0): void {
+export function checkWireFormat(type: ProtoType, bytes: Uint8Array, depth = 0): void {
   if (depth > MAX_DEPTH) throw new WiremqError("EDECODE", "message nests too deep");
-  const r = Reader.create(bytes);
+  const r = protobufRuntime().Reader.create(bytes);
   while (r.pos < r.len) {
     const tag = r.uint32();
     const id = tag >>> 3;
@@ -39,7 +36,7 @@ export function checkWireFormat(type: Type, bytes: Uint8Array, depth = 0): void 
         r.pos += length;
         if (field === undefined) break;
         if (field.type === "string" && !field.map) decodeUtf8(body);
-        else if (field.resolvedType instanceof protobufjs.Type && !field.map) checkWireFormat(field.resolvedType, body, depth + 1);
+        else if (isProtoType(field.resolvedType) && !field.map) checkWireFormat(field.resolvedType, body, depth + 1);
         break;
       }
       default:
@@ -48,13 +45,13 @@ export function checkWireFormat(type: Type, bytes: Uint8Array, depth = 0): void 
   }
 }
 
-function checkFieldWireType(field: protobufjs.Field, wireType: number): void {
+function checkFieldWireType(field: ProtoField, wireType: number): void {
   const resolved = field.resolvedType;
   let expected: number;
   if (field.map) expected = 2;
-  else if (resolved instanceof protobufjs.Type) expected = field.delimited || (resolved as { group?: boolean }).group === true ? 3 : 2;
-  else if (resolved instanceof protobufjs.Enum) expected = 0;
-  else expected = (types.basic as Record<string, number | undefined>)[field.type] ?? 2;
+  else if (isProtoType(resolved)) expected = field.delimited === true || (resolved as { group?: boolean }).group === true ? 3 : 2;
+  else if (isProtoEnum(resolved)) expected = 0;
+  else expected = protobufRuntime().types.basic[field.type] ?? 2;
   // Repeated scalars may come packed (one length-delimited run) whatever the schema says.
   const packable = field.repeated && expected !== 2 && expected !== 3;
   if (wireType !== expected && !(packable && wireType === 2)) {
