@@ -6,7 +6,8 @@
 import { json, LoadBalancingBroker, rpc, ServiceWorker, type Handlers } from "../patterns/index.js";
 
 export const images = rpc.define({
-  resize: { request: json<{ image: string; width: number }>(), reply: json<{ image: string; width: number; worker: string }>() },
+  // Resizing again gives the same image: idempotent, so a lost worker's job may run elsewhere.
+  resize: { request: json<{ image: string; width: number }>(), reply: json<{ image: string; width: number; worker: string }>(), idempotent: true },
 });
 
 export interface BrokerResult {

@@ -1,7 +1,7 @@
 import { Router } from "../../lib/index.js";
 import { Deque } from "../internal/deque.js";
 import { SerialSender } from "../internal/serial-sender.js";
-import { errorFrame, header, Kind, parseCapacity, parseHeader } from "../rpc/protocol.js";
+import { errorFrame, header, Kind, parseCallFrame, parseCapacity, parseHeader } from "../rpc/protocol.js";
 import { outOfRange } from "../../lib/public-errors.js";
 
 type RouterOptions = NonNullable<ConstructorParameters<typeof Router>[0]>;
@@ -11,7 +11,10 @@ export interface BrokerOptions {
   heartbeatInterval?: number;
   /** Heartbeat intervals of silence after which a worker is dead (default 3). */
   heartbeatLiveness?: number;
-  /** Workers a job is given to before it fails with EWORKERLOST (default 3). */
+  /**
+   * Workers a job of an idempotent method is given to before it fails with EWORKERLOST
+   * (default 3). A job of any other method is given to one worker only.
+   */
   maxAttempts?: number;
   /** Jobs waiting for a worker; past it a request is answered EOVERLOAD at once (default 10,000). */
   maxQueued?: number;
@@ -35,8 +38,10 @@ export interface BrokerStats {
   queued: number;
   /** Jobs a worker is handling. */
   assigned: number;
-  /** Jobs given to another worker after theirs died. */
+  /** Jobs of idempotent methods given to another worker after theirs died. */
   retried: number;
+  /** Jobs of other methods whose worker died: answered EWORKERLOST, not run again. */
+  notRetried: number;
   /** Workers dropped for missing heartbeats. */
   lostWorkers: number;
   /** Requests refused because the queue was full. */
@@ -67,8 +72,9 @@ interface Job {
  * connect to `frontend`, workers (ServiceWorker) to `backend`. A worker announces READY with
  * how many jobs it takes at once; each job goes to the worker that has been ready longest, so
  * load follows free capacity, not a blind round-robin. Broker and workers exchange heartbeats;
- * a worker silent for `heartbeatLiveness` intervals is dropped and its jobs go, first in line,
- * to another worker. Requests and replies pass through undecoded, so one broker serves any
+ * a worker silent for `heartbeatLiveness` intervals is dropped and its jobs of idempotent
+ * methods go, first in line, to another worker; jobs of other methods are answered EWORKERLOST,
+ * as the lost worker may have run them (or still be running them, if only slow). Requests and replies pass through undecoded, so one broker serves any
  * service. The wire format is in rpc/protocol.ts.
  */
 export class LoadBalancingBroker implements AsyncDisposable {
@@ -88,7 +94,7 @@ export class LoadBalancingBroker implements AsyncDisposable {
   readonly #heartbeat: NodeJS.Timeout;
   readonly #onWorker: ((event: WorkerEvent) => void) | undefined;
   readonly #loops: Promise<void>;
-  readonly #stats = { retried: 0, lostWorkers: 0, overloaded: 0 };
+  readonly #stats = { retried: 0, notRetried: 0, lostWorkers: 0, overloaded: 0 };
   #nextJob = 1;
 
   constructor(options: BrokerOptions = {}) {
@@ -268,6 +274,16 @@ export class LoadBalancingBroker implements AsyncDisposable {
 
   #retry(job: Job): void {
     job.worker = null;
+    // The lost worker may have run the job, or still be running it (slow, not dead): only a
+    // method its service marks idempotent may run again. Any other is answered, never re-run.
+    if (parseCallFrame(job.body[0])?.idempotent !== true) {
+      this.#jobs.delete(job.id);
+      this.#stats.notRetried++;
+      this.#answer(job.client, job.callId, Kind.Error, [
+        errorFrame("EWORKERLOST", "the worker running this call was lost; it may have run, and is not run again (its method is not idempotent)"),
+      ]);
+      return;
+    }
     if (job.attempts >= this.#maxAttempts) {
       this.#jobs.delete(job.id);
       this.#answer(job.client, job.callId, Kind.Error, [errorFrame("EWORKERLOST", `workers died on this job ${job.attempts} times`)]);

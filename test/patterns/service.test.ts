@@ -9,8 +9,9 @@ import { tracker, within } from "../helpers/sockets.js";
 const { track, closeAll } = tracker();
 afterEach(closeAll);
 
+// Resizing an image again gives the same image: idempotent, so the broker may re-run it.
 const resize = rpc.define({
-  resize: { request: json<{ id: number; width: number }>(), reply: json<{ id: number; worker: string }>() },
+  resize: { request: json<{ id: number; width: number }>(), reply: json<{ id: number; worker: string }>(), idempotent: true },
 });
 
 // Liveness of 5 intervals: a starved event loop (parallel test runs) must not look like a dead worker.
@@ -113,6 +114,58 @@ describe("load-balancing broker", () => {
     expect(await within(call, 5000, "reply from the survivor")).toEqual({ id: 7, worker: "survivor" });
     expect(survivor.state.handled).toEqual([7]);
     expect(broker.stats).toMatchObject({ retried: 1, lostWorkers: 1, workers: 1 });
+  });
+
+  it("never runs a non-idempotent job twice: its worker dies, or is slow past the caller's timeout", async () => {
+    const payments = rpc.define({ charge: { request: json<{ id: number }>(), reply: json<{ id: number; by: string }>() } });
+    const { broker, workers, front, back } = await startBroker();
+    const runs: string[] = [];
+    let mode: "die" | "hold" | "answer" = "die";
+    let started!: () => void;
+    const startWorker2 = (name: string): ServiceWorker<typeof payments> => {
+      const w: ServiceWorker<typeof payments> = track(
+        new ServiceWorker(
+          payments,
+          {
+            charge: async ({ id }) => {
+              runs.push(`${name}:${id}`);
+              started?.();
+              if (mode === "die") {
+                void w.close();
+                return new Promise<never>(() => {});
+              }
+              if (mode === "hold") await new Promise((r) => setTimeout(r, 600));
+              return { id, by: name };
+            },
+          },
+          back,
+          HEARTBEAT,
+        ),
+      );
+      return w;
+    };
+    startWorker2("doomed");
+    await workers(1);
+    const client = track(rpc.client(payments, { servers: front, timeout: 10_000, retries: 2 }));
+    const first = new Promise<void>((r) => (started = r));
+    const dying = client.call("charge", { id: 1 });
+    await first;
+    startWorker2("survivor");
+    // The survivor is there to take a retry; it must not get one.
+    await expect(within(dying, 5000, "EWORKERLOST")).rejects.toMatchObject({ code: "EWORKERLOST", remote: true });
+    expect(runs).toEqual(["doomed:1"]);
+    expect(broker.stats).toMatchObject({ retried: 0, notRetried: 1, lostWorkers: 1 });
+
+    // Slow: the caller gives up (timeout 200 ms, retries 2) while the job runs 600 ms.
+    mode = "hold";
+    await workers(1);
+    startWorker2("second");
+    await workers(2);
+    const slow = client.call("charge", { id: 2 }, { timeout: 200 });
+    await expect(slow).rejects.toMatchObject({ code: "ETIMEDOUT" });
+    mode = "answer";
+    expect((await client.call("charge", { id: 3 })).id).toBe(3);
+    expect(runs.filter((r) => r.endsWith(":2"))).toHaveLength(1);
   });
 
   it("answers EWORKERLOST when workers keep dying on a job", async () => {
