@@ -15,9 +15,16 @@
  * Boxes use the "easy" layout that CurveZMQ puts on the wire: 16-byte Poly1305 tag, then the
  * ciphertext (libzmq's crypto_box output minus its 16 leading zero bytes).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
-import { WiremqRangeError } from "../errors.js";
+import { WiremqError, WiremqRangeError } from "../errors.js";
+import { nodeBuiltin } from "../util/builtin.js";
+import { randomFill } from "../util/random.js";
 import { loadNativeCipher, wasmForced, type NativeCipher } from "./sodium-native.js";
+
+/**
+ * node:crypto where the runtime has it (found at run time, so the browser build has no node:
+ * import); elsewhere key pairs come from libsodium, which must then be loaded first.
+ */
+const nodeCrypto = nodeBuiltin<typeof import("node:crypto")>("node:crypto");
 
 let loaded = false;
 let loading: Promise<void> | null = null;
@@ -77,9 +84,14 @@ export interface RawKeyPair {
 const PKCS8_X25519_PREFIX = Buffer.from("302e020100300506032b656e04220420", "hex");
 const SPKI_KEY_OFFSET = 12;
 
-/** A fresh Curve25519 key pair (crypto_box_keypair), from node:crypto. */
+/** A fresh Curve25519 key pair (crypto_box_keypair), from node:crypto, else libsodium. */
 export function keyPair(): RawKeyPair {
-  const { publicKey, privateKey } = generateKeyPairSync("x25519");
+  if (nodeCrypto === undefined) {
+    const secretKey = new Uint8Array(KEY_BYTES);
+    randomFill(secretKey);
+    return { publicKey: publicKeyOf(secretKey), secretKey };
+  }
+  const { publicKey, privateKey } = nodeCrypto.generateKeyPairSync("x25519");
   const secret = privateKey.export({ format: "der", type: "pkcs8" });
   const pub = publicKey.export({ format: "der", type: "spki" });
   const out = { publicKey: Uint8Array.prototype.slice.call(pub, SPKI_KEY_OFFSET), secretKey: Uint8Array.prototype.slice.call(secret, PKCS8_X25519_PREFIX.length) };
@@ -87,11 +99,15 @@ export function keyPair(): RawKeyPair {
   return out;
 }
 
-/** The public key of a Curve25519 secret key (crypto_scalarmult_base), from node:crypto. */
+/** The public key of a Curve25519 secret key (crypto_scalarmult_base), from node:crypto, else libsodium. */
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  if (nodeCrypto === undefined) {
+    if (!loaded) throw new WiremqError("EAGAIN", "CURVE keys need libsodium here: await its loading first (loadSodium)");
+    return inWasm([secretKey], KEY_BYTES, ([sk], out) => lib._crypto_scalarmult_base(out, sk!))!;
+  }
   const der = Buffer.concat([PKCS8_X25519_PREFIX, secretKey]);
   try {
-    const pub = createPublicKey(createPrivateKey({ key: der, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" });
+    const pub = nodeCrypto.createPublicKey(nodeCrypto.createPrivateKey({ key: der, format: "der", type: "pkcs8" })).export({ format: "der", type: "spki" });
     return Uint8Array.prototype.slice.call(pub, SPKI_KEY_OFFSET);
   } finally {
     der.fill(0);
@@ -179,6 +195,7 @@ interface SodiumModule {
   _crypto_box_open_easy(m: number, c: number, clenLo: number, clenHi: number, n: number, pk: number, sk: number): number;
   _crypto_secretbox_easy(c: number, m: number, mlenLo: number, mlenHi: number, n: number, k: number): number;
   _crypto_secretbox_open_easy(m: number, c: number, clenLo: number, clenHi: number, n: number, k: number): number;
+  _crypto_scalarmult_base(q: number, n: number): number;
 }
 
 /** Set once libsodium has loaded (the module does not exist before). */

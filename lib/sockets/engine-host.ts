@@ -1,9 +1,8 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Endpoint } from "../transports/endpoint.js";
-import { StreamEngine } from "../engine/stream-engine.js";
 import { ZwsEngine } from "../engine/zws-engine.js";
 import type { ZwsChannel } from "../transports/zws-channel.js";
-import type { Engine, EngineHost } from "../engine/engine.js";
+import type { Engine, EngineHost, EngineOptions } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
 import { createMechanism } from "../mechanisms/index.js";
@@ -38,8 +37,11 @@ export interface ListeningEndpoint {
   unbound: boolean;
 }
 
-/** The ZMTP engine every socket type but STREAM uses. */
-export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+/**
+ * What a ZMTP engine of either kind is given: the socket's mechanism, limits and timers
+ * (node-transports.ts makes the tcp/ipc StreamEngine with it; createZwsEngine the ZWS one).
+ */
+export function zmtpEngineOptions(owner: PeerOwner, endpoint: string, peerAddress: string): EngineOptions {
   const o = owner.options;
   const mechanism = createMechanism(o, {
     properties: properties(owner),
@@ -49,7 +51,7 @@ export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: st
     zapEnabled: zapAvailable(),
     zapEnforceDomain: o.zapEnforceDomain,
   });
-  return new StreamEngine(sock, host, {
+  return {
     mechanism,
     maxMessageSize: o.maxMessageSize,
     heartbeatInterval: o.heartbeatInterval,
@@ -59,32 +61,13 @@ export function createZmtpEngine(owner: PeerOwner, sock: NetSocket, endpoint: st
     endpoint,
     subscriptionCommands: owner.socketType === "SUB" || owner.socketType === "XSUB",
     groupCommands: owner.socketType === "RADIO" || owner.socketType === "DISH",
-  });
+  };
 }
 
 /** The ZWS engine, for ws:// and wss:// connections. */
 export function createZwsEngine(owner: PeerOwner, channel: ZwsChannel, endpoint: string, host: EngineHost): Engine {
-  const o = owner.options;
-  const mechanism = createMechanism(o, {
-    properties: properties(owner),
-    peerAddress: channel.peerAddress,
-    routingId: owner.routingIdBytes(),
-    zapDomain: o.zapDomain,
-    zapEnabled: zapAvailable(),
-    zapEnforceDomain: o.zapEnforceDomain,
-  });
-  return new ZwsEngine(channel, host, {
-    mechanism,
-    maxMessageSize: o.maxMessageSize,
-    heartbeatInterval: o.heartbeatInterval,
-    heartbeatTimeToLive: o.heartbeatTimeToLive,
-    heartbeatTimeout: o.heartbeatTimeout,
-    handshakeInterval: o.handshakeInterval,
-    endpoint,
-    subscriptionCommands: false,
-    groupCommands: owner.socketType === "RADIO" || owner.socketType === "DISH",
-    routingId: owner.routingIdBytes(),
-  });
+  const options = zmtpEngineOptions(owner, endpoint, channel.peerAddress);
+  return new ZwsEngine(channel, host, { ...options, subscriptionCommands: false, routingId: owner.routingIdBytes() });
 }
 
 function properties(owner: PeerOwner): Properties {

@@ -2,7 +2,8 @@ import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
 import { listen } from "../transports/stream.js";
 import { listenSync } from "../transports/listen-sync.js";
 import { registerStreamEngine, registerTransport, type SocketTransport } from "./transport-registry.js";
-import { createZmtpEngine } from "./engine-host.js";
+import { zmtpEngineOptions } from "./engine-host.js";
+import { StreamEngine } from "../engine/stream-engine.js";
 import { StreamBinding } from "./stream-binding.js";
 import { StreamConnection } from "./stream-connection.js";
 // ws:// and wss:// register themselves with tcp and ipc.
@@ -30,6 +31,6 @@ const stream: SocketTransport<StreamEndpoint> = {
   namesWildcard: (ep) => (ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.wildcard),
 };
 
-registerStreamEngine(createZmtpEngine);
+registerStreamEngine((owner, sock, endpoint, host, peerAddress) => new StreamEngine(sock, host, zmtpEngineOptions(owner, endpoint, peerAddress)));
 registerTransport("tcp", stream);
 registerTransport("ipc", stream);

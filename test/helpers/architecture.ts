@@ -16,6 +16,7 @@ export const LAYER_RANK: Record<string, number> = {
   errors: 0,
   "error-codes": 0,
   capability: 0,
+  platform: 0,
   wire: 1,
   mechanisms: 2,
   transports: 2,
@@ -30,6 +31,7 @@ export const LAYER_RANK: Record<string, number> = {
   security: 7,
   "v5-compat": 7,
   "public-errors": 7,
+  browser: 7,
 };
 
 /** The lib/ layer of a file: its folder under lib/, or its own name for a file in lib/. */

@@ -25,6 +25,8 @@ const ALLOWED: readonly RegExp[] = [
   /^dist\/cjs\/(lib|patterns)\/[\w/.-]+\.(js|d\.ts)$/,
   /^dist\/esm\/[\w-]+\.mjs$/,
   /^dist\/(lib|bin)\/[\w/.-]+\.js$/,
+  // wiremq/browser: the bundle and its chunks (libsodium's among them).
+  /^dist\/browser\/(chunks\/)?[\w.-]+\.js$/,
 ];
 
 /** Files the package's entries, its command and its help texts point at. */

@@ -1,0 +1,31 @@
+/**
+ * wiremq/browser: the same sockets as the main entry, for a web page — ws:// and wss:// over
+ * the browser's WebSocket, and inproc://. Built into one ES module by scripts/build-browser.mjs.
+ */
+import "./sockets/browser-transports.js";
+
+export { Socket } from "./sockets/socket.js";
+export { Push } from "./sockets/push.js";
+export { Pull } from "./sockets/pull.js";
+export { Pair } from "./sockets/pair.js";
+export { Publisher } from "./sockets/pub.js";
+export { Subscriber } from "./sockets/sub.js";
+export { XPublisher } from "./sockets/xpub.js";
+export { XSubscriber } from "./sockets/xsub.js";
+export { Request } from "./sockets/req.js";
+export { Reply } from "./sockets/rep.js";
+export { Dealer } from "./sockets/dealer.js";
+export { Router } from "./sockets/router.js";
+export { Observer } from "./sockets/observer.js";
+export { Proxy } from "./devices/proxy.js";
+export { context, Context } from "./context.js";
+export { curveKeyPair } from "./mechanisms/curve-keys.js";
+export { Server } from "./sockets/server.js";
+export { Client } from "./sockets/client.js";
+export { Gather } from "./sockets/gather.js";
+export { Scatter } from "./sockets/scatter.js";
+/**
+ * Loads libsodium (fetched on first use, not with the page); curveKeyPair() needs it done in a
+ * browser, where there is no node:crypto to make keys. A CURVE socket waits for it by itself.
+ */
+export { loadSodium as curveReady } from "./mechanisms/sodium.js";

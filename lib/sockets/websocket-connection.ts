@@ -1,0 +1,142 @@
+import type { WsEndpoint } from "../transports/endpoint.js";
+import { formatWs } from "../transports/endpoint.js";
+import { BrowserZwsChannel, type BrowserWebSocket } from "../transports/browser-ws-channel.js";
+import { ZWS_SUBPROTOCOL, zwsOffer, type ZwsSubprotocol } from "../wire/zws.js";
+import { mechanismName } from "../mechanisms/index.js";
+import { loadSodium } from "../mechanisms/sodium.js";
+import type { Engine } from "../engine/engine.js";
+import type { Pipe } from "../engine/pipe.js";
+import { createZwsEngine, hostDialed, type DialedEndpoint } from "./engine-host.js";
+import { pause, type Connection } from "./connections.js";
+import type { PeerOwner } from "./peer-owner.js";
+
+export type WebSocketMaker = (url: string, protocols: string[]) => BrowserWebSocket;
+
+/**
+ * A connect()ed ws:// or wss:// endpoint over the WHATWG WebSocket (the browser build): dials,
+ * hands each open WebSocket to a ZWS engine, and redials after a failure or a loss on the tcp
+ * dialer's schedule (reconnectInterval plus jitter, doubling up to reconnectMaxInterval; -1:
+ * never). A browser's WebSocket refuses "/" in a subprotocol name, so NULL offers bare
+ * "ZWS2.0" alone, and PLAIN or CURVE ("ZWS2.0/PLAIN", "ZWS2.0/CURVE") are refused by the
+ * browser at the first attempt: reported as `close` with its error, and not retried.
+ */
+export class WebSocketConnection implements Connection, DialedEndpoint {
+  readonly kind = "ws";
+  pipe: Pipe | null = null;
+  engine: Engine | null = null;
+  dropped = false;
+  private current: BrowserWebSocket | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private interval: number;
+  private stopped = false;
+  readonly dialer = { stop: (): void => this.stop(), connectionLost: (): void => this.scheduleRetry() };
+
+  constructor(
+    private readonly owner: PeerOwner,
+    readonly address: string,
+    readonly ep: WsEndpoint,
+    readonly routingId: Buffer | null,
+    private readonly makeSocket: WebSocketMaker,
+  ) {
+    this.interval = owner.options.reconnectInterval;
+  }
+
+  start(): void {
+    const owner = this.owner;
+    if (!owner.pipePerConnection || this.routingId !== null) {
+      this.pipe = owner.newPipe(this.address);
+      this.pipe.routingId = this.routingId;
+      owner.attachPipe(this.pipe);
+    }
+    this.attempt();
+  }
+
+  private attempt(): void {
+    if (this.stopped) return;
+    const owner = this.owner;
+    const address = this.address;
+    const mechanism = mechanismName(owner.options);
+    const ep = this.ep;
+    let ws: BrowserWebSocket;
+    try {
+      ws = this.makeSocket(formatWs(ep.secure, ep.host, ep.port, ep.path), mechanism === "NULL" ? [ZWS_SUBPROTOCOL.BARE] : zwsOffer(mechanism));
+    } catch (err) {
+      owner.events.emit({ type: "close", address, error: err as Error });
+      this.stop();
+      return;
+    }
+    ws.binaryType = "arraybuffer";
+    this.current = ws;
+    owner.events.emit({ type: "connect:delay", address });
+    ws.onopen = () => {
+      if (this.stopped || this.current !== ws) return;
+      this.interval = owner.options.reconnectInterval;
+      owner.events.emit({ type: "connect", address });
+      const channel = new BrowserZwsChannel(ws, ws.protocol as ZwsSubprotocol, ep.host);
+      const begin = (): void => {
+        if (this.stopped || this.current !== ws) channel.close();
+        else hostDialed(owner, this, (host) => createZwsEngine(owner, channel, address, host));
+      };
+      // CURVE's keys come from libsodium where there is no node:crypto: it loads first.
+      if (mechanism === "CURVE") loadSodium().then(begin, () => channel.close());
+      else begin();
+    };
+    ws.onerror = () => {};
+    ws.onclose = () => {
+      // Once open, the channel took over onclose; this is a dial that never opened.
+      if (this.current === ws) this.current = null;
+      if (this.stopped) return;
+      owner.events.emit({ type: "close", address });
+      this.scheduleRetry();
+    };
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.timer !== null) return;
+    const o = this.owner.options;
+    const base = o.reconnectInterval;
+    if (base < 0) return;
+    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0;
+    const max = o.reconnectMaxInterval;
+    const wait = max > 0 && this.interval >= max ? max : this.interval + jitter;
+    if (max > base) this.interval = Math.min(this.interval * 2, max);
+    this.owner.events.emit({ type: "connect:retry", address: this.address, interval: wait });
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.attempt();
+    }, wait);
+    (this.timer as { unref?: () => void }).unref?.();
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const ws = this.current;
+    this.current = null;
+    if (ws !== null && this.engine === null) ws.close();
+  }
+
+  close(): void {
+    this.dropped = true;
+    this.stop();
+    this.engine?.destroy();
+    this.pipe?.terminate();
+  }
+
+  /** Waits until the pipe's queued messages are written, or the deadline passes. */
+  async linger(deadline: number): Promise<void> {
+    for (;;) {
+      const pipe = this.pipe;
+      if (pipe === null || pipe.terminated) return;
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      if (pipe.driver !== null && this.engine !== null) {
+        await this.engine.linger(left);
+        return;
+      }
+      if (pipe.out.length === 0) return;
+      await pause(left);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import { ProtocolError, WiremqError } from "../errors.js";
+import type { ZwsSubprotocol } from "../wire/zws.js";
+import type { ZwsChannel, ZwsChannelEvents } from "./zws-channel.js";
+
+/** The WHATWG WebSocket as a page has it (typed here: the build has no DOM types). */
+export interface BrowserWebSocket {
+  binaryType: string;
+  readonly protocol: string;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code?: number; reason?: string; wasClean?: boolean }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** While the WebSocket holds unsent bytes, look this often (ms) whether the network took them. */
+const WRITABLE_POLL = 5;
+
+/**
+ * An open WHATWG WebSocket as the ZWS engine's channel. What the browser's WebSocket cannot do
+ * is left undone, as its API allows: no ping (the browser answers the peer's, and sends none of
+ * its own), no pause (reads cannot push back), no limit before a message is buffered (the
+ * limit is checked on arrival), and no drain event (bufferedAmount is polled while non-zero).
+ */
+export class BrowserZwsChannel implements ZwsChannel {
+  private events: ZwsChannelEvents | null = null;
+  private held: Array<[Uint8Array, boolean]> = [];
+  private ended = false;
+  private error: Error | null = null;
+  private limit = 0;
+  private poll: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly ws: BrowserWebSocket,
+    readonly subprotocol: ZwsSubprotocol,
+    readonly peerAddress: string,
+  ) {
+    ws.onmessage = (event) => {
+      const data = event.data;
+      const binary = data instanceof ArrayBuffer;
+      const bytes = binary ? new Uint8Array(data) : new TextEncoder().encode(String(data));
+      if (this.limit > 0 && bytes.length > this.limit) {
+        this.error = new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", `message of ${bytes.length} bytes exceeds ${this.limit}`);
+        this.destroy();
+        return;
+      }
+      if (this.events !== null) this.events.message(bytes, binary);
+      else this.held.push([bytes, binary]);
+    };
+    ws.onclose = (event) => {
+      this.ended = true;
+      if (this.poll !== null) clearTimeout(this.poll);
+      this.poll = null;
+      if (this.error === null && event.wasClean === false) this.error = new WiremqError("ECONNRESET", `WebSocket closed (code ${event.code ?? 1006})`);
+      this.events?.closed(this.error);
+    };
+    ws.onerror = () => {};
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  attach(events: ZwsChannelEvents): void {
+    this.events = events;
+    const held = this.held;
+    this.held = [];
+    for (const [data, binary] of held) events.message(data, binary);
+    if (this.ended) events.closed(this.error);
+  }
+
+  send(payloads: readonly Uint8Array[]): void {
+    if (this.ws.readyState !== 1) return;
+    for (const p of payloads) this.ws.send(p);
+    this.watchWritable();
+  }
+
+  private watchWritable(): void {
+    if (this.poll !== null || this.ended) return;
+    let before = this.ws.bufferedAmount;
+    const look = (): void => {
+      this.poll = null;
+      const now = this.ws.bufferedAmount;
+      if (now < before) this.events?.writable();
+      before = now;
+      if (now > 0 && !this.ended) this.poll = setTimeout(look, WRITABLE_POLL);
+    };
+    this.poll = setTimeout(look, before > 0 ? WRITABLE_POLL : 0);
+  }
+
+  ping(): void {}
+
+  pause(): void {}
+
+  resume(): void {}
+
+  setPayloadLimit(bytes: number): void {
+    this.limit = bytes;
+  }
+
+  close(): void {
+    if (this.ws.readyState <= 1) this.ws.close(1000);
+  }
+
+  destroy(): void {
+    // A page cannot cut a connection short: a close frame is all its WebSocket offers.
+    this.close();
+  }
+}
