@@ -1,7 +1,8 @@
 /**
  * wiremq's browser bundle in a real chromium page, against peers this test runs in Node:
  * libzmq (the zeromq package, whose ws:// transport is libzmq's own) for REQ/REP, PUB/SUB with
- * a prefix filter, a 1 MiB message and a server restart; and libsodium's lazy load for CURVE.
+ * a prefix filter and a 1 MiB message; wiremq's own ws transport for DEALER/ROUTER with 1 MiB
+ * from the page and a server restart; and libsodium's lazy load for CURVE.
  * The page does the wiremq side; its results come back through page.evaluate and are compared
  * here. (CURVE over ws from a page cannot reach libzmq: the browser refuses the subprotocol
  * "ZWS2.0/CURVE", "/" being no token character; see docs/ARCHITECTURE.md.)
@@ -9,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as zmq from "zeromq";
+import * as wq from "../../lib/index.js";
 import { describeNeeding } from "../helpers/prerequisite.js";
 import { chromiumMissing, openBrowserPage, type BrowserPage } from "../helpers/browser.js";
 
@@ -133,14 +135,38 @@ describeNeeding(chromiumMissing(), "wiremq in chromium over ws://", () => {
     expect(b.pageErrors).toEqual([]);
   });
 
-  it("after the server restarts on the same port, the page reconnects and its DEALER is served again", async () => {
-    let router = new zmq.Router({ linger: 0 });
-    const endpoint = await bindWs(router);
-    const echo = (r: zmq.Router): void => {
+  it("a DEALER in the page sends 1 MiB to a wiremq ROUTER over ws and gets it back whole", async () => {
+    const router = track(new wq.Router({ linger: 0 }));
+    await router.bind("ws://127.0.0.1:*");
+    void (async () => {
+      for await (const [id, body] of router) await router.send([id!, body!]);
+    })().catch(() => {});
+    const result = await b.page.evaluate(async (ep) => {
+      const body = new Uint8Array(1024 * 1024);
+      for (let i = 0; i < body.length; i++) body[i] = (i * 13 + (i >> 12)) & 0xff;
+      const digest = async (u: Uint8Array): Promise<string> =>
+        [...new Uint8Array(await crypto.subtle.digest("SHA-256", u))].map((x) => x.toString(16).padStart(2, "0")).join("");
+      const dealer = new window.zmq.Dealer({ linger: 0 });
+      dealer.connect(ep);
+      await dealer.send(body);
+      const [back] = await dealer.receive();
+      dealer.close();
+      return { sent: await digest(body), back: await digest(back!), length: back!.length };
+    }, router.lastEndpoint!);
+    expect(result.length).toBe(1024 * 1024);
+    expect(result.back).toBe(result.sent);
+    expect(b.pageErrors).toEqual([]);
+  });
+
+  it("after a wiremq ROUTER restarts on the same port, the page reconnects and its DEALER is served again", async () => {
+    const echo = (r: InstanceType<typeof wq.Router>): void => {
       void (async () => {
         for await (const [id, body] of r) await r.send([id!, `echo:${body!.toString()}`]);
       })().catch(() => {});
     };
+    let router = new wq.Router({ linger: 0 });
+    await router.bind("ws://127.0.0.1:*");
+    const endpoint = router.lastEndpoint!;
     echo(router);
     await b.page.evaluate(async (ep) => {
       const dealer = new window.zmq.Dealer({ linger: 0, reconnectInterval: 50 });
@@ -150,12 +176,10 @@ describeNeeding(chromiumMissing(), "wiremq in chromium over ws://", () => {
       const [reply] = await dealer.receive();
       if (reply!.toString() !== "echo:before") throw new Error(`got ${reply!.toString()}`);
     }, endpoint);
-    // unbind() returns once libzmq has let the port go; close() alone does that later.
-    await router.unbind(endpoint);
+    // wiremq frees the port at close(), so the new server takes the same address at once.
     router.close();
-    // The same address: libzmq's ws endpoint reads ws://127.0.0.1:PORT/ (the path included).
-    router = track(new zmq.Router({ linger: 0 }));
-    await router.bind(endpoint.replace(/\/$/, ""));
+    router = track(new wq.Router({ linger: 0 }));
+    await router.bind(endpoint);
     echo(router);
     const after = await b.page.evaluate(async () => {
       const dealer = (window as unknown as { dealer: InstanceType<Zmq["Dealer"]> }).dealer;
