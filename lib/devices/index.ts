@@ -27,3 +27,5 @@ export { parseDestination } from "./destination.js";
 export type { Destination } from "./destination.js";
 export { RECIPIENT_STATUSES, FANOUT_VERSION } from "./fanout-wire.js";
 export type { RecipientStatus } from "./fanout-wire.js";
+export { QueueBridge } from "./queue-bridge.js";
+export type { BridgeConsumer, BridgeDelivery, BridgeQueues, QueueBridgeOptions, QueueBridgeStats } from "./queue-bridge.js";

@@ -27,7 +27,8 @@ export interface TakeoverReport {
   totalMs: number;
 }
 
-async function streamLeader(servers: NatsServer[], stream: string): Promise<{ leader: string | undefined; replicas: string[] }> {
+/** The stream's leader and its other replicas, by server name (undefined leader: none now). */
+export async function streamLeader(servers: NatsServer[], stream: string): Promise<{ leader: string | undefined; replicas: string[] }> {
   const nc = await connect({ servers: servers.filter((s) => s.child !== null).map((s) => s.url), timeout: 2000 });
   try {
     const jsm = await jetstreamManager(nc, { checkAPI: false, timeout: 1000 });
