@@ -78,13 +78,15 @@ export interface RecoveryIssue {
   file: string;
   /** Byte offset of the first byte that could not be read (0 for a missing file). */
   offset: number;
-  damage: "truncated" | "checksum" | "bad-length" | "bad-type" | "bad-magic" | "missing-segment" | "missing-name";
+  damage: "truncated" | "checksum" | "bad-length" | "bad-type" | "bad-magic" | "missing-segment" | "missing-name" | "unclean-stop";
   /**
    * cut: a segment's damaged end was moved to `keptAs` and the segment ends before it;
    * skipped: damaged bytes in the middle were moved to `keptAs` and reading went on at the
    *   next intact record;
    * set-aside: a file or directory that cannot be read was renamed to `keptAs`;
-   * reported: a segment file is missing; its messages (`seqs`) are lost;
+   * reported: a segment file is missing; its messages (`seqs`) are lost; or (`unclean-stop`) the
+   *   last run under sync `none` did not stop cleanly, so the writes of its last moments may
+   *   be lost (a power cut); new seqs skip 2^32 so none is given twice;
    * rebuilt: a missing `NAME` file was written again from the name its segments carry.
    */
   action: "cut" | "skipped" | "set-aside" | "reported" | "rebuilt";

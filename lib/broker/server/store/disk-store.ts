@@ -1,7 +1,7 @@
 /**
  * The store on disk:
  *
- *   <dataDir>/broker.lock          pid of the broker using the directory
+ *   <dataDir>/broker.lock          pid and sync policy of the broker using the directory
  *   <dataDir>/topics.json          durable subscriptions, replaced atomically
  *   <dataDir>/queues/<dir>/NAME    the queue's name (any UTF-8, so not used as a path)
  *   <dataDir>/queues/<dir>/<first seq>.seg   its segment files
@@ -10,7 +10,6 @@
  * every name maps to one short, portable directory name.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { WiremqError, zmqError } from "../../../errors.js";
 import { systemCode } from "../../../error-codes.js";
@@ -22,6 +21,7 @@ import { formatSyncPolicy } from "./sync-policy.js";
 import type { QueueLog, RecoveredQueue, Store, StoreDescription, TopicSubscriptions } from "./store.js";
 import { copyTopics } from "./memory-store.js";
 import { OpenFiles } from "./open-files.js";
+import { nodeFileSystem, type StoreFileSystem } from "./file-system.js";
 import type { SyncPolicy } from "./sync-policy.js";
 
 export interface DiskStoreOptions {
@@ -29,6 +29,8 @@ export interface DiskStoreOptions {
   segmentBytes: number;
   /** Segment files kept open at once across all queues (default 256); idle ones are closed. */
   maxOpenSegments?: number;
+  /** The file operations; tests inject a fault-injecting layer. */
+  fs?: StoreFileSystem;
 }
 
 const NAME_FILE = "NAME";
@@ -45,13 +47,17 @@ export class DiskStore implements Store {
   readonly #dataDir: string;
   readonly #queuesDir: string;
   readonly #opts: DiskLogOptions;
+  readonly #fs: StoreFileSystem;
   readonly #issues: RecoveryIssue[] = [];
   #locked = false;
+  /** The last run used sync none and did not stop cleanly. */
+  #uncleanNone = false;
 
   constructor(dataDir: string, opts: DiskStoreOptions) {
     this.#dataDir = dataDir;
     this.#queuesDir = join(dataDir, "queues");
-    this.#opts = { sync: opts.sync, segmentBytes: opts.segmentBytes, files: new OpenFiles(opts.maxOpenSegments) };
+    this.#opts = { sync: opts.sync, segmentBytes: opts.segmentBytes, files: new OpenFiles(opts.maxOpenSegments), fs: opts.fs ?? nodeFileSystem };
+    this.#fs = this.#opts.fs;
   }
 
   /** Segment files open now (at most `maxOpenSegments`, but for ones in use). */
@@ -68,10 +74,10 @@ export class DiskStore implements Store {
   }
 
   async open(): Promise<RecoveredQueue[]> {
-    await makeDirectories(this.#queuesDir);
+    await makeDirectories(this.#fs, this.#queuesDir);
     await this.#lock();
     const queues: RecoveredQueue[] = [];
-    for (const entry of await readdir(this.#queuesDir, { withFileTypes: true })) {
+    for (const entry of await this.#fs.readdirTypes(this.#queuesDir)) {
       if (!entry.isDirectory()) continue;
       const recovered = await this.#recoverQueue(join(this.#queuesDir, entry.name));
       if (recovered !== null) queues.push(recovered);
@@ -80,14 +86,14 @@ export class DiskStore implements Store {
   }
 
   async #recoverQueue(dir: string): Promise<RecoveredQueue | null> {
-    const entries = await readdir(dir);
+    const entries = await this.#fs.readdir(dir);
     const files = entries
       .map((f) => ({ f, seq: parseSegmentFileName(f) }))
       .filter((x): x is { f: string; seq: number } => x.seq !== null)
       .sort((a, b) => a.seq - b.seq);
     let name: string | null = null;
     try {
-      name = await readFile(join(dir, NAME_FILE), "utf8");
+      name = (await this.#fs.readFile(join(dir, NAME_FILE))).toString("utf8");
     } catch (err) {
       if ((err as { code?: string }).code !== "ENOENT") throw err;
     }
@@ -97,9 +103,9 @@ export class DiskStore implements Store {
     let prevDamaged = false;
     for (const { f, seq: firstSeq } of files) {
       const path = join(dir, f);
-      const scan = await scanSegment(path, firstSeq);
+      const scan = await scanSegment(this.#fs, path, firstSeq);
       if (scan.badMagic) {
-        this.#issues.push({ file: path, offset: 0, damage: "bad-magic", action: "set-aside", bytes: scan.fileBytes, keptAs: await setAside(path) });
+        this.#issues.push({ file: path, offset: 0, damage: "bad-magic", action: "set-aside", bytes: scan.fileBytes, keptAs: await setAside(this.#fs, path) });
         continue;
       }
       const seqs = scan.records.flatMap((r) => (r.type === RecordType.MESSAGE ? [r.seq] : []));
@@ -115,7 +121,7 @@ export class DiskStore implements Store {
           const atEnd = d.offset + d.length === scan.fileBytes;
           this.#issues.push({ file: path, offset: d.offset, damage: d.damage, action: atEnd ? "cut" : "skipped", bytes: d.length, keptAs: damagedFileName(path, d.offset) });
         }
-        size = await moveDamageAside(path, scan.damaged);
+        size = await moveDamageAside(this.#fs, path, scan.damaged);
       }
       if (name === null) name = nameRecordOf(scan.records, basename(dir));
       if (seqs.length > 0) lastSeq = seqs[seqs.length - 1]!;
@@ -126,21 +132,28 @@ export class DiskStore implements Store {
     if (!entries.includes(NAME_FILE)) {
       if (found.length === 0 && entries.every((f) => f.endsWith(".tmp"))) {
         // A crash between mkdir and writing NAME: the directory never held a message.
-        await rm(dir, { recursive: true, force: true });
+        await this.#fs.rmTree(dir);
         return null;
       }
       if (name === null) {
         // No segment carries the name: keep the files for a person, out of the queues.
         const keptAs = join(this.#dataDir, "damaged", basename(dir));
-        await mkdir(join(this.#dataDir, "damaged"), { recursive: true });
-        await rename(dir, keptAs);
+        await makeDirectories(this.#fs, join(this.#dataDir, "damaged"));
+        await this.#fs.rename(dir, keptAs);
         this.#issues.push({ file: join(dir, NAME_FILE), offset: 0, damage: "missing-name", action: "set-aside", keptAs });
         return null;
       }
-      await writeDurably(join(dir, NAME_FILE), name);
+      await writeDurably(this.#fs, join(dir, NAME_FILE), name);
       this.#issues.push({ file: join(dir, NAME_FILE), offset: 0, damage: "missing-name", action: "rebuilt" });
     }
-    const seqFloor = await this.#checkBounds(dir, found, files.map((x) => x.seq));
+    let seqFloor = await this.#checkBounds(dir, found, files.map((x) => x.seq));
+    if (this.#uncleanNone) {
+      // The seqs of lost confirmed messages are unknown: skip a u32 range past the last one
+      // read, so none is given twice.
+      const last = found.flatMap((f) => f.scan.records).reduce((m, r) => (r.type === RecordType.MESSAGE && r.seq > m ? r.seq : m), found.at(-1)?.firstSeq ?? 0);
+      seqFloor = Math.max(seqFloor, last + 1 + 2 ** 32);
+      this.#issues.push({ file: join(dir, NAME_FILE), offset: 0, damage: "unclean-stop", action: "reported" });
+    }
     const { log, messages } = await DiskQueueLog.recover(dir, name!, found, this.#opts, seqFloor);
     return { name: name!, log, messages };
   }
@@ -151,7 +164,7 @@ export class DiskStore implements Store {
    * a whole u32 range past its first seq is skipped.
    */
   async #checkBounds(dir: string, found: readonly FoundSegment[], onDisk: readonly number[]): Promise<number> {
-    const bounds = await readSegmentBounds(dir);
+    const bounds = await readSegmentBounds(this.#fs, dir);
     if (bounds === null) return 1;
     const first = found[0]?.firstSeq;
     if (!onDisk.includes(bounds.oldest) && (first === undefined || first > bounds.oldest)) {
@@ -171,16 +184,15 @@ export class DiskStore implements Store {
   }
 
   async #makeQueueDir(dir: string, name: string): Promise<void> {
-    await makeDirectories(dir);
-    await writeDurably(join(dir, NAME_FILE), name);
-    await syncDir(this.#queuesDir);
+    await makeDirectories(this.#fs, dir);
+    await writeDurably(this.#fs, join(dir, NAME_FILE), name);
   }
 
   async loadTopics(): Promise<TopicSubscriptions> {
     const path = join(this.#dataDir, TOPICS_FILE);
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = (await this.#fs.readFile(path)).toString("utf8");
     } catch (err) {
       if ((err as { code?: string }).code === "ENOENT") return new Map();
       throw zmqError(systemCode(err), `cannot read the durable subscriptions ${path}: ${(err as Error).message}`);
@@ -201,11 +213,11 @@ export class DiskStore implements Store {
   async saveTopics(topics: TopicSubscriptions): Promise<void> {
     const plain: Record<string, string[]> = {};
     for (const [topic, subs] of copyTopics(topics)) if (subs.size > 0) plain[topic] = [...subs].sort();
-    await writeDurably(join(this.#dataDir, TOPICS_FILE), JSON.stringify(plain, null, 2));
+    await writeDurably(this.#fs, join(this.#dataDir, TOPICS_FILE), JSON.stringify(plain, null, 2));
   }
 
   async close(): Promise<void> {
-    if (this.#locked) await rm(join(this.#dataDir, LOCK_FILE), { force: true });
+    if (this.#locked) await this.#fs.unlink(join(this.#dataDir, LOCK_FILE)).catch(() => undefined);
     this.#locked = false;
   }
 
@@ -213,14 +225,18 @@ export class DiskStore implements Store {
   async #lock(): Promise<void> {
     const path = join(this.#dataDir, LOCK_FILE);
     try {
-      const pid = Number(await readFile(path, "utf8"));
+      const [pidText, policy] = (await this.#fs.readFile(path)).toString("utf8").split(" ");
+      const pid = Number(pidText);
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
         throw new WiremqError("EBUSY", `data directory ${this.#dataDir} is in use by process ${pid}`);
       }
+      // A lock left behind is a run that did not stop cleanly; under sync none its confirmed
+      // writes of the last moments may have died in the page cache (a power cut).
+      this.#uncleanNone = policy === "none" || (policy === undefined && this.#opts.sync.mode === "none");
     } catch (err) {
       if ((err as { code?: string }).code !== "ENOENT") throw err;
     }
-    await writeDurably(path, String(process.pid));
+    await writeDurably(this.#fs, path, `${process.pid} ${formatSyncPolicy(this.#opts.sync)}`);
     this.#locked = true;
   }
 }
@@ -230,19 +246,21 @@ export class DiskStore implements Store {
  * the parent forever), and this way a refusal names the directory and keeps its code
  * (EROFS, EACCES), not a later ENOENT.
  */
-async function makeDirectories(path: string, parentMade = false): Promise<void> {
+async function makeDirectories(fs: StoreFileSystem, path: string, parentMade = false): Promise<void> {
   const parent = dirname(path);
   try {
-    await mkdir(path);
+    await fs.mkdir(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "EEXIST") return;
     if (code === "ENOENT" && !parentMade && parent !== path) {
-      await makeDirectories(parent);
-      return makeDirectories(path, true);
+      await makeDirectories(fs, parent);
+      return makeDirectories(fs, path, true);
     }
     throw zmqError(systemCode(err), `cannot create the directory ${path}: ${(err as Error).message}`);
   }
+  // A new directory's entry is durable only once its parent is synced.
+  await syncDir(fs, parent);
 }
 
 /** The queue name a segment carries, if it is the name of this directory. */

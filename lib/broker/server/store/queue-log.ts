@@ -4,12 +4,12 @@
  * plus one fdatasync per policy), and a put's callback runs only after the sync the policy
  * asks for. Segments are deleted from the front once every message in them is done.
  */
-import { readFile, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { encodeAck, encodeMessage, encodeReturn, MIN_MESSAGE_RECORD, RecordType } from "./record.js";
 import { Segment, segmentFileName, syncDir, writeDurably, type ScannedSegment } from "./segment.js";
 import type { SyncPolicy } from "./sync-policy.js";
 import type { OpenFiles } from "./open-files.js";
+import type { StoreFileSystem } from "./file-system.js";
 import type { QueueLog, RecoveredMessage } from "./store.js";
 import { WiremqError } from "../../../errors.js";
 
@@ -25,6 +25,7 @@ export interface DiskLogOptions {
   segmentBytes: number;
   /** Shared by every queue of a store: the bound on open segment files. */
   files: OpenFiles;
+  fs: StoreFileSystem;
 }
 
 /** A segment as recovery found it, its damage (if any) already moved aside. */
@@ -127,7 +128,7 @@ export class DiskQueueLog implements QueueLog {
     const log = new DiskQueueLog(dir, name, opts, nextSeq);
     if (rollOver) log.#rollOverAt = nextSeq;
     for (const f of found) {
-      const seg = Segment.existing(dir, f.firstSeq, f.size, opts.files);
+      const seg = Segment.existing(dir, f.firstSeq, f.size, opts.files, opts.fs);
       log.#segments.push(seg);
       log.#bytes += f.size;
     }
@@ -331,8 +332,8 @@ export class DiskQueueLog implements QueueLog {
       this.#tailOpen = true;
       this.#bytes += tail.size;
       // The new file's directory entry must be durable too, or a crash could lose the file.
-      if (this.#opts.sync.mode !== "none") await syncDir(this.#dir);
-      await writeSegmentBounds(this.#dir, this.#segments[0]!.firstSeq, tail.firstSeq);
+      if (this.#opts.sync.mode !== "none") await syncDir(this.#opts.fs, this.#dir);
+      await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[0]!.firstSeq, tail.firstSeq);
     }
     return tail;
   }
@@ -340,11 +341,11 @@ export class DiskQueueLog implements QueueLog {
   /** A new segment; a file of that name left by a failed attempt held nothing confirmed. */
   async #createSegment(firstSeq: number): Promise<Segment> {
     try {
-      return await Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files);
+      return await Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files, this.#opts.fs);
     } catch (err) {
       if ((err as { code?: string }).code !== "EEXIST" || this.#segments.some((s) => s.firstSeq === firstSeq)) throw err;
-      await unlink(`${this.#dir}/${segmentFileName(firstSeq)}`);
-      return Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files);
+      await this.#opts.fs.unlink(`${this.#dir}/${segmentFileName(firstSeq)}`);
+      return Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files, this.#opts.fs);
     }
   }
 
@@ -354,7 +355,7 @@ export class DiskQueueLog implements QueueLog {
     while (n < this.#segments.length - 1 && this.#segments[n]!.live <= 0) n++;
     if (n === 0) return;
     // The bounds first: a crash before the files go leaves done segments, never a false loss.
-    await writeSegmentBounds(this.#dir, this.#segments[n]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq);
+    await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[n]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq);
     for (const seg of this.#segments.splice(0, n)) {
       this.#bytes -= seg.size;
       await seg.remove();
@@ -395,13 +396,13 @@ function settle(waiting: Waiting[], err: Error | null): void {
  */
 export const SEGMENT_BOUNDS_FILE = "SEGMENTS";
 
-async function writeSegmentBounds(dir: string, oldest: number, newest: number): Promise<void> {
-  await writeDurably(join(dir, SEGMENT_BOUNDS_FILE), `${oldest} ${newest}\n`);
+async function writeSegmentBounds(fs: StoreFileSystem, dir: string, oldest: number, newest: number): Promise<void> {
+  await writeDurably(fs, join(dir, SEGMENT_BOUNDS_FILE), `${oldest} ${newest}\n`);
 }
 
-export async function readSegmentBounds(dir: string): Promise<{ oldest: number; newest: number } | null> {
+export async function readSegmentBounds(fs: StoreFileSystem, dir: string): Promise<{ oldest: number; newest: number } | null> {
   try {
-    const [oldest, newest] = (await readFile(join(dir, SEGMENT_BOUNDS_FILE), "utf8")).trim().split(" ").map(Number);
+    const [oldest, newest] = (await fs.readFile(join(dir, SEGMENT_BOUNDS_FILE))).toString("utf8").trim().split(" ").map(Number);
     return Number.isSafeInteger(oldest) && Number.isSafeInteger(newest) ? { oldest: oldest!, newest: newest! } : null;
   } catch {
     return null;

@@ -3,9 +3,9 @@
  * the log's tail. Named by the sequence number of its first message, zero-padded, so the
  * files of a queue sort in log order.
  */
-import { open, readFile, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { Closable, OpenFiles } from "./open-files.js";
+import type { StoreFile, StoreFileSystem } from "./file-system.js";
 import { encodeQueueName, parseRecord, RECORD_HEADER, RecordType, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
 import { WiremqError } from "../../../errors.js";
 
@@ -45,8 +45,8 @@ export interface ScannedSegment {
  * random bytes is 1 in 2^32 per offset, and the seq check refuses a record copied inside a
  * message body.
  */
-export async function scanSegment(path: string, firstSeq: number): Promise<ScannedSegment> {
-  const data = await readFile(path);
+export async function scanSegment(fs: StoreFileSystem, path: string, firstSeq: number): Promise<ScannedSegment> {
+  const data = await fs.readFile(path);
   const records: LogRecord[] = [];
   if (data.length < SEGMENT_MAGIC.length) {
     // A crash right after the file was created can leave part of the magic; nothing was
@@ -95,44 +95,46 @@ export function damagedFileName(path: string, offset: number): string {
  * (kept for a person; the broker never deletes it), then the segment is replaced by its
  * intact records alone, so the damage is found and reported once. Returns the new size.
  */
-export async function moveDamageAside(path: string, damaged: readonly DamagedRange[]): Promise<number> {
-  const data = await readFile(path);
+export async function moveDamageAside(fs: StoreFileSystem, path: string, damaged: readonly DamagedRange[]): Promise<number> {
+  const data = await fs.readFile(path);
   const kept: Buffer[] = [];
   let from = 0;
   for (const d of damaged) {
-    await writeDurably(damagedFileName(path, d.offset), data.subarray(d.offset, d.offset + d.length));
+    await writeDurably(fs, damagedFileName(path, d.offset), data.subarray(d.offset, d.offset + d.length));
     kept.push(data.subarray(from, d.offset));
     from = d.offset + d.length;
   }
   kept.push(data.subarray(from));
   const clean = Buffer.concat(kept);
-  await writeDurably(path, clean);
-  await syncDir(dirname(path));
+  await writeDurably(fs, path, clean);
   return clean.length;
 }
 
 /** Renames a file that is not a readable segment out of the way, keeping it for a person. */
-export async function setAside(path: string): Promise<string> {
+export async function setAside(fs: StoreFileSystem, path: string): Promise<string> {
   const to = `${path}.damaged`;
-  await rename(path, to);
+  await fs.rename(path, to);
+  await syncDir(fs, dirname(path));
   return to;
 }
 
 /** Writes a file so that after a crash it is either the old one or the whole new one. */
-export async function writeDurably(path: string, data: string | Buffer): Promise<void> {
+export async function writeDurably(fs: StoreFileSystem, path: string, data: string | Buffer): Promise<void> {
   const tmp = `${path}.tmp`;
-  const fh = await open(tmp, "w");
+  const fh = await fs.open(tmp, "w");
   try {
     await fh.writeFile(data);
     await fh.datasync();
   } finally {
     await fh.close();
   }
-  await rename(tmp, path);
+  await fs.rename(tmp, path);
+  // The rename is durable only once the directory holding it is synced.
+  await syncDir(fs, dirname(path));
 }
 
-export async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, "r");
+export async function syncDir(fs: StoreFileSystem, dir: string): Promise<void> {
+  const fh = await fs.open(dir, "r");
   try {
     await fh.sync();
   } finally {
@@ -143,7 +145,7 @@ export async function syncDir(dir: string): Promise<void> {
 export class Segment implements Closable {
   /** Messages in this segment not yet done (acknowledged or dead-lettered). */
   live = 0;
-  #fh: FileHandle | null = null;
+  #fh: StoreFile | null = null;
   #busy = 0;
   /** Opened for appending at least once: an idle close may reopen it. */
   #writable = false;
@@ -154,6 +156,7 @@ export class Segment implements Closable {
     /** Bytes in the file, magic included. */
     public size: number,
     readonly files: OpenFiles,
+    readonly fs: StoreFileSystem,
   ) {}
 
   get path(): string {
@@ -165,17 +168,17 @@ export class Segment implements Closable {
   }
 
   /** A new segment file holding its magic and the queue's name (not yet synced). */
-  static async create(dir: string, firstSeq: number, queueName: string, files: OpenFiles): Promise<Segment> {
-    const seg = new Segment(dir, firstSeq, 0, files);
-    seg.#fh = await open(seg.path, "wx");
+  static async create(dir: string, firstSeq: number, queueName: string, files: OpenFiles, fs: StoreFileSystem): Promise<Segment> {
+    const seg = new Segment(dir, firstSeq, 0, files, fs);
+    seg.#fh = await fs.open(seg.path, "wx");
     seg.#writable = true;
     await seg.write([SEGMENT_MAGIC, encodeQueueName(queueName)]);
     return seg;
   }
 
   /** A segment found at recovery; not open until it becomes the tail. */
-  static existing(dir: string, firstSeq: number, size: number, files: OpenFiles): Segment {
-    return new Segment(dir, firstSeq, size, files);
+  static existing(dir: string, firstSeq: number, size: number, files: OpenFiles, fs: StoreFileSystem): Segment {
+    return new Segment(dir, firstSeq, size, files, fs);
   }
 
   /** Opens a recovered segment for appending, cutting it to `validBytes` first. */
@@ -194,10 +197,10 @@ export class Segment implements Closable {
   }
 
   /** Runs `op` with the file open (reopened if the cache closed it), counted as busy. */
-  async #use<T>(op: (fh: FileHandle) => Promise<T>): Promise<T> {
+  async #use<T>(op: (fh: StoreFile) => Promise<T>): Promise<T> {
     this.#busy++;
     try {
-      this.#fh ??= await open(this.path, "r+");
+      this.#fh ??= await this.fs.open(this.path, "r+");
       await this.files.used(this);
       return await op(this.#fh);
     } finally {
@@ -246,7 +249,7 @@ export class Segment implements Closable {
 
   async remove(): Promise<void> {
     await this.close();
-    await unlink(this.path);
+    await this.fs.unlink(this.path);
   }
 }
 
