@@ -41,7 +41,7 @@ export async function loadBalancingBroker(log: (line: string) => void = console.
         resize: async ({ image, width }) => {
           if (name === "w2" && !crashed) {
             crashed = true;
-            log(`w2: crashing in the middle of ${image}`);
+            log(`w2: crashing in the middle of ${image} (expected: made to crash once)`);
             void worker.close();
             return new Promise<never>(() => {});
           }

@@ -56,7 +56,7 @@ export async function ordersPipeline(log: (line: string) => void = console.log):
     (name) =>
       new Consumer(orderCodec, {
         onDecodeError: (e) => {
-          log(`${name}: dropped a ${e.frames[0]!.length}-byte message that is not an Order (${e.code})`);
+          log(`${name}: dropped a ${e.frames[0]!.length}-byte message that is not an Order (${e.code}) — expected: the legacy producer sends it on purpose`);
           garbageDropped();
         },
       }),

@@ -66,14 +66,14 @@ export async function rpcFailover(log: (line: string) => void = console.log): Pr
     const second = await round(6);
     answered += second.length;
     log(`second round: ${second.map((r) => `${r.symbol}=${r.total} from ${r.server}`).join("; ")}`);
-    log(`gamma ${gammaCrashed ? "crashed mid-call" : "was not called"}; ${client.stats.failovers} calls moved; round took ${Math.round(performance.now() - began)} ms`);
+    log(`gamma ${gammaCrashed ? "crashed mid-call (expected: it is made to)" : "was not called"}; ${client.stats.failovers} calls moved; round took ${Math.round(performance.now() - began)} ms`);
 
     let remoteErrorCode: string | null = null;
     try {
       await client.call("quote", { symbol: "NOPE", quantity: 1 });
     } catch (err) {
       if (err instanceof RemoteError) remoteErrorCode = err.code;
-      log(`quote for NOPE failed remotely: ${(err as RemoteError).code}: ${(err as Error).message}`);
+      log(`quote for NOPE failed remotely: ${(err as RemoteError).code}: ${(err as Error).message} — expected: NOPE is not a symbol`);
     }
     return { answered, secondRound: second.map((r) => r.server), gammaCrashed, failovers: client.stats.failovers, remoteErrorCode };
   } finally {

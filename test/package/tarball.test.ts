@@ -21,6 +21,7 @@ const ALLOWED: readonly RegExp[] = [
   /^LICENSE$/,
   /^docs\/[\w.-]+\.md$/,
   /^lib\/broker\/(PROTOCOL|README)\.md$/,
+  /^patterns\/README\.md$/,
   /^dist\/cjs\/package\.json$/,
   /^dist\/cjs\/(lib|patterns)\/[\w/.-]+\.(js|d\.ts)$/,
   /^dist\/esm\/[\w-]+\.mjs$/,
@@ -80,7 +81,11 @@ describe("npm pack", () => {
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
       exports: Record<string, string | Record<string, string>>;
       bin: Record<string, string>;
+      scripts: Record<string, string>;
     };
+    // Nothing is built or run when the package is installed (the FAQ says so).
+    expect(Object.keys(pkg.scripts).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))).toEqual([]);
+    expect(files.filter((f) => f.endsWith(".node") || f.endsWith("binding.gyp"))).toEqual([]);
     const pointedAt = [
       ...Object.values(pkg.exports).flatMap((t) => (typeof t === "string" ? [t] : Object.values(t))),
       ...Object.values(pkg.bin),
