@@ -73,6 +73,8 @@ export interface HandshakeFailure {
    * reconnecting after a mechanism's failure, a refusal or an ERROR received).
    */
   reconnect?: boolean;
+  /** What the failure came from (a TLS error for wss), kept on the event's error. */
+  cause?: unknown;
 }
 
 export interface ZapRequest {

@@ -52,10 +52,10 @@ export function handshakeEventError(failure: HandshakeFailure): Error {
   if (failure.kind === "protocol") {
     const name = protocolErrorName(failure.code);
     const group = name.slice(0, name.indexOf("_"));
-    return zmqError(`ERR_${name}`, `${group} protocol error`);
+    return zmqError(`ERR_${name}`, `${group} protocol error`, failure.cause === undefined ? undefined : { cause: failure.cause });
   }
   const code = isErrnoCode(failure.code) ? failure.code : "EFAULT";
-  return zmqError(code, ERRNO_TEXT[code] ?? failure.message);
+  return zmqError(code, ERRNO_TEXT[code] ?? failure.message, failure.cause === undefined ? undefined : { cause: failure.cause });
 }
 
 /**

@@ -30,14 +30,14 @@ const ws: SocketTransport<WsEndpoint> = {
         mechanism: mechanismName(o),
         maxPayload: ZWS_HANDSHAKE_PAYLOAD_MAX,
         handshakeInterval: o.handshakeInterval,
-        tls: null,
+        tls: ep.secure ? o.tls : null,
       }),
     );
     return binding;
   },
   connect(owner, address, ep, routingId) {
     checkSocketType(owner, address);
-    return new WsConnection(owner, address, ep, routingId, mechanismName(owner.options), ZWS_HANDSHAKE_PAYLOAD_MAX, null);
+    return new WsConnection(owner, address, ep, routingId, mechanismName(owner.options), ZWS_HANDSHAKE_PAYLOAD_MAX, ep.secure ? owner.options.tls : null);
   },
   namesWildcard: (ep) => ep.anyHost || ep.anyPort,
 };

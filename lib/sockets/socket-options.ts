@@ -8,6 +8,7 @@ import { emitWarning } from "../util/warning.js";
 import { WiremqError, WiremqTypeError, zmqError } from "../errors.js";
 import { curveKeyBytes } from "../mechanisms/curve-keys.js";
 import { selectsCurve } from "../mechanisms/index.js";
+import { WsTls, type WsTlsOptions } from "../transports/ws-tls.js";
 import {
   getOptionById, isImmediateOption, LATE_OPTION_WARNING, setOptionById, SOCKET_OPTION_IDS, uint64, type OptionType,
 } from "./option-ids.js";
@@ -54,10 +55,14 @@ export interface SocketOptionValues {
   recoveryInterval: number;
   multicastHops: number;
   multicastMaxTransportDataUnit: number;
+  /** wss:// only (wiremq's, not zeromq's): certificates and checks, see WsTls. */
+  tls: WsTls | null;
 }
 
 /** What every socket's constructor takes: its options, and the Context it belongs to. */
-export type SocketOptionsInit = Omit<Partial<SocketOptionValues>, "routingId" | "zapDomain"> & {
+export type SocketOptionsInit = Omit<Partial<SocketOptionValues>, "routingId" | "zapDomain" | "tls"> & {
+  /** wss:// TLS settings (see the `tls` property). */
+  tls?: WsTlsOptions | WsTls | null;
   /** A string (sent as UTF-8) or the bytes themselves. */
   routingId?: string | Uint8Array | null;
   zapDomain?: string | null;
@@ -108,6 +113,7 @@ export function defaultOptions(): SocketOptionValues {
     recoveryInterval: 10000,
     multicastHops: 1,
     multicastMaxTransportDataUnit: 1500,
+    tls: null,
   };
 }
 
@@ -320,6 +326,13 @@ export abstract class SocketOptions {
   set zapEnforceDomain(v: boolean) { this.optionSet("zapEnforceDomain"); this.live.zapEnforceDomain = checkBoolean(v); }
   // Windows loopback, I/O-thread and multicast (pgm) settings: libzmq accepts them on every
   // socket and only the matching transport or platform uses them; wiremq has none of those.
+  /**
+   * TLS for wss:// (wiremq's own option; zeromq's build has no TLS): Node's `ca`, `cert`, `key`,
+   * `passphrase`, `rejectUnauthorized` and `servername`, checked when set. A wss bind needs
+   * `cert` and `key`. Reading it back gives a WsTls, which never prints the key or passphrase.
+   */
+  get tls(): WsTls | null { return this.live.tls; }
+  set tls(v: WsTlsOptions | WsTls | null) { this.optionSet("tls"); this.live.tls = v === null ? null : WsTls.from(v); }
   get loopbackFastPath(): boolean { return this.live.loopbackFastPath; }
   set loopbackFastPath(v: boolean) { this.optionSet("loopbackFastPath"); this.live.loopbackFastPath = checkBoolean(v); }
   get affinity(): number { return this.live.affinity; }

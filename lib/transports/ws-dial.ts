@@ -7,8 +7,8 @@ import { zwsOffer, type ZwsMechanism, type ZwsSubprotocol } from "../wire/zws.js
 import type { WsEndpoint } from "./endpoint.js";
 import type { DialerOptions } from "./stream.js";
 import { NodeZwsChannel } from "./ws-channel.js";
-import type { WsRefusal } from "./ws-listen.js";
-import { clientTlsOptions, type WsTls } from "./ws-tls.js";
+import { nodePem, type WsRefusal } from "./ws-listen.js";
+import type { WsTls } from "./ws-tls.js";
 
 export interface WsDialerOptions extends DialerOptions {
   mechanism: ZwsMechanism;
@@ -176,4 +176,17 @@ function refusalOf(err: Error & { code?: string }): WsRefusal {
   if (code === "ZWS_SUBPROTOCOL") return { kind: "protocol", code, message: err.message, reconnect: true };
   if (isTlsError(code)) return { kind: "other", code: "EPROTO", message: `TLS: ${err.message}`, cause: err };
   return { kind: "protocol", code: "ZWS_BAD_UPGRADE", message: err.message, reconnect: true, cause: err };
+}
+
+/** tls.connect's options for a wss connect. */
+export function clientTlsOptions(tls: WsTls | null, host: string): tls.ConnectionOptions {
+  const out: tls.ConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
+  const servername = tls?.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
+  if (servername !== undefined) out.servername = servername;
+  if (tls === null) return out;
+  if (tls.ca !== undefined) out.ca = nodePem(tls.ca);
+  if (tls.cert !== undefined) out.cert = nodePem(tls.cert);
+  if (tls.key !== undefined) out.key = nodePem(tls.key);
+  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  return out;
 }

@@ -9,7 +9,7 @@ import { zwsSelect, type ZwsMechanism, type ZwsSubprotocol } from "../wire/zws.j
 import { formatWs, type WsEndpoint } from "./endpoint.js";
 import { interfaceAddress, listenFailure, type Listener, type ListenOptions } from "./stream.js";
 import { NodeZwsChannel } from "./ws-channel.js";
-import { serverTlsOptions, type WsTlsOptions } from "./ws-tls.js";
+import type { Pem, WsTls } from "./ws-tls.js";
 
 /** Why a peer was turned away before it had a channel (shaped as a mechanism's HandshakeFailure). */
 export interface WsRefusal {
@@ -32,7 +32,7 @@ export interface WsListenOptions extends ListenOptions {
   maxPayload: number;
   /** ms a peer has to complete its upgrade (the socket's handshakeInterval; 0: no limit). */
   handshakeInterval: number;
-  tls: WsTlsOptions | null;
+  tls: WsTls | null;
 }
 
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
@@ -191,4 +191,23 @@ function badUpgrade(message: string, cause?: unknown): WsRefusal {
 function subprotocolRefusal(offered: string | undefined, mechanism: ZwsMechanism): WsRefusal {
   const what = offered === undefined ? "no subprotocol" : `subprotocols "${offered.slice(0, 200)}"`;
   return { kind: "protocol", code: "ZWS_SUBPROTOCOL", message: `${what} offered; this ${mechanism} socket speaks ZWS2.0/${mechanism}`, reconnect: true };
+}
+
+/** The https server's options for a wss bind; EINVAL without a certificate and its key. */
+export function serverTlsOptions(tls: WsTls | null, address: string): https.ServerOptions {
+  if (tls === null || tls.cert === undefined || tls.key === undefined) {
+    throw zmqError("EINVAL", "wss:// bind needs the tls option with cert and key", { address });
+  }
+  const out: https.ServerOptions = { cert: nodePem(tls.cert), key: nodePem(tls.key) };
+  if (tls.ca !== undefined) out.ca = nodePem(tls.ca);
+  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  return out;
+}
+
+type NodePem = string | Buffer | Array<string | Buffer>;
+
+/** PEM as Node's TLS options take it: bytes as a Buffer over the same memory. */
+export function nodePem(pem: Pem): NodePem {
+  const one = (x: string | Uint8Array): string | Buffer => (typeof x === "string" || Buffer.isBuffer(x) ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  return Array.isArray(pem) ? pem.map(one) : one(pem);
 }

@@ -1,12 +1,12 @@
-import type { ConnectionOptions } from "node:tls";
-import type { ServerOptions } from "node:https";
 import { isObject } from "../util/arguments.js";
-import { invalidArgument, zmqError } from "../errors.js";
+import { invalidArgument } from "../errors.js";
 
-type Pem = string | Buffer | Array<string | Buffer>;
+/** PEM text or its bytes (a Buffer in Node), or several. */
+export type Pem = string | Uint8Array | Array<string | Uint8Array>;
 
 /**
- * TLS for wss://, as a socket's `tls` option, with Node's names and meanings (tls.connect,
+ * No `node:` import here: the socket options hold a WsTls, and the browser build's graph has
+ * them. TLS for wss://, as a socket's `tls` option, with Node's names and meanings (tls.connect,
  * https.createServer). A binding needs `cert` and `key`; a connecting socket checks the
  * server's certificate against `ca` (else Node's root certificates) unless
  * `rejectUnauthorized` is false, and names the server by `servername` (SNI and the name
@@ -94,32 +94,8 @@ export class WsTls implements Readonly<WsTlsOptions> {
 }
 
 function checkPem(name: string, v: unknown): Pem {
-  const one = (x: unknown): boolean => typeof x === "string" || Buffer.isBuffer(x);
-  if (one(v)) return v as string | Buffer;
-  if (Array.isArray(v) && v.every(one)) return [...(v as Array<string | Buffer>)];
+  const one = (x: unknown): boolean => typeof x === "string" || x instanceof Uint8Array;
+  if (one(v)) return v as string | Uint8Array;
+  if (Array.isArray(v) && v.every(one)) return [...(v as Array<string | Uint8Array>)];
   throw invalidArgument("tls", `${name} must be PEM text, a Buffer, or an array of them`);
-}
-
-/** The https server's options for a wss bind; EINVAL without a certificate and its key. */
-export function serverTlsOptions(tls: WsTls | WsTlsOptions | null, address: string): ServerOptions {
-  if (tls === null || tls.cert === undefined || tls.key === undefined) {
-    throw zmqError("EINVAL", "wss:// bind needs the tls option with cert and key", { address });
-  }
-  const out: ServerOptions = { cert: tls.cert, key: tls.key };
-  if (tls.ca !== undefined) out.ca = tls.ca;
-  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
-  return out;
-}
-
-/** tls.connect's options for a wss connect. */
-export function clientTlsOptions(tls: WsTls | WsTlsOptions | null, host: string): ConnectionOptions {
-  const out: ConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
-  const servername = tls?.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
-  if (servername !== undefined) out.servername = servername;
-  if (tls === null) return out;
-  if (tls.ca !== undefined) out.ca = tls.ca;
-  if (tls.cert !== undefined) out.cert = tls.cert;
-  if (tls.key !== undefined) out.key = tls.key;
-  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
-  return out;
 }
