@@ -175,7 +175,7 @@ export class DiskStore implements Store {
       if (bounds.newest !== bounds.oldest) this.#issues.push({ file: join(dir, segmentFileName(bounds.newest)), offset: 0, damage: "missing-segment", action: "reported" });
       return bounds.newest + 2 ** 32;
     }
-    return 1;
+    return bounds.nextSeq;
   }
 
   createQueue(name: string): QueueLog {

@@ -170,7 +170,7 @@ export class DiskQueueLog implements QueueLog {
       // The cause (disk full, too many open files, a read-only remount) may be gone: try
       // again, in a new segment, since the old tail's end is unknown.
       this.#failed = null;
-      this.#rollOverAt ??= seq;
+      this.#rollOverAt = seq;
     }
     const [head, b] = encodeMessage(seq, body);
     this.#writes.push(head, b);
@@ -210,6 +210,9 @@ export class DiskQueueLog implements QueueLog {
     while (this.#flushing !== null) await this.#flushing;
     this.#startFlush();
     await this.#flushing;
+    if (this.#failed === null && this.#segments.length > 0) {
+      await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[0]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq, this.#nextSeq).catch(() => undefined);
+    }
     for (const seg of this.#segments) await seg.close();
   }
 
@@ -278,7 +281,9 @@ export class DiskQueueLog implements QueueLog {
       // (maybe stored: at-least-once), and the next append starts a new segment.
       this.#failed = err as Error;
       this.#failures++;
-      this.#rollOverAt ??= waiting[0]?.seq ?? this.#writeWaiting[0]?.seq ?? this.#unsynced[0]?.seq ?? this.#nextSeq;
+      // The next segment is named by the next seq given, not a refused one: within a segment
+      // seqs run without gaps, which is what lets recovery bound the seqs a damaged tail held.
+      this.#rollOverAt = this.#nextSeq;
       settle(waiting, this.#failed);
       settle(this.#writeWaiting.splice(0), this.#failed);
       settle(this.#unsynced.splice(0), this.#failed);
@@ -333,7 +338,7 @@ export class DiskQueueLog implements QueueLog {
       this.#bytes += tail.size;
       // The new file's directory entry must be durable too, or a crash could lose the file.
       if (this.#opts.sync.mode !== "none") await syncDir(this.#opts.fs, this.#dir);
-      await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[0]!.firstSeq, tail.firstSeq);
+      await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[0]!.firstSeq, tail.firstSeq, this.#nextSeq);
     }
     return tail;
   }
@@ -355,7 +360,7 @@ export class DiskQueueLog implements QueueLog {
     while (n < this.#segments.length - 1 && this.#segments[n]!.live <= 0) n++;
     if (n === 0) return;
     // The bounds first: a crash before the files go leaves done segments, never a false loss.
-    await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[n]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq);
+    await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[n]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq, this.#nextSeq);
     for (const seg of this.#segments.splice(0, n)) {
       this.#bytes -= seg.size;
       await seg.remove();
@@ -392,18 +397,23 @@ function settle(waiting: Waiting[], err: Error | null): void {
 
 /**
  * `SEGMENTS` holds the first seqs of the oldest and the newest segment file, so recovery can
- * tell a deleted oldest or newest segment from one the log deleted itself (`readSegmentBounds`).
+ * tell a deleted oldest or newest segment from one the log deleted itself (`readSegmentBounds`),
+ * and the next seq to give as of its writing (at every roll, deletion and clean close): the
+ * end of a segment cut at a record boundary leaves no trace, and this floor keeps its seqs
+ * from being given again.
  */
 export const SEGMENT_BOUNDS_FILE = "SEGMENTS";
 
-async function writeSegmentBounds(fs: StoreFileSystem, dir: string, oldest: number, newest: number): Promise<void> {
-  await writeDurably(fs, join(dir, SEGMENT_BOUNDS_FILE), `${oldest} ${newest}\n`);
+async function writeSegmentBounds(fs: StoreFileSystem, dir: string, oldest: number, newest: number, nextSeq: number): Promise<void> {
+  await writeDurably(fs, join(dir, SEGMENT_BOUNDS_FILE), `${oldest} ${newest} ${nextSeq}\n`);
 }
 
-export async function readSegmentBounds(fs: StoreFileSystem, dir: string): Promise<{ oldest: number; newest: number } | null> {
+export async function readSegmentBounds(fs: StoreFileSystem, dir: string): Promise<{ oldest: number; newest: number; nextSeq: number } | null> {
   try {
-    const [oldest, newest] = (await fs.readFile(join(dir, SEGMENT_BOUNDS_FILE))).toString("utf8").trim().split(" ").map(Number);
-    return Number.isSafeInteger(oldest) && Number.isSafeInteger(newest) ? { oldest: oldest!, newest: newest! } : null;
+    const [oldest, newest, next] = (await fs.readFile(join(dir, SEGMENT_BOUNDS_FILE))).toString("utf8").trim().split(" ").map(Number);
+    // A file from before the floor was kept has two fields: no floor.
+    const nextSeq = Number.isSafeInteger(next) ? next! : 1;
+    return Number.isSafeInteger(oldest) && Number.isSafeInteger(newest) ? { oldest: oldest!, newest: newest!, nextSeq } : null;
   } catch {
     return null;
   }
