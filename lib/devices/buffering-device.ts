@@ -71,6 +71,11 @@ const MiB = 1024 * 1024;
  * kill during it neither loses nor brings back a record. Records are not fsynced as they are
  * written: a power loss may lose what the OS had not written yet. Without write-ahead, a kill
  * also loses what memory held (up to `memoryBytes`).
+ *
+ * A consumer that holds a message past `ackTimeout` is taken for gone and its message goes
+ * back to the front of the queue; when it asks again, that request acknowledges nothing, so
+ * the message is delivered a second time (to another consumer, or to it) and never lost.
+ * Set `ackTimeout` above the longest a consumer works on one message.
  */
 export class BufferingDevice implements Steerable {
   readonly frontEnd: Pull;
