@@ -9,6 +9,18 @@ import type { Queue } from "../util/queue.js";
 export const BATCH_BYTES = 256 * 1024;
 /** Frames at least this big are written by reference instead of copied into the batch. */
 const COPY_LIMIT = 8 * 1024;
+/**
+ * Large bodies are written by reference, so queuing them costs no copy: while the next message
+ * is large, libuv may hold this many bytes unwritten and keeps the kernel fed from them between
+ * event-loop turns (measured: tcp 1 MiB and 64 KiB messages 1.2–1.6× faster than waiting for
+ * 'drain' after each one, on a loaded 2-core machine).
+ */
+export const LARGE_QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** True for a message whose last frame goes by reference (see LARGE_QUEUE_BYTES). */
+export function writtenByReference(msg: Msg | undefined): boolean {
+  return msg !== undefined && msg.length > 0 && msg[msg.length - 1]!.length >= COPY_LIMIT;
+}
 
 /**
  * The frames of one write: headers and small bodies copied into a batch buffer, large bodies by

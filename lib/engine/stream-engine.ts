@@ -9,7 +9,7 @@ import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../me
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
-import { BATCH_BYTES, OutboundBatch } from "./outbound-batch.js";
+import { BATCH_BYTES, LARGE_QUEUE_BYTES, OutboundBatch, writtenByReference } from "./outbound-batch.js";
 import { MessageAssembly } from "./message-assembly.js";
 import { ReadPlan } from "./read-plan.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
@@ -375,7 +375,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.pong = null;
     }
     while ((pipe.out.length > 0 || this.commands.length > 0) && roundBytes < MAX_ROUND_BYTES) {
-      if (sock.writableNeedDrain) {
+      const roomForLarge = sock.writableLength < LARGE_QUEUE_BYTES && this.commands.length === 0 && writtenByReference(pipe.out.peek());
+      if (sock.writableNeedDrain && !roomForLarge) {
         this.waitingDrain = true;
         break;
       }
