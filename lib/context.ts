@@ -12,6 +12,7 @@ import { WiremqTypeError, zmqError } from "./errors.js";
 import { CONTEXT_OPTION_IDS, getOptionById, setOptionById } from "./sockets/option-ids.js";
 import { checkArgumentCount, isObject } from "./util/arguments.js";
 
+/** The options of a {@link Context}, as zeromq names them; also accepted by its constructor. */
 export interface ContextOptions {
   blocky: boolean;
   ioThreads: number;
@@ -35,6 +36,16 @@ function boolOption(value: unknown): boolean {
   return value;
 }
 
+/**
+ * zeromq's context: process-wide settings the sockets made with it share. wiremq has no I/O
+ * threads, so `ioThreads` and the thread options are kept and read back only.
+ *
+ * @example
+ * ```ts
+ * import { context } from "wiremq";
+ * context.blocky = false;   // sockets made from now on get linger 0 by default
+ * ```
+ */
 export class Context {
   #blocky = true;
   #ioThreads = 1;
@@ -125,4 +136,5 @@ export class Context {
   }
 }
 
+/** The default context, used by every socket made without a `context` option (zeromq's `context`). */
 export const context = new Context();

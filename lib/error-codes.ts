@@ -45,6 +45,7 @@ export const ERRNO = {
   ENOCOMPATPROTO: 156384764,
   ETERM: 156384765,
 } as const;
+/** The errno names wiremq's errors use (zeromq's, with libzmq's numbers for its own). */
 export type ErrnoCode = keyof typeof ERRNO;
 
 /**
@@ -81,6 +82,7 @@ export const PROTOCOL_CODES = [
   "ZAP_INVALID_STATUS_CODE",
   "ZAP_INVALID_METADATA",
 ] as const;
+/** The exact violation a ProtocolError names. */
 export type ProtocolCode = (typeof PROTOCOL_CODES)[number];
 
 /** libzmq 4.3.5's ZMQ_PROTOCOL_ERROR_* names (include/zmq.h), without that prefix. */
@@ -107,6 +109,7 @@ export const LIBZMQ_PROTOCOL_NAMES = [
   "ZAP_INVALID_METADATA",
   "WS_UNSPECIFIED",
 ] as const;
+/** libzmq 4.3.5's ZMQ_PROTOCOL_ERROR_* names, without that prefix. */
 export type LibzmqProtocolName = (typeof LIBZMQ_PROTOCOL_NAMES)[number];
 
 /** A handshake:error:protocol event's code, as zeromq names it from libzmq's. */

@@ -12,6 +12,7 @@ import { ERRNO, type ProtocolCode, type WiremqErrorCode } from "./error-codes.js
 
 export type { WiremqErrorCode } from "./error-codes.js";
 
+/** What an error may carry besides its code and message. */
 export interface ErrorExtra {
   /** The endpoint the failed call named, as zeromq sets it on bind/connect errors. */
   address?: string;
@@ -145,6 +146,7 @@ export const messages = {
 /** The family's root under its first name, which wiremq/errors has exported since 0.1. */
 export const ZmqError = WiremqError;
 export type ZmqError<C extends string = WiremqErrorCode> = WiremqError<C>;
+/** {@link ErrorExtra} under its first name. */
 export type ZmqErrorExtra = ErrorExtra;
 
 export function zmqError(code: WiremqErrorCode, message: string, extra?: ErrorExtra): WiremqError {

@@ -1,6 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Authenticate, AuthenticateRequest, AuthenticateResult } from "./zap-registry.js";
 
+/**
+ * Who {@link createAuthenticator}'s ZAP handler lets in: addresses, PLAIN users, CURVE keys.
+ *
+ * @example
+ * ```ts
+ * setZapHandler(createAuthenticator({ allow: ["127.0.0.1"], curveKeys: [client.publicKey] }));
+ * ```
+ */
 export interface AuthenticatorOptions {
   /** Only these peer addresses may connect (empty or absent: any). */
   allow?: readonly string[];

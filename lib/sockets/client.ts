@@ -7,6 +7,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a CLIENT socket takes in its constructor (zeromq's names). */
 export type ClientOptions = SocketOptionsInit;
 
 /**

@@ -7,6 +7,7 @@ import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a DGRAM socket takes in its constructor (zeromq's names). */
 export type DatagramOptions = SocketOptionsInit;
 
 /**

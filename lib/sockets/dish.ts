@@ -11,6 +11,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a DISH socket takes in its constructor (zeromq's names). */
 export type DishOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
 /** The group a DISH message was sent to. */

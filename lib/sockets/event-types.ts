@@ -41,14 +41,17 @@ export interface ProtoError extends Error {
     | "ERR_WS_UNSPECIFIED";
 }
 
+/** The endpoint an event is about (`tcp://127.0.0.1:5555`, ...). */
 export interface EventAddress {
   address: string;
 }
 
+/** The wait in ms an event announces (`connect:retry`). */
 export interface EventInterval {
   interval: number;
 }
 
+/** The error an event carries (`bind:error`, `handshake:error:*`, ...), shaped as zeromq's. */
 export interface EventError<E = ErrnoError> {
   error: E;
 }

@@ -5,10 +5,23 @@ import { toFrames, type MessageLike } from "./message.js";
 import { Waiter } from "./waiter.js";
 import { nextTurn, TurnBudget } from "./turn-budget.js";
 
+/**
+ * wiremq's addition to `send()`: an AbortSignal that rejects the send with its reason while
+ * it waits (zeromq takes no second argument).
+ */
 export interface SendOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * wiremq's addition to `receive()`: an AbortSignal that rejects the receive with its reason
+ * while it waits.
+ *
+ * @example
+ * ```ts
+ * const msg = await pull.receive({ signal: AbortSignal.timeout(1000) });
+ * ```
+ */
 export interface ReceiveOptions {
   signal?: AbortSignal;
 }

@@ -6,6 +6,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a GATHER socket takes in its constructor (zeromq's names). */
 export type GatherOptions = Omit<SocketOptionsInit, "sendHighWaterMark" | "sendTimeout">;
 
 /** GATHER (49/SCATTERGATHER, draft): PULL with one frame per message; multipart ones are dropped. */

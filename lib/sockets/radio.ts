@@ -11,6 +11,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a RADIO socket takes in its constructor (zeromq's names). */
 export type RadioOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
 /** The group a RADIO message goes to. */

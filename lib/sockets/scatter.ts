@@ -6,6 +6,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a SCATTER socket takes in its constructor (zeromq's names). */
 export type ScatterOptions = Omit<SocketOptionsInit, "receiveHighWaterMark" | "receiveTimeout">;
 
 /** SCATTER (49/SCATTERGATHER, draft): PUSH with one frame per message. */

@@ -10,6 +10,7 @@ import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
+/** The options a SERVER socket takes in its constructor (zeromq's names). */
 export type ServerOptions = SocketOptionsInit;
 
 /** Which peer a SERVER message came from, or goes to. */

@@ -33,6 +33,7 @@ export interface AuthenticateResult {
   metadata?: Record<string, string | Uint8Array>;
 }
 
+/** A ZAP handler: given a peer's handshake, says whether it may in (status 200) and who it is. */
 export type Authenticate = (request: AuthenticateRequest) => AuthenticateResult | Promise<AuthenticateResult>;
 
 let handler: Authenticate | null = null;
