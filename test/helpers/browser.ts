@@ -27,6 +27,16 @@ const TYPES: Record<string, string> = {
   ".css": "text/css; charset=utf-8",
 };
 
+/** Headless chromium; the caller closes it. */
+export function launchChromium(): Promise<Browser> {
+  return puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root in a container has no user namespace for chromium's sandbox.
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
+  });
+}
+
 export interface BrowserPage {
   readonly browser: Browser;
   readonly page: Page;
@@ -64,12 +74,7 @@ export async function openBrowserPage(path: string, staticDirs: Record<string, s
     });
     await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // Root in a container has no user namespace for chromium's sandbox.
-      args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on("pageerror", (err) => pageErrors.push(String(err)));
