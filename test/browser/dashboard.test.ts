@@ -16,6 +16,12 @@ import { startDashboard, SYMBOLS, type Dashboard } from "../../examples/browser-
 import { describeNeeding } from "../helpers/prerequisite.js";
 import { chromiumMissing, launchChromium } from "../helpers/browser.js";
 
+// The page's own APIs, which the test's type library (Node's) does not declare.
+declare function createImageBitmap(blob: Blob): Promise<{ width: number; height: number }>;
+declare const OffscreenCanvas: new (w: number, h: number) => {
+  getContext(kind: "2d"): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+};
+
 interface Row {
   symbol: string;
   price: string;
