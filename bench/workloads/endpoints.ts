@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** "threads" is inproc between two worker_threads of one process. */
-export type Transport = "tcp" | "ipc" | "inproc" | "threads";
+export type Transport = "tcp" | "ipc" | "inproc" | "threads" | "ws";
 
 let sequence = 0;
 
@@ -14,6 +14,8 @@ export function bindEndpoint(transport: Transport): string {
   switch (transport) {
     case "tcp":
       return "tcp://127.0.0.1:*";
+    case "ws":
+      return "ws://127.0.0.1:*";
     case "ipc":
       return `ipc://${ipcPath(sequence)}`;
     case "inproc":

@@ -67,6 +67,12 @@ export const workloads: readonly Workload[] = [
     "ceiling/tcp/ping-pong-16B",
     "REQ/REP round trip of 16B over tcp, two processes (the ceiling: one write and one read each way)",
   ),
+  // ws:// (issue 18 asks ≥ 3× zeromq's msgs/s): each library to itself, then libzmq sending
+  // to (or requesting from) each library, so the wiremq column is wiremq↔libzmq.
+  pushPullWorkload({ transport: "ws", size: 16, baseCount: 120_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
+  pushPullWorkload({ transport: "ws", size: 16, baseCount: 120_000, peer: "zeromq" }),
+  reqRepWorkload({ transport: "ws", size: 16, baseCount: 8_000, targets: [{ metric: "medianUs", ratio: 1 }] }),
+  reqRepWorkload({ transport: "ws", size: 16, baseCount: 8_000, peer: "zeromq" }),
   pushPullWorkload({ curve: true, transport: "tcp", size: 16, baseCount: 60_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ curve: true, transport: "tcp", size: 64 * KiB, baseCount: 3_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
   // The wasm cipher (WIREMQ_CURVE_CIPHER=wasm), as without the accelerator; issue 4's goals.

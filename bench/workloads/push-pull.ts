@@ -1,6 +1,6 @@
 // One-way throughput: PUSH→PULL (optionally CURVE-encrypted) or DEALER→ROUTER; tcp and ipc
 // across two processes, inproc inside one.
-import type { ExportName } from "../lib-loader.js";
+import type { ExportName, LibName } from "../lib-loader.js";
 import type { ReceiveArgs, ReceiveResult, ReceiverReady, SendArgs } from "../roles/push-pull.js";
 import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
 import { scaledCount, type Measurement, type Target, type Workload } from "./types.js";
@@ -17,6 +17,8 @@ export interface PushPullSpec {
   curve?: boolean;
   /** With `curve`: force wiremq's wasm cipher even when the sodium-native accelerator loads. */
   wasmCipher?: boolean;
+  /** The sender's library whatever the column's (zeromq: each library against libzmq). */
+  peer?: LibName;
 }
 
 export function sizeLabel(size: number): string {
@@ -35,8 +37,8 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
   const requires: ExportName[] = router ? ["Dealer", "Router"] : ["Push", "Pull"];
   if (spec.curve) requires.push("curveKeyPair");
   return {
-    name: `${family}/${spec.transport}/${sizeLabel(spec.size)}`,
-    description: `${spec.curve ? (spec.wasmCipher ? "CURVE (wiremq: wasm cipher) " : "CURVE (wiremq: sodium-native when installed) ") : ""}${sockets} ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
+    name: `${family}/${spec.transport}/${sizeLabel(spec.size)}${spec.peer === undefined ? "" : `-from-${spec.peer}`}`,
+    description: `${spec.peer === undefined ? "" : `${spec.peer} sender, the column's library receiving: `}${spec.curve ? (spec.wasmCipher ? "CURVE (wiremq: wasm cipher) " : "CURVE (wiremq: sodium-native when installed) ") : ""}${sockets} ${sizeLabel(spec.size)} messages over ${spec.transport}, ${where}; rate at the receiver`,
     requires,
     metrics: [
       { key: "msgsPerSec", unit: "msgs/s", better: "higher" },
@@ -56,7 +58,7 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
           result = await workers.spawn(role, lib, receiveArgs).result<ReceiveResult>();
         } else {
           const options = spec.wasmCipher ? { env: { WIREMQ_CURVE_CIPHER: "wasm" } } : undefined;
-          const sender = workers.prepare(lib, options);
+          const sender = workers.prepare(spec.peer ?? lib, options);
           const receiver = workers.spawn("pull-receive", lib, receiveArgs, options);
           const { endpoint, serverKey } = await receiver.wait<ReceiverReady>("ready");
           const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey };

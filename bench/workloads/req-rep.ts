@@ -1,5 +1,6 @@
 // REQ/REP round-trip latency across two processes, timed at the requester.
 import type { EchoArgs, LatencyResult, RequestArgs } from "../roles/req-rep.js";
+import type { LibName } from "../lib-loader.js";
 import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
 import { sizeLabel } from "./push-pull.js";
 import { scaledCount, type Target, type Workload } from "./types.js";
@@ -13,12 +14,14 @@ export interface ReqRepSpec {
   /** Round trips per measurement, sized for ~1 s with zeromq. */
   baseCount: number;
   targets?: Target[];
+  /** The requester's library whatever the column's (zeromq: each library against libzmq). */
+  peer?: LibName;
 }
 
 export function reqRepWorkload(spec: ReqRepSpec): Workload {
   return {
-    name: `req-rep/${spec.transport}/${sizeLabel(spec.size)}`,
-    description: `REQ/REP round trip of ${sizeLabel(spec.size)} over ${spec.transport}, two processes; per-request latency`,
+    name: `req-rep/${spec.transport}/${sizeLabel(spec.size)}${spec.peer === undefined ? "" : `-from-${spec.peer}`}`,
+    description: `${spec.peer === undefined ? "" : `${spec.peer} requester, the column's library replying: `}REQ/REP round trip of ${sizeLabel(spec.size)} over ${spec.transport}, two processes; per-request latency`,
     requires: ["Request", "Reply"],
     metrics: [
       { key: "medianUs", unit: "µs median", better: "lower" },
@@ -31,7 +34,7 @@ export function reqRepWorkload(spec: ReqRepSpec): Workload {
       const bind = bindEndpoint(spec.transport);
       try {
         const echoArgs: EchoArgs = { bind };
-        const requester = workers.prepare(lib);
+        const requester = workers.prepare(spec.peer ?? lib);
         const replier = workers.spawn("reply-echo", lib, echoArgs);
         const { endpoint } = await replier.wait<{ endpoint: string }>("ready");
         const requestArgs: RequestArgs = { connect: endpoint, size: spec.size, warmup, warmupMs: params.quick ? 200 : WARMUP_MS, count };
