@@ -4,6 +4,8 @@
  * branches off another. Matching a message walks only the bytes of its first frame, so its cost
  * does not grow with subscriptions that do not match. Each node counts subscribers of type K
  * (a pipe for PUB, a single owner for SUB); the usual single subscriber is held without a Map.
+ * An edge is a latin1 string, one char per byte: a typed array costs an ArrayBuffer and a
+ * view on the heap (over 100 B), a short string a 16-byte header.
  */
 class Node<K> {
   /** Children by the first byte of their edge. */
@@ -16,8 +18,8 @@ class Node<K> {
   total = 0;
 
   constructor(
-    /** The bytes on the edge from the parent to this node. */
-    public edge: Uint8Array,
+    /** The bytes on the edge from the parent to this node, one latin1 char each. */
+    public edge: string,
   ) {}
 
   get subscriberCount(): number {
@@ -49,18 +51,21 @@ class Node<K> {
   }
 }
 
-const EMPTY = new Uint8Array(0);
-
 /** How many bytes of `edge` equal `data` from `at`. */
-function common(edge: Uint8Array, data: Uint8Array, at: number): number {
+function common(edge: string, data: Uint8Array, at: number): number {
   const n = Math.min(edge.length, data.length - at);
   let i = 0;
-  while (i < n && edge[i] === data[at + i]) i++;
+  while (i < n && edge.charCodeAt(i) === data[at + i]) i++;
   return i;
 }
 
+/** `data` from `at` as latin1: a string of its own, not keeping a read buffer alive. */
+function edgeOf(data: Uint8Array, at: number): string {
+  return Buffer.from(data.buffer, data.byteOffset + at, data.length - at).toString("latin1");
+}
+
 export class SubscriptionTrie<K> {
-  private readonly root = new Node<K>(EMPTY);
+  private readonly root = new Node<K>("");
 
   /** Adds one subscription; returns true when `topic` had no subscriber at all before. */
   add(topic: Uint8Array, key: K): boolean {
@@ -71,8 +76,7 @@ export class SubscriptionTrie<K> {
       node.children ??= new Map();
       let child = node.children.get(topic[i]!);
       if (child === undefined) {
-        // A copy: the topic may be a view of a read buffer that must not be kept alive.
-        child = new Node<K>(Uint8Array.prototype.slice.call(topic, i));
+        child = new Node<K>(edgeOf(topic, i));
         node.children.set(topic[i]!, child);
         child.total = 1;
         node = child;
@@ -83,7 +87,7 @@ export class SubscriptionTrie<K> {
         // The topic leaves this edge part-way: split it at the branching byte.
         const mid = new Node<K>(child.edge.slice(0, n));
         child.edge = child.edge.slice(n);
-        mid.children = new Map([[child.edge[0]!, child]]);
+        mid.children = new Map([[child.edge.charCodeAt(0), child]]);
         mid.total = child.total;
         node.children.set(topic[i]!, mid);
         child = mid;
@@ -114,17 +118,14 @@ export class SubscriptionTrie<K> {
     // Prune branches left with no subscriptions, then join a lone child back into its parent.
     let i = path.length - 1;
     while (i > 0 && path[i]!.total === 0) {
-      path[i - 1]!.children!.delete(path[i]!.edge[0]!);
+      path[i - 1]!.children!.delete(path[i]!.edge.charCodeAt(0));
       i--;
     }
     const keep = path[i]!;
     if (i > 0 && keep.subscriberCount === 0 && keep.children !== null && keep.children.size === 1) {
       const [only] = keep.children.values();
-      const joined = new Uint8Array(keep.edge.length + only!.edge.length);
-      joined.set(keep.edge);
-      joined.set(only!.edge, keep.edge.length);
-      only!.edge = joined;
-      path[i - 1]!.children!.set(joined[0]!, only!);
+      only!.edge = keep.edge + only!.edge;
+      path[i - 1]!.children!.set(only!.edge.charCodeAt(0), only!);
     }
     return last;
   }
@@ -181,7 +182,7 @@ export class SubscriptionTrie<K> {
   topics(): Buffer[] {
     const out: Buffer[] = [];
     const walk = (node: Node<K>, prefix: number[]): void => {
-      for (const b of node.edge) prefix.push(b);
+      for (let j = 0; j < node.edge.length; j++) prefix.push(node.edge.charCodeAt(j));
       if (node.subscriberCount > 0) out.push(Buffer.from(prefix));
       if (node.children !== null) for (const child of node.children.values()) walk(child, prefix);
       prefix.length -= node.edge.length;
