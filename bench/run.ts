@@ -121,7 +121,7 @@ async function runWorkload(
       if (cell.unavailable !== undefined || cell.failures.length > 0) continue; // a failure is not retried
       const tag = `${workload.name} round ${round + 1}/${rounds} ${columns[i]!.label}`;
       try {
-        const m = await measure(workload, columns[i]!.lib, params, opts.timeoutMs, workload.stallMs ?? opts.stallMs);
+        const m = await measure(workload, columns[i]!.lib, params, Math.max(opts.timeoutMs, workload.timeoutMs ?? 0), workload.stallMs ?? opts.stallMs);
         cell.samples.push(m);
         log(`${tag}: ${Object.entries(m).map(([k, v]) => `${k} ${formatFigure(v)}`).join(", ")}`);
       } catch (err) {

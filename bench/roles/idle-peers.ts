@@ -9,6 +9,8 @@ import { defineRole } from "./role.js";
 export interface RouterIdleArgs {
   bind: string;
   peers: number;
+  /** The ROUTER's listen backlog (libzmq's default, 100, when absent). */
+  backlog?: number;
 }
 
 export interface DealerPeersArgs {
@@ -23,6 +25,8 @@ export interface IdleFigures {
   /** ROUTER only: CPU time (user + system) spent from "all connected" to "measure". */
   idleCpuMs?: number;
   idleMs?: number;
+  /** ROUTER only: ms from "ready" (the DEALERs start connecting) to the last peer's hello. */
+  acceptMs?: number;
 }
 
 const HELLO = Buffer.from("hi");
@@ -33,12 +37,13 @@ export const routerIdle = defineRole<RouterIdleArgs>(async (lib, args, channel) 
   let phase = "binding";
   let greeted = 0;
   channel.progress(() => `${phase}: ${greeted}/${args.peers} peers said hello`);
-  const router = new (lib.socket("Router"))();
+  const router = new (lib.socket("Router"))(args.backlog === undefined ? undefined : { backlog: args.backlog });
   try {
     await router.bind(args.bind);
     await sleep(20);
     const rssBefore = settledRss();
     channel.post("ready", { endpoint: router.lastEndpoint ?? args.bind });
+    const readyAt = performance.now();
 
     phase = "accepting";
     const ids = new Set<string>();
@@ -48,6 +53,7 @@ export const routerIdle = defineRole<RouterIdleArgs>(async (lib, args, channel) 
       ids.add(msg[0]!.toString("hex"));
       greeted = ids.size;
     }
+    const acceptMs = performance.now() - readyAt;
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     channel.post("connected");
@@ -56,7 +62,7 @@ export const routerIdle = defineRole<RouterIdleArgs>(async (lib, args, channel) 
     await channel.wait("measure");
     const cpu = process.cpuUsage(cpu0);
     const idleMs = Date.now() - t0;
-    const figures: IdleFigures = { rssBefore, rssAfter: settledRss(), idleCpuMs: (cpu.user + cpu.system) / 1000, idleMs };
+    const figures: IdleFigures = { rssBefore, rssAfter: settledRss(), idleCpuMs: (cpu.user + cpu.system) / 1000, idleMs, acceptMs };
     channel.post("measured", figures);
 
     phase = "waiting to close";

@@ -10,6 +10,16 @@ export interface IdlePeersSpec {
   /** How long the connections sit idle before the second RSS reading. */
   idleMs: number;
   targets?: Target[];
+  /**
+   * Processes the DEALERs are spread over (default 1). libzmq holds two fds per DEALER, so
+   * 10,000 of them do not fit one process under a 20,000 open-file limit.
+   */
+  dealerProcesses?: number;
+  /**
+   * The ROUTER's listen backlog. With libzmq's 100, thousands of connects at once overflow the
+   * kernel's accept queue and the dropped ones wait out TCP's retransmission back-off.
+   */
+  backlog?: number;
 }
 
 export function idlePeersWorkload(spec: IdlePeersSpec): Workload {
@@ -24,9 +34,11 @@ export function idlePeersWorkload(spec: IdlePeersSpec): Workload {
       { key: "routerKBPerConn", unit: "KB/conn ROUTER side", better: "lower" },
       { key: "peerKBPerConn", unit: "KB/conn DEALER side", better: "lower" },
       { key: "idleCpuPct", unit: "% CPU ROUTER idle", better: "lower" },
+      { key: "acceptSeconds", unit: "s to accept all", better: "lower" },
     ],
     targets: spec.targets,
     maxRounds: 3,
+    timeoutMs: spec.peers > 2000 ? 180_000 : undefined,
     async run(lib, params, workers) {
       // --quick: a quarter of the peers; the per-connection figure then carries more noise.
       const peers = Math.max(10, Math.round(spec.peers * params.scale * (params.quick ? 0.25 : 1)));
@@ -34,25 +46,28 @@ export function idlePeersWorkload(spec: IdlePeersSpec): Workload {
       const bind = bindEndpoint(spec.transport);
       const execArgv = ["--expose-gc"];
       try {
-        const routerArgs: RouterIdleArgs = { bind, peers };
-        const dealers = workers.prepare(lib, { execArgv });
+        const routerArgs: RouterIdleArgs = { bind, peers, backlog: spec.backlog };
+        const processes = Math.max(1, Math.min(spec.dealerProcesses ?? 1, peers));
+        const shares = Array.from({ length: processes }, (_, i) => Math.floor(peers / processes) + (i < peers % processes ? 1 : 0));
+        const dealers = shares.map(() => workers.prepare(lib, { execArgv }));
         const router = workers.spawn("router-idle", lib, routerArgs, { execArgv });
         const { endpoint } = await router.wait<{ endpoint: string }>("ready");
-        const peerArgs: DealerPeersArgs = { connect: endpoint, peers };
-        dealers.start("dealer-peers", peerArgs);
-        await Promise.all([router.wait("connected"), dealers.wait("connected")]);
+        dealers.forEach((d, i) => d.start("dealer-peers", { connect: endpoint, peers: shares[i]! } satisfies DealerPeersArgs));
+        await Promise.all([router.wait("connected"), ...dealers.map((d) => d.wait("connected"))]);
         await sleep(idleMs);
         router.post("measure");
-        dealers.post("measure");
-        const [r, d] = await Promise.all([router.wait<IdleFigures>("measured"), dealers.wait<IdleFigures>("measured")]);
+        for (const d of dealers) d.post("measure");
+        const [r, ...ds] = await Promise.all([router.wait<IdleFigures>("measured"), ...dealers.map((d) => d.wait<IdleFigures>("measured"))]);
         router.post("close");
-        dealers.post("close");
-        await Promise.all([router.result(), dealers.result()]);
+        for (const d of dealers) d.post("close");
+        await Promise.all([router.result(), ...dealers.map((d) => d.result())]);
+        const dealerGrowth = ds.reduce((sum, d) => sum + (d.rssAfter - d.rssBefore), 0);
         return {
-          routerKBPerConn: (r.rssAfter - r.rssBefore) / peers / 1024,
-          peerKBPerConn: (d.rssAfter - d.rssBefore) / peers / 1024,
-          idleCpuPct: (100 * (r.idleCpuMs ?? 0)) / Math.max(1, r.idleMs ?? 0),
-          routerRssMB: r.rssAfter / 1e6,
+          routerKBPerConn: (r!.rssAfter - r!.rssBefore) / peers / 1024,
+          peerKBPerConn: dealerGrowth / peers / 1024,
+          idleCpuPct: (100 * (r!.idleCpuMs ?? 0)) / Math.max(1, r!.idleMs ?? 0),
+          acceptSeconds: (r!.acceptMs ?? 0) / 1000,
+          routerRssMB: r!.rssAfter / 1e6,
         };
       } finally {
         releaseEndpoint(bind);

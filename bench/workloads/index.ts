@@ -97,6 +97,19 @@ export const workloads: readonly Workload[] = [
       { metric: "peerKBPerConn", ratio: 1 },
     ],
   }),
+  // Issue 20: 10,000 DEALERs (in two processes: libzmq needs two fds each) on one ROUTER
+  // whose backlog takes them (Linux caps it at net.core.somaxconn, 4096 here).
+  idlePeersWorkload({
+    transport: "tcp",
+    peers: 10_000,
+    idleMs: 1000,
+    dealerProcesses: 2,
+    backlog: 4096,
+    targets: [
+      { metric: "routerKBPerConn", ratio: 0.6 },
+      { metric: "acceptSeconds", ratio: 1 },
+    ],
+  }),
   floodWorkload({
     transport: "tcp",
     size: 16,

@@ -47,6 +47,8 @@ export interface Workload {
   targets?: Target[];
   /** Overrides the runner's stall limit (ms), for a workload whose workers idle on purpose. */
   stallMs?: number;
+  /** Raises --timeout for a workload that needs longer (10,000 connections with libzmq). */
+  timeoutMs?: number;
   /** Caps --rounds for a workload that is slow or whose figure barely varies. */
   maxRounds?: number;
   /** One measurement. Workers go in `workers`, which the runner disposes (and kills on timeout). */
