@@ -2,6 +2,7 @@
 import type { Role } from "./role.js";
 import { burstReceive, burstSend } from "./burst.js";
 import { dealerPeers, routerIdle } from "./idle-peers.js";
+import { fanThreads } from "./fan-threads.js";
 import { publishSend, subscribeReceive } from "./pub-sub.js";
 import { pullReceive, pushPullLocal, pushSend } from "./push-pull.js";
 import { pushPullThreads } from "./push-pull-threads.js";
@@ -12,6 +13,7 @@ export const roles: Readonly<Record<string, Role>> = {
   "push-send": pushSend,
   "push-pull-local": pushPullLocal,
   "push-pull-threads": pushPullThreads,
+  "fan-threads": fanThreads,
   "reply-echo": replyEcho,
   "request-timed": requestTimed,
   "pub-send": publishSend,

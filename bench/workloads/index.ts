@@ -3,6 +3,7 @@
 // limits on wiremq's own figure.
 import { brokerWorkload } from "./broker.js";
 import { ceilingWorkload } from "./ceiling.js";
+import { fanThreadsWorkload } from "./fan-threads.js";
 import { floodWorkload } from "./event-loop.js";
 import { idlePeersWorkload } from "./idle-peers.js";
 import { burstWorkload } from "./memory.js";
@@ -32,6 +33,11 @@ export const workloads: readonly Workload[] = [
   // inproc between worker_threads: the PULL in the child's main thread, the PUSH in a worker.
   pushPullWorkload({ transport: "threads", size: 16, baseCount: 360_000 }),
   pushPullWorkload({ transport: "threads", size: 64 * KiB, baseCount: 20_000 }),
+  // Issue 20: the main thread and 4 worker threads over inproc, both ways.
+  fanThreadsWorkload({ direction: "out", threads: 4, size: 16, baseCount: 200_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
+  fanThreadsWorkload({ direction: "in", threads: 4, size: 16, baseCount: 200_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
+  fanThreadsWorkload({ direction: "out", threads: 4, size: 64 * KiB, baseCount: 20_000, targets: [{ metric: "mbPerSec", ratio: 3 }] }),
+  fanThreadsWorkload({ direction: "in", threads: 4, size: 64 * KiB, baseCount: 20_000, targets: [{ metric: "mbPerSec", ratio: 3 }] }),
   pubSubWorkload({
     transport: "tcp",
     size: 16,
