@@ -11,6 +11,7 @@
 import { WiremqTypeError, zmqError } from "./errors.js";
 import { CONTEXT_OPTION_IDS, getOptionById, setOptionById } from "./sockets/option-ids.js";
 import { checkArgumentCount, isObject } from "./util/arguments.js";
+import { nodeBuiltin } from "./util/builtin.js";
 
 /** The options of a {@link Context}, as zeromq names them; also accepted by its constructor. */
 export interface ContextOptions {
@@ -36,6 +37,47 @@ function boolOption(value: unknown): boolean {
   return value;
 }
 
+/** Where each option lives in a context's values (int32 each; booleans as 0/1). */
+const BLOCKY = 0;
+const IO_THREADS = 1;
+const MAX_SOCKETS = 2;
+const MAX_MESSAGE_SIZE = 3;
+const IPV6 = 4;
+const FIELDS = 5;
+
+function defaultValues(buffer: ArrayBufferLike = new ArrayBuffer(FIELDS * 4)): Int32Array {
+  const values = new Int32Array(buffer);
+  values.set([1, 1, 1023, -1, 0]);
+  return values;
+}
+
+/** The key under which the default context's options pass to worker threads. */
+const SHARED_KEY = "wiremq:default-context-options:1";
+
+interface WorkerThreads {
+  getEnvironmentData(key: string): unknown;
+  setEnvironmentData(key: string, value: unknown): void;
+}
+
+/**
+ * zeromq's default context is one native object for the whole process, so an option set on it
+ * in one thread is what every worker reads. Here the default context's values sit in a
+ * SharedArrayBuffer that worker threads inherit through Node's environment data (cloned when a
+ * worker starts, and a SharedArrayBuffer clones as the same memory).
+ */
+function sharedDefaultValues(): Int32Array {
+  const threads = nodeBuiltin<WorkerThreads>("node:worker_threads");
+  if (threads === undefined || typeof SharedArrayBuffer === "undefined") return defaultValues();
+  const inherited = threads.getEnvironmentData(SHARED_KEY);
+  if (inherited instanceof SharedArrayBuffer && inherited.byteLength === FIELDS * 4) return new Int32Array(inherited);
+  const values = defaultValues(new SharedArrayBuffer(FIELDS * 4));
+  threads.setEnvironmentData(SHARED_KEY, values.buffer);
+  return values;
+}
+
+/** Set only while the default context is constructed: its values, shared across threads. */
+let valuesForNext: Int32Array | null = null;
+
 /**
  * zeromq's context: process-wide settings the sockets made with it share. wiremq has no I/O
  * threads, so `ioThreads` and the thread options are kept and read back only.
@@ -47,16 +89,14 @@ function boolOption(value: unknown): boolean {
  * ```
  */
 export class Context {
-  #blocky = true;
-  #ioThreads = 1;
-  #maxSockets = 1023;
-  #maxMessageSize = -1;
-  #ipv6 = false;
+  readonly #values: Int32Array;
 
   constructor(options?: Partial<ContextOptions>) {
     if (options !== undefined && !isObject(options)) throw new WiremqTypeError("EINVAL", "Options must be an object");
     // eslint-disable-next-line prefer-rest-params
     checkArgumentCount(arguments, 1);
+    this.#values = valuesForNext ?? defaultValues();
+    valuesForNext = null;
     Object.seal(this);
     if (options === undefined) return;
     for (const [key, value] of Object.entries(options)) {
@@ -66,38 +106,38 @@ export class Context {
   }
 
   get blocky(): boolean {
-    return this.#blocky;
+    return this.#values[BLOCKY] === 1;
   }
   set blocky(value: boolean) {
-    this.#blocky = boolOption(value);
+    this.#values[BLOCKY] = boolOption(value) ? 1 : 0;
   }
 
   get ioThreads(): number {
-    return this.#ioThreads;
+    return this.#values[IO_THREADS]!;
   }
   set ioThreads(value: number) {
-    this.#ioThreads = int32Option(value, 0);
+    this.#values[IO_THREADS] = int32Option(value, 0);
   }
 
   get maxSockets(): number {
-    return this.#maxSockets;
+    return this.#values[MAX_SOCKETS]!;
   }
   set maxSockets(value: number) {
-    this.#maxSockets = int32Option(value, 1);
+    this.#values[MAX_SOCKETS] = int32Option(value, 1);
   }
 
   get maxMessageSize(): number {
-    return this.#maxMessageSize;
+    return this.#values[MAX_MESSAGE_SIZE]!;
   }
   set maxMessageSize(value: number) {
-    this.#maxMessageSize = int32Option(value, 0);
+    this.#values[MAX_MESSAGE_SIZE] = int32Option(value, 0);
   }
 
   get ipv6(): boolean {
-    return this.#ipv6;
+    return this.#values[IPV6] === 1;
   }
   set ipv6(value: boolean) {
-    this.#ipv6 = boolOption(value);
+    this.#values[IPV6] = boolOption(value) ? 1 : 0;
   }
 
   // Write-only in libzmq (zmq_ctx_get has no ZMQ_THREAD_PRIORITY), so zeromq reads undefined;
@@ -136,5 +176,6 @@ export class Context {
   }
 }
 
+valuesForNext = sharedDefaultValues();
 /** The default context, used by every socket made without a `context` option (zeromq's `context`). */
 export const context = new Context();

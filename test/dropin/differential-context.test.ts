@@ -3,6 +3,10 @@
  * cast to a C int, and libzmq's range (EINVAL), whether given to the constructor or assigned;
  * unknown and read-only properties are refused; the object shows no own properties.
  */
+import { once } from "node:events";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { expectSame, settle, type Zmq } from "../helpers/differential.js";
 
@@ -69,5 +73,35 @@ describe("context options (differential)", () => {
       };
     });
     expect(seen).toMatchObject({ resolved: { json: "{}" } });
+  });
+});
+
+describe("the default context across worker threads (differential)", () => {
+  const entries = [
+    ["zeromq", createRequire(import.meta.url).resolve("zeromq")],
+    ["wiremq", fileURLToPath(new URL("../../dist/cjs/lib/index.js", import.meta.url))],
+  ] as const;
+  it.each(entries)("%s: an option set in one thread is what the others read; a new Context is not shared", async (_name, entry) => {
+    const zmq = createRequire(import.meta.url)(entry) as { context: { ioThreads: number; blocky: boolean }; Context: new () => { ioThreads: number } };
+    const own = new zmq.Context();
+    zmq.context.ioThreads = 3;
+    own.ioThreads = 4;
+    try {
+      const worker = new Worker(
+        `const zmq = require(${JSON.stringify(entry)});
+         const { parentPort } = require("node:worker_threads");
+         const seen = { ioThreads: zmq.context.ioThreads, fresh: new zmq.Context().ioThreads };
+         zmq.context.ioThreads = 2;
+         parentPort.postMessage(seen);`,
+        { eval: true },
+      );
+      const [seen] = (await once(worker, "message")) as [{ ioThreads: number; fresh: number }];
+      await once(worker, "exit");
+      expect(seen).toEqual({ ioThreads: 3, fresh: 1 });
+      expect(zmq.context.ioThreads).toBe(2);
+      expect(own.ioThreads).toBe(4);
+    } finally {
+      zmq.context.ioThreads = 1;
+    }
   });
 });
