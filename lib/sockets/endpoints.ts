@@ -95,7 +95,7 @@ export class Endpoints {
   private added(binding: Binding): void {
     this.bindings.set(binding.endpoint, binding);
     this.lastBound = binding.endpoint;
-    this.owner.events.emit({ type: "bind", address: binding.endpoint });
+    if (monitored(binding)) this.owner.events.emit({ type: "bind", address: binding.endpoint });
   }
 
   /**
@@ -116,7 +116,7 @@ export class Endpoints {
     const closed = binding.close();
     binding.destroy();
     await closed;
-    this.owner.events.emit({ type: "close", address: binding.endpoint });
+    if (monitored(binding)) this.owner.events.emit({ type: "close", address: binding.endpoint });
   }
 
   connect(address: string, options?: ConnectOptions): void {
@@ -144,7 +144,7 @@ export class Endpoints {
     for (const b of bindings) {
       // The server's callback waits for its connections, which may linger.
       b.close().catch(() => {});
-      this.owner.events.emit({ type: "close", address: b.endpoint });
+      if (monitored(b)) this.owner.events.emit({ type: "close", address: b.endpoint });
       this.closedBindings.push(b);
     }
   }
@@ -176,4 +176,9 @@ function namesWildcard(address: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** libzmq reports no monitor event for an inproc endpoint: no bind or close (see inproc-link.ts). */
+function monitored(binding: Binding): boolean {
+  return binding.kind !== "inproc";
 }

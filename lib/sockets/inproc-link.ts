@@ -153,7 +153,8 @@ export function connectInproc(owner: PeerOwner, conn: InprocConnectSide, name: s
       withdrawSeek(peer);
       mine.properties = new Map([["socket-type", Buffer.from(type)]]);
       if (mine.routingId === null && id.length > 0) mine.routingId = id;
-      owner.events.emit({ type: "connect", address: conn.address });
+      // libzmq reports nothing for inproc; wiremq reports the handshake only (a program may
+      // wait for it over any transport), not connect/accept/bind/close, as zeromq does not.
       owner.events.emit({ type: "handshake", address: conn.address });
       // Sockets that route by peer identity attach only now that the identity is known.
       if (!attached && !owner.closed && !mine.terminated) owner.attachPipe(mine);
@@ -244,7 +245,6 @@ function acceptInproc(owner: PeerOwner, peer: InprocPeer, address: string): void
   pipe.conflate = o.conflate;
   pipe.routingId = peer.routingId.length > 0 ? peer.routingId : null;
   pipe.properties = new Map([["socket-type", Buffer.from(peer.type)]]);
-  owner.events.emit({ type: "accept", address });
   owner.events.emit({ type: "handshake", address });
   peer.onAccepted(owner.socketType, owner.routingIdBytes());
   owner.attachPipe(pipe);
