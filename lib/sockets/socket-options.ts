@@ -57,6 +57,8 @@ export interface SocketOptionValues {
   multicastMaxTransportDataUnit: number;
   /** wss:// only (wiremq's, not zeromq's): certificates and checks, see WsTls. */
   tls: WsTls | null;
+  /** A SOCKS5 proxy (`host:port`) for tcp connects; null connects directly. */
+  socksProxy: string | null;
 }
 
 /** What every socket's constructor takes: its options, and the Context it belongs to. */
@@ -114,6 +116,7 @@ export function defaultOptions(): SocketOptionValues {
     multicastHops: 1,
     multicastMaxTransportDataUnit: 1500,
     tls: null,
+    socksProxy: null,
   };
 }
 
@@ -345,8 +348,9 @@ export abstract class SocketOptions {
   set multicastHops(v: number) { this.optionSet("multicastHops"); this.live.multicastHops = checkRange("multicastHops", v, 1); }
   get multicastMaxTransportDataUnit(): number { return this.live.multicastMaxTransportDataUnit; }
   set multicastMaxTransportDataUnit(v: number) { this.optionSet("multicastMaxTransportDataUnit"); this.live.multicastMaxTransportDataUnit = checkRange("multicastMaxTransportDataUnit", v, 1); }
-  get socksProxy(): string | null { return this.live && null; }
-  set socksProxy(v: string | null) { this.optionSet("socksProxy"); void this.live; refuseUnsupported("socksProxy", v); }
+  get socksProxy(): string | null { return this.live.socksProxy; }
+  // libzmq takes any string (a bad one fails at connect) and unsets with null or "".
+  set socksProxy(v: string | null) { this.optionSet("socksProxy"); this.live.socksProxy = checkString(v) || null; }
   get interface(): string | null { return this.live && null; }
   set interface(v: string | null) { this.optionSet("interface"); void this.live; refuseUnsupported("interface", v); }
   get tcpAcceptFilter(): string | null { return this.live && null; }

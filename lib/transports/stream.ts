@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { WiremqError, type ZmqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { adoptAccepted, withReader } from "./reader.js";
+import { dialThroughSocks, TUNNEL_OPEN } from "./socks5.js";
 
 /** A bound tcp or ipc endpoint. */
 export interface Listener {
@@ -169,6 +170,8 @@ export interface DialerOptions {
   /** ms a connect may take before it counts as failed; 0 leaves it to the OS. */
   connectTimeout: number;
   ipv6: boolean;
+  /** A SOCKS5 proxy (`host:port`) that tcp connects go through, or null. */
+  socksProxy?: string | null;
 }
 
 export interface DialerEvents {
@@ -207,7 +210,19 @@ export class Dialer {
 
   private attempt(): void {
     if (this.stopped) return;
-    const sock = dial(this.ep, this.options.ipv6);
+    const ep = this.ep;
+    const proxy = ep.transport === "tcp" ? (this.options.socksProxy ?? null) : null;
+    let sock: net.Socket;
+    try {
+      sock = proxy === null || ep.transport !== "tcp" ? dial(ep, this.options.ipv6) : dialThroughSocks(proxy, ep.host, ep.port);
+    } catch {
+      // A proxy address that does not parse: reported as a failed attempt, retried after it changes.
+      this.events.failed();
+      this.scheduleRetry();
+      return;
+    }
+    // Through a proxy the connection is ours once the proxy has opened the tunnel.
+    const ready = proxy === null ? "connect" : TUNNEL_OPEN;
     this.current = sock;
     this.events.delayed();
     const onError = (): void => {
@@ -223,7 +238,7 @@ export class Dialer {
     // connectTimeout: a connect still pending then counts as failed (libzmq's ZMQ_CONNECT_TIMEOUT).
     if (timeout > 0) this.connectTimer = setTimeout(onError, timeout).unref();
     sock.once("error", onError);
-    sock.once("connect", () => {
+    sock.once(ready, () => {
       this.clearConnectTimer();
       sock.removeListener("error", onError);
       if (this.stopped) {
@@ -272,6 +287,7 @@ export class Dialer {
       // The handle outlives destroy() by a turn; our listeners on it would keep this dialer,
       // its socket and their context reachable until then.
       sock.removeAllListeners("connect");
+      sock.removeAllListeners(TUNNEL_OPEN);
       sock.removeAllListeners("error");
       sock.on("error", ignoreError);
       sock.destroy();
