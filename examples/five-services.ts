@@ -23,10 +23,12 @@ export interface FiveServicesResult {
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function fiveServices(log: (line: string) => void = console.log): Promise<FiveServicesResult> {
-  // A 50 ms heartbeat: the broker looks at leases that often, so an expired one would show.
-  const broker = new Broker({ memory: true, bind: "tcp://127.0.0.1:0", heartbeatInterval: 50 });
+  // A 200 ms heartbeat: the broker looks at leases that often, so an expired one would show;
+  // a session ends only after 600 ms of silence, so a busy machine does not end it (ending it
+  // would return the leases, and at-least-once would run those orders again).
+  const broker = new Broker({ memory: true, bind: "tcp://127.0.0.1:0", heartbeatInterval: 200 });
   await broker.start();
-  const client = new BrokerClient({ endpoints: broker.endpoints, heartbeatInterval: 50 });
+  const client = new BrokerClient({ endpoints: broker.endpoints, heartbeatInterval: 200 });
   const servers: RpcServer<typeof payments>[] = [];
   try {
     await client.ready();
@@ -117,8 +119,8 @@ async function paymentsPart(servers: RpcServer<typeof payments>[], log: (line: s
 
 async function reportPart(client: BrokerClient, log: (line: string) => void): Promise<FiveServicesResult["report"]> {
   const reports = durableQueue(client, "reports", json<{ month: string }>());
-  const leaseMs = 200;
-  const ranMs = 800;
+  const leaseMs = 300;
+  const ranMs = 1200;
   let runs = 0;
   let finished!: () => void;
   const ran = new Promise<void>((resolve) => (finished = resolve));

@@ -15,10 +15,10 @@ afterEach(async () => {
 
 async function setup(options: Partial<BrokerOptions> = {}): Promise<{ broker: Broker; client: BrokerClient }> {
   // A short heartbeat makes the broker look at leases every 50 ms.
-  const broker = new Broker({ memory: true, bind: "tcp://127.0.0.1:0", heartbeatInterval: 50, ...options } as BrokerOptions);
+  const broker = new Broker({ memory: true, bind: "tcp://127.0.0.1:0", heartbeatInterval: 200, ...options } as BrokerOptions);
   await broker.start();
   open.push(broker);
-  const client = new BrokerClient({ endpoints: broker.endpoints, heartbeatInterval: 50 });
+  const client = new BrokerClient({ endpoints: broker.endpoints, heartbeatInterval: 200 });
   open.push(client);
   await within(client.ready(), 5000, "client session");
   return { broker, client };
@@ -160,7 +160,7 @@ describe("a put gives up when no broker answers", () => {
     const silent = new Router({ linger: 0 });
     open.push({ close: async () => silent.close() });
     await silent.bind("tcp://127.0.0.1:0");
-    const client = new BrokerClient({ endpoints: silent.lastEndpoint!, heartbeatInterval: 50 });
+    const client = new BrokerClient({ endpoints: silent.lastEndpoint!, heartbeatInterval: 200 });
     open.push(client);
     await expect(client.put("jobs", "x", { timeout: 300 })).rejects.toMatchObject({ code: "ETIMEDOUT" });
   });

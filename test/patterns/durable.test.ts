@@ -51,10 +51,10 @@ describe("typed durable producer and consumer", () => {
 
 describe("durable workers", () => {
   async function brokerAndClient(options: { maxDeliveries?: number } = {}): Promise<{ broker: Broker; client: BrokerClient }> {
-    const broker = new Broker({ memory: true, bind: "tcp://127.0.0.1:0", heartbeatInterval: 50, ...options });
+    const broker = new Broker({ memory: true, bind: "tcp://127.0.0.1:0", heartbeatInterval: 200, ...options });
     await broker.start();
     cleanups.push(() => broker.close());
-    const client = new BrokerClient({ endpoints: broker.endpoints, heartbeatInterval: 50 });
+    const client = new BrokerClient({ endpoints: broker.endpoints, heartbeatInterval: 200 });
     cleanups.push(() => client.close());
     await client.ready();
     return { broker, client };
