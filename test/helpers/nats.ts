@@ -78,10 +78,13 @@ interface Spec {
   monitor: number;
   cluster?: { port: number; routes: number[] };
   storeDir: string;
+  /** false: a server without JetStream, whose API subjects have no responders (as during an election). */
+  jetstream?: boolean;
 }
 
 function argsOf(spec: Spec): string[] {
-  const args = ["-a", "127.0.0.1", "-p", String(spec.port), "-m", String(spec.monitor), "-js", "-sd", spec.storeDir, "-n", spec.name];
+  const js = spec.jetstream === false ? [] : ["-js", "-sd", spec.storeDir];
+  const args = ["-a", "127.0.0.1", "-p", String(spec.port), "-m", String(spec.monitor), ...js, "-n", spec.name];
   if (spec.cluster !== undefined) {
     args.push("--cluster_name", "wmq", "--cluster", `nats://127.0.0.1:${spec.cluster.port}`);
     args.push("--routes", spec.cluster.routes.map((p) => `nats://127.0.0.1:${p}`).join(","));
@@ -141,9 +144,9 @@ function storeDir(): string {
   return dir;
 }
 
-/** One JetStream server. */
-export async function startNats(): Promise<NatsServer> {
-  const spec: Spec = { name: "n1", port: await freePort(), monitor: await freePort(), storeDir: storeDir() };
+/** One JetStream server (`{ jetstream: false }`: a plain NATS server). */
+export async function startNats(options: { jetstream?: boolean } = {}): Promise<NatsServer> {
+  const spec: Spec = { name: "n1", port: await freePort(), monitor: await freePort(), storeDir: storeDir(), jetstream: options.jetstream !== false };
   return handle(spec, await launch(spec, true));
 }
 

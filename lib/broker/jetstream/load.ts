@@ -63,7 +63,8 @@ export function loadNats(): Promise<NatsModules> {
   return loading;
 }
 
-async function importPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
+/** Exported for its test: a missing package becomes EMISSINGPACKAGE naming it. */
+export async function importPeer<T>(name: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (err) {
