@@ -64,8 +64,8 @@ export class DurableWorkers<T> implements AsyncDisposable {
    * Stops. With `{ drain: true }` it takes no new message, lets running handlers finish and
    * settle (ack/nack), then closes the consumer; messages it held but had not started go back
    * to the queue. Without `drain`, the consumer closes at once: running handlers' messages go
-   * back to the queue and may run again elsewhere (their ACK then fails). `timeout`: as every
-   * drain in wiremq/patterns (PATTERN_DRAIN_TIMEOUT unless given).
+   * back to the queue and may run again elsewhere (their ACK then fails). `timeout`: ms to wait
+   * for running handlers; without one the drain waits for them however long they take.
    */
   close(options?: CloseOptions): Promise<void> {
     const timeout = drainTimeout(options);
