@@ -1,5 +1,6 @@
 import { Router } from "../../lib/index.js";
 import type { DecodeError } from "../codec/codec.js";
+import { drainTimedOut, drainTimeout, finishWithin } from "../internal/drain.js";
 import { SerialSender } from "../internal/serial-sender.js";
 import { CallMemory, type ReplyTo } from "./call-memory.js";
 import { deadlineTimer, failure, runCall, type Answer } from "./dispatch.js";
@@ -31,7 +32,11 @@ export type RpcServerOptions = RouterOptions & {
 export interface CloseOptions {
   /** Stop taking calls, finish the running ones and answer them, then close (default false). */
   drain?: boolean;
-  /** The most a drain waits for running calls, in ms (default 30,000); then their signals fire. */
+  /**
+   * The most a drain waits for running calls, in ms (default: no limit, as every drain in
+   * wiremq/patterns; a call's own deadline still ends it); then their signals fire, the server
+   * closes, and close() rejects with ETIMEDOUT.
+   */
   timeout?: number;
 }
 
@@ -139,8 +144,12 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
    * and answers them, then closes.
    */
   close(options: CloseOptions = {}): Promise<void> {
-    const timeout = options.timeout ?? 30_000;
-    if (!(timeout >= 0)) return Promise.reject(outOfRange("timeout", "must be non-negative"));
+    let timeout: number;
+    try {
+      timeout = drainTimeout(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.#closing ??= this.#close(options.drain === true, timeout);
     return this.#closing;
   }
@@ -150,17 +159,11 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
   }
 
   async #close(drain: boolean, timeout: number): Promise<void> {
+    let finished = true;
     if (drain && !this.socket.closed) {
       this.#draining = true;
       for (const client of this.#clients.values()) this.#send([client, header(Kind.Disconnect, 0)]);
-      if (this.#inFlight > 0) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          new Promise<void>((resolve) => (this.#idle = resolve)),
-          new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.min(timeout, 0x7fffffff)))),
-        ]);
-        clearTimeout(timer);
-      }
+      if (this.#inFlight > 0) finished = await finishWithin(new Promise<void>((resolve) => (this.#idle = resolve)), timeout);
       // Answers are queued in order: once the last is with the socket, a linger delivers them.
       await this.#lastSend;
       if (this.socket.linger >= 0 && this.socket.linger < 1000) this.socket.linger = 1000;
@@ -169,6 +172,7 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
     await this.socket.close();
     this.#slotFreed?.();
     await this.#serving;
+    if (!finished) throw drainTimedOut("rpc server", timeout);
   }
 
   async #serve(): Promise<void> {
