@@ -193,6 +193,8 @@ export class Dialer {
   private timer: NodeJS.Timeout | null = null;
   private connectTimer: NodeJS.Timeout | null = null;
   private current: net.Socket | null = null;
+  /** Whether `current` reached the engine (through a proxy, connected is not yet ours). */
+  private handedOver = false;
   private interval: number;
   private stopped = false;
 
@@ -216,7 +218,7 @@ export class Dialer {
     try {
       sock = proxy === null || ep.transport !== "tcp" ? dial(ep, this.options.ipv6) : dialThroughSocks(proxy, ep.host, ep.port);
     } catch {
-      // A proxy address that does not parse: reported as a failed attempt, retried after it changes.
+      // A proxy address that does not parse: a failed attempt, retried as any other.
       this.events.failed();
       this.scheduleRetry();
       return;
@@ -224,6 +226,7 @@ export class Dialer {
     // Through a proxy the connection is ours once the proxy has opened the tunnel.
     const ready = proxy === null ? "connect" : TUNNEL_OPEN;
     this.current = sock;
+    this.handedOver = false;
     this.events.delayed();
     const onError = (): void => {
       this.clearConnectTimer();
@@ -239,6 +242,7 @@ export class Dialer {
     if (timeout > 0) this.connectTimer = setTimeout(onError, timeout).unref();
     sock.once("error", onError);
     sock.once(ready, () => {
+      this.handedOver = true;
       this.clearConnectTimer();
       sock.removeListener("error", onError);
       if (this.stopped) {
@@ -283,7 +287,7 @@ export class Dialer {
     this.timer = null;
     const sock = this.current;
     this.current = null;
-    if (sock !== null && sock.connecting) {
+    if (sock !== null && !this.handedOver) {
       // The handle outlives destroy() by a turn; our listeners on it would keep this dialer,
       // its socket and their context reachable until then.
       sock.removeAllListeners("connect");

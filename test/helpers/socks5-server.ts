@@ -17,17 +17,23 @@ export interface SocksServer {
   readonly requests: SocksRequest[];
   /** Resolves at the next request recorded. */
   nextRequest(): Promise<SocksRequest>;
+  /** Resolves with the next client connection (before any byte is read). */
+  nextClient(): Promise<net.Socket>;
   close(): Promise<void>;
 }
 
-export async function startSocksServer(options: { refuseWith?: number } = {}): Promise<SocksServer> {
+/** `refuseWith`: a reply code to answer every CONNECT with; `silent`: never answer at all. */
+export async function startSocksServer(options: { refuseWith?: number; silent?: boolean } = {}): Promise<SocksServer> {
   const requests: SocksRequest[] = [];
   const waiters: Array<(r: SocksRequest) => void> = [];
+  const clientWaiters: Array<(c: net.Socket) => void> = [];
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     sockets.add(client);
     client.on("close", () => sockets.delete(client));
     client.on("error", () => {});
+    for (const wake of clientWaiters.splice(0)) wake(client);
+    if (options.silent === true) return;
     let buf = Buffer.alloc(0);
     let greeting: Buffer | null = null;
     const onData = (chunk: Buffer): void => {
@@ -77,6 +83,7 @@ export async function startSocksServer(options: { refuseWith?: number } = {}): P
     address: `127.0.0.1:${port}`,
     requests,
     nextRequest: () => new Promise((resolve) => waiters.push(resolve)),
+    nextClient: () => new Promise((resolve) => clientWaiters.push(resolve)),
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

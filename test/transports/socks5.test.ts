@@ -3,6 +3,7 @@
  * the handshake, the replies and their failures, and the same proxy used by zeromq and by wiremq
  * (each side's greeting and request recorded and compared), both directions of traffic through it.
  */
+import { once } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zeromq from "zeromq";
 import * as wiremq from "../../lib/index.js";
@@ -101,6 +102,19 @@ describe("connecting through a SOCKS5 proxy, beside zeromq", () => {
     await proxy.nextRequest();
     expect(proxy.requests.map((r) => r.port)).toEqual([9, 9]);
     expect(closes[0]).toBe("tcp://127.0.0.1:9");
+  });
+
+  it("closing the socket while the proxy has not answered ends the connection to the proxy", async () => {
+    proxy = await startSocksServer({ silent: true });
+    const dealer = new wiremq.Dealer({ linger: 0, socksProxy: proxy.address });
+    const arrived = proxy.nextClient();
+    dealer.connect("tcp://127.0.0.1:9");
+    const client = await arrived;
+    const ended = once(client, "close");
+    // The greeting came, so our side is connected to the proxy and waits for its answer.
+    await once(client, "data");
+    dealer.close();
+    await ended;
   });
 
   it("socksProxy unset (null or empty) connects directly", () => {
