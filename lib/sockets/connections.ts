@@ -1,4 +1,5 @@
 import type { Endpoint } from "../transports/endpoint.js";
+import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { cancelInproc, connectInproc, keepSeekAfterClose, type InprocPeer } from "./inproc-link.js";
 import type { PeerOwner } from "./peer-owner.js";
@@ -58,4 +59,37 @@ export class InprocConnection implements Connection {
 /** Waits up to 10 ms (at most `left`), for a linger that polls. */
 export function pause(left: number): Promise<void> {
   return new Promise((r) => setTimeout(r, Math.min(left, 10)).unref?.());
+}
+
+/**
+ * The pipe a dialed connect() owns from the start, so that what is sent to it outlives
+ * reconnects (as libzmq's); null when the socket makes one per connection and the peer's
+ * routing id is not known yet (ROUTER, STREAM without one given to connect()).
+ */
+export function connectPipe(owner: PeerOwner, address: string, routingId: Buffer | null): Pipe | null {
+  if (owner.pipePerConnection && routingId === null) return null;
+  const pipe = owner.newPipe(address);
+  pipe.routingId = routingId;
+  owner.attachPipe(pipe);
+  return pipe;
+}
+
+/**
+ * A dialed connection's linger: until its pipe's queue is written by its engine, or the deadline
+ * passes. Read through `conn` each time: a (re)connect gives it an engine meanwhile.
+ */
+export async function lingerDialed(conn: { readonly pipe: Pipe | null; readonly engine: Engine | null }, deadline: number): Promise<void> {
+  for (;;) {
+    const pipe = conn.pipe;
+    if (pipe === null || pipe.terminated) return;
+    const left = deadline - Date.now();
+    if (left <= 0) return;
+    if (pipe.driver !== null && conn.engine !== null) {
+      await conn.engine.linger(left);
+      return;
+    }
+    if (pipe.out.length === 0) return;
+    // Not connected yet: look again shortly (the dialer retries on its own schedule).
+    await pause(left);
+  }
 }

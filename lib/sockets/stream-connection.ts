@@ -3,7 +3,7 @@ import { Dialer } from "../transports/stream.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { startDialedEngine, type DialedEndpoint } from "./engine-host.js";
-import { pause, type Connection } from "./connections.js";
+import { connectPipe, lingerDialed, type Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
@@ -39,14 +39,8 @@ export class StreamConnection implements DialedEndpoint, Connection {
   }
 
   start(): void {
-    const owner = this.owner;
-    // A peer given its routing id (ROUTER, STREAM) is routable from connect() on, as in
-    // libzmq: its pipe, and what is sent to it, outlives reconnects like any connect()'s.
-    if (!owner.pipePerConnection || this.routingId !== null) {
-      this.pipe = owner.newPipe(this.address);
-      this.pipe.routingId = this.routingId;
-      owner.attachPipe(this.pipe);
-    }
+    // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
+    this.pipe = connectPipe(this.owner, this.address, this.routingId);
     this.dialer.start();
   }
 
@@ -59,19 +53,7 @@ export class StreamConnection implements DialedEndpoint, Connection {
   }
 
   /** Waits until the pipe's queued messages are written, or the deadline passes. */
-  async linger(deadline: number): Promise<void> {
-    for (;;) {
-      const pipe = this.pipe;
-      if (pipe === null || pipe.terminated) return;
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      if (pipe.driver !== null && this.engine !== null) {
-        await this.engine.linger(left);
-        return;
-      }
-      if (pipe.out.length === 0) return;
-      // Not connected yet: look again shortly (the dialer retries on its own schedule).
-      await pause(left);
-    }
+  linger(deadline: number): Promise<void> {
+    return lingerDialed(this, deadline);
   }
 }

@@ -7,7 +7,7 @@ import { loadSodium } from "../mechanisms/sodium.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { createZwsEngine, hostDialed, type DialedEndpoint } from "./engine-host.js";
-import { pause, type Connection } from "./connections.js";
+import { connectPipe, lingerDialed, type Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
 
 export type WebSocketMaker = (url: string, protocols: string[]) => BrowserWebSocket;
@@ -42,12 +42,8 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
   }
 
   start(): void {
-    const owner = this.owner;
-    if (!owner.pipePerConnection || this.routingId !== null) {
-      this.pipe = owner.newPipe(this.address);
-      this.pipe.routingId = this.routingId;
-      owner.attachPipe(this.pipe);
-    }
+    // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
+    this.pipe = connectPipe(this.owner, this.address, this.routingId);
     this.attempt();
   }
 
@@ -125,18 +121,7 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
   }
 
   /** Waits until the pipe's queued messages are written, or the deadline passes. */
-  async linger(deadline: number): Promise<void> {
-    for (;;) {
-      const pipe = this.pipe;
-      if (pipe === null || pipe.terminated) return;
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      if (pipe.driver !== null && this.engine !== null) {
-        await this.engine.linger(left);
-        return;
-      }
-      if (pipe.out.length === 0) return;
-      await pause(left);
-    }
+  linger(deadline: number): Promise<void> {
+    return lingerDialed(this, deadline);
   }
 }

@@ -5,7 +5,7 @@ import type { ZwsMechanism } from "../wire/zws.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { createZwsEngine, dialRefused, hostDialed, type DialedEndpoint } from "./engine-host.js";
-import { pause, type Connection } from "./connections.js";
+import { connectPipe, lingerDialed, type Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
 
 /** A connect()ed ws or wss endpoint: as a tcp one, with a WebSocket upgrade before the handshake. */
@@ -38,13 +38,8 @@ export class WsConnection implements DialedEndpoint, Connection {
   }
 
   start(): void {
-    const owner = this.owner;
-    // As over tcp: a connect()'s pipe outlives reconnects, unless the socket has one per connection.
-    if (!owner.pipePerConnection || this.routingId !== null) {
-      this.pipe = owner.newPipe(this.address);
-      this.pipe.routingId = this.routingId;
-      owner.attachPipe(this.pipe);
-    }
+    // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
+    this.pipe = connectPipe(this.owner, this.address, this.routingId);
     this.dialer.start();
   }
 
@@ -55,18 +50,8 @@ export class WsConnection implements DialedEndpoint, Connection {
     this.pipe?.terminate();
   }
 
-  async linger(deadline: number): Promise<void> {
-    for (;;) {
-      const pipe = this.pipe;
-      if (pipe === null || pipe.terminated) return;
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      if (pipe.driver !== null && this.engine !== null) {
-        await this.engine.linger(left);
-        return;
-      }
-      if (pipe.out.length === 0) return;
-      await pause(left);
-    }
+  /** Waits until the pipe's queued messages are written, or the deadline passes. */
+  linger(deadline: number): Promise<void> {
+    return lingerDialed(this, deadline);
   }
 }
