@@ -7,6 +7,7 @@ import { loadSodium } from "../mechanisms/sodium.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { createZwsEngine, hostDialed, type DialedEndpoint } from "./engine-host.js";
+import { ReconnectSchedule } from "../transports/reconnect.js";
 import { connectPipe, lingerDialed, type Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
 
@@ -26,8 +27,7 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
   engine: Engine | null = null;
   dropped = false;
   private current: BrowserWebSocket | null = null;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-  private interval: number;
+  private readonly retries: ReconnectSchedule;
   private stopped = false;
   readonly dialer = { stop: (): void => this.stop(), connectionLost: (): void => this.scheduleRetry() };
 
@@ -38,7 +38,7 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
     readonly routingId: Buffer | null,
     private readonly makeSocket: WebSocketMaker,
   ) {
-    this.interval = owner.options.reconnectInterval;
+    this.retries = new ReconnectSchedule(owner.options);
   }
 
   start(): void {
@@ -66,7 +66,7 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
     owner.events.emit({ type: "connect:delay", address });
     ws.onopen = () => {
       if (this.stopped || this.current !== ws) return;
-      this.interval = owner.options.reconnectInterval;
+      this.retries.reset();
       owner.events.emit({ type: "connect", address });
       const channel = new BrowserZwsChannel(ws, ws.protocol as ZwsSubprotocol, ep.host);
       const begin = (): void => {
@@ -88,26 +88,14 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
   }
 
   private scheduleRetry(): void {
-    if (this.stopped || this.timer !== null) return;
-    const o = this.owner.options;
-    const base = o.reconnectInterval;
-    if (base < 0) return;
-    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0;
-    const max = o.reconnectMaxInterval;
-    const wait = max > 0 && this.interval >= max ? max : this.interval + jitter;
-    if (max > base) this.interval = Math.min(this.interval * 2, max);
-    this.owner.events.emit({ type: "connect:retry", address: this.address, interval: wait });
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.attempt();
-    }, wait);
-    (this.timer as { unref?: () => void }).unref?.();
+    if (this.stopped) return;
+    const wait = this.retries.schedule(() => this.attempt());
+    if (wait !== null) this.owner.events.emit({ type: "connect:retry", address: this.address, interval: wait });
   }
 
   private stop(): void {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.retries.cancel();
     const ws = this.current;
     this.current = null;
     if (ws !== null && this.engine === null) ws.close();

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { WiremqError, type ZmqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { adoptAccepted, withReader } from "./reader.js";
+import { ReconnectSchedule } from "./reconnect.js";
 import { dialThroughSocks, TUNNEL_OPEN } from "./socks5.js";
 
 /** A bound tcp or ipc endpoint. */
@@ -190,12 +191,11 @@ export interface DialerEvents {
  * again after reconnectInterval (plus jitter), doubling up to reconnectMaxInterval if set.
  */
 export class Dialer {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly retries: ReconnectSchedule;
   private connectTimer: NodeJS.Timeout | null = null;
   private current: net.Socket | null = null;
   /** Whether `current` reached the engine (through a proxy, connected is not yet ours). */
   private handedOver = false;
-  private interval: number;
   private stopped = false;
 
   constructor(
@@ -203,7 +203,7 @@ export class Dialer {
     private readonly options: DialerOptions,
     private readonly events: DialerEvents,
   ) {
-    this.interval = options.reconnectInterval;
+    this.retries = new ReconnectSchedule(options);
   }
 
   start(): void {
@@ -249,7 +249,7 @@ export class Dialer {
         sock.destroy();
         return;
       }
-      this.interval = this.options.reconnectInterval;
+      this.retries.reset();
       this.events.connected(sock);
     });
   }
@@ -261,18 +261,9 @@ export class Dialer {
   }
 
   private scheduleRetry(): void {
-    if (this.stopped || this.timer !== null) return;
-    const base = this.options.reconnectInterval;
-    if (base < 0) return; // -1: never reconnect
-    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0;
-    const max = this.options.reconnectMaxInterval;
-    const wait = max > 0 && this.interval >= max ? max : this.interval + jitter;
-    if (max > base) this.interval = Math.min(this.interval * 2, max);
-    this.events.retry(wait);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.attempt();
-    }, wait).unref();
+    if (this.stopped) return;
+    const wait = this.retries.schedule(() => this.attempt());
+    if (wait !== null) this.events.retry(wait);
   }
 
   private clearConnectTimer(): void {
@@ -283,8 +274,7 @@ export class Dialer {
   stop(): void {
     this.stopped = true;
     this.clearConnectTimer();
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.retries.cancel();
     const sock = this.current;
     this.current = null;
     if (sock !== null && !this.handedOver) {

@@ -9,6 +9,7 @@ import type { DialerOptions } from "./stream.js";
 import { NodeZwsChannel } from "./ws-channel.js";
 import { nodePem, type WsRefusal } from "./ws-listen.js";
 import type { WsTls } from "./ws-tls.js";
+import { ReconnectSchedule } from "./reconnect.js";
 
 export interface WsDialerOptions extends DialerOptions {
   mechanism: ZwsMechanism;
@@ -40,9 +41,8 @@ export interface WsDialerEvents {
  * The TCP connection does not hold the event loop.
  */
 export class WsDialer {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly retries: ReconnectSchedule;
   private current: WebSocket | null = null;
-  private interval: number;
   private stopped = false;
 
   constructor(
@@ -50,7 +50,7 @@ export class WsDialer {
     private readonly options: WsDialerOptions,
     private readonly events: WsDialerEvents,
   ) {
-    this.interval = options.reconnectInterval;
+    this.retries = new ReconnectSchedule(options);
   }
 
   start(): void {
@@ -128,7 +128,7 @@ export class WsDialer {
         ws.terminate();
         return;
       }
-      this.interval = o.reconnectInterval;
+      this.retries.reset();
       this.events.opened(new NodeZwsChannel(ws, selected!, raw!));
     });
   }
@@ -140,24 +140,14 @@ export class WsDialer {
   }
 
   private scheduleRetry(): void {
-    if (this.stopped || this.timer !== null) return;
-    const base = this.options.reconnectInterval;
-    if (base < 0) return;
-    const jitter = base > 0 ? Math.floor(Math.random() * base) : 0;
-    const max = this.options.reconnectMaxInterval;
-    const wait = max > 0 && this.interval >= max ? max : this.interval + jitter;
-    if (max > base) this.interval = Math.min(this.interval * 2, max);
-    this.events.retry(wait);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.attempt();
-    }, wait).unref();
+    if (this.stopped) return;
+    const wait = this.retries.schedule(() => this.attempt());
+    if (wait !== null) this.events.retry(wait);
   }
 
   stop(): void {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = null;
+    this.retries.cancel();
     const ws = this.current;
     this.current = null;
     if (ws !== null && ws.readyState === WebSocket.CONNECTING) ws.terminate();
