@@ -3,8 +3,8 @@
  * the browser's WebSocket, and inproc://. Built into one ES module by scripts/build-browser.mjs.
  */
 import "./sockets/browser-transports.js";
+export { Socket, Context, Proxy } from "./native-constructor.js";
 
-export { Socket } from "./sockets/socket.js";
 export { Push } from "./sockets/push.js";
 export { Pull } from "./sockets/pull.js";
 export { Pair } from "./sockets/pair.js";
@@ -17,8 +17,7 @@ export { Reply } from "./sockets/rep.js";
 export { Dealer } from "./sockets/dealer.js";
 export { Router } from "./sockets/router.js";
 export { Observer } from "./sockets/observer.js";
-export { Proxy } from "./devices/proxy.js";
-export { context, Context } from "./context.js";
+export { context } from "./context.js";
 export { curveKeyPair } from "./mechanisms/curve-keys.js";
 export { Server } from "./sockets/server.js";
 export { Client } from "./sockets/client.js";

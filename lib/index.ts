@@ -7,7 +7,7 @@
  */
 // tcp:// and ipc:// (the browser entry, lib/browser.ts, registers its own transports instead).
 import "./sockets/node-transports.js";
-export { Socket } from "./sockets/socket.js";
+export { Socket, Context, Proxy } from "./native-constructor.js";
 export { Push } from "./sockets/push.js";
 export { Pull } from "./sockets/pull.js";
 export { Pair } from "./sockets/pair.js";
@@ -21,8 +21,7 @@ export { Dealer } from "./sockets/dealer.js";
 export { Router } from "./sockets/router.js";
 export { Stream } from "./sockets/stream.js";
 export { Observer } from "./sockets/observer.js";
-export { Proxy } from "./devices/proxy.js";
-export { context, Context } from "./context.js";
+export { context } from "./context.js";
 export { curveKeyPair } from "./mechanisms/curve-keys.js";
 export { capability, version } from "./capability.js";
 

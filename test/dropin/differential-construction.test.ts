@@ -120,3 +120,42 @@ describe("proxy construction (differential)", () => {
     });
   }
 });
+
+/** zeromq's Socket, Context and Proxy are native classes, its socket types JavaScript ones: each words a call without `new` its own way. */
+const CALLED_WITHOUT_NEW: Record<string, (zmq: Zmq) => unknown> = {
+  "Socket(8)": (zmq) => (zmq.Socket as unknown as (...a: unknown[]) => unknown)(8),
+  "Context()": (zmq) => (zmq.Context as unknown as () => unknown)(),
+  "Proxy()": (zmq) => (zmq.Proxy as unknown as () => unknown)(),
+  "Push()": (zmq) => (zmq.Push as unknown as () => unknown)(),
+};
+
+describe("a class called without new (differential)", () => {
+  for (const [name, call] of Object.entries(CALLED_WITHOUT_NEW)) {
+    it(`${name} throws as zeromq's does`, async () => {
+      const seen = await expectSame((zmq) => call(zmq));
+      expect(seen).toMatchObject({ threw: { name: "TypeError" } });
+    });
+  }
+
+  it("new, instanceof and a subclass's super() still reach the classes behind the entry", async () => {
+    await expectSame((zmq, run) => {
+      const byNumber = run.track(new (SocketClass(zmq))(8));
+      const push = run.track(new zmq.Push());
+      const context = new zmq.Context();
+      // A method, not a field: zeromq's sockets refuse new own properties even in a subclass.
+      class Tagged extends zmq.Push {
+        get tag(): string {
+          return "tagged";
+        }
+      }
+      const tagged = run.track(new Tagged());
+      return {
+        byNumber: [byNumber.type, byNumber instanceof zmq.Socket],
+        push: push instanceof zmq.Socket,
+        context: context instanceof zmq.Context,
+        tagged: [tagged.tag, tagged.type, tagged instanceof zmq.Socket],
+        names: [zmq.Socket.name, zmq.Context.name, zmq.Proxy.name],
+      };
+    });
+  });
+});

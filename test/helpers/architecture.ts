@@ -26,6 +26,7 @@ export const LAYER_RANK: Record<string, number> = {
   devices: 5,
   compat: 5,
   broker: 6,
+  "native-constructor": 6,
   index: 7,
   draft: 7,
   security: 7,
