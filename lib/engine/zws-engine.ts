@@ -85,7 +85,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     channel.attach(this);
     if (this.state === S_CLOSED) return;
     if (!zwsHasHandshake(channel.subprotocol)) {
-      // Bare "ZWS2.0" (what a browser can offer: "/" is not allowed in its subprotocol names):
+      // Bare "ZWS2.0" (what a page offers libzmq, which knows no "ZWS2.0+NULL"):
       // no handshake, each side's first message is its routing id, as in libzmq.
       this.state = S_BARE;
       const id = this.options.routingId ?? new Uint8Array(0);

@@ -1,7 +1,7 @@
 import type { WsEndpoint } from "../transports/endpoint.js";
 import { formatWs } from "../transports/endpoint.js";
 import { BrowserZwsChannel, type BrowserWebSocket } from "../transports/browser-ws-channel.js";
-import { ZWS_SUBPROTOCOL, zwsOffer, type ZwsSubprotocol } from "../wire/zws.js";
+import { zwsOffer, type ZwsSubprotocol } from "../wire/zws.js";
 import { mechanismName } from "../mechanisms/index.js";
 import { loadSodium } from "../mechanisms/sodium.js";
 import type { Engine } from "../engine/engine.js";
@@ -17,9 +17,9 @@ export type WebSocketMaker = (url: string, protocols: string[]) => BrowserWebSoc
  * A connect()ed ws:// or wss:// endpoint over the WHATWG WebSocket (the browser build): dials,
  * hands each open WebSocket to a ZWS engine, and redials after a failure or a loss on the tcp
  * dialer's schedule (reconnectInterval plus jitter, doubling up to reconnectMaxInterval; -1:
- * never). A browser's WebSocket refuses "/" in a subprotocol name, so NULL offers bare
- * "ZWS2.0" alone, and PLAIN or CURVE ("ZWS2.0/PLAIN", "ZWS2.0/CURVE") are refused by the
- * browser at the first attempt: reported as `close` with its error, and not retried.
+ * never). A browser's WebSocket refuses "/" in a subprotocol name, so it offers wiremq's
+ * token spellings ("ZWS2.0+CURVE"; NULL adds bare "ZWS2.0", which libzmq takes): PLAIN and
+ * CURVE from a page reach wiremq endpoints only, as libzmq 4.3.5 knows no such names.
  */
 export class WebSocketConnection implements Connection, DialedEndpoint {
   readonly kind = "ws";
@@ -55,7 +55,7 @@ export class WebSocketConnection implements Connection, DialedEndpoint {
     const ep = this.ep;
     let ws: BrowserWebSocket;
     try {
-      ws = this.makeSocket(formatWs(ep.secure, ep.host, ep.port, ep.path), mechanism === "NULL" ? [ZWS_SUBPROTOCOL.BARE] : zwsOffer(mechanism));
+      ws = this.makeSocket(formatWs(ep.secure, ep.host, ep.port, ep.path), zwsOffer(mechanism, true));
     } catch (err) {
       owner.events.emit({ type: "close", address, error: err as Error });
       this.stop();

@@ -53,7 +53,7 @@ export function listenWs(ep: WsEndpoint, onAccept: (remoteAddress: string) => Ws
     clientTracking: false,
     maxPayload: options.maxPayload,
   });
-  // ZWS names ("ZWS2.0/NULL") are not HTTP tokens, which `ws` insists on: the choice is made
+  // RFC 45's names ("ZWS2.0/NULL") are not HTTP tokens, which `ws` insists on: the choice is made
   // here, the request's header removed before `ws` parses it, and the answer's added back.
   const chosen = new WeakMap<http.IncomingMessage, ZwsSubprotocol>();
   wss.on("headers", (headers: string[], req: http.IncomingMessage) => {
@@ -190,7 +190,7 @@ function badUpgrade(message: string, cause?: unknown): WsRefusal {
 
 function subprotocolRefusal(offered: string | undefined, mechanism: ZwsMechanism): WsRefusal {
   const what = offered === undefined ? "no subprotocol" : `subprotocols "${offered.slice(0, 200)}"`;
-  return { kind: "protocol", code: "ZWS_SUBPROTOCOL", message: `${what} offered; this ${mechanism} socket speaks ZWS2.0/${mechanism}`, reconnect: true };
+  return { kind: "protocol", code: "ZWS_SUBPROTOCOL", message: `${what} offered; this ${mechanism} socket speaks ZWS2.0/${mechanism} (or ZWS2.0+${mechanism})`, reconnect: true };
 }
 
 /** The https server's options for a wss bind; EINVAL without a certificate and its key. */

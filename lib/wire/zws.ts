@@ -28,23 +28,45 @@ export const ZWS_SUBPROTOCOL = {
   CURVE: "ZWS2.0/CURVE",
   BARE: "ZWS2.0",
 } as const;
-export type ZwsSubprotocol = (typeof ZWS_SUBPROTOCOL)[keyof typeof ZWS_SUBPROTOCOL];
 
-/** What a client offers in Sec-WebSocket-Protocol, in libzmq's order (it prefers the first). */
-export function zwsOffer(mechanism: ZwsMechanism): ZwsSubprotocol[] {
-  return mechanism === "NULL" ? [ZWS_SUBPROTOCOL.NULL, ZWS_SUBPROTOCOL.BARE] : [ZWS_SUBPROTOCOL[mechanism]];
+/**
+ * wiremq's browser-safe spellings of the three mechanism names, with exactly their handshake.
+ * A page's WebSocket takes only HTTP tokens as subprotocols (RFC 6455 §4.1 and RFC 7230 §3.2.6:
+ * tchar has "+" but no "/"), so it cannot offer "ZWS2.0/CURVE". wiremq's listener accepts both
+ * spellings and answers with the one offered; libzmq knows only the "/" names, so a page that
+ * needs PLAIN or CURVE must reach a wiremq endpoint (which may proxy on to libzmq).
+ */
+export const ZWS_TOKEN_SUBPROTOCOL = {
+  NULL: "ZWS2.0+NULL",
+  PLAIN: "ZWS2.0+PLAIN",
+  CURVE: "ZWS2.0+CURVE",
+} as const;
+
+export type ZwsSubprotocol =
+  | (typeof ZWS_SUBPROTOCOL)[keyof typeof ZWS_SUBPROTOCOL]
+  | (typeof ZWS_TOKEN_SUBPROTOCOL)[keyof typeof ZWS_TOKEN_SUBPROTOCOL];
+
+/**
+ * What a client offers in Sec-WebSocket-Protocol, in libzmq's order (it prefers the first).
+ * `tokens` (a page): the browser-safe names; NULL adds bare "ZWS2.0" after its alias, so a
+ * wiremq peer runs NULL's handshake (socket types checked) and libzmq, which passes over a name
+ * it does not know, still takes "ZWS2.0".
+ */
+export function zwsOffer(mechanism: ZwsMechanism, tokens = false): ZwsSubprotocol[] {
+  const names = tokens ? ZWS_TOKEN_SUBPROTOCOL : ZWS_SUBPROTOCOL;
+  return mechanism === "NULL" ? [names.NULL, ZWS_SUBPROTOCOL.BARE] : [names[mechanism]];
 }
 
 /**
  * The server's choice among a client's offer, as libzmq makes it: the first offered name that
- * this socket's mechanism can speak, or null (the upgrade is then refused). Names are matched
- * exactly and surrounding spaces are ignored.
+ * this socket's mechanism can speak, in either spelling, or null (the upgrade is then
+ * refused). Names are matched exactly and surrounding spaces are ignored.
  */
 export function zwsSelect(offered: Iterable<string>, mechanism: ZwsMechanism): ZwsSubprotocol | null {
   for (const raw of offered) {
     const name = raw.trim();
-    if (mechanism === "NULL" && (name === ZWS_SUBPROTOCOL.NULL || name === ZWS_SUBPROTOCOL.BARE)) return name;
-    if (name === ZWS_SUBPROTOCOL[mechanism]) return name;
+    if (mechanism === "NULL" && name === ZWS_SUBPROTOCOL.BARE) return name;
+    if (name === ZWS_SUBPROTOCOL[mechanism] || name === ZWS_TOKEN_SUBPROTOCOL[mechanism]) return name;
   }
   return null;
 }

@@ -4,8 +4,7 @@
  * a prefix filter and a 1 MiB message; wiremq's own ws transport for DEALER/ROUTER with 1 MiB
  * from the page and a server restart; and libsodium's lazy load for CURVE.
  * The page does the wiremq side; its results come back through page.evaluate and are compared
- * here. (CURVE over ws from a page cannot reach libzmq: the browser refuses the subprotocol
- * "ZWS2.0/CURVE", "/" being no token character; see docs/ARCHITECTURE.md.)
+ * here. CURVE and PLAIN from a page are in page-security.test.ts.
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";

@@ -207,6 +207,34 @@ describe("mechanisms over ws", () => {
   });
 });
 
+describe("the browser-safe subprotocol names over ws", () => {
+  /** The subprotocol a `ws` client (which, like a browser, takes only HTTP tokens) gets back. */
+  async function answered(endpoint: string, offer: string[]): Promise<string | { status: number }> {
+    const client = new WebSocket(endpoint, offer);
+    try {
+      return await new Promise((resolve, reject) => {
+        client.once("open", () => resolve(client.protocol));
+        client.once("unexpected-response", (_req, res) => resolve({ status: res.statusCode ?? 0 }));
+        client.once("error", reject);
+      });
+    } finally {
+      client.terminate();
+    }
+  }
+
+  it("a listener answers each spelling with the one offered, for its own mechanism only", async () => {
+    const curve = await bound(new wq.Router({ curveServer: true, curveSecretKey: wq.curveKeyPair().secretKey }));
+    const plain = await bound(new wq.Router({ plainServer: true }));
+    const nul = await bound(new wq.Router());
+    expect(await answered(curve.lastEndpoint!, ["ZWS2.0+CURVE"])).toBe("ZWS2.0+CURVE");
+    expect(await answered(plain.lastEndpoint!, ["ZWS2.0+PLAIN"])).toBe("ZWS2.0+PLAIN");
+    expect(await answered(nul.lastEndpoint!, ["ZWS2.0+NULL", "ZWS2.0"])).toBe("ZWS2.0+NULL");
+    const refused = waitEvent(plain, "handshake:error:protocol");
+    expect(await answered(plain.lastEndpoint!, ["ZWS2.0+CURVE"])).toEqual({ status: 400 });
+    expect((await refused).error?.code).toBe("ERR_WS_UNSPECIFIED");
+  });
+});
+
 describe("ws connections over time", () => {
   it("reports accept, connect, handshake and disconnect as over tcp", async () => {
     const pull = await bound(new wq.Pull());

@@ -7,6 +7,7 @@ import {
   ZWS_COMMAND,
   ZWS_MORE,
   ZWS_SUBPROTOCOL,
+  ZWS_TOKEN_SUBPROTOCOL,
   zwsHasHandshake,
   zwsOffer,
   zwsPayloadLimit,
@@ -142,11 +143,42 @@ describe("ZWS subprotocols", () => {
   it("runs a handshake under every subprotocol but bare ZWS2.0", () => {
     expect(zwsHasHandshake(ZWS_SUBPROTOCOL.BARE)).toBe(false);
     expect([ZWS_SUBPROTOCOL.NULL, ZWS_SUBPROTOCOL.PLAIN, ZWS_SUBPROTOCOL.CURVE].map(zwsHasHandshake)).toEqual([true, true, true]);
+    expect(Object.values(ZWS_TOKEN_SUBPROTOCOL).map(zwsHasHandshake)).toEqual([true, true, true]);
   });
 
   it("bounds a payload by maxMessageSize, the flags byte and the slack", () => {
     expect(zwsPayloadLimit(-1, 100)).toBe(-1);
     expect(zwsPayloadLimit(10)).toBe(11);
     expect(zwsPayloadLimit(10, 33)).toBe(44);
+  });
+});
+
+describe("ZWS subprotocols: the browser-safe spellings", () => {
+  // RFC 7230 §3.2.6: token = 1*tchar, the grammar RFC 6455 §4.1 requires of a subprotocol.
+  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+  it("are HTTP tokens, where RFC 45's mechanism names are not", () => {
+    expect(ZWS_TOKEN_SUBPROTOCOL).toEqual({ NULL: "ZWS2.0+NULL", PLAIN: "ZWS2.0+PLAIN", CURVE: "ZWS2.0+CURVE" });
+    for (const name of Object.values(ZWS_TOKEN_SUBPROTOCOL)) expect(name).toMatch(TOKEN);
+    for (const name of [ZWS_SUBPROTOCOL.NULL, ZWS_SUBPROTOCOL.PLAIN, ZWS_SUBPROTOCOL.CURVE]) expect(name).not.toMatch(TOKEN);
+    expect(ZWS_SUBPROTOCOL.BARE).toMatch(TOKEN);
+  });
+
+  it("are what a page offers: the alias, and for NULL bare ZWS2.0 after it for libzmq", () => {
+    expect(zwsOffer("NULL", true)).toEqual(["ZWS2.0+NULL", "ZWS2.0"]);
+    expect(zwsOffer("PLAIN", true)).toEqual(["ZWS2.0+PLAIN"]);
+    expect(zwsOffer("CURVE", true)).toEqual(["ZWS2.0+CURVE"]);
+    for (const m of ["NULL", "PLAIN", "CURVE"] as const) for (const name of zwsOffer(m, true)) expect(name).toMatch(TOKEN);
+  });
+
+  it("are selected as offered, beside the RFC names, for the mechanism they spell only", () => {
+    expect(zwsSelect(["ZWS2.0+CURVE"], "CURVE")).toBe("ZWS2.0+CURVE");
+    expect(zwsSelect(["ZWS2.0+PLAIN"], "PLAIN")).toBe("ZWS2.0+PLAIN");
+    expect(zwsSelect(["ZWS2.0+NULL", "ZWS2.0"], "NULL")).toBe("ZWS2.0+NULL");
+    expect(zwsSelect(["ZWS2.0/CURVE", "ZWS2.0+CURVE"], "CURVE")).toBe("ZWS2.0/CURVE");
+    expect(zwsSelect(["ZWS2.0+CURVE"], "PLAIN")).toBeNull();
+    expect(zwsSelect(["ZWS2.0+PLAIN"], "NULL")).toBeNull();
+    expect(zwsSelect(["ZWS2.0+NULL"], "CURVE")).toBeNull();
+    expect(zwsSelect(["zws2.0+curve", "ZWS2.0 CURVE", "ZWS2.0-CURVE"], "CURVE")).toBeNull();
   });
 });
