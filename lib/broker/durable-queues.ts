@@ -14,6 +14,7 @@
 import type { MessageLike } from "../sockets/message.js";
 import type { DeadLetterInfo } from "./model.js";
 
+/** Options of one `put` or `publish`. */
 export interface PutOptions {
   /**
    * Most ms to wait for a confirmation, retries included (default: the client's `putTimeout`,
@@ -23,6 +24,7 @@ export interface PutOptions {
   timeout?: number;
 }
 
+/** Options of a delivery's `nack`. */
 export interface NackOptions {
   /** Dead-letter now instead of requeueing (default false). */
   deadLetter?: boolean;
@@ -35,6 +37,7 @@ export interface NackOptions {
   undecodable?: boolean;
 }
 
+/** Where a `put` stored its message. */
 export interface PutReceipt {
   /** Where it was stored: the embedded broker's endpoint, or `nats:<stream>`. */
   broker: string;
@@ -44,6 +47,7 @@ export interface PutReceipt {
   duplicate?: boolean;
 }
 
+/** Options of `consume`. */
 export interface ConsumeOptions {
   /** Most unacknowledged deliveries at once (default 100; the embedded broker: per broker). */
   credit?: number;
@@ -91,6 +95,24 @@ export interface QueueDepth {
   unacked: number;
 }
 
+/**
+ * The durable-queue contract: what `BrokerClient` (embedded broker) and `JetStreamQueues`
+ * (NATS JetStream) both implement, and what `openDurableQueues` returns. Write against this to
+ * switch backend by configuration. Delivery is at-least-once: consumers must tolerate
+ * duplicates.
+ *
+ * @example
+ * ```ts
+ * import { openDurableQueues } from "wiremq/broker";
+ * const queues = openDurableQueues({ backend: "jetstream", servers: "nats://127.0.0.1:4222", replicas: 3 });
+ * await queues.put("emails", JSON.stringify({ to: "a@example.com" }));
+ * const consumer = queues.consume("emails", { credit: 10 });
+ * const delivery = await consumer.next();
+ * if (delivery !== undefined) await delivery.ack();
+ * await consumer.close();
+ * await queues.close();
+ * ```
+ */
 export interface DurableQueues {
   /** Resolves once the backend can take requests. */
   ready(): Promise<void>;

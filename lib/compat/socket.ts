@@ -177,11 +177,26 @@ export class Socket extends EventEmitter {
     return this;
   }
 
+  /**
+   * Sets an option by its libzmq number (`ZMQ_*`) or zeromq 5 short name; strings given to a
+   * byte option are sent as UTF-8. Throws `EINVAL` for an unknown or read-only option, and what
+   * the v6 property throws for a bad value.
+   *
+   * @example
+   * ```ts
+   * import * as zmq from "wiremq/v5-compat";
+   * const sock = zmq.socket("dealer");
+   * sock.setsockopt(zmq.ZMQ_IDENTITY, Buffer.from("worker-1"));
+   * sock.setsockopt("linger", 0);
+   * sock.close();
+   * ```
+   */
   setsockopt(option: number | ShortOptionName, value: any): this {
     setOption(this.#socket as unknown as OptionTarget, typeof option === "number" ? option : shortOptions[option], value);
     return this;
   }
 
+  /** Reads an option by its libzmq number or short name; throws `EINVAL` for an unknown or write-only option. */
   getsockopt(option: number | ShortOptionName): string | number | boolean | null {
     return getOption(this.#socket as unknown as OptionTarget, typeof option === "number" ? option : shortOptions[option]) as string | number | boolean | null;
   }

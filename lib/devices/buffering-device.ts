@@ -7,6 +7,10 @@ import { SerialSender } from "./serial-sender.js";
 import { SpillQueue } from "./spill-queue.js";
 import { messageBytes, TrafficStats, type TrafficCounts } from "./traffic-stats.js";
 
+/**
+ * Options of a {@link BufferingDevice}: memory and disk budgets, the spill file, write-ahead,
+ * how long a consumer may hold a message, and a control socket. Every field is optional.
+ */
 export interface BufferingDeviceOptions {
   /**
    * Payload bytes kept in memory before messages spill to the file (default 64 MiB); with

@@ -18,6 +18,19 @@ export const MAX_NAME_BYTES = 1024;
 
 const ENDPOINT = /^(tcp|ipc|inproc):\/\/[^#]+$/;
 
+/**
+ * Splits a fan-out destination `endpoint#name` at its first `#`, checking both halves.
+ *
+ * @throws WiremqError `EINVAL` when there is no `#`, the node is not a tcp://, ipc:// or
+ * inproc:// endpoint, or the name is empty or longer than 1024 UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * import { parseDestination } from "wiremq/devices";
+ * const d = parseDestination("tcp://10.0.0.5:7000#orders.eu");
+ * console.log(d.node, d.name);   // tcp://10.0.0.5:7000 orders.eu
+ * ```
+ */
 export function parseDestination(text: string): Destination {
   if (typeof text !== "string") throw new ZmqError("EINVAL", "a destination must be a string");
   const hash = text.indexOf("#");

@@ -42,9 +42,31 @@ function steer<F extends Socket, B extends Socket>(front: F, back: B, options?: 
   }
 }
 
+/** The names `createDevice` takes: the three classic libzmq devices. */
 export const DEVICE_KINDS = ["queue", "forwarder", "streamer"] as const;
+/** One of {@link DEVICE_KINDS}: `"queue"` (ROUTER/DEALER), `"forwarder"` (XSUB/XPUB) or `"streamer"` (PULL/PUSH). */
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
+/**
+ * Makes the classic device of that name over two new sockets: `queueDevice`, `forwarderDevice`
+ * or `streamerDevice` chosen at run time (the command line's `proxy` uses it). The sockets are
+ * unattached: bind or connect `frontEnd` and `backEnd`, then `run()`.
+ *
+ * @param kind `"queue"`, `"forwarder"` or `"streamer"`.
+ * @param options A capture and/or control socket.
+ * @throws WiremqError `EINVAL` for another kind or options that are not an object.
+ *
+ * @example
+ * ```ts
+ * import { createDevice } from "wiremq/devices";
+ * const device = createDevice("streamer");
+ * await device.frontEnd.bind("tcp://127.0.0.1:5557");   // producers PUSH here
+ * await device.backEnd.bind("tcp://127.0.0.1:5558");    // workers PULL from here
+ * const running = device.run();                         // resolves when the device ends
+ * device.terminate();
+ * await running;
+ * ```
+ */
 export function createDevice(kind: DeviceKind, options?: SteerableProxyOptions): SteerableProxy {
   switch (kind) {
     case "queue":

@@ -33,7 +33,14 @@ const REPORT_HEADER = 2 + ID_BYTES;
 export const MAX_RECIPIENTS = 0xffff;
 export const MAX_TTL_MS = 0xffffffff;
 
+/** Every outcome a fan-out destination can have; also the keys of `FanoutReport.counts`. */
 export const RECIPIENT_STATUSES = ["delivered", "no-such-recipient", "timed-out", "failed"] as const;
+/**
+ * What became of a message at one destination: `"delivered"` to its recipient,
+ * `"no-such-recipient"` at its relay, `"timed-out"` (no report from its node by the deadline)
+ * or `"failed"` (the recipient could not take it: its handler threw, its socket refused it, or
+ * the relay was closing).
+ */
 export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
 
 export interface DeliverRequest {

@@ -6,15 +6,18 @@ import { DestinationLists } from "./destination-lists.js";
 import { ID_BYTES, RECIPIENT_STATUSES, type RecipientStatus } from "./fanout-wire.js";
 import { checkTimeout, NodeLink } from "./node-link.js";
 
+/** Options of a {@link Fanout}. */
 export interface FanoutOptions {
   /** Default time a send waits for every node's report, in ms (default 5000). */
   timeout?: number;
 }
 
+/** Options of one `Fanout.send`. */
 export interface FanoutSendOptions {
   timeout?: number;
 }
 
+/** The outcome of one destination in a {@link FanoutReport}. */
 export interface DestinationResult {
   destination: string;
   status: RecipientStatus;

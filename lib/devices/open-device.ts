@@ -7,7 +7,9 @@ import { createDevice, DEVICE_KINDS, type DeviceKind } from "./device-kinds.js";
 import { attachEndpoints, parseEndpointSpecs } from "./endpoint-spec.js";
 import type { TrafficCounts } from "./traffic-stats.js";
 
+/** The names `openDevice` takes: {@link DEVICE_KINDS} and `"buffer"` (a {@link BufferingDevice}). */
 export const ALL_DEVICE_KINDS = [...DEVICE_KINDS, "buffer"] as const;
+/** One of {@link ALL_DEVICE_KINDS}. */
 export type AnyDeviceKind = DeviceKind | "buffer";
 
 /** Where each socket of a device goes, in endpoint notation (`@` binds, `>` connects; plain binds). */

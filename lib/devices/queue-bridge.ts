@@ -22,17 +22,20 @@ export interface BridgeQueues {
   consume(queue: string, options?: { credit?: number }): BridgeConsumer;
 }
 
+/** A consumer of a durable queue, as the bridge uses it (a `QueueConsumer` of wiremq/broker has it). */
 export interface BridgeConsumer {
   next(): Promise<BridgeDelivery | undefined>;
   close(): Promise<void>;
 }
 
+/** A message from a durable queue, as the bridge uses it (a `QueueDelivery` of wiremq/broker has it). */
 export interface BridgeDelivery {
   readonly body: Buffer;
   ack(): Promise<void>;
   nack(): Promise<unknown>;
 }
 
+/** Options of a {@link QueueBridge}: the queue side (`queues`, `queue`) and the socket side. */
 export interface QueueBridgeOptions {
   queues: BridgeQueues;
   queue: string;
@@ -46,6 +49,7 @@ export interface QueueBridgeOptions {
   window?: number;
 }
 
+/** What a {@link QueueBridge} has moved since it started; read it from `bridge.stats`. */
 export interface QueueBridgeStats {
   /** Taken from the socket and confirmed stored. */
   stored: number;
@@ -57,6 +61,28 @@ export interface QueueBridgeStats {
   refused: number;
 }
 
+/**
+ * Moves messages between a ZeroMQ socket and a durable queue without dropping any: a PULL or
+ * SUB socket into the queue (each message confirmed stored before more than `window` are
+ * taken), or the queue out to a PUSH or PUB socket (each acknowledged only once the socket
+ * took it). A failed put is retried until it is stored or the bridge closes. The command line's
+ * `wiremq bridge` is this.
+ *
+ * @throws WiremqError `EINVAL` from the constructor for a bad `socket`, `queue`, `window` or
+ * endpoint; `EBUSY` from a second `start()`.
+ *
+ * @example
+ * ```ts
+ * import { openDurableQueues } from "wiremq/broker";
+ * import { QueueBridge } from "wiremq/devices";
+ * const queues = openDurableQueues({ backend: "embedded", endpoints: "tcp://127.0.0.1:5570" });
+ * const bridge = new QueueBridge({ queues, queue: "orders", socket: "pull", endpoints: "@tcp://127.0.0.1:5571" });
+ * await bridge.start();   // PUSH sockets may now connect to port 5571; every message lands in "orders"
+ * // ...
+ * await bridge.close();
+ * await queues.close();
+ * ```
+ */
 export class QueueBridge {
   readonly #o: Required<Omit<QueueBridgeOptions, "subscribe">> & { subscribe: string[] };
   readonly #socket: Pull | Subscriber | Push | Publisher;

@@ -9,6 +9,7 @@ import { LocalRecipients, type RecipientHandler } from "./local-recipients.js";
 import { MAX_TIMER_MS } from "./node-link.js";
 import { SerialSender } from "./serial-sender.js";
 
+/** Options of a {@link Relay}. */
 export interface RelayOptions {
   /** Recipients are also PULL sockets bound at `ipc://<recipientDir>/<name>`. */
   recipientDir?: string;

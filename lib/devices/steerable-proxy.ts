@@ -12,6 +12,7 @@ export interface CaptureSocket {
   close(): Promise<void>;
 }
 
+/** Options of a {@link SteerableProxy} and of the device makers (`queueDevice`, `createDevice`, ...). */
 export interface SteerableProxyOptions {
   /** Gets a copy of each message either way before it is passed on, as libzmq's capture. */
   capture?: CaptureSocket;

@@ -6,6 +6,9 @@ import type { Authenticate, AuthenticateRequest, AuthenticateResult } from "./za
  *
  * @example
  * ```ts
+ * import { curveKeyPair } from "wiremq";
+ * import { createAuthenticator, setZapHandler } from "wiremq/security";
+ * const client = curveKeyPair();
  * setZapHandler(createAuthenticator({ allow: ["127.0.0.1"], curveKeys: [client.publicKey] }));
  * ```
  */

@@ -19,6 +19,10 @@ export interface SendOptions {
  *
  * @example
  * ```ts
+ * import { Pull } from "wiremq";
+ * const pull = new Pull();
+ * pull.connect("tcp://127.0.0.1:5555");
+ * // Rejects with the signal's reason (a TimeoutError) if nothing comes within a second.
  * const msg = await pull.receive({ signal: AbortSignal.timeout(1000) });
  * ```
  */

@@ -4,6 +4,30 @@
  * a consumer built from the same codec cannot disagree without the compiler saying so.
  */
 import { WiremqError } from "../../lib/public-errors.js";
+/**
+ * Turns values of type `T` into message frames and back; every typed pattern takes one. Use the
+ * built-in `raw`, `string`, `json` and `protobuf`, or write your own: `encode` and `decode`
+ * throw (anything) for a value or frames they refuse, and the pattern reports it as an
+ * EncodeError (`EENCODE`, thrown to the sender) or a DecodeError (`EDECODE`, the message is
+ * skipped and counted).
+ *
+ * @example
+ * ```ts
+ * import { DecodeError, type Codec } from "wiremq/patterns";
+ * const uint32: Codec<number> = {
+ *   name: "uint32",
+ *   encode: (n) => {
+ *     const b = Buffer.alloc(4);
+ *     b.writeUInt32BE(n);
+ *     return [b];
+ *   },
+ *   decode: (frames) => {
+ *     if (frames.length !== 1 || frames[0]!.length !== 4) throw new DecodeError("uint32", frames, "want one 4-byte frame");
+ *     return frames[0]!.readUInt32BE(0);
+ *   },
+ * };
+ * ```
+ */
 export interface Codec<T> {
   /** Names the codec in errors and logs, e.g. `json` or `protobuf:orders.Order`. */
   readonly name: string;

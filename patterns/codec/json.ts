@@ -5,6 +5,7 @@ import { WiremqTypeError } from "../../lib/public-errors.js";
 /** What JSON.parse can return. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/** Options of the `json` codec. */
 export interface JsonCodecOptions<T> {
   /**
    * Checks the shape of a parsed value. Without it, any well-formed JSON is accepted as a T,

@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { WiremqError } from "../../lib/public-errors.js";
 
+/** A field of a reflected message type (protobufjs `Field`), as the protobuf codec reads it to check values before encoding. */
 export interface ProtoField {
   readonly name: string;
   readonly id: number;
@@ -20,6 +21,7 @@ export interface ProtoField {
   readonly partOf?: { readonly name: string } | null;
 }
 
+/** A reflected enum (protobufjs `Enum`): its value numbers by name. */
 export interface ProtoEnum {
   readonly name: string;
   readonly values: { readonly [name: string]: number };

@@ -17,6 +17,7 @@ export interface StaticMessageClass<T = never> {
   readonly name?: string;
 }
 
+/** Options of the `protobuf` codec. */
 export interface ProtobufCodecOptions {
   /**
    * How a decoded reflected message becomes a plain object. The default gives enums as their

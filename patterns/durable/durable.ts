@@ -59,6 +59,7 @@ export interface DurableDelivery<T> {
   extend(ms?: number): Promise<number>;
 }
 
+/** Options of a {@link DurableConsumer}: the queue's `credit` and `leaseMs`, and a hook for messages that do not decode. */
 export interface DurableConsumerOptions extends ConsumeOptions {
   /**
    * Told about each message that does not decode. Such a message is dead-lettered at once

@@ -27,6 +27,27 @@ export class DurableQueue<T, Name extends string = string> {
   }
 }
 
+/**
+ * Names a durable queue with its codec, so every producer, consumer and worker of it agrees on
+ * its type: the same as `new DurableQueue(client, name, codec)`. The client is any
+ * `DurableQueues` (the embedded broker or JetStream); nothing is sent until a put or consume.
+ *
+ * @example
+ * ```ts
+ * import { openDurableQueues } from "wiremq/broker";
+ * import { durableQueue, json, runDurableWorkers } from "wiremq/patterns";
+ * interface Order { id: number; total: number }
+ * const client = openDurableQueues({ backend: "embedded", endpoints: "tcp://127.0.0.1:5570" });
+ * const orders = durableQueue(client, "orders", json<Order>());
+ * await orders.producer().put({ id: 1, total: 9.5 });
+ * const workers = runDurableWorkers(orders, async (order) => {
+ *   console.log("order", order.id);   // resolve: acked; throw: nacked and retried
+ * }, { concurrency: 4 });
+ * // later:
+ * await workers.close();
+ * await client.close();
+ * ```
+ */
 export function durableQueue<T, Name extends string>(client: DurableQueues, name: Name, codec: Codec<T>): DurableQueue<T, Name> {
   return new DurableQueue(client, name, codec);
 }

@@ -4,6 +4,7 @@ import { DurableConsumer, type DurableDelivery } from "./durable.js";
 import type { DurableQueue } from "./queue.js";
 import { keepLease } from "./lease-keeper.js";
 
+/** Options of `runDurableWorkers` and {@link DurableWorkers}; every field is optional. */
 export interface DurableWorkersOptions<T> {
   /** Handlers running at once (default 1). Given a DurableQueue, also the consumer's credit. */
   concurrency?: number;

@@ -7,6 +7,7 @@ import { WiremqError } from "../../lib/public-errors.js";
 /** The reason a receive waiting when intake stops is woken with (never reaches the caller). */
 const INTAKE_STOPPED = new WiremqError("EINTAKE", "consumer intake stopped");
 
+/** Options of a {@link Consumer}: the PULL socket's options, and a hook for messages its codec refuses. */
 export type ConsumerOptions = NonNullable<ConstructorParameters<typeof Pull>[0]> & {
   /** Told of each message that could not be decoded (after it is counted); receiving goes on. */
   onDecodeError?: (error: DecodeError) => void;

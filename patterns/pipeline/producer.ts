@@ -1,6 +1,10 @@
 import { Push, type SendOptions } from "../../lib/index.js";
 import { encodeValue, type Codec } from "../codec/codec.js";
 
+/**
+ * Options of a {@link Producer}: the PUSH socket's options (`sendHighWaterMark`, `linger`,
+ * security...). `sendTimeout` defaults to {@link PRODUCER_SEND_TIMEOUT} instead of -1.
+ */
 export type ProducerOptions = NonNullable<ConstructorParameters<typeof Push>[0]>;
 
 /**

@@ -1,8 +1,9 @@
 import { EventEmitter } from "node:events";
 import { drainTimedOut, drainTimeout, finishWithin, type CloseOptions } from "../internal/drain.js";
 
-/** Where a worker pool takes its values from: a Consumer, or anything that receives the same way. */
 import { outOfRange } from "../../lib/public-errors.js";
+
+/** Where a worker pool takes its values from: a Consumer, or anything that receives the same way. */
 export interface ValueSource<T> {
   receive(options?: { signal?: AbortSignal }): Promise<T>;
   readonly closed: boolean;
@@ -14,6 +15,7 @@ export interface ValueSource<T> {
   close?(): Promise<void>;
 }
 
+/** Options of a {@link WorkerPool} and of `runWorkers`; `concurrency` is required. */
 export interface WorkerPoolOptions<T> {
   /** How many handlers run at once; also the most values taken off the socket and not yet done. */
   concurrency: number;

@@ -11,6 +11,7 @@ export interface AudienceState {
   readonly filters: number;
 }
 
+/** Options of `TopicPublisher.waitForSubscribers`: a time limit and an abort signal. */
 export interface WaitForSubscribersOptions {
   /** ms to wait before rejecting with ETIMEDOUT (default 10,000; -1: no limit). */
   timeout?: number;

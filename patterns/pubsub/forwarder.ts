@@ -11,6 +11,7 @@ import { checkTopics, type Topics } from "./topics.js";
 type XSubscriberOptions = NonNullable<ConstructorParameters<typeof XSubscriber>[0]>;
 type XPublisherOptions = NonNullable<ConstructorParameters<typeof XPublisher>[0]>;
 
+/** Options of a {@link FilteringForwarder}: each side's socket options and the hooks. */
 export interface FilteringForwarderOptions {
   upstream?: Omit<XSubscriberOptions, "receiveTimeout">;
   downstream?: Omit<XPublisherOptions, "verbose" | "verboser" | "manual" | "receiveTimeout">;
@@ -19,6 +20,7 @@ export interface FilteringForwarderOptions {
   onSubscription?: (change: SubscriptionChange) => void;
 }
 
+/** What a {@link FilteringForwarder} has done since it started. */
 export interface FilteringForwarderStats {
   /** Messages passed downstream as they came. */
   forwarded: number;

@@ -20,6 +20,10 @@ export type SubscriptionChange =
 
 type XPublisherOptions = NonNullable<ConstructorParameters<typeof XPublisher>[0]>;
 
+/**
+ * Options of a {@link TopicPublisher}: the XPUB socket's options (but those the publisher sets
+ * itself), and a hook told of each change in what the subscribers want.
+ */
 export type TopicPublisherOptions = Omit<XPublisherOptions, "verbose" | "verboser" | "manual" | "receiveTimeout"> & {
   onSubscription?: (change: SubscriptionChange) => void;
 };

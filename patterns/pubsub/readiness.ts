@@ -1,6 +1,7 @@
 import { abortReason } from "../internal/closed.js";
 import { outOfRange, WiremqError } from "../../lib/public-errors.js";
 
+/** Options of `TopicSubscriber.ready`: a time limit and an abort signal. */
 export interface ReadyOptions {
   /** ms to wait before rejecting with ETIMEDOUT (default 10,000; -1: no limit). */
   timeout?: number;

@@ -11,6 +11,10 @@ import { invalidArgument, outOfRange, WiremqError } from "../../lib/public-error
 
 type XSubscriberOptions = NonNullable<ConstructorParameters<typeof XSubscriber>[0]>;
 
+/**
+ * Options of a {@link TopicSubscriber}: the XSUB socket's options, a hook for messages that do
+ * not decode, and how long to wait for a publisher to acknowledge a content filter.
+ */
 export type TopicSubscriberOptions = XSubscriberOptions & {
   /** Told of each message that could not be decoded (after it is counted); receiving goes on. */
   onDecodeError?: (error: DecodeError) => void;
@@ -22,6 +26,7 @@ export type TopicSubscriberOptions = XSubscriberOptions & {
   filterAckTimeout?: number;
 };
 
+/** The default `filterAckTimeout` of a {@link TopicSubscriber}, in ms. */
 export const FILTER_ACK_TIMEOUT = 2000;
 /** Messages ready() may read ahead while it waits for its answer, kept for receive(). */
 const READ_AHEAD_LIMIT = 1000;
@@ -30,6 +35,18 @@ interface TopicSubscriberEvents {
   warning: [warning: Error & { code: string }];
 }
 
+/**
+ * Options of `TopicSubscriber.subscribe`: a content filter sent upstream (`where`) and/or a local test (`match`).
+ *
+ * @example
+ * ```ts
+ * import { json, TopicSubscriber } from "wiremq/patterns";
+ * const sub = new TopicSubscriber({ prices: json<{ symbol: string; price: number }>() });
+ * sub.connect("tcp://127.0.0.1:5556");
+ * // Only prices above 100 cross the network; the local test then keeps round ones.
+ * sub.subscribe("prices", { where: { field: "price", gt: 100 }, match: (p) => p.price % 10 === 0 });
+ * ```
+ */
 export interface SubscribeOptions<V> {
   /**
    * A content filter sent upstream: the publisher (or a filtering forwarder) sends only the

@@ -9,8 +9,10 @@ import { invalidArgument } from "../../lib/public-errors.js";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Topics = Record<string, Codec<any>>;
 
+/** The topic names of a topic map `S`. */
 export type TopicName<S extends Topics> = keyof S & string;
 
+/** The value type of topic `K` of a topic map `S`: what its codec encodes and decodes. */
 export type TopicValue<S extends Topics, K extends TopicName<S>> = CodecValue<S[K]>;
 
 /** A received message: narrowing on `topic` narrows `value`. */

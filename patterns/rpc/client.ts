@@ -10,6 +10,10 @@ import { invalidArgument } from "../../lib/public-errors.js";
 
 export type { RetryOptions } from "./limits.js";
 
+/**
+ * Options of an {@link RpcClient}; `servers` is required, and the retry limits given here are
+ * the defaults of every call.
+ */
 export interface RpcClientOptions extends RetryOptions {
   /** Server endpoints (or broker front ends); each gets a DEALER of its own. */
   servers: string | readonly string[];
@@ -21,10 +25,12 @@ export interface RpcClientOptions extends RetryOptions {
   onDecodeError?: (error: DecodeError) => void;
 }
 
+/** Options of one call: its retry limits (over the client's) and an abort signal. */
 export interface CallOptions extends RetryOptions {
   signal?: AbortSignal;
 }
 
+/** What an {@link RpcClient} has done since it started; `inFlight` is the calls waiting now. */
 export interface RpcClientStats {
   calls: number;
   /** Attempts that got no reply in time. */

@@ -1,5 +1,9 @@
 import { RpcError } from "./errors.js";
 
+/**
+ * A call's time budget and retries, given on the client (defaults for every call) or per call.
+ * A call that runs out of time rejects with an RpcError `ETIMEDOUT`; a bad value throws `EINVAL`.
+ */
 export interface RetryOptions {
   /** The most a call may take, retries included, in ms (default 5000). */
   timeout?: number;

@@ -11,6 +11,10 @@ import { invalidArgument, outOfRange } from "../../lib/public-errors.js";
 
 type RouterOptions = NonNullable<ConstructorParameters<typeof Router>[0]>;
 
+/**
+ * Options of an {@link RpcServer}: the ROUTER socket's options, plus concurrency, error hooks and
+ * how long answers are kept so a retried call is not run twice.
+ */
 export type RpcServerOptions = RouterOptions & {
   /** Requests handled at once (default 256); past it the server stops reading, so TCP pushes back. */
   concurrency?: number;
@@ -29,6 +33,7 @@ export type RpcServerOptions = RouterOptions & {
   dedupCapacity?: number;
 };
 
+/** Options of `RpcServer.close` (exported as `RpcServerCloseOptions`): close at once, or drain first. */
 export interface CloseOptions {
   /** Stop taking calls, finish the running ones and answer them, then close (default false). */
   drain?: boolean;
@@ -40,6 +45,7 @@ export interface CloseOptions {
   timeout?: number;
 }
 
+/** What an {@link RpcServer} has done since it started; `inFlight` is the calls running now. */
 export interface RpcServerStats {
   /** Requests answered, successfully or not. */
   calls: number;

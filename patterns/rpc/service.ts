@@ -18,8 +18,11 @@ export interface MethodSpec<Req, Res> {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type ServiceSpec = Record<string, MethodSpec<any, any>>;
 
+/** The method names of a service `S`. */
 export type MethodName<S extends ServiceSpec> = keyof S & string;
+/** The request type of method `M` of service `S` (what its request codec carries). */
 export type RequestOf<S extends ServiceSpec, M extends MethodName<S>> = CodecValue<S[M]["request"]>;
+/** The reply type of method `M` of service `S` (what its reply codec carries). */
 export type ReplyOf<S extends ServiceSpec, M extends MethodName<S>> = CodecValue<S[M]["reply"]>;
 
 /** What a handler knows about the call it serves. */

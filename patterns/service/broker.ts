@@ -6,6 +6,11 @@ import { outOfRange } from "../../lib/public-errors.js";
 
 type RouterOptions = NonNullable<ConstructorParameters<typeof Router>[0]>;
 
+/**
+ * Options of a {@link LoadBalancingBroker} (exported from wiremq/patterns as `BrokerOptions`; not
+ * the durable broker's options of wiremq/broker): heartbeats, retries of idempotent jobs, the
+ * queue limit, each side's ROUTER options, and a hook for workers coming and going.
+ */
 export interface BrokerOptions {
   /** How often the broker and its workers exchange heartbeats, in ms (default 1000). */
   heartbeatInterval?: number;
@@ -24,6 +29,7 @@ export interface BrokerOptions {
   onWorker?: (event: WorkerEvent) => void;
 }
 
+/** A worker that came or went, as `onWorker` of a {@link LoadBalancingBroker} is told. */
 export interface WorkerEvent {
   /** Announced itself; dropped for missing heartbeats; left after draining. */
   type: "ready" | "lost" | "left";
@@ -32,6 +38,7 @@ export interface WorkerEvent {
   workers: number;
 }
 
+/** What a {@link LoadBalancingBroker} holds and has done; `workers`, `queued` and `assigned` are now, the rest are counts since it started. */
 export interface BrokerStats {
   workers: number;
   /** Jobs waiting for a worker. */

@@ -11,6 +11,10 @@ import { outOfRange } from "../../lib/public-errors.js";
 /** ms a drained worker's socket may take to deliver its last answers once it closes. */
 const DRAIN_LINGER = 5000;
 
+/**
+ * Options of a {@link ServiceWorker}: how many jobs at once, heartbeats (matching the broker's),
+ * the DEALER's options and error hooks.
+ */
 export interface ServiceWorkerOptions {
   /** Jobs handled at once; announced to the broker in READY (default 1, as in the zguide). */
   capacity?: number;
@@ -23,6 +27,7 @@ export interface ServiceWorkerOptions {
   onHandlerError?: (error: unknown, method: string) => void;
 }
 
+/** What a {@link ServiceWorker} has done since it started; `inFlight` is the jobs running now. */
 export interface ServiceWorkerStats {
   /** Jobs answered. */
   jobs: number;

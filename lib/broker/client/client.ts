@@ -25,6 +25,7 @@ export { BrokerConsumer, Delivery, type ConsumeOptions, type NackOptions } from 
 /** How long put() and publish() wait for a broker's confirmation unless told otherwise (ms). */
 export const DEFAULT_PUT_TIMEOUT = 30_000;
 
+/** Options of a {@link BrokerClient}; only `endpoints` is required. */
 export interface BrokerClientOptions {
   /** The broker's endpoint, or every broker of the cluster (all clients must list the same set). */
   endpoints: string | string[];
@@ -49,6 +50,26 @@ export interface BrokerClientOptions {
 }
 
 
+/**
+ * The client of the embedded {@link Broker}: `put`, `publish`, durable `subscribe`, and
+ * `consume` with acknowledgements. It keeps a connection to each listed broker; a queue lives on
+ * the broker its name hashes to, and when that broker is down puts go to the next live one. It
+ * implements {@link DurableQueues}, so code written against that runs on JetStream too.
+ *
+ * The constructor takes the options, or just the endpoint(s).
+ *
+ * @throws WiremqError `EINVAL` from the constructor for no endpoint, a bad `putTimeout` or a
+ * refused socket option; a put rejects with `ETIMEDOUT` past its timeout.
+ *
+ * @example
+ * ```ts
+ * import { BrokerClient } from "wiremq/broker";
+ * const client = new BrokerClient({ endpoints: "tcp://127.0.0.1:5570", putTimeout: 5000 });
+ * const receipt = await client.put("jobs", "resize photo 17");
+ * console.log(`stored as #${receipt.seq} on ${receipt.broker}`);
+ * await client.close();
+ * ```
+ */
 export class BrokerClient implements DurableQueues {
   readonly #links = new Map<string, BrokerLink>();
   readonly #ring: HashRing;

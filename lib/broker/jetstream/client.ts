@@ -19,6 +19,7 @@ import { fromNats } from "./errors.js";
 import { placeOf, queueStream, queueSubject, subscriptionConsumer, topicStream, topicSubject } from "./names.js";
 import type { JetStreamClient, JsMsg } from "@nats-io/jetstream";
 
+/** Options of {@link JetStreamQueues}; only `servers` is required. */
 export interface JetStreamQueuesOptions {
   /** NATS server URL(s): `nats://127.0.0.1:4222`, or every server of the cluster. */
   servers: string | string[];
@@ -56,6 +57,24 @@ interface Connected {
 
 const DEFAULT_LEASE_MS = 30_000;
 
+/**
+ * {@link DurableQueues} on NATS JetStream, for queues that must outlive a machine: each queue
+ * is a stream with 1–5 replicas, a put is confirmed once a majority holds it, and puts retried
+ * across a leader change are stored once. Needs the optional peers `@nats-io/transport-node`
+ * and `@nats-io/jetstream`, loaded on first use.
+ *
+ * @throws WiremqError `EINVAL` from the constructor for bad options; `EMISSINGPACKAGE` on first
+ * use when the NATS packages are not installed; `ETIMEDOUT` from a put JetStream did not
+ * confirm within `putTimeout`; `EBADF` once closed.
+ *
+ * @example
+ * ```ts
+ * import { JetStreamQueues } from "wiremq/broker";
+ * const queues = new JetStreamQueues({ servers: ["nats://n1:4222", "nats://n2:4222", "nats://n3:4222"], replicas: 3 });
+ * await queues.put("payments", "charge 42");
+ * await queues.close();
+ * ```
+ */
 export class JetStreamQueues implements DurableQueues {
   readonly #options: Required<Omit<JetStreamQueuesOptions, "connection" | "servers">> & { servers: string[]; connection: Record<string, unknown> };
   #connected: Promise<Connected> | null = null;

@@ -32,6 +32,7 @@ export interface ConsumerHost {
   closed(consumer: JetStreamConsumer): void;
 }
 
+/** One message from a JetStream queue ({@link QueueDelivery}): `ack`, `nack` or `extend` it. */
 export class JetStreamDelivery implements QueueDelivery {
   #done = false;
   /** When the lease ends by this client's clock (the server's started a little earlier). */
@@ -106,6 +107,11 @@ export class JetStreamDelivery implements QueueDelivery {
   }
 }
 
+/**
+ * Deliveries of one queue from JetStream, made by `JetStreamQueues.consume`: iterate it with
+ * `for await`, or call `next()`. It holds at most `credit` unacknowledged deliveries;
+ * `close()` (or leaving the loop) gives back those not acknowledged.
+ */
 export class JetStreamConsumer implements QueueConsumer<JetStreamDelivery> {
   readonly #host: ConsumerHost;
   readonly #credit: number;

@@ -4,6 +4,10 @@ import type { RouterOptions } from "../../sockets/router.js";
 import { BROKER_SOCKET_OWNS, passThroughOptions } from "../socket-options.js";
 import { parseSyncPolicy, type SyncPolicy } from "./store/sync-policy.js";
 
+/**
+ * Options of a {@link Broker}: where it listens, where and how it stores, leases, limits and
+ * the ROUTER's socket options. `bind` is required, and so is `dataDir` unless `memory` is true.
+ */
 export interface BrokerOptions {
   /** Where to listen: one endpoint or several (`tcp://127.0.0.1:0` for an ephemeral port). */
   bind: string | string[];

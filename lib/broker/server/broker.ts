@@ -25,6 +25,33 @@ const SESSION_TIMEOUT_HEARTBEATS = 3;
 
 type State = "new" | "starting" | "running" | "closing" | "closed";
 
+/**
+ * The embedded durable-queue broker: one process that stores queues on disk (or in memory) and
+ * serves `BrokerClient`s over a ROUTER socket (tcp, ipc, CURVE or PLAIN through `socketOptions`).
+ * Messages are kept until acknowledged, leased to one consumer at a time, requeued when a
+ * lease runs out and dead-lettered to `<queue>.dlq` after `maxDeliveries`. The command line's
+ * `wiremq broker` runs one; the protocol is in lib/broker/PROTOCOL.md.
+ *
+ * @throws WiremqError `EINVAL` from the constructor for a bad option (no `bind`, `dataDir` and
+ * `memory` both or neither, a bad `sync`...); `EFSM` from a second `start()`; what binding
+ * throws (`EADDRINUSE`, ...) from `start()`.
+ *
+ * @example
+ * ```ts
+ * import { Broker, BrokerClient } from "wiremq/broker";
+ * const broker = new Broker({ bind: "tcp://127.0.0.1:5570", dataDir: "./queues" });
+ * await broker.start();
+ * const client = new BrokerClient("tcp://127.0.0.1:5570");
+ * await client.put("orders", JSON.stringify({ id: 1 }));
+ * for await (const delivery of client.consume("orders")) {
+ *   console.log(delivery.body.toString());
+ *   await delivery.ack();
+ *   break;   // closes the consumer
+ * }
+ * await client.close();
+ * await broker.close();
+ * ```
+ */
 export class Broker {
   readonly #opts: ResolvedBrokerOptions;
   readonly #store: Store;
