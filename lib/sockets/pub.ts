@@ -9,9 +9,14 @@ import type { MessageLike } from "./message.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
-/** Per-pipe state of a publisher: the topics this subscriber asked for (latin1 keys). */
+/**
+ * Per-pipe state of a publisher. Its topics are not kept here, only counted: the trie holds
+ * them, and a subscriber that leaves is taken out of it by a walk (as libzmq does), so a
+ * flood of subscriptions costs one trie entry each and nothing per pipe.
+ */
 interface SubscriberState {
-  topics: Set<string>;
+  /** Distinct topics this subscriber holds. */
+  topics: number;
   /** Marks the pipe as already served for the message being distributed. */
   stamp: number;
 }
@@ -79,7 +84,7 @@ export class Publisher extends Socket implements Writable {
   }
 
   protected attach(pipe: Pipe): void {
-    pipe.slot = { topics: new Set(), stamp: 0 } satisfies SubscriberState;
+    pipe.slot = { topics: 0, stamp: 0 } satisfies SubscriberState;
     this.subscribers.push(pipe);
   }
 
@@ -96,13 +101,12 @@ export class Publisher extends Socket implements Writable {
 
   private forget(pipe: Pipe): void {
     const state = pipe.slot as SubscriberState | undefined;
-    if (state === undefined) return;
-    for (const key of state.topics) {
-      const topic = Buffer.from(key, "latin1");
-      if (this.subscriptions.remove(topic, pipe, true) === "last") this.topicGone(topic);
-    }
-    state.topics.clear();
+    if (state === undefined || state.topics === 0) return;
+    this.subscriptions.removeKey(pipe, this.onTopicGone, state.topics);
+    state.topics = 0;
   }
+
+  private readonly onTopicGone = (topic: Buffer): void => this.topicGone(topic);
 
   /** A topic lost its last subscriber (XPUB tells its user). */
   protected topicGone(_topic: Buffer): void {}
@@ -123,20 +127,17 @@ export class Publisher extends Socket implements Writable {
   protected applySubscription(pipe: Pipe, subscribe: boolean, topic: Buffer, _raw: Buffer): boolean {
     const state = pipe.slot as SubscriberState;
     if (pipe.terminated) return false;
-    const key = topic.toString("latin1");
     if (subscribe) {
-      if (!state.topics.has(key)) {
-        if (this.subscriptionLimit >= 0 && state.topics.size >= this.subscriptionLimit) {
-          dropPeer(pipe);
-          return false;
-        }
-        state.topics.add(key);
+      if (this.subscriptionLimit >= 0 && state.topics >= this.subscriptionLimit && !this.subscriptions.has(topic, pipe)) {
+        dropPeer(pipe);
+        return false;
       }
-      return this.subscriptions.add(topic, pipe);
+      const added = this.subscriptions.add(topic, pipe);
+      if (added !== "again") state.topics++;
+      return added === "first";
     }
     const result = this.subscriptions.remove(topic, pipe);
-    if (result === "absent") return false;
-    if (!this.subscriptions.has(topic, pipe)) state.topics.delete(key);
+    if (result === "last" || result === "gone") state.topics--;
     return result === "last";
   }
 

@@ -43,7 +43,7 @@ export class Subscriber extends SubscriptionSocket implements Readable {
   subscribe(...prefixes: MessageLike[]): void {
     void this.live; // ENOTSOCK once closed, as zeromq's setsockopt
     for (const topic of topicsOf(prefixes)) {
-      if (this.filter.add(topic, true)) this.toAll([subscription(1, topic)]);
+      if (this.filter.add(topic, true) === "first") this.toAll([subscription(1, topic)]);
     }
   }
 

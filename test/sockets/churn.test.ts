@@ -72,7 +72,7 @@ describe("churn", () => {
     const pub = open.track(new Publisher());
     await pub.bind("tcp://127.0.0.1:*");
     const before = held(pub);
-    const trie = (pub as unknown as { subscriptions: { root: { total: number } } }).subscriptions;
+    const trie = (pub as unknown as { subscriptions: { size: number; root: { children: unknown } } }).subscriptions;
     const gone = disconnects(pub, ROUNDS);
     for (let i = 0; i < ROUNDS; i++) {
       const sub = new Subscriber();
@@ -88,7 +88,8 @@ describe("churn", () => {
     }
     await gone;
     expect(held(pub)).toEqual(before);
-    expect(trie.root.total).toBe(0);
+    expect(trie.size).toBe(0);
+    expect(trie.root.children).toBeNull();
   });
 
   it(`PULL: ${ROUNDS} pushers each send and leave; nothing queued is lost and nothing is held after`, async () => {

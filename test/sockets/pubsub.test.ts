@@ -137,6 +137,38 @@ describe("subscriptions", () => {
   });
 });
 
+describe("XPUB when a subscriber leaves", () => {
+  it("cancels exactly the topics no other subscriber holds, each once", async () => {
+    const xpub = track(new XPublisher());
+    await xpub.bind("tcp://127.0.0.1:*");
+    const a = track(new Subscriber());
+    const b = track(new Subscriber());
+    a.subscribe("only-a", "shared", "nested", "nested/deeper");
+    b.subscribe("shared", "nested/deeper/b");
+    a.connect(xpub.lastEndpoint!);
+    b.connect(xpub.lastEndpoint!);
+    const firsts = new Set<string>();
+    while (firsts.size < 5) {
+      const [m] = await xpub.receive();
+      if (m![0] === 1) firsts.add(m!.subarray(1).toString());
+    }
+    await a.close();
+    const cancelled = new Set<string>();
+    while (cancelled.size < 3) {
+      const [m] = await xpub.receive();
+      expect(m![0]).toBe(0);
+      cancelled.add(m!.subarray(1).toString());
+    }
+    expect([...cancelled].sort()).toEqual(["nested", "nested/deeper", "only-a"]);
+    // b still gets what it holds, and nothing of a's is left to match.
+    await settle(xpub, b, "shared");
+    await b.close();
+    const last = new Set<string>();
+    while (last.size < 2) last.add((await xpub.receive())[0]!.toString("latin1"));
+    expect([...last].sort()).toEqual(["\0nested/deeper/b", "\0shared"]);
+  });
+});
+
 describe("PUB/SUB interop with libzmq", () => {
   it("wiremq PUB → zeromq SUB, both directions of bind", async () => {
     const pub = track(new Publisher());

@@ -13,6 +13,7 @@ const key = fc.constantFrom("a", "b", "c");
 const op = fc.oneof(
   fc.record({ kind: fc.constant("add" as const), topic, key }),
   fc.record({ kind: fc.constant("remove" as const), topic, key, all: fc.boolean() }),
+  fc.record({ kind: fc.constant("removeKey" as const), key, early: fc.boolean() }),
 );
 
 describe("subscription trie", () => {
@@ -22,14 +23,25 @@ describe("subscription trie", () => {
         const trie = new SubscriptionTrie<string>();
         let model: Array<[string, string]> = [];
         for (const o of ops) {
+          if (o.kind === "removeKey") {
+            // A subscriber gone: every topic it held, each reported once if none is left.
+            const held = [...new Set(model.filter(([, mk]) => mk === o.key).map(([mt]) => mt))];
+            const wantGone = held.filter((t) => model.every(([mt, mk]) => mt !== t || mk === o.key));
+            const gone: string[] = [];
+            trie.removeKey(o.key, (b) => void gone.push(b.toString("latin1")), o.early ? held.length : undefined);
+            expect(gone.sort()).toEqual(wantGone.sort());
+            model = model.filter(([, mk]) => mk !== o.key);
+            continue;
+          }
           const t = o.topic.toString("latin1");
           const before = model.filter(([mt]) => mt === t).length;
+          const mine = model.filter(([mt, mk]) => mt === t && mk === o.key).length;
           if (o.kind === "add") {
-            expect(trie.add(o.topic, o.key)).toBe(before === 0);
+            expect(trie.add(o.topic, o.key)).toBe(before === 0 ? "first" : mine === 0 ? "new" : "again");
             model.push([t, o.key]);
           } else {
-            const mine = model.filter(([mt, mk]) => mt === t && mk === o.key).length;
-            const want = mine === 0 ? "absent" : before - (o.all ? mine : 1) === 0 ? "last" : "kept";
+            const left = before - (o.all ? mine : 1);
+            const want = mine === 0 ? "absent" : left === 0 ? "last" : mine - (o.all ? mine : 1) > 0 ? "kept" : "gone";
             expect(trie.remove(o.topic, o.key, o.all)).toBe(want);
             if (mine > 0) {
               let drop = o.all ? mine : 1;
@@ -51,6 +63,21 @@ describe("subscription trie", () => {
       }),
       propertyRuns(),
     );
+  });
+
+  it("lists and removes the topics of a trie deeper than the call stack", () => {
+    const trie = new SubscriptionTrie<string>();
+    const deep = 10_000;
+    // Each topic extends the one before by a byte: a chain of nodes as deep as there are topics.
+    const bytes = Buffer.alloc(deep, 0x61);
+    for (let n = 1; n <= deep; n++) trie.add(bytes.subarray(0, n), "a");
+    trie.add(bytes.subarray(0, deep / 2), "b");
+    expect(trie.topics()).toHaveLength(deep);
+    let gone = 0;
+    trie.removeKey("a", () => void gone++);
+    expect(gone).toBe(deep - 1);
+    expect(trie.size).toBe(1);
+    expect(trie.topics().map((b) => b.length)).toEqual([deep / 2]);
   });
 
   it("keeps no reference to the buffer a topic was read from", () => {

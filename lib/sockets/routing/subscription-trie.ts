@@ -4,18 +4,20 @@
  * branches off another. Matching a message walks only the bytes of its first frame, so its cost
  * does not grow with subscriptions that do not match. Each node counts subscribers of type K
  * (a pipe for PUB, a single owner for SUB); the usual single subscriber is held without a Map.
- * An edge is a latin1 string, one char per byte: a typed array costs an ArrayBuffer and a
- * view on the heap (over 100 B), a short string a 16-byte header.
+ *
+ * Memory is what a flood of subscriptions from a peer costs, so every node is kept small: an
+ * edge is a latin1 string, one char per byte (a typed array costs an ArrayBuffer and a view,
+ * over 100 B; a short string a 16-byte header); children are an array sorted by first byte (a
+ * Map costs about 200 B even with two entries); and no count of subscriptions below a node is
+ * kept, since a node with no subscriber and no child is the only thing pruning needs to see.
  */
 class Node<K> {
-  /** Children by the first byte of their edge. */
-  children: Map<number, Node<K>> | null = null;
-  /** The only subscriber whose prefix ends here, while there is one; `many` takes over beyond. */
-  one: K | undefined = undefined;
-  oneCount = 0;
-  many: Map<K, number> | null = null;
-  /** Subscriptions at this node and below; lets removal prune empty branches. */
-  total = 0;
+  /** Children sorted by the first byte of their edge; null for a leaf. */
+  children: Node<K>[] | null = null;
+  /** The single subscriber (with `count` subscriptions), or a Map once there are several. */
+  subs: K | Map<K, number> | undefined = undefined;
+  /** The single subscriber's subscriptions; -1 while `subs` is a Map (cheaper than instanceof). */
+  count = 0;
 
   constructor(
     /** The bytes on the edge from the parent to this node, one latin1 char each. */
@@ -23,31 +25,73 @@ class Node<K> {
   ) {}
 
   get subscriberCount(): number {
-    return this.many !== null ? this.many.size : this.oneCount > 0 ? 1 : 0;
+    return this.count < 0 ? (this.subs as Map<K, number>).size : this.count > 0 ? 1 : 0;
   }
 
   countOf(key: K): number {
-    if (this.many !== null) return this.many.get(key) ?? 0;
-    return this.oneCount > 0 && this.one === key ? this.oneCount : 0;
+    if (this.count < 0) return (this.subs as Map<K, number>).get(key) ?? 0;
+    return this.count > 0 && this.subs === key ? this.count : 0;
   }
 
   setCount(key: K, count: number): void {
-    if (this.many !== null) {
-      if (count > 0) this.many.set(key, count);
-      else this.many.delete(key);
-    } else if (this.oneCount === 0 || this.one === key) {
-      this.one = count > 0 ? key : undefined;
-      this.oneCount = count;
+    if (this.count < 0) {
+      const many = this.subs as Map<K, number>;
+      if (count > 0) many.set(key, count);
+      else many.delete(key);
+      if (many.size === 1) {
+        // Back to one subscriber: drop the Map so a topic left with one costs no more than before.
+        const [[k, c]] = many;
+        this.subs = k;
+        this.count = c;
+      }
+    } else if (this.count === 0 || this.subs === key) {
+      this.subs = count > 0 ? key : undefined;
+      this.count = count;
     } else if (count > 0) {
-      this.many = new Map([[this.one as K, this.oneCount], [key, count]]);
-      this.one = undefined;
-      this.oneCount = 0;
+      this.subs = new Map([[this.subs as K, this.count], [key, count]]);
+      this.count = -1;
     }
   }
 
   forEachSubscriber(visit: (key: K) => void): void {
-    if (this.many !== null) for (const key of this.many.keys()) visit(key);
-    else if (this.oneCount > 0) visit(this.one as K);
+    if (this.count < 0) for (const key of (this.subs as Map<K, number>).keys()) visit(key);
+    else if (this.count > 0) visit(this.subs as K);
+  }
+
+  /** The index of the child whose edge starts with `byte`, or -(insertion point) - 1. */
+  find(byte: number): number {
+    const c = this.children;
+    if (c === null) return -1;
+    let lo = 0;
+    let hi = c.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const b = c[mid]!.edge.charCodeAt(0);
+      if (b === byte) return mid;
+      if (b < byte) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+
+  child(byte: number): Node<K> | undefined {
+    const i = this.find(byte);
+    return i >= 0 ? this.children![i] : undefined;
+  }
+
+  /** Puts `node` where a child starting with the same byte is, or inserts it in order. */
+  setChild(node: Node<K>): void {
+    const i = this.find(node.edge.charCodeAt(0));
+    if (i >= 0) this.children![i] = node;
+    else if (this.children === null) this.children = [node];
+    else this.children.splice(-i - 1, 0, node);
+  }
+
+  removeChild(byte: number): void {
+    const i = this.find(byte);
+    if (i < 0) return;
+    if (this.children!.length === 1) this.children = null;
+    else this.children!.splice(i, 1);
   }
 }
 
@@ -64,48 +108,54 @@ function edgeOf(data: Uint8Array, at: number): string {
   return Buffer.from(data.buffer, data.byteOffset + at, data.length - at).toString("latin1");
 }
 
+/** What `add` changed: the topic had no subscriber; `key` newly holds it; `key` held it already. */
+export type Added = "first" | "new" | "again";
+
+/**
+ * What `remove` changed: `key` held no subscription to the topic; the topic has no subscriber
+ * left; `key` no longer holds it but others do; `key` still holds it (it had several).
+ */
+export type Removed = "absent" | "last" | "gone" | "kept";
+
 export class SubscriptionTrie<K> {
   private readonly root = new Node<K>("");
+  #size = 0;
 
-  /** Adds one subscription; returns true when `topic` had no subscriber at all before. */
-  add(topic: Uint8Array, key: K): boolean {
+  /** Adds one subscription of `key` to `topic`. */
+  add(topic: Uint8Array, key: K): Added {
     let node = this.root;
-    node.total++;
     let i = 0;
     while (i < topic.length) {
-      node.children ??= new Map();
-      let child = node.children.get(topic[i]!);
-      if (child === undefined) {
-        child = new Node<K>(edgeOf(topic, i));
-        node.children.set(topic[i]!, child);
-        child.total = 1;
-        node = child;
+      const at = node.find(topic[i]!);
+      if (at < 0) {
+        const leaf = new Node<K>(edgeOf(topic, i));
+        if (node.children === null) node.children = [leaf];
+        else node.children.splice(-at - 1, 0, leaf);
+        node = leaf;
         break;
       }
+      let child = node.children![at]!;
       const n = common(child.edge, topic, i);
       if (n < child.edge.length) {
         // The topic leaves this edge part-way: split it at the branching byte.
         const mid = new Node<K>(child.edge.slice(0, n));
         child.edge = child.edge.slice(n);
-        mid.children = new Map([[child.edge.charCodeAt(0), child]]);
-        mid.total = child.total;
-        node.children.set(topic[i]!, mid);
+        mid.children = [child];
+        node.children![at] = mid;
         child = mid;
       }
-      child.total++;
       node = child;
       i += n;
     }
+    this.#size++;
+    const had = node.countOf(key);
     const wasEmpty = node.subscriberCount === 0;
-    node.setCount(key, node.countOf(key) + 1);
-    return wasEmpty;
+    node.setCount(key, had + 1);
+    return wasEmpty ? "first" : had === 0 ? "new" : "again";
   }
 
-  /**
-   * Removes one subscription of `key` to `topic` (all of them with `all`). Returns
-   * "absent" if it had none, "last" if `topic` now has no subscriber at all, else "kept".
-   */
-  remove(topic: Uint8Array, key: K, all = false): "absent" | "last" | "kept" {
+  /** Removes one subscription of `key` to `topic` (all of them with `all`). */
+  remove(topic: Uint8Array, key: K, all = false): Removed {
     const path = this.pathTo(topic);
     if (path === null) return "absent";
     const node = path[path.length - 1]!;
@@ -113,21 +163,74 @@ export class SubscriptionTrie<K> {
     if (count === 0) return "absent";
     const removed = all ? count : 1;
     node.setCount(key, count - removed);
-    for (const n of path) n.total -= removed;
-    const last = node.subscriberCount === 0 ? "last" : "kept";
-    // Prune branches left with no subscriptions, then join a lone child back into its parent.
+    this.#size -= removed;
+    const result = node.subscriberCount === 0 ? "last" : count > removed ? "kept" : "gone";
+    if (result === "last") this.prune(path);
+    return result;
+  }
+
+  /**
+   * Removes every subscription of `key` (a subscriber gone), calling `gone` with each topic
+   * left with no subscriber. Walks the whole trie, as libzmq's does: nothing is kept per key,
+   * which a flood of subscriptions would make cost as much as the trie. `distinct` (the topics
+   * `key` holds, when known) ends the walk once all are found.
+   */
+  removeKey(key: K, gone: (topic: Buffer) => void, distinct = Infinity): void {
+    let left = distinct;
+    const prefix: number[] = [];
+    // Depth-first with an explicit stack: a trie of nested topics can be deeper than the call
+    // stack. Each node is visited before its children; `exit` marks leaving it.
+    const stack: Array<{ node: Node<K>; parent: Node<K> | null; exit: boolean }> = [{ node: this.root, parent: null, exit: false }];
+    while (stack.length > 0 && left > 0) {
+      const { node, parent, exit } = stack.pop()!;
+      if (exit) {
+        prefix.length -= node.edge.length;
+        if (parent !== null) this.tidy(node, parent);
+        continue;
+      }
+      for (let j = 0; j < node.edge.length; j++) prefix.push(node.edge.charCodeAt(j));
+      const count = node.countOf(key);
+      if (count > 0) {
+        node.setCount(key, 0);
+        this.#size -= count;
+        left--;
+        if (node.subscriberCount === 0) gone(Buffer.from(prefix));
+      }
+      stack.push({ node, parent, exit: true });
+      if (node.children !== null) for (let c = node.children.length - 1; c >= 0; c--) stack.push({ node: node.children[c]!, parent: node, exit: false });
+    }
+    // Stopped early: the nodes still on the stack were entered (or not yet); tidy those entered.
+    for (let s = stack.length - 1; s >= 0; s--) {
+      const { node, parent, exit } = stack[s]!;
+      if (exit && parent !== null) this.tidy(node, parent);
+    }
+  }
+
+  /** After a subscription left `node`: drops it if empty, or joins it with a lone child. */
+  private tidy(node: Node<K>, parent: Node<K>): void {
+    if (node.subscriberCount > 0) return;
+    if (node.children === null) {
+      parent.removeChild(node.edge.charCodeAt(0));
+    } else if (node.children.length === 1) {
+      const only = node.children[0]!;
+      only.edge = node.edge + only.edge;
+      parent.setChild(only);
+    }
+  }
+
+  /** Prunes branches left with no subscriptions along `path`, then joins a lone child back. */
+  private prune(path: Node<K>[]): void {
     let i = path.length - 1;
-    while (i > 0 && path[i]!.total === 0) {
-      path[i - 1]!.children!.delete(path[i]!.edge.charCodeAt(0));
+    while (i > 0 && path[i]!.subscriberCount === 0 && path[i]!.children === null) {
+      path[i - 1]!.removeChild(path[i]!.edge.charCodeAt(0));
       i--;
     }
     const keep = path[i]!;
-    if (i > 0 && keep.subscriberCount === 0 && keep.children !== null && keep.children.size === 1) {
-      const [only] = keep.children.values();
-      only!.edge = keep.edge + only!.edge;
-      path[i - 1]!.children!.set(only!.edge.charCodeAt(0), only!);
+    if (i > 0 && keep.subscriberCount === 0 && keep.children !== null && keep.children.length === 1) {
+      const only = keep.children[0]!;
+      only.edge = keep.edge + only.edge;
+      path[i - 1]!.setChild(only);
     }
-    return last;
   }
 
   /** The nodes from the root to the node that `topic` ends at exactly, or null. */
@@ -136,7 +239,7 @@ export class SubscriptionTrie<K> {
     let node = this.root;
     let i = 0;
     while (i < topic.length) {
-      const child = node.children?.get(topic[i]!);
+      const child = node.child(topic[i]!);
       if (child === undefined || common(child.edge, topic, i) !== child.edge.length) return null;
       i += child.edge.length;
       node = child;
@@ -152,7 +255,7 @@ export class SubscriptionTrie<K> {
     while (node !== undefined) {
       node.forEachSubscriber(visit);
       if (i === data.length || node.children === null) return;
-      node = node.children.get(data[i]!);
+      node = node.child(data[i]!);
       if (node === undefined || common(node.edge, data, i) !== node.edge.length) return;
       i += node.edge.length;
     }
@@ -171,7 +274,7 @@ export class SubscriptionTrie<K> {
     while (node !== undefined) {
       if (node.subscriberCount > 0) return true;
       if (i === data.length || node.children === null) return false;
-      node = node.children.get(data[i]!);
+      node = node.child(data[i]!);
       if (node === undefined || common(node.edge, data, i) !== node.edge.length) return false;
       i += node.edge.length;
     }
@@ -181,17 +284,24 @@ export class SubscriptionTrie<K> {
   /** Every distinct topic that has at least one subscriber. */
   topics(): Buffer[] {
     const out: Buffer[] = [];
-    const walk = (node: Node<K>, prefix: number[]): void => {
+    const prefix: number[] = [];
+    // An explicit stack, as in removeKey: a peer's nested topics can outrun the call stack.
+    const stack: Array<{ node: Node<K>; exit: boolean }> = [{ node: this.root, exit: false }];
+    while (stack.length > 0) {
+      const { node, exit } = stack.pop()!;
+      if (exit) {
+        prefix.length -= node.edge.length;
+        continue;
+      }
       for (let j = 0; j < node.edge.length; j++) prefix.push(node.edge.charCodeAt(j));
       if (node.subscriberCount > 0) out.push(Buffer.from(prefix));
-      if (node.children !== null) for (const child of node.children.values()) walk(child, prefix);
-      prefix.length -= node.edge.length;
-    };
-    walk(this.root, []);
+      stack.push({ node, exit: true });
+      if (node.children !== null) for (let c = node.children.length - 1; c >= 0; c--) stack.push({ node: node.children[c]!, exit: false });
+    }
     return out;
   }
 
   get size(): number {
-    return this.root.total;
+    return this.#size;
   }
 }
