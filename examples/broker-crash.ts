@@ -135,8 +135,8 @@ export async function brokerCrash(
     await restarted;
 
     // Everything stored is in the queue now: take exactly that many.
-    const [stats] = await client.stats();
-    const stored = stats!.queues.find((q) => q.name === "stream")!.depth;
+    const stats = await client.stats();
+    const stored = stats.queues.find((q) => q.name === "stream")!.depth;
     const seen = new Uint32Array(count);
     let delivered = 0;
     let outOfOrder = 0;

@@ -2,6 +2,7 @@
 import type { Dealer, Router } from "../../lib/index.js";
 import { WiremqError } from "../../lib/public-errors.js";
 import { parseOptionSettings } from "../options.js";
+import type { ParsedArgs } from "../cli/args.js";
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -25,10 +26,11 @@ export const BROKER_USAGE = `usage:
     --id NAME                     broker name in stats
     -o, --option NAME=VALUE       set an option of the broker's ROUTER by its zeromq name,
                                   repeatable (curveServer=true, curveSecretKey=KEY, ...)
-  wiremq broker stats [options]   print statistics of running brokers
-    --connect EP                  broker endpoint, repeatable (default ${DEFAULT_ENDPOINT})
+  wiremq broker stats [options]   print statistics of a running broker
+    --connect EP                  the broker's endpoint (default ${DEFAULT_ENDPOINT}); one broker:
+                                  the embedded broker has no cluster (several machines: JetStream)
     --json                        print JSON instead of a table
-    --timeout MS                  how long to wait for the brokers (default 3000)
+    --timeout MS                  how long to wait for the broker (default 3000)
     -o, --option NAME=VALUE       set an option of the client's DEALERs, repeatable
                                   (curveServerKey=KEY, plainUsername=NAME, ...)
   wiremq broker put QUEUE [options] [MESSAGE...]
@@ -44,6 +46,21 @@ export const BROKER_USAGE = `usage:
     --connect EP, -o NAME=VALUE, -f/--format as for put
 The protocol is described in PROTOCOL.md, the store in README.md, both in lib/broker/ of the package.
 `;
+
+/**
+ * The broker `--connect` names (the default one without it). Given more than once, it is
+ * refused: the hash-ring cluster that took several is retired, and the way to several machines
+ * is JetStream.
+ */
+export function connectEndpoint(args: ParsedArgs): string {
+  const given = args.lists.get("connect") ?? [DEFAULT_ENDPOINT];
+  if (new Set(given).size > 1) {
+    throw usageError(
+      `--connect names one broker, not ${given.length}: the embedded broker has no cluster; for queues replicated over several machines use NATS JetStream (openDurableQueues({ backend: "jetstream" }), wiremq bridge --nats URL,...)`,
+    );
+  }
+  return given[0]!;
+}
 
 /** A mistake in the command line: reported with the usage text, exit status 2. */
 export function usageError(message: string): WiremqError {

@@ -5,10 +5,10 @@
  *   wiremq broker [--data DIR | --memory] [--bind EP]... [--sync always|batch[:MS]|none] ...
  *       runs a broker until SIGINT/SIGTERM; prints each bound endpoint on stdout, one a line
  *       (the first line is the first endpoint); everything else goes to stderr.
- *   wiremq broker stats [--connect EP]... [--json] [--timeout MS]
- *       prints queue depth, rates and consumers of each broker.
- *   wiremq broker put QUEUE [--connect EP]... [MESSAGE...]     (queue-cli.ts)
- *   wiremq broker consume QUEUE [--connect EP]... [--ack] [--count N]
+ *   wiremq broker stats [--connect EP] [--json] [--timeout MS]
+ *       prints queue depth, rates and consumers of the broker.
+ *   wiremq broker put QUEUE [--connect EP] [MESSAGE...]     (queue-cli.ts)
+ *   wiremq broker consume QUEUE [--connect EP] [--ack] [--count N]
  *
  * Resolves with the process exit code: 0 ok, 1 failed, 2 bad arguments, 3 timed out.
  */
@@ -17,7 +17,7 @@ import { Broker, BrokerClient, type BrokerStats, type RecoveryIssue } from "../.
 import { parseArgs, type CommandSpec, type OptionSpec, type ParsedArgs } from "../cli/args.js";
 import { endpointProblem } from "../cli/endpoint-problem.js";
 import { didYouMean } from "../cli/suggest.js";
-import { BROKER_USAGE, DEFAULT_ENDPOINT, integer, optionSettings, usageError, type CliIo } from "./cli-common.js";
+import { BROKER_USAGE, connectEndpoint, DEFAULT_ENDPOINT, integer, optionSettings, usageError, type CliIo } from "./cli-common.js";
 import { runConsume, runPut, CONSUME_SPEC, PUT_SPEC } from "./queue-cli.js";
 
 export type { CliIo } from "./cli-common.js";
@@ -39,7 +39,7 @@ const RUN_SPEC: CommandSpec = {
 
 const STATS_SPEC: CommandSpec = {
   name: "broker stats",
-  summary: "print statistics of running brokers",
+  summary: "print statistics of a running broker",
   usage: "[options]",
   options: [
     { name: "connect", kind: "list", description: "broker endpoint" },
@@ -147,19 +147,20 @@ async function runStats(args: ParsedArgs, io: CliIo): Promise<number> {
     io.stdout.write(BROKER_USAGE);
     return 0;
   }
-  const endpoints = args.lists.get("connect") ?? [DEFAULT_ENDPOINT];
+  const endpoint = connectEndpoint(args);
   const timeoutMs = integer(args.values.get("timeout"), "--timeout") ?? 3000;
-  const client = new BrokerClient({ endpoints, sendTimeout: timeoutMs, socketOptions: optionSettings(new Dealer(), args.lists.get("option")) });
+  const client = new BrokerClient({ endpoints: endpoint, sendTimeout: timeoutMs, socketOptions: optionSettings(new Dealer(), args.lists.get("option")) });
   try {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([client.ready(endpoints.length), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    await Promise.race([client.ready(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    const missing = endpoints.filter((e) => !client.liveBrokers.includes(e));
-    for (const e of missing) io.stderr.write(`no answer from ${e}\n`);
-    if (missing.length === endpoints.length) return 1;
+    if (!client.connected) {
+      io.stderr.write(`no answer from ${endpoint}\n`);
+      return 1;
+    }
     const stats = await client.stats();
-    io.stdout.write(args.flags.has("json") ? `${JSON.stringify(stats, null, 2)}\n` : stats.map(formatStats).join("\n"));
-    return missing.length > 0 ? 1 : 0;
+    io.stdout.write(args.flags.has("json") ? `${JSON.stringify(stats, null, 2)}\n` : formatStats(stats));
+    return 0;
   } finally {
     await client.close();
   }

@@ -7,7 +7,7 @@ import { BrokerClient, type BrokerConsumer, type Delivery } from "../../lib/brok
 import type { CommandSpec, OptionSpec, ParsedArgs } from "../cli/args.js";
 import { FORMATS, formatMessage, parseLine, type LineFormat } from "../cli/message-format.js";
 import { stdinLines } from "../cli/runtime.js";
-import { BROKER_USAGE, DEFAULT_ENDPOINT, integer, optionSettings, usageError, type CliIo } from "./cli-common.js";
+import { BROKER_USAGE, connectEndpoint, integer, optionSettings, usageError, type CliIo } from "./cli-common.js";
 import { WiremqError } from "../../lib/public-errors.js";
 
 const CLIENT_OPTIONS: readonly OptionSpec[] = [
@@ -40,9 +40,8 @@ function bodyOf(line: string, format: LineFormat, n: number): Buffer {
 }
 
 function clientFor(args: ParsedArgs, timeoutMs: number): BrokerClient {
-  const endpoints = args.lists.get("connect") ?? [DEFAULT_ENDPOINT];
   const socketOptions = optionSettings(new Dealer(), args.lists.get("option"));
-  return new BrokerClient({ endpoints, sendTimeout: timeoutMs > 0 ? timeoutMs : -1, socketOptions });
+  return new BrokerClient({ endpoints: connectEndpoint(args), sendTimeout: timeoutMs > 0 ? timeoutMs : -1, socketOptions });
 }
 
 function queueOf(args: ParsedArgs, command: string): { queue: string; rest: string[] } {

@@ -12,14 +12,14 @@ export const bridgeCommand: Command = {
   spec: {
     name: "bridge",
     summary: "move messages between a socket and a durable queue (JetStream or the broker)",
-    usage: "pull|sub|push|pub --endpoint ENDPOINTS --queue NAME (--nats URLS | --broker ENDPOINTS) [options]",
+    usage: "pull|sub|push|pub --endpoint ENDPOINTS --queue NAME (--nats URLS | --broker ENDPOINT) [options]",
     positionals: true,
     options: [
       { name: "endpoint", short: "e", kind: "value", value: "ENDPOINTS", description: "where the socket binds (@addr, the default) or connects (>addr); comma-separated" },
       { name: "queue", short: "q", kind: "value", value: "NAME", description: "the durable queue" },
       { name: "nats", kind: "value", value: "URLS", description: "NATS JetStream server(s), comma-separated: nats://127.0.0.1:4222" },
       { name: "replicas", kind: "value", value: "N", default: "1", description: "JetStream: copies of the queue's stream (1-5)" },
-      { name: "broker", kind: "value", value: "ENDPOINTS", description: "the embedded broker's endpoint(s) instead of NATS" },
+      { name: "broker", kind: "value", value: "ENDPOINT", description: "the embedded broker's endpoint instead of NATS (one machine)" },
       { name: "window", kind: "value", value: "N", description: "pull/sub: puts unconfirmed at once (default 1); push/pub: deliveries unacknowledged (default 100)" },
       { name: "subscribe", kind: "value", value: "PREFIX", description: "sub: topic prefix (default: everything)" },
     ],
@@ -50,7 +50,8 @@ async function bridge(args: ParsedArgs): Promise<typeof EXIT.OK> {
   const config: DurableQueuesConfig =
     nats !== undefined
       ? { backend: "jetstream", servers: nats.split(","), replicas: intValue(args, "replicas", 1) }
-      : { backend: "embedded", endpoints: broker!.split(",") };
+      : // Several are refused (ENOTSUP, naming JetStream): the embedded broker has no cluster.
+        { backend: "embedded", endpoints: broker!.split(",") };
   const queues = openDurableQueues(config);
   const stop = stopSignal();
   const device = new QueueBridge({

@@ -49,7 +49,7 @@ export interface PutReceipt {
 
 /** Options of `consume`. */
 export interface ConsumeOptions {
-  /** Most unacknowledged deliveries at once (default 100; the embedded broker: per broker). */
+  /** Most unacknowledged deliveries at once (default 100). */
   credit?: number;
   /** How long a delivery may stay unacknowledged before it is taken back (ms; default: the backend's). */
   leaseMs?: number;

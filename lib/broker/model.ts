@@ -123,7 +123,7 @@ export interface QueueStats {
   writeFailures: number;
 }
 
-/** `Broker.stats()`, and what `BrokerClient.stats()` gives per broker. */
+/** `Broker.stats()`, and what `BrokerClient.stats()` gives. */
 export interface BrokerStats {
   brokerId: string;
   endpoints: string[];

@@ -127,7 +127,7 @@ export class DurableConsumer<T> implements AsyncIterable<DurableDelivery<T>>, As
     }
   }
 
-  /** Cancels on every broker: deliveries not yet acknowledged go back to the queue. */
+  /** Cancels at the broker: deliveries not yet acknowledged go back to the queue. */
   close(): Promise<void> {
     return this.consumer.close();
   }

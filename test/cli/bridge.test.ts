@@ -43,4 +43,10 @@ describeNeeding(missingNatsServer() ?? missingBuild(), "wiremq bridge", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--nats or --broker/);
   });
+
+  it("refuses several --broker endpoints (the embedded broker has no cluster), naming JetStream", async () => {
+    const r = await runCli(["bridge", "pull", "-e", "@tcp://127.0.0.1:0", "-q", "x", "--broker", "tcp://127.0.0.1:1,tcp://127.0.0.1:2"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/ENOTSUP.*no cluster.*jetstream/);
+  });
 });

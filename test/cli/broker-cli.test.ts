@@ -67,7 +67,7 @@ describe("wiremq broker", () => {
 
     const json = capture();
     expect(await runBrokerCli(["stats", "--connect", endpoint, "--json"], json.io)).toBe(0);
-    const [stats] = JSON.parse(json.out()) as [{ brokerId: string; queues: { name: string; depth: number }[] }];
+    const stats = JSON.parse(json.out()) as { brokerId: string; queues: { name: string; depth: number }[] };
     expect(stats.brokerId).toBe("stats-test");
     expect(stats.queues).toEqual([expect.objectContaining({ name: "invoices", depth: 3 })]);
   });
@@ -84,5 +84,13 @@ describe("wiremq broker", () => {
     const failing = capture();
     expect(await runBrokerCli(["--memory", "--bind", "nonsense://x"], failing.io)).toBe(2);
     expect(failing.err()).toContain('bad endpoint "nonsense://x"');
+  });
+
+  it("one broker per command: several --connect (the retired hash-ring cluster) are refused, naming JetStream", async () => {
+    for (const sub of [["stats"], ["put", "q", "x"], ["consume", "q"]]) {
+      const two = capture();
+      expect(await runBrokerCli([...sub, "--connect", "tcp://127.0.0.1:1", "--connect", "tcp://127.0.0.1:2"], two.io)).toBe(2);
+      expect(two.err()).toMatch(/--connect names one broker, not 2: the embedded broker has no cluster; .*JetStream/);
+    }
   });
 });

@@ -96,8 +96,8 @@ export async function crashTrial(o: TrialOptions): Promise<TrialResult> {
     const client = new BrokerClient({ endpoints: broker.endpoint });
     try {
       await client.ready();
-      const [stats] = await client.stats();
-      const depth = stats!.queues.find((q) => q.name === QUEUE)?.depth ?? 0;
+      const stats = await client.stats();
+      const depth = stats.queues.find((q) => q.name === QUEUE)?.depth ?? 0;
       let taken = 0;
       if (depth > 0) {
         for await (const d of client.consume(QUEUE, { credit: 100 })) {

@@ -1,15 +1,13 @@
 /**
- * BrokerClient: puts, publishes and consumes against one broker or a cluster of them. With
- * several endpoints, each queue (or topic) has an owner by consistent hashing; a put goes to
- * the owner, or to the next live broker round the ring while the owner is down. Consumers
- * and durable subscriptions are opened on every broker, so messages stored anywhere are
- * delivered, including a restarted broker's backlog. Nothing is replicated: a message lives
- * only on the broker that confirmed it.
+ * BrokerClient: puts, publishes and consumes against one embedded broker, over one link that
+ * reconnects by itself. A put in flight when the link drops is sent again once it is back (so
+ * a message can be stored twice, never confirmed and lost). One broker is one machine: the
+ * embedded broker has no cluster; queues that must outlive a machine go to NATS JetStream,
+ * replicated (`openDurableQueues({ backend: "jetstream", ... })`).
  */
 import { zmqError } from "../../errors.js";
 import { toFrames, type MessageLike } from "../../sockets/message.js";
 import { BrokerConsumer, type ConsumeOptions } from "./consumer.js";
-import { HashRing } from "./hash-ring.js";
 import { BrokerLink, type DeliverMessage } from "./link.js";
 import { queueNameProblem, subscriptionNameProblem, subscriptionProblem, subscriptionQueueOf } from "../model.js";
 import { encodeClient, okU32, okU64 } from "../protocol.js";
@@ -27,21 +25,24 @@ export const DEFAULT_PUT_TIMEOUT = 30_000;
 
 /** Options of a {@link BrokerClient}; only `endpoints` is required. */
 export interface BrokerClientOptions {
-  /** The broker's endpoint, or every broker of the cluster (all clients must list the same set). */
-  endpoints: string | string[];
-  /** How long put/publish/subscribe wait for some broker to be up (ms); -1 (default) waits for ever (within a put's `timeout`). */
+  /**
+   * The broker's endpoint (a list of one is taken too). More than one is refused with ENOTSUP:
+   * the embedded broker is one machine; for more, use the JetStream backend.
+   */
+  endpoints: string | readonly string[];
+  /** How long put/publish/subscribe wait for the broker to be up (ms); -1 (default) waits for ever (within a put's `timeout`). */
   sendTimeout?: number;
   /**
-   * How long a put() or publish() waits for a broker to confirm, all retries included, before
+   * How long a put() or publish() waits for the broker to confirm, all retries included, before
    * it rejects with ETIMEDOUT (ms; default 30 000; -1: for ever). Per call: `put(q, body, { timeout })`.
    */
   putTimeout?: number;
-  /** Heartbeat period (ms) until a broker says its own (default 1000). */
+  /** Heartbeat period (ms) until the broker says its own (default 1000). */
   heartbeatInterval?: number;
   reconnectInterval?: number;
   reconnectMaxInterval?: number;
   /**
-   * Options for the DEALER to each broker by their zeromq names: `curveServerKey`,
+   * Options for the DEALER to the broker by their zeromq names: `curveServerKey`,
    * `curvePublicKey` and `curveSecretKey` for a CURVE broker, `plainUsername` and
    * `plainPassword` for a PLAIN one, heartbeats, keepalive... routingId, immediate, linger and
    * the reconnect intervals are the client's own.
@@ -49,6 +50,21 @@ export interface BrokerClientOptions {
   socketOptions?: DealerOptions;
 }
 
+/** The one endpoint given, or the error that says why not. */
+function brokerEndpoint(endpoints: unknown): string {
+  const list = typeof endpoints === "string" ? [endpoints] : Array.isArray(endpoints) ? (endpoints as unknown[]) : [];
+  if (list.length === 0 || list.some((e) => typeof e !== "string" || e.length === 0)) {
+    throw zmqError("EINVAL", "endpoints must be the broker's endpoint");
+  }
+  if (new Set(list).size > 1) {
+    throw zmqError(
+      "ENOTSUP",
+      `the embedded broker runs on one machine and has no cluster (${list.length} endpoints given): ` +
+        'for queues replicated over several machines use NATS JetStream: openDurableQueues({ backend: "jetstream", servers, replicas: 3 })',
+    );
+  }
+  return list[0] as string;
+}
 
 /**
  * The client of the embedded {@link Broker}: `put`, `publish`, durable `subscribe`, and
@@ -71,89 +87,88 @@ export interface BrokerClientOptions {
  * ```
  */
 export class BrokerClient implements DurableQueues {
-  readonly #links = new Map<string, BrokerLink>();
-  readonly #ring: HashRing;
+  readonly #link: BrokerLink;
   readonly #sendTimeout: number;
   readonly #putTimeout: number;
   readonly #consumers = new Map<number, BrokerConsumer>();
-  /** Durable subscriptions made through this client, renewed on brokers that come up. */
+  /** Durable subscriptions made through this client, renewed when the link comes up again. */
   readonly #subscriptions = new Map<string, { topic: string; subscription: string }>();
   #upWaiters: (() => void)[] = [];
   /** Encoded names of recent queues and topics: a put should not re-encode its queue name. */
   readonly #nameFrames = new Map<string, Buffer>();
-  readonly #preferences = new Map<string, BrokerLink[]>();
   #nextSubId = 1;
   #closed = false;
 
-  constructor(options: BrokerClientOptions | string | string[]) {
-    const o: BrokerClientOptions = typeof options === "string" || Array.isArray(options) ? { endpoints: options } : options;
-    const endpoints = typeof o.endpoints === "string" ? [o.endpoints] : [...(o.endpoints ?? [])];
-    if (endpoints.length === 0 || endpoints.some((e) => typeof e !== "string" || e.length === 0)) {
-      throw zmqError("EINVAL", "endpoints must be a broker endpoint or a non-empty list of them");
-    }
+  /** `options`, or just the broker's endpoint (a list of one is taken too). */
+  constructor(options: BrokerClientOptions | string | readonly string[]) {
+    const o: BrokerClientOptions = typeof options === "string" || Array.isArray(options) ? { endpoints: options as readonly string[] } : (options as BrokerClientOptions);
+    const endpoint = brokerEndpoint(o?.endpoints);
     this.#sendTimeout = o.sendTimeout ?? -1;
     this.#putTimeout = checkTimeout("putTimeout", o.putTimeout ?? DEFAULT_PUT_TIMEOUT);
-    this.#ring = new HashRing(endpoints);
     const linkOptions = {
       heartbeatInterval: o.heartbeatInterval ?? 1000,
       reconnectInterval: o.reconnectInterval ?? 100,
       reconnectMaxInterval: o.reconnectMaxInterval ?? 1000,
       socketOptions: passThroughOptions(o.socketOptions, CLIENT_SOCKET_OWNS, "client"),
     };
-    // Refused options throw here, before any link starts.
+    // Refused options throw here, before the link starts.
     void withOptionErrors(() => new Dealer(linkOptions.socketOptions)).close();
-    for (const ep of this.#ring.nodes) {
-      const link = new BrokerLink(ep, linkOptions, {
-        up: (l) => this.#linkUp(l),
-        down: (l) => this.#linkDown(l),
-        deliver: (l, msg) => this.#deliver(l, msg),
-      });
-      this.#links.set(ep, link);
-      link.start();
-    }
+    this.#link = new BrokerLink(endpoint, linkOptions, {
+      up: () => this.#linkUp(),
+      down: () => this.#linkDown(),
+      deliver: (_l, msg) => this.#deliver(msg),
+    });
+    this.#link.start();
   }
 
-  /** The broker endpoints whose link is up now. */
-  get liveBrokers(): string[] {
-    return [...this.#links.values()].filter((l) => l.isUp).map((l) => l.endpoint);
+  /** The broker's endpoint. */
+  get endpoint(): string {
+    return this.#link.endpoint;
   }
 
-  /** Resolves once at least `count` brokers (default 1) are connected with a session. */
-  async ready(count = 1): Promise<void> {
-    while (this.liveBrokers.length < Math.min(count, this.#links.size)) await this.#anyUp();
+  /** Whether the link to the broker is up now (connected, with a session). */
+  get connected(): boolean {
+    return this.#link.isUp;
+  }
+
+  /** Resolves once connected to the broker with a session. */
+  async ready(): Promise<void> {
+    while (!this.#closed && !this.#link.isUp) await this.#whenUp();
   }
 
   /**
    * Stores a message in a queue (made on first use); resolves once the broker has stored it
-   * as its sync policy says. A put in flight when its broker goes down is sent again to the
-   * next live one, so a message can be stored twice, never confirmed and lost.
+   * as its sync policy says. A put in flight when the link drops is sent again once it is back,
+   * so a message can be stored twice, never confirmed and lost.
    */
   async put(queue: string, body: MessageLike, options?: PutOptions): Promise<PutReceipt> {
     checkName(queue, false);
     const frame = oneFrame(body);
-    return this.#confirmed(queue, options, async (link) => {
-      const args = await link.request((id) => encodeClient.put(id, this.#nameFrame(queue), frame));
+    const name = this.#nameFrame(queue);
+    return this.#confirmed(options, frame, async (link) => {
+      const args = await link.request((id) => encodeClient.put(id, name, frame));
       return { broker: link.endpoint, seq: okU64(args, 0) };
-    }, frame);
+    });
   }
 
   /** Stores a copy for each durable subscription of the topic; resolves with how many. */
   async publish(topic: string, body: MessageLike, options?: PutOptions): Promise<number> {
     checkName(topic, true);
     const frame = oneFrame(body);
-    return this.#confirmed(topic, options, async (link) => okU32(await link.request((id) => encodeClient.publish(id, this.#nameFrame(topic), frame)), 0), frame);
+    const name = this.#nameFrame(topic);
+    return this.#confirmed(options, frame, async (link) => okU32(await link.request((id) => encodeClient.publish(id, name, frame)), 0));
   }
 
   /**
-   * Sends a request to the name's live owner until one confirms, moving on when its broker goes
-   * down, within the timeout (ETIMEDOUT past it).
+   * Sends a request until the broker confirms it, again after each reconnection, within the
+   * timeout (ETIMEDOUT past it).
    */
-  #confirmed<R>(name: string, options: PutOptions | undefined, send: (link: BrokerLink) => Promise<R>, body: Buffer): Promise<R> {
+  #confirmed<R>(options: PutOptions | undefined, body: Buffer, send: (link: BrokerLink) => Promise<R>): Promise<R> {
     const timeout = checkTimeout("timeout", options?.timeout ?? this.#putTimeout);
     const deadline = timeout < 0 ? Infinity : Date.now() + timeout;
     const attempt = async (): Promise<R> => {
       for (;;) {
-        const link = this.#liveOwner(name) ?? (await this.#route(name, deadline));
+        const link = this.#link.isUp && !this.#closed ? this.#link : await this.#up(deadline);
         try {
           checkSize(link, body);
           return await send(link);
@@ -166,7 +181,7 @@ export class BrokerClient implements DurableQueues {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        reject(zmqError("ETIMEDOUT", `no broker confirmed within ${timeout} ms (the message may have been stored)`));
+        reject(zmqError("ETIMEDOUT", `the broker did not confirm within ${timeout} ms (the message may have been stored)`));
       }, timeout);
     });
     const work = attempt();
@@ -175,29 +190,26 @@ export class BrokerClient implements DurableQueues {
     return Promise.race([work, expired]).finally(() => clearTimeout(timer));
   }
 
-  /**
-   * Makes a durable subscription on every broker (those down now get it when they are back);
-   * resolves with the name of its queue, to consume() from.
-   */
+  /** Makes a durable subscription (renewed whenever the link comes back); resolves with the name of its queue, to consume() from. */
   async subscribe(topic: string, subscription: string): Promise<string> {
     checkName(topic, true);
     checkName(subscription, true);
     const problem = subscriptionProblem(topic, subscription);
     if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
     this.#subscriptions.set(`${topic}@${subscription}`, { topic, subscription });
-    await this.#onEveryLiveBroker((id) => encodeClient.subscribe(id, topic, subscription));
+    await this.#whenAnswered((id) => encodeClient.subscribe(id, topic, subscription));
     return subscriptionQueueOf(topic, subscription);
   }
 
-  /** Ends a durable subscription on every live broker; its queue keeps what it holds. */
+  /** Ends a durable subscription; its queue keeps what it holds. */
   async unsubscribe(topic: string, subscription: string): Promise<void> {
     checkName(topic, true);
     checkName(subscription, true);
     this.#subscriptions.delete(`${topic}@${subscription}`);
-    await this.#onEveryLiveBroker((id) => encodeClient.unsubscribe(id, topic, subscription));
+    await this.#whenAnswered((id) => encodeClient.unsubscribe(id, topic, subscription));
   }
 
-  /** Takes messages from a queue on every broker; iterate it, and close() (or break) when done. */
+  /** Takes messages from a queue; iterate it, and close() (or break) when done. */
   consume(queue: string, options?: ConsumeOptions): BrokerConsumer {
     if (this.#closed) throw zmqError("EBADF", "client is closed");
     checkName(queue, false);
@@ -207,28 +219,23 @@ export class BrokerClient implements DurableQueues {
     if (!Number.isInteger(leaseMs) || leaseMs < 0 || leaseMs > 0xffff_ffff) throw zmqError("EINVAL", "leaseMs must be a non-negative integer");
     const consumer = new BrokerConsumer(queue, this.#nextSubId++, credit, leaseMs, (c) => this.#cancel(c));
     this.#consumers.set(consumer.subId, consumer);
-    for (const link of this.#links.values()) if (link.isUp) consumer.subscribeOn(link);
+    if (this.#link.isUp) consumer.subscribeOn(this.#link);
     return consumer;
   }
 
-  /** Statistics of every live broker. */
-  async stats(): Promise<BrokerStats[]> {
-    const live = [...this.#links.values()].filter((l) => l.isUp);
-    const replies = await Promise.all(live.map((l) => l.request((id) => encodeClient.stats(id))));
-    return replies.map((args) => JSON.parse(args[0]?.toString() ?? "{}") as BrokerStats);
+  /** The broker's statistics (ENOTCONN while the link is down). */
+  async stats(): Promise<BrokerStats> {
+    const args = await this.#link.request((id) => encodeClient.stats(id));
+    return JSON.parse(args[0]?.toString() ?? "{}") as BrokerStats;
   }
 
-  /** One queue's figures, summed over the live brokers. */
+  /** One queue's figures. */
   async queueDepth(queue: string): Promise<QueueDepth> {
     checkName(queue, false);
     const out: QueueDepth = { name: queue, depth: 0, ready: 0, unacked: 0 };
-    for (const broker of await this.stats()) {
-      const q = broker.queues.find((x) => x.name === queue);
-      if (q === undefined) continue;
-      out.depth += q.depth;
-      out.ready += q.ready;
-      out.unacked += q.unacked;
-    }
+    await this.#up(Infinity);
+    const q = (await this.stats()).queues.find((x) => x.name === queue);
+    if (q !== undefined) Object.assign(out, { depth: q.depth, ready: q.ready, unacked: q.unacked });
     return out;
   }
 
@@ -236,7 +243,7 @@ export class BrokerClient implements DurableQueues {
     if (this.#closed) return;
     this.#closed = true;
     for (const c of [...this.#consumers.values()]) await c.close();
-    await Promise.all([...this.#links.values()].map((l) => l.close()));
+    await this.#link.close();
     this.#wakeUpWaiters();
   }
 
@@ -254,46 +261,24 @@ export class BrokerClient implements DurableQueues {
     return frame;
   }
 
-  // ---- routing --------------------------------------------------------------------------------
+  // ---- the link -------------------------------------------------------------------------------
 
-  /** The name's brokers in ring order, remembered for the names used lately. */
-  #preference(name: string): BrokerLink[] {
-    let links = this.#preferences.get(name);
-    if (links === undefined) {
-      if (this.#preferences.size >= 1024) this.#preferences.clear();
-      links = this.#ring.preference(name).map((ep) => this.#links.get(ep)!);
-      this.#preferences.set(name, links);
-    }
-    return links;
-  }
-
-  /** The first live broker in the name's ring order, if any. */
-  #liveOwner(name: string): BrokerLink | null {
-    if (this.#closed) return null;
-    for (const link of this.#preference(name)) if (link.isUp) return link;
-    return null;
-  }
-
-  /**
-   * The first live broker in the name's ring order; waits (per sendTimeout, and until `callDeadline`)
-   * when none is.
-   */
-  async #route(name: string, callDeadline = Infinity): Promise<BrokerLink> {
+  /** The link once up; waits (per sendTimeout, and until `callDeadline`) while it is down. */
+  async #up(callDeadline: number): Promise<BrokerLink> {
     const deadline = this.#sendTimeout < 0 ? Infinity : Date.now() + this.#sendTimeout;
     for (;;) {
       if (this.#closed) throw zmqError("EBADF", "client is closed");
-      const link = this.#liveOwner(name);
-      if (link !== null) return link;
+      if (this.#link.isUp) return this.#link;
       const left = Math.min(deadline, callDeadline) - Date.now();
       if (left <= 0) {
-        if (callDeadline <= deadline) throw zmqError("ETIMEDOUT", "no broker is reachable");
-        throw zmqError("EAGAIN", "no broker is reachable");
+        if (callDeadline <= deadline) throw zmqError("ETIMEDOUT", "the broker is not reachable");
+        throw zmqError("EAGAIN", "the broker is not reachable");
       }
-      await this.#anyUp(left);
+      await this.#whenUp(left);
     }
   }
 
-  #anyUp(timeoutMs = Infinity): Promise<void> {
+  #whenUp(timeoutMs = Infinity): Promise<void> {
     return new Promise((resolve) => {
       const timer = Number.isFinite(timeoutMs) ? setTimeout(done, timeoutMs) : null;
       function done(): void {
@@ -310,43 +295,38 @@ export class BrokerClient implements DurableQueues {
     for (const w of waiters) w();
   }
 
-  async #onEveryLiveBroker(build: (reqId: number) => Buffer[]): Promise<void> {
+  /** Sends a request once the link is up; a link lost meanwhile sends it again when it is back. */
+  async #whenAnswered(build: (reqId: number) => Buffer[]): Promise<void> {
     for (;;) {
-      const live = [...this.#links.values()].filter((l) => l.isUp);
-      if (live.length === 0) {
-        await this.#route("");
-        continue;
+      const link = await this.#up(Infinity);
+      try {
+        await link.request(build);
+        return;
+      } catch (err) {
+        if ((err as { code?: string }).code !== "ENOTCONN") throw err;
       }
-      const results = await Promise.allSettled(live.map((l) => l.request(build)));
-      const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-      if (failed === undefined) return;
-      if ((failed.reason as { code?: string }).code !== "ENOTCONN") throw failed.reason;
-      // A broker went down meanwhile; it gets the request again when it comes up.
-      if (results.some((r) => r.status === "fulfilled")) return;
     }
   }
 
-  #linkUp(link: BrokerLink): void {
+  #linkUp(): void {
     for (const { topic, subscription } of this.#subscriptions.values()) {
-      link.request((id) => encodeClient.subscribe(id, topic, subscription)).catch(() => {});
+      this.#link.request((id) => encodeClient.subscribe(id, topic, subscription)).catch(() => {});
     }
-    for (const c of this.#consumers.values()) c.subscribeOn(link);
+    for (const c of this.#consumers.values()) c.subscribeOn(this.#link);
     this.#wakeUpWaiters();
   }
 
-  #linkDown(link: BrokerLink): void {
-    for (const c of this.#consumers.values()) c.dropFrom(link);
+  #linkDown(): void {
+    for (const c of this.#consumers.values()) c.dropFrom(this.#link);
   }
 
-  #deliver(link: BrokerLink, msg: DeliverMessage): void {
-    this.#consumers.get(msg.subId)?.deliver(link, msg);
+  #deliver(msg: DeliverMessage): void {
+    this.#consumers.get(msg.subId)?.deliver(this.#link, msg);
   }
 
   async #cancel(consumer: BrokerConsumer): Promise<void> {
     this.#consumers.delete(consumer.subId);
-    await Promise.allSettled(
-      [...this.#links.values()].filter((l) => l.isUp).map((l) => l.request((id) => encodeClient.cancel(id, consumer.subId))),
-    );
+    if (this.#link.isUp) await this.#link.request((id) => encodeClient.cancel(id, consumer.subId)).catch(() => {});
   }
 }
 

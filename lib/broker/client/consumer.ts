@@ -1,7 +1,7 @@
 /**
- * What `BrokerClient.consume()` returns: an async iterable of deliveries from one queue on
- * every broker of the client, each with ack() and nack(). The broker sends at most `credit`
- * unacknowledged deliveries per link, so the buffer here is bounded by credit × brokers.
+ * What `BrokerClient.consume()` returns: an async iterable of deliveries from one queue, each
+ * with ack() and nack(). The broker sends at most `credit` unacknowledged deliveries, so the
+ * buffer here holds at most that many.
  */
 import { Queue } from "../../util/queue.js";
 import { zmqError } from "../../errors.js";
@@ -93,7 +93,7 @@ export class BrokerConsumer implements AsyncIterable<Delivery> {
   #waiter: ((r: IteratorResult<Delivery, undefined>) => void) | null = null;
   #closed = false;
   readonly #onClose: (c: BrokerConsumer) => Promise<void>;
-  /** The lease each broker said it gives this consumer's deliveries, by endpoint. */
+  /** The lease the broker said it gives this consumer's deliveries, by endpoint. */
   readonly #leases = new Map<string, number>();
 
   constructor(
@@ -157,7 +157,7 @@ export class BrokerConsumer implements AsyncIterable<Delivery> {
     });
   }
 
-  /** Cancels on every broker: deliveries not yet acknowledged go back to the queue. */
+  /** Cancels at the broker: deliveries not yet acknowledged go back to the queue. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
