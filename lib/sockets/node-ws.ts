@@ -1,5 +1,4 @@
 import { parseEndpoint, type WsEndpoint } from "../transports/endpoint.js";
-import { listenWs } from "../transports/ws-listen.js";
 import { ZWS_HANDSHAKE_PAYLOAD_MAX } from "../engine/zws-engine.js";
 import { mechanismName } from "../mechanisms/index.js";
 import { zmqError } from "../errors.js";
@@ -15,7 +14,8 @@ function checkSocketType(owner: PeerOwner, address: string): void {
 
 /**
  * ws:// and wss:// (ZWS 2.0) over the `ws` package, registered with tcp and ipc by
- * node-transports.ts. wss takes its certificates from the socket's `tls` option.
+ * node-transports.ts. wss takes its certificates from the socket's `tls` option. The listener
+ * and dialer modules (and `ws` with them) load on first use, not at import.
  */
 const ws: SocketTransport<WsEndpoint> = {
   parse: (address, forBind) => parseEndpoint(address, forBind) as WsEndpoint,
@@ -23,6 +23,8 @@ const ws: SocketTransport<WsEndpoint> = {
     checkSocketType(owner, address);
     const o = owner.options;
     const binding = new WsBinding(owner, address, ep);
+    // Loaded on the first ws bind, with the `ws` package (see WsConnection.start()).
+    const { listenWs } = await import("../transports/ws-listen.js");
     binding.listening(
       await listenWs(ep, binding.accept, {
         backlog: o.backlog,

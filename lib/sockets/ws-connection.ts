@@ -1,5 +1,5 @@
 import type { WsEndpoint } from "../transports/endpoint.js";
-import { WsDialer } from "../transports/ws-dial.js";
+import type { WsDialer } from "../transports/ws-dial.js";
 import type { WsTls } from "../transports/ws-tls.js";
 import type { ZwsMechanism } from "../wire/zws.js";
 import type { Engine } from "../engine/engine.js";
@@ -14,7 +14,13 @@ export class WsConnection implements DialedEndpoint, Connection {
   pipe: Pipe | null = null;
   engine: Engine | null = null;
   dropped = false;
-  readonly dialer: WsDialer;
+  /** Null until the dialer's module has loaded (see start()), and after close(). */
+  private real: WsDialer | null = null;
+  /** What engine-host calls once a connection opened, which only a loaded dialer can do. */
+  readonly dialer = {
+    stop: (): void => this.real?.stop(),
+    connectionLost: (): void => this.real?.connectionLost(),
+  };
 
   constructor(
     private readonly owner: PeerOwner,
@@ -22,30 +28,35 @@ export class WsConnection implements DialedEndpoint, Connection {
     readonly ep: WsEndpoint,
     /** ROUTER: the routing id given to this peer by connect(address, { routingId }). */
     readonly routingId: Buffer | null,
-    mechanism: ZwsMechanism,
-    maxPayload: number,
-    tls: WsTls | null,
-  ) {
-    const events = owner.events;
-    this.dialer = new WsDialer(ep, { ...owner.options, mechanism, maxPayload, tls }, {
-      delayed: () => events.emit({ type: "connect:delay", address }),
-      connected: () => events.emit({ type: "connect", address }),
-      retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
-      failed: () => events.emit({ type: "close", address }),
-      opened: (channel) => hostDialed(owner, this, (host) => createZwsEngine(owner, channel, address, host)),
-      refused: (why) => dialRefused(owner, this, why),
-    });
-  }
+    private readonly mechanism: ZwsMechanism,
+    private readonly maxPayload: number,
+    private readonly tls: WsTls | null,
+  ) {}
 
   start(): void {
     // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
     this.pipe = connectPipe(this.owner, this.address, this.routingId);
-    this.dialer.start();
+    // The dialer and the `ws` package load on the first ws connect, not when wiremq is imported:
+    // most programs never dial ws, and `ws` with node:http costs more than the rest of the import.
+    void import("../transports/ws-dial.js").then(({ WsDialer }) => {
+      if (this.dropped) return;
+      const { owner, address } = this;
+      const events = owner.events;
+      this.real = new WsDialer(this.ep, { ...owner.options, mechanism: this.mechanism, maxPayload: this.maxPayload, tls: this.tls }, {
+        delayed: () => events.emit({ type: "connect:delay", address }),
+        connected: () => events.emit({ type: "connect", address }),
+        retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
+        failed: () => events.emit({ type: "close", address }),
+        opened: (channel) => hostDialed(owner, this, (host) => createZwsEngine(owner, channel, address, host)),
+        refused: (why) => dialRefused(owner, this, why),
+      });
+      this.real.start();
+    });
   }
 
   close(): void {
     this.dropped = true;
-    this.dialer.stop();
+    this.real?.stop();
     this.engine?.destroy();
     this.pipe?.terminate();
   }

@@ -1,7 +1,8 @@
 /**
  * Importing the package must not load libsodium (about 1 MB of JavaScript and inline wasm, most
  * of what importing it used to cost): it loads on the first CURVE use, from the CommonJS build
- * as from the ESM entry. Checked in child processes of a scratch project whose
+ * as from the ESM entry. Likewise the `ws` package (with node:http), which only ws:// and wss://
+ * need: it loads on the first ws bind or connect. Checked in child processes of a scratch project whose
  * node_modules/wiremq is this repository (so the test needs `npm run build` first).
  */
 import { spawnSync } from "node:child_process";
@@ -66,5 +67,42 @@ describe("libsodium loads on first CURVE use, not at import", () => {
        ${program("zmq", "req")}`,
     );
     expect(out.split("\n")).toEqual(["false", "curve true"]);
+  });
+});
+
+// As above for `ws`: after every entry is loaded, then after one message over ws://.
+const wsProgram = (zmq: string, req: string): string => `
+  const wsLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/]node_modules[\\\\/]ws[\\\\/]/.test(f));
+  console.log(wsLoaded());
+  const pull = new ${zmq}.Pull();
+  await pull.bind("ws://127.0.0.1:*/q");
+  const push = new ${zmq}.Push();
+  push.connect(pull.lastEndpoint);
+  await push.send("over ws");
+  const [m] = await pull.receive();
+  push.close(); pull.close();
+  console.log(String(m), wsLoaded());
+`;
+
+describe("the ws package loads on first ws:// use, not at import", () => {
+  it("require('wiremq') and every other entry", () => {
+    const out = run(
+      "lazy-ws.cjs",
+      `const zmq = require("wiremq");
+       for (const e of ["draft", "v5-compat", "security", "devices", "broker", "errors", "patterns"]) require("wiremq/" + e);
+       (async () => {${wsProgram("zmq", "require")}})();`,
+    );
+    expect(out.split("\n")).toEqual(["false", "over ws true"]);
+  });
+
+  it("import 'wiremq'", () => {
+    const out = run(
+      "lazy-ws.mjs",
+      `import * as zmq from "wiremq";
+       import { createRequire } from "node:module";
+       const req = createRequire(import.meta.url);
+       ${wsProgram("zmq", "req")}`,
+    );
+    expect(out.split("\n")).toEqual(["false", "over ws true"]);
   });
 });
