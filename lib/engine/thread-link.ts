@@ -6,6 +6,8 @@ import { groupCommand, groupCommandOf } from "./group-command.js";
 
 /** The channel a link posts on (lib/transports/inproc-threads.ts makes it). */
 export interface LinkPort {
+  /** The thread at the other end, when known (links to one thread share the value). */
+  readonly peer?: unknown;
   post(data: unknown): void;
   onMessage: ((data: unknown) => void) | null;
   close(): void;
@@ -130,6 +132,7 @@ export class ThreadLink implements PipeDriver {
   /** The ring was full: flushing waits for the peer's "room". */
   private waitingRoom = false;
   private readonly wakeWriter = (): void => this.port.post("room");
+  readonly peerThread: unknown;
 
   constructor(
     private readonly port: LinkPort,
@@ -137,6 +140,7 @@ export class ThreadLink implements PipeDriver {
     private readonly peer: PeerLimits,
   ) {
     pipe.driver = this;
+    this.peerThread = port.peer ?? this;
     port.onMessage = (data) => this.onMessage(data);
     // A connector's pipe was logged since its connect; a binder's from now on.
     linkUp(pipe, this, pipe.onWrite === noteWrite ? 0 : pipe.out.length);

@@ -44,6 +44,8 @@ export interface PeerInfo {
 
 /** One end of a link between two threads. */
 export interface LinkChannel {
+  /** The thread at the other end. */
+  readonly peer?: string;
   post(data: unknown): void;
   /** Receives what the other end posts, in order. */
   onMessage: ((data: unknown) => void) | null;
