@@ -17,6 +17,22 @@ const COPY_LIMIT = 8 * 1024;
  */
 export const LARGE_QUEUE_BYTES = 4 * 1024 * 1024;
 
+/** A first batch buffer for little to send: from Node's pool (allocUnsafe pools up to 4 KiB). */
+export const SMALL_BATCH_BYTES = 2048;
+
+/**
+ * True when what waits fits a small batch buffer for sure: commands and at most one message,
+ * all small. Larger batches move on to a full one as they fill (OutboundBatch.room).
+ */
+export function fewBytesQueued(out: Queue<Msg>, commands: Buffer[]): boolean {
+  if (out.length > 1 || commands.length > 4) return false;
+  let bytes = 0;
+  for (const c of commands) bytes += 9 + c.length;
+  const msg = out.peek();
+  if (msg !== undefined) for (const f of msg) bytes += 9 + f.length;
+  return bytes <= SMALL_BATCH_BYTES;
+}
+
 /** True for a message whose last frame goes by reference (see LARGE_QUEUE_BYTES). */
 export function writtenByReference(msg: Msg | undefined): boolean {
   return msg !== undefined && msg.length > 0 && msg[msg.length - 1]!.length >= COPY_LIMIT;

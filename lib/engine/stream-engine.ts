@@ -9,7 +9,7 @@ import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../me
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
-import { BATCH_BYTES, LARGE_QUEUE_BYTES, OutboundBatch, writtenByReference } from "./outbound-batch.js";
+import { BATCH_BYTES, fewBytesQueued, LARGE_QUEUE_BYTES, OutboundBatch, SMALL_BATCH_BYTES, writtenByReference } from "./outbound-batch.js";
 import { MessageAssembly } from "./message-assembly.js";
 import { ReadPlan } from "./read-plan.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
@@ -380,8 +380,12 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         this.waitingDrain = true;
         break;
       }
-      // Reuse the last batch buffer when the kernel took it all synchronously.
-      const slab = this.spare !== null && sock.writableLength === 0 ? this.spare : Buffer.allocUnsafe(BATCH_BYTES);
+      // Reuse the last batch buffer when the kernel took it all synchronously. A connection with
+      // little to send (a handshake's first message, an idle peer's rare one) starts in a small
+      // piece of Node's pool: a batch buffer of its own for each of 10,000 such connections
+      // cost more time in page faults and GC than the whole accept (see fewBytesQueued).
+      const slab = this.spare !== null && sock.writableLength === 0 ? this.spare
+        : fewBytesQueued(pipe.out, this.commands) ? Buffer.allocUnsafe(SMALL_BATCH_BYTES) : Buffer.allocUnsafe(BATCH_BYTES);
       this.spare = null;
       const batch = new OutboundBatch(slab, mech);
       const commands = this.commands;
