@@ -68,14 +68,15 @@ function brokerEndpoint(endpoints: unknown): string {
 
 /**
  * The client of the embedded {@link Broker}: `put`, `publish`, durable `subscribe`, and
- * `consume` with acknowledgements. It keeps a connection to each listed broker; a queue lives on
- * the broker its name hashes to, and when that broker is down puts go to the next live one. It
- * implements {@link DurableQueues}, so code written against that runs on JetStream too.
+ * `consume` with acknowledgements, over one connection to one broker (re-made when it drops).
+ * It implements {@link DurableQueues}, so code written against that runs on JetStream too,
+ * which is the backend for queues replicated over several machines.
  *
- * The constructor takes the options, or just the endpoint(s).
+ * The constructor takes the options, or just the endpoint.
  *
  * @throws WiremqError `EINVAL` from the constructor for no endpoint, a bad `putTimeout` or a
- * refused socket option; a put rejects with `ETIMEDOUT` past its timeout.
+ * refused socket option; `ENOTSUP` for more than one endpoint; a put rejects with `ETIMEDOUT`
+ * past its timeout.
  *
  * @example
  * ```ts

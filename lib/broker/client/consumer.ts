@@ -84,9 +84,9 @@ export class Delivery {
 }
 
 /**
- * Deliveries of one queue from the embedded broker(s), made by `BrokerClient.consume`: iterate
- * it with `for await`, or call `next()`. It holds at most `credit` unacknowledged deliveries per
- * broker; `close()` (or leaving the loop) gives back those not acknowledged.
+ * Deliveries of one queue from the embedded broker, made by `BrokerClient.consume`: iterate
+ * it with `for await`, or call `next()`. It holds at most `credit` unacknowledged deliveries;
+ * `close()` (or leaving the loop) gives back those not acknowledged.
  */
 export class BrokerConsumer implements AsyncIterable<Delivery> {
   readonly #buffer = new Queue<Delivery>();
