@@ -331,8 +331,9 @@ export abstract class SocketOptions {
   // socket and only the matching transport or platform uses them; wiremq has none of those.
   /**
    * TLS for wss:// (wiremq's own option; zeromq's build has no TLS): Node's `ca`, `cert`, `key`,
-   * `passphrase`, `rejectUnauthorized` and `servername`, checked when set. A wss bind needs
-   * `cert` and `key`. Reading it back gives a WsTls, which never prints the key or passphrase.
+   * `passphrase`, `rejectUnauthorized`, `requestCert` and `servername`, checked when set. A wss
+   * bind needs `cert` and `key` (with `requestCert`, clients need a certificate `ca` signed).
+   * Reading it back gives a WsTls, which never prints the key or passphrase.
    */
   get tls(): WsTls | null { return this.live.tls; }
   set tls(v: WsTlsOptions | WsTls | null) { this.optionSet("tls"); this.live.tls = v === null ? null : WsTls.from(v); }

@@ -7,7 +7,7 @@ import { zwsOffer, type ZwsMechanism, type ZwsSubprotocol } from "../wire/zws.js
 import type { WsEndpoint } from "./endpoint.js";
 import type { DialerOptions } from "./stream.js";
 import { NodeZwsChannel } from "./ws-channel.js";
-import { nodePem, type WsRefusal } from "./ws-listen.js";
+import { nodePem, secureContextOf, type WsRefusal } from "./ws-listen.js";
 import type { WsTls } from "./ws-tls.js";
 import { ReconnectSchedule } from "./reconnect.js";
 
@@ -44,6 +44,8 @@ export class WsDialer {
   private readonly retries: ReconnectSchedule;
   private current: WebSocket | null = null;
   private stopped = false;
+  /** wss: made once, so a bad key or passphrase throws from connect(), not on each attempt. */
+  private readonly tlsOptions: tls.ConnectionOptions | null;
 
   constructor(
     private readonly ep: WsEndpoint,
@@ -51,6 +53,7 @@ export class WsDialer {
     private readonly events: WsDialerEvents,
   ) {
     this.retries = new ReconnectSchedule(options);
+    this.tlsOptions = ep.secure ? clientTlsOptions(options.tls, ep.host, ep.address) : null;
   }
 
   start(): void {
@@ -66,7 +69,7 @@ export class WsDialer {
     let settled = false;
     const host = ep.family === 6 ? `[${ep.host}]` : ep.host;
     const url = `${ep.secure ? "wss" : "ws"}://${host}:${ep.port}${ep.path}`;
-    const tlsOptions = ep.secure ? clientTlsOptions(o.tls, ep.host) : null;
+    const tlsOptions = this.tlsOptions;
     const offer = zwsOffer(o.mechanism);
     let selected: ZwsSubprotocol | null = null;
     // ZWS names ("ZWS2.0/NULL") are not HTTP tokens, which `ws` insists on: the offer goes as
@@ -168,15 +171,17 @@ function refusalOf(err: Error & { code?: string }): WsRefusal {
   return { kind: "protocol", code: "ZWS_BAD_UPGRADE", message: err.message, reconnect: true, cause: err };
 }
 
-/** tls.connect's options for a wss connect. */
-export function clientTlsOptions(tls: WsTls | null, host: string): tls.ConnectionOptions {
+/** tls.connect's options for a wss connect; EINVAL when the certificates and key are unusable. */
+export function clientTlsOptions(tls: WsTls | null, host: string, address: string): tls.ConnectionOptions {
   const out: tls.ConnectionOptions = { rejectUnauthorized: tls?.rejectUnauthorized ?? true };
   const servername = tls?.servername ?? (/^[\d.]+$|:/.test(host) ? undefined : host);
   if (servername !== undefined) out.servername = servername;
   if (tls === null) return out;
-  if (tls.ca !== undefined) out.ca = nodePem(tls.ca);
-  if (tls.cert !== undefined) out.cert = nodePem(tls.cert);
-  if (tls.key !== undefined) out.key = nodePem(tls.key);
-  if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  const context: tls.SecureContextOptions = {};
+  if (tls.ca !== undefined) context.ca = nodePem(tls.ca);
+  if (tls.cert !== undefined) context.cert = nodePem(tls.cert);
+  if (tls.key !== undefined) context.key = nodePem(tls.key);
+  if (tls.passphrase !== undefined) context.passphrase = tls.passphrase;
+  out.secureContext = secureContextOf(context, address);
   return out;
 }

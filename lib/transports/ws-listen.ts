@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import * as net from "node:net";
+import * as tls from "node:tls";
 import { lookup as dnsLookup } from "node:dns";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -67,6 +68,11 @@ export function listenWs(ep: WsEndpoint, onAccept: (remoteAddress: string) => Ws
     sock.setNoDelay(true);
     const p = new Pending(sock, onAccept(sock.remoteAddress ?? ""), options.handshakeInterval, () => pending.delete(sock));
     pending.set(sock, p);
+  });
+  // A failed TLS handshake never reaches secureConnection; it is an accepted peer refused, as
+  // a ZMTP handshake failure over tcp is.
+  server.on("tlsClientError", (err: Error, sock: Duplex & { remoteAddress?: string; authorizationError?: unknown }) => {
+    onAccept(sock.remoteAddress ?? "").refused(tlsRefusal(err, sock));
   });
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     res.writeHead(426, { Connection: "close", "Content-Type": "text/plain", Upgrade: "websocket" });
@@ -201,7 +207,37 @@ export function serverTlsOptions(tls: WsTls | null, address: string): https.Serv
   const out: https.ServerOptions = { cert: nodePem(tls.cert), key: nodePem(tls.key) };
   if (tls.ca !== undefined) out.ca = nodePem(tls.ca);
   if (tls.passphrase !== undefined) out.passphrase = tls.passphrase;
+  secureContextOf(out, address);
+  if (tls.requestCert !== undefined) out.requestCert = tls.requestCert;
+  if (tls.rejectUnauthorized !== undefined) out.rejectUnauthorized = tls.rejectUnauthorized;
   return out;
+}
+
+/**
+ * A TLS handshake the server refused or could not finish (no client certificate, one its CA
+ * did not sign, not TLS at all), shaped as the dialer's TLS refusal, with OpenSSL's reason in
+ * the cause (Node's errors name no key or passphrase). A certificate that does not verify is
+ * refused by Node after OpenSSL's handshake, with no alert and no error of its own: the reason
+ * is then the socket's authorizationError.
+ */
+function tlsRefusal(err: Error, sock: { authorizationError?: unknown }): WsRefusal {
+  const why = sock.authorizationError;
+  const cause = typeof why === "string" && why !== "" ? zmqError("EPROTO", `the client's certificate was refused: ${why}`, { cause: err }) : err;
+  return { kind: "other", code: "EPROTO", message: `TLS: ${cause.message}`, cause };
+}
+
+/**
+ * The certificates and key made into one TLS context, or EINVAL at bind or connect when they
+ * cannot be (a wrong passphrase, a key that is not PEM, a key that does not match its
+ * certificate): a mistake of this side's own, which no redial would mend. The message is
+ * OpenSSL's reason, which quotes neither the key nor the passphrase.
+ */
+export function secureContextOf(options: tls.SecureContextOptions, address: string): tls.SecureContext {
+  try {
+    return tls.createSecureContext(options);
+  } catch (err) {
+    throw zmqError("EINVAL", `tls: ${(err as Error).message}`, { address, cause: err });
+  }
 }
 
 type NodePem = string | Buffer | Array<string | Buffer>;

@@ -7,10 +7,11 @@ export type Pem = string | Uint8Array | Array<string | Uint8Array>;
 /**
  * No `node:` import here: the socket options hold a WsTls, and the browser build's graph has
  * them. TLS for wss://, as a socket's `tls` option, with Node's names and meanings (tls.connect,
- * https.createServer). A binding needs `cert` and `key`; a connecting socket checks the
- * server's certificate against `ca` (else Node's root certificates) unless
- * `rejectUnauthorized` is false, and names the server by `servername` (SNI and the name
- * checked; default: the endpoint's host).
+ * https.createServer). A binding needs `cert` and `key`, and with `requestCert` requires each
+ * client's certificate, checked against `ca`; a connecting socket checks the server's
+ * certificate against `ca` (else Node's root certificates) unless `rejectUnauthorized` is
+ * false, names the server by `servername` (SNI and the name checked; default: the endpoint's
+ * host), and shows its own `cert` when the server asks.
  */
 export interface WsTlsOptions {
   /** Certificate authorities to trust (PEM), in place of Node's root certificates. */
@@ -21,13 +22,18 @@ export interface WsTlsOptions {
   key?: Pem;
   /** Decrypts `key`. Never shown by inspect or JSON. */
   passphrase?: string;
-  /** A client refuses a server whose certificate does not verify (default true). */
+  /**
+   * A client refuses a server whose certificate does not verify (default true); a server with
+   * `requestCert` refuses a client without a certificate that `ca` verifies (default true).
+   */
   rejectUnauthorized?: boolean;
+  /** A server asks each client for its certificate (mutual TLS), checked against `ca`. */
+  requestCert?: boolean;
   /** The server name for SNI and the certificate check (client side). */
   servername?: string;
 }
 
-const NAMES: ReadonlySet<string> = new Set(["ca", "cert", "key", "passphrase", "rejectUnauthorized", "servername"]);
+const NAMES: ReadonlySet<string> = new Set(["ca", "cert", "key", "passphrase", "rejectUnauthorized", "requestCert", "servername"]);
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /**
@@ -51,9 +57,9 @@ export class WsTls implements Readonly<WsTlsOptions> {
     for (const [name, v] of Object.entries(value)) {
       if (!NAMES.has(name)) throw invalidArgument("tls", `unknown TLS option ${name}`);
       if (v === undefined) continue;
-      if (name === "rejectUnauthorized") {
-        if (typeof v !== "boolean") throw invalidArgument("tls", "rejectUnauthorized must be a boolean");
-        o.rejectUnauthorized = v;
+      if (name === "rejectUnauthorized" || name === "requestCert") {
+        if (typeof v !== "boolean") throw invalidArgument("tls", `${name} must be a boolean`);
+        o[name] = v;
       } else if (name === "passphrase" || name === "servername") {
         if (typeof v !== "string") throw invalidArgument("tls", `${name} must be a string`);
         o[name] = v;
@@ -69,6 +75,7 @@ export class WsTls implements Readonly<WsTlsOptions> {
   get key(): Pem | undefined { return this.#o.key; }
   get passphrase(): string | undefined { return this.#o.passphrase; }
   get rejectUnauthorized(): boolean | undefined { return this.#o.rejectUnauthorized; }
+  get requestCert(): boolean | undefined { return this.#o.requestCert; }
   get servername(): string | undefined { return this.#o.servername; }
 
   /** What is safe to show: the certificate settings, and whether a key and passphrase are set. */
@@ -80,6 +87,7 @@ export class WsTls implements Readonly<WsTlsOptions> {
     if (o.key !== undefined) out.key = "[hidden]";
     if (o.passphrase !== undefined) out.passphrase = "[hidden]";
     if (o.rejectUnauthorized !== undefined) out.rejectUnauthorized = o.rejectUnauthorized;
+    if (o.requestCert !== undefined) out.requestCert = o.requestCert;
     if (o.servername !== undefined) out.servername = o.servername;
     return out;
   }
