@@ -5,6 +5,7 @@ import { zmqError } from "../errors.js";
 import { registerTransport, type SocketTransport } from "./transport-registry.js";
 import { WsBinding } from "./ws-binding.js";
 import { WsConnection } from "./ws-connection.js";
+import { checkTlsContext } from "../transports/ws-tls.js";
 import type { PeerOwner } from "./peer-owner.js";
 
 /** STREAM speaks raw bytes, not ZMTP: there is no ZWS for it. */
@@ -39,6 +40,7 @@ const ws: SocketTransport<WsEndpoint> = {
   },
   connect(owner, address, ep, routingId) {
     checkSocketType(owner, address);
+    if (ep.secure) checkTlsContext(owner.options.tls, address);
     return new WsConnection(owner, address, ep, routingId, mechanismName(owner.options), ZWS_HANDSHAKE_PAYLOAD_MAX, ep.secure ? owner.options.tls : null);
   },
   namesWildcard: (ep) => ep.anyHost || ep.anyPort,

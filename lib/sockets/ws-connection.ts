@@ -42,15 +42,23 @@ export class WsConnection implements DialedEndpoint, Connection {
       if (this.dropped) return;
       const { owner, address } = this;
       const events = owner.events;
-      this.real = new WsDialer(this.ep, { ...owner.options, mechanism: this.mechanism, maxPayload: this.maxPayload, tls: this.tls }, {
-        delayed: () => events.emit({ type: "connect:delay", address }),
-        connected: () => events.emit({ type: "connect", address }),
-        retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
-        failed: () => events.emit({ type: "close", address }),
-        opened: (channel) => hostDialed(owner, this, (host) => createZwsEngine(owner, channel, address, host)),
-        refused: (why) => dialRefused(owner, this, why),
-      });
-      this.real.start();
+      let dialer: WsDialer;
+      try {
+        dialer = new WsDialer(this.ep, { ...owner.options, mechanism: this.mechanism, maxPayload: this.maxPayload, tls: this.tls }, {
+          delayed: () => events.emit({ type: "connect:delay", address }),
+          connected: () => events.emit({ type: "connect", address }),
+          retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
+          failed: () => events.emit({ type: "close", address }),
+          opened: (channel) => hostDialed(owner, this, (host) => createZwsEngine(owner, channel, address, host)),
+          refused: (why) => dialRefused(owner, this, why),
+          });
+      } catch (err) {
+        // Unusable TLS settings that connect() could not check (checkTlsContext): no redial.
+        events.emit({ type: "close", address, error: err as Error });
+        return;
+      }
+      this.real = dialer;
+      dialer.start();
     });
   }
 

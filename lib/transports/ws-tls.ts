@@ -1,5 +1,6 @@
 import { isObject } from "../util/arguments.js";
-import { invalidArgument } from "../errors.js";
+import { invalidArgument, zmqError } from "../errors.js";
+import { nodeBuiltin } from "../util/builtin.js";
 
 /** PEM text or its bytes (a Buffer in Node), or several. */
 export type Pem = string | Uint8Array | Array<string | Uint8Array>;
@@ -106,4 +107,25 @@ function checkPem(name: string, v: unknown): Pem {
   if (one(v)) return v as string | Uint8Array;
   if (Array.isArray(v) && v.every(one)) return [...(v as Array<string | Uint8Array>)];
   throw invalidArgument("tls", `${name} must be PEM text, a Buffer, or an array of them`);
+}
+
+/**
+ * Throws EINVAL when this side's certificates and key cannot be made into a TLS context (a key
+ * its passphrase does not open, a key that is not PEM, a key that does not match its
+ * certificate): a mistake of this side's own, which no redial would mend, so connect() throws
+ * it at once although the dialer (with node:tls) loads later. The message is OpenSSL's reason,
+ * which quotes neither the key nor the passphrase. Where the runtime cannot lend node:tls
+ * synchronously, nothing is checked here (the dialer then reports it when it loads).
+ */
+export function checkTlsContext(tls: WsTls | null, address: string): void {
+  if (tls === null || (tls.ca === undefined && tls.cert === undefined && tls.key === undefined)) return;
+  const nodeTls = nodeBuiltin<{ createSecureContext(options: object): unknown }>("node:tls");
+  if (nodeTls === undefined) return;
+  const bytes = (x: string | Uint8Array): string | Uint8Array => (typeof x === "string" || Buffer.isBuffer(x) ? x : Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  const pem = (p: Pem | undefined): unknown => (p === undefined ? undefined : Array.isArray(p) ? p.map(bytes) : bytes(p));
+  try {
+    nodeTls.createSecureContext({ ca: pem(tls.ca), cert: pem(tls.cert), key: pem(tls.key), passphrase: tls.passphrase });
+  } catch (err) {
+    throw zmqError("EINVAL", `tls: ${(err as Error).message}`, { address, cause: err });
+  }
 }
