@@ -138,7 +138,8 @@ async function unavailableReason(workload: Workload, lib: LibName): Promise<stri
   try {
     const loaded = await loadLib(lib);
     const missing = workload.requires.filter((c) => !loaded.has(c));
-    return missing.length > 0 ? `no ${missing.join(", ")} export` : undefined;
+    if (missing.length > 0) return `no ${missing.join(", ")} export`;
+    return workload.prerequisite?.(lib);
   } catch (err) {
     return (err as Error).message;
   }

@@ -3,6 +3,7 @@
 // limits on wiremq's own figure.
 import { brokerWorkload } from "./broker.js";
 import { ceilingWorkload } from "./ceiling.js";
+import { durableQueuesWorkload, leaderKillWorkload } from "./durable.js";
 import { fanThreadsWorkload } from "./fan-threads.js";
 import { floodWorkload } from "./event-loop.js";
 import { idlePeersWorkload } from "./idle-peers.js";
@@ -128,4 +129,7 @@ export const workloads: readonly Workload[] = [
   brokerWorkload("batch"),
   brokerWorkload("always"),
   brokerWorkload("memory"),
+  // Issue 19: both durable-queue backends side by side, and JetStream's takeover.
+  durableQueuesWorkload(),
+  leaderKillWorkload(),
 ];

@@ -43,6 +43,11 @@ export interface Workload {
   description: string;
   /** Socket classes the library must export; otherwise its column reads "unavailable". */
   requires: ExportName[];
+  /**
+   * Why this library's column cannot run it (a part only wiremq has, an outside program such as
+   * nats-server missing), or undefined: the column then reads "unavailable", with the reason in a note.
+   */
+  prerequisite?(lib: LibName): string | undefined;
   metrics: MetricSpec[];
   targets?: Target[];
   /** Overrides the runner's stall limit (ms), for a workload whose workers idle on purpose. */

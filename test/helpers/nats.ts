@@ -35,6 +35,10 @@ export interface NatsServer {
 
 const live = new Set<ChildProcess>();
 const dirs: string[] = [];
+// A run cut short (a bench measurement past its time limit, a crash) leaves no server behind.
+process.once("exit", () => {
+  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+});
 
 async function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
