@@ -5,7 +5,7 @@
  * the production dependencies beside it. Needs the build (`npm run build`).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -141,6 +141,20 @@ describe("the tarball installed in a scratch project", () => {
     for (const dev of ["zeromq", "vitest", "typescript", "fast-check", "typedoc"]) expect(existsSync(join(project, "node_modules", dev)), dev).toBe(false);
     const r = run("resolve.cjs", `try { require.resolve("zeromq"); console.log("found"); } catch { console.log("absent"); }`);
     expect(r.stdout.trim()).toBe("absent");
+  });
+
+  it("has production dependencies that build nothing either: no .node file, no install script", () => {
+    const project = dirname(dirname(installed));
+    const natives: string[] = [];
+    const scripts: string[] = [];
+    for (const dir of productionTree()) {
+      const pkg = JSON.parse(readFileSync(join(project, dir, "package.json"), "utf8")) as { scripts?: Record<string, string> };
+      for (const s of Object.keys(pkg.scripts ?? {})) if (/^(pre|post)?install$|^prepare$/.test(s)) scripts.push(`${dir}: ${s}`);
+      for (const f of readdirSync(join(project, dir), { recursive: true }) as string[]) if (f.endsWith(".node") || f.endsWith("binding.gyp")) natives.push(`${dir}/${f}`);
+    }
+    expect(productionTree().length).toBeGreaterThan(0);
+    expect(natives).toEqual([]);
+    expect(scripts).toEqual([]);
   });
 
   it("runs an ESM program: push/pull over tcp, and a CURVE handshake", () => {
