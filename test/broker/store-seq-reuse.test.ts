@@ -1,6 +1,8 @@
 /**
  * Sequence numbers are never given twice, even when a write failed (EIO, disk full) and the
- * segment written after it is later damaged: cut at every offset, or a byte flipped there.
+ * segment written after it is later damaged, or when the process died (no clean close) and
+ * the newest segment is then damaged: cut at every offset (record boundaries included, which
+ * leave no trace), or a byte flipped there.
  */
 import { describe, expect, it } from "vitest";
 import { DiskStore } from "../../lib/broker/server/store/disk-store.js";
@@ -32,6 +34,24 @@ async function history(fs: PowerCutFs, code: string): Promise<{ confirmed: numbe
   const dir = `${DATA}/queues/${(await fs.readdir(`${DATA}/queues`))[0]!}`;
   const segs = (await fs.readdir(dir)).filter((f) => f.endsWith(".seg")).sort();
   return { confirmed, tail: `${dir}/${segs.at(-1)!}` };
+}
+
+/** 25 puts in one segment, then a crash: the disk as it is then, nothing closed first. */
+async function crashed(): Promise<{ fs: PowerCutFs; confirmed: number[]; tail: string }> {
+  const live = new PowerCutFs();
+  live.makeSyncedDir(DATA);
+  const store = new DiskStore(DATA, { sync: SYNC, segmentBytes: 1 << 20, fs: live });
+  await store.open();
+  const log = store.createQueue("q");
+  const confirmed: number[] = [];
+  for (let i = 0; i < 25; i++) confirmed.push(await put(log, "m"));
+  // Under sync always every confirmed put is synced: what a crash (or a power cut) leaves.
+  const fs = live.cut();
+  await log.close();
+  await store.close();
+  const dir = `${DATA}/queues/${(await fs.readdir(`${DATA}/queues`))[0]!}`;
+  const segs = (await fs.readdir(dir)).filter((f) => f.endsWith(".seg")).sort();
+  return { fs, confirmed, tail: `${dir}/${segs.at(-1)!}` };
 }
 
 async function damage(fs: PowerCutFs, path: string, bytes: (data: Buffer) => Buffer): Promise<void> {
@@ -67,5 +87,39 @@ describe("sequence numbers after a failed write, then damage", () => {
       }
     }
     expect(reused).toEqual([]);
+  });
+});
+
+describe("sequence numbers after a crash, then damage to the newest segment", () => {
+  it("cut or flipped at each offset, record boundaries included: no seq given twice", async () => {
+    const probe = await crashed();
+    const size = (await probe.fs.readFile(probe.tail)).length;
+    const reused: string[] = [];
+    for (let at = SEGMENT_MAGIC.length; at < size; at++) {
+      for (const kind of ["cut", "flip"] as const) {
+        const { fs, confirmed, tail } = await crashed();
+        await damage(fs, tail, (d) => (kind === "cut" ? d.subarray(0, at) : Buffer.from(d).fill(d[at]! ^ 0xff, at, at + 1)));
+        const fresh = await newSeqsAfterRecovery(fs);
+        const highest = Math.max(...confirmed);
+        if (fresh.some((s) => s <= highest)) reused.push(`${kind}@${at}: ${fresh.join(",")} ≤ ${highest}`);
+      }
+    }
+    expect(reused).toEqual([]);
+  });
+});
+
+describe("the seqs a crash skips", () => {
+  it("are not taken for a missing segment at the next recoveries", async () => {
+    const { fs, confirmed } = await crashed();
+    const fresh = await newSeqsAfterRecovery(fs);
+    expect(fresh[0]).toBeGreaterThan(Math.max(...confirmed));
+    for (let restart = 0; restart < 2; restart++) {
+      const store = new DiskStore(DATA, { sync: SYNC, segmentBytes: 1 << 20, fs });
+      const [q] = await store.open();
+      expect(store.issues).toEqual([]);
+      expect(q!.messages.map((m) => m.seq)).toEqual([...confirmed, ...fresh]);
+      await q!.log.close();
+      await store.close();
+    }
   });
 });

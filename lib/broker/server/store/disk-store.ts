@@ -110,8 +110,12 @@ export class DiskStore implements Store {
       }
       const seqs = scan.records.flatMap((r) => (r.type === RecordType.MESSAGE ? [r.seq] : []));
       // Seqs run on from one segment to the next; a gap is a segment file gone, unless it is
-      // explained by damage already moved aside (kept beside the segment before it).
-      const explained = prevDamaged || entries.some((e) => e.startsWith(`${prevFile}.`) && e.endsWith(".damaged"));
+      // explained by damage already moved aside (kept beside the segment before it) or by the
+      // segment's GAP record (seqs skipped on purpose: after a crash, refused puts).
+      const explained =
+        prevDamaged ||
+        entries.some((e) => e.startsWith(`${prevFile}.`) && e.endsWith(".damaged")) ||
+        scan.records.some((r) => r.type === RecordType.GAP && lastSeq !== null && r.from <= lastSeq + 1);
       if (lastSeq !== null && seqs.length > 0 && seqs[0]! > lastSeq + 1 && firstSeq > lastSeq + 1 && !explained) {
         this.#issues.push({ file: join(dir, segmentFileName(lastSeq + 1)), offset: 0, damage: "missing-segment", action: "reported", seqs: { from: lastSeq + 1, to: firstSeq - 1 } });
       }

@@ -15,6 +15,15 @@ import { WiremqError } from "../../../errors.js";
 
 export type Durable = (err: Error | null, seq: number) => void;
 
+/**
+ * Seqs reserved at a time in `SEGMENTS` before any of them is written: a crash can leave the
+ * newest segment cut at a record boundary, which leaves no trace, so the floor on disk must
+ * already cover every seq written. One durable rewrite (two fsyncs) per this many puts, or
+ * none where a segment roll rewrites the file anyway; a crash leaves at most this many seqs
+ * unused, of 2^53.
+ */
+export const SEQ_RESERVE = 2 ** 20;
+
 interface Waiting {
   seq: number;
   done: Durable;
@@ -51,6 +60,10 @@ export class DiskQueueLog implements QueueLog {
    */
   #rollOverAt: number | null = null;
   #nextSeq: number;
+  /** The floor for new seqs in `SEGMENTS` now: no seq at or above it has been written. */
+  #reserved: number;
+  /** The highest seq whose message was written (or recovered); a new segment past it + 1 says so. */
+  #lastWritten = 0;
   #writes: Buffer[] = [];
   #writeWaiting: Waiting[] = [];
   #acks: number[] = [];
@@ -75,6 +88,7 @@ export class DiskQueueLog implements QueueLog {
     this.#name = name;
     this.#opts = opts;
     this.#nextSeq = nextSeq;
+    this.#reserved = nextSeq;
   }
 
   /**
@@ -125,8 +139,12 @@ export class DiskQueueLog implements QueueLog {
       if (tailCut.offset + tailCut.length === last.scan.fileBytes) nextSeq += Math.ceil(tailCut.length / MIN_MESSAGE_RECORD);
       rollOver = true;
     }
+    // Seqs skipped past the last one read (a floor reserved ahead, or damage cut off): the next
+    // write starts a new segment, so that within a segment seqs still run without gaps.
+    if (last !== undefined && nextSeq > maxSeq + 1 && nextSeq > last.firstSeq) rollOver = true;
     const log = new DiskQueueLog(dir, name, opts, nextSeq);
     if (rollOver) log.#rollOverAt = nextSeq;
+    log.#lastWritten = maxSeq;
     for (const f of found) {
       const seg = Segment.existing(dir, f.firstSeq, f.size, opts.files, opts.fs);
       log.#segments.push(seg);
@@ -211,7 +229,8 @@ export class DiskQueueLog implements QueueLog {
     this.#startFlush();
     await this.#flushing;
     if (this.#failed === null && this.#segments.length > 0) {
-      await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[0]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq, this.#nextSeq).catch(() => undefined);
+      // Everything is written and synced: the exact floor, so a clean restart skips no seq.
+      await this.#writeBounds(this.#nextSeq, true).catch(() => undefined);
     }
     for (const seg of this.#segments) await seg.close();
   }
@@ -254,7 +273,9 @@ export class DiskQueueLog implements QueueLog {
         if (writes.length > 0) {
           const firstSeq = waiting.length > 0 ? waiting[0]!.seq : null;
           const tail = await this.#tailFor(firstSeq);
+          if (this.#nextSeq > this.#reserved) await this.#writeBounds(this.#nextSeq + SEQ_RESERVE);
           await tail.write(writes);
+          if (waiting.length > 0) this.#lastWritten = waiting[waiting.length - 1]!.seq;
           for (const b of writes) this.#bytes += b.length;
           tail.live += waiting.length;
         }
@@ -338,19 +359,25 @@ export class DiskQueueLog implements QueueLog {
       this.#bytes += tail.size;
       // The new file's directory entry must be durable too, or a crash could lose the file.
       if (this.#opts.sync.mode !== "none") await syncDir(this.#opts.fs, this.#dir);
-      await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[0]!.firstSeq, tail.firstSeq, this.#nextSeq);
+      // The roll rewrites SEGMENTS anyway: reserve the next seqs in the same write.
+      await this.#writeBounds(this.#nextSeq + SEQ_RESERVE);
     }
     return tail;
   }
 
-  /** A new segment; a file of that name left by a failed attempt held nothing confirmed. */
+  /**
+   * A new segment; a file of that name left by a failed attempt held nothing confirmed. Seqs
+   * skipped before it (refused puts, a reservation or damage after a crash) are recorded in
+   * it, so recovery tells the gap from a deleted segment.
+   */
   async #createSegment(firstSeq: number): Promise<Segment> {
+    const gapFrom = firstSeq > this.#lastWritten + 1 ? this.#lastWritten + 1 : undefined;
     try {
-      return await Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files, this.#opts.fs);
+      return await Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files, this.#opts.fs, gapFrom);
     } catch (err) {
       if ((err as { code?: string }).code !== "EEXIST" || this.#segments.some((s) => s.firstSeq === firstSeq)) throw err;
       await this.#opts.fs.unlink(`${this.#dir}/${segmentFileName(firstSeq)}`);
-      return Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files, this.#opts.fs);
+      return Segment.create(this.#dir, firstSeq, this.#name, this.#opts.files, this.#opts.fs, gapFrom);
     }
   }
 
@@ -360,11 +387,22 @@ export class DiskQueueLog implements QueueLog {
     while (n < this.#segments.length - 1 && this.#segments[n]!.live <= 0) n++;
     if (n === 0) return;
     // The bounds first: a crash before the files go leaves done segments, never a false loss.
-    await writeSegmentBounds(this.#opts.fs, this.#dir, this.#segments[n]!.firstSeq, this.#segments[this.#segments.length - 1]!.firstSeq, this.#nextSeq);
+    await this.#writeBounds(this.#nextSeq, false, this.#segments[n]!.firstSeq);
     for (const seg of this.#segments.splice(0, n)) {
       this.#bytes -= seg.size;
       await seg.remove();
     }
+  }
+
+  /**
+   * Rewrites `SEGMENTS` with the current oldest (or `oldest`) and newest segment and a floor
+   * of at least `floor`, never below the reservation already on disk but when `exact` (a clean
+   * close: every seq given is written and synced).
+   */
+  async #writeBounds(floor: number, exact = false, oldest = this.#segments[0]!.firstSeq): Promise<void> {
+    const next = exact ? floor : Math.max(floor, this.#reserved);
+    await writeSegmentBounds(this.#opts.fs, this.#dir, oldest, this.#segments[this.#segments.length - 1]!.firstSeq, next);
+    this.#reserved = next;
   }
 
   /** The segment holding message `seq`: the last one whose first seq is not above it. */

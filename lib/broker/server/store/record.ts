@@ -8,6 +8,8 @@
  *   ACK      u32 count, count × u64 seq        (messages done: acknowledged or dead-lettered)
  *   RETURN   u64 seq, u32 attempts             (a delivery came back; attempts so far)
  *   QUEUE    UTF-8 name                        (first record of a segment: rebuilds a lost NAME)
+ *   GAP      u64 from                          (after QUEUE: seqs from `from` up to the segment's
+ *                                               first seq were skipped, no segment is missing)
  *
  * A segment file starts with the 8-byte magic SEGMENT_MAGIC.
  */
@@ -18,7 +20,7 @@ export const RECORD_HEADER = 8;
 /** Bodies up to 1 GiB; a larger length can only be a damaged header. */
 export const MAX_RECORD_BYTES = 1 << 30;
 
-export const RecordType = { MESSAGE: 1, ACK: 2, RETURN: 3, QUEUE: 4 } as const;
+export const RecordType = { MESSAGE: 1, ACK: 2, RETURN: 3, QUEUE: 4, GAP: 5 } as const;
 
 /** The smallest record that holds a message: header, type, seq. */
 export const MIN_MESSAGE_RECORD = RECORD_HEADER + 9;
@@ -27,7 +29,8 @@ export type LogRecord =
   | { type: typeof RecordType.MESSAGE; seq: number; body: Buffer }
   | { type: typeof RecordType.ACK; seqs: number[] }
   | { type: typeof RecordType.RETURN; seq: number; attempts: number }
-  | { type: typeof RecordType.QUEUE; name: string };
+  | { type: typeof RecordType.QUEUE; name: string }
+  | { type: typeof RecordType.GAP; from: number };
 
 function writeU64(b: Buffer, n: number, at: number): void {
   b.writeUInt32BE(Math.floor(n / 0x1_0000_0000), at);
@@ -82,6 +85,13 @@ export function encodeQueueName(name: string): Buffer {
   return seal(b);
 }
 
+export function encodeGap(from: number): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_HEADER + 9);
+  b[RECORD_HEADER] = RecordType.GAP;
+  writeU64(b, from, RECORD_HEADER + 1);
+  return seal(b);
+}
+
 /** Why the bytes at some offset are not a whole, intact record. */
 export type RecordDamage = "truncated" | "checksum" | "bad-length" | "bad-type";
 
@@ -117,6 +127,9 @@ export function parseRecord(data: Buffer, at: number): ParseResult {
       return { record: { type: RecordType.RETURN, seq: readU64(fields, 1), attempts: fields.readUInt32BE(9) }, size };
     case RecordType.QUEUE:
       return { record: { type: RecordType.QUEUE, name: fields.subarray(1).toString("utf8") }, size };
+    case RecordType.GAP:
+      if (n !== 9) return { damage: "bad-length" };
+      return { record: { type: RecordType.GAP, from: readU64(fields, 1) }, size };
     default:
       return { damage: "bad-type" };
   }

@@ -6,7 +6,7 @@
 import { dirname, join } from "node:path";
 import type { Closable, OpenFiles } from "./open-files.js";
 import type { StoreFile, StoreFileSystem } from "./file-system.js";
-import { encodeQueueName, parseRecord, RECORD_HEADER, RecordType, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
+import { encodeGap, encodeQueueName, parseRecord, RECORD_HEADER, RecordType, SEGMENT_MAGIC, type LogRecord, type RecordDamage } from "./record.js";
 import { WiremqError } from "../../../errors.js";
 
 const SUFFIX = ".seg";
@@ -167,12 +167,16 @@ export class Segment implements Closable {
     return this.#busy > 0;
   }
 
-  /** A new segment file holding its magic and the queue's name (not yet synced). */
-  static async create(dir: string, firstSeq: number, queueName: string, files: OpenFiles, fs: StoreFileSystem): Promise<Segment> {
+  /**
+   * A new segment file holding its magic and the queue's name (not yet synced), and with
+   * `gapFrom` a GAP record: the seqs from there to `firstSeq` were skipped on purpose, so
+   * recovery does not take them for a segment file gone.
+   */
+  static async create(dir: string, firstSeq: number, queueName: string, files: OpenFiles, fs: StoreFileSystem, gapFrom?: number): Promise<Segment> {
     const seg = new Segment(dir, firstSeq, 0, files, fs);
     seg.#fh = await fs.open(seg.path, "wx");
     seg.#writable = true;
-    await seg.write([SEGMENT_MAGIC, encodeQueueName(queueName)]);
+    await seg.write(gapFrom === undefined ? [SEGMENT_MAGIC, encodeQueueName(queueName)] : [SEGMENT_MAGIC, encodeQueueName(queueName), encodeGap(gapFrom)]);
     return seg;
   }
 
