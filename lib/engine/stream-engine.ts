@@ -9,7 +9,8 @@ import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../me
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
-import { BATCH_BYTES, fewBytesQueued, LARGE_QUEUE_BYTES, OutboundBatch, SMALL_BATCH_BYTES, writtenByReference } from "./outbound-batch.js";
+import { BatchSlabs } from "./batch-slabs.js";
+import { fewBytesQueued, LARGE_QUEUE_BYTES, OutboundBatch, writtenByReference } from "./outbound-batch.js";
 import { MessageAssembly } from "./message-assembly.js";
 import { ReadPlan } from "./read-plan.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
@@ -56,8 +57,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private waitingDrain = false;
   private readonly heartbeat: Heartbeat;
   private handshakeTimer: NodeJS.Timeout | null = null;
-  /** A batch buffer the kernel has fully taken, ready for the next flush. */
-  private spare: Buffer | null = null;
+  private readonly slabs = new BatchSlabs();
   /** Who the peer is, when ZAP said so: attached to each message it sends. */
   private meta: { userId: string; properties: Map<string, Buffer> } | null = null;
   /** Commands queued by the mechanism or protocol, written ahead of messages. */
@@ -318,9 +318,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     }
     this.pipe = pipe;
     pipe.driver = this;
-    // Each MESSAGE box is opened (and its plaintext copied out) inside onFrame.
+    // Each MESSAGE box is opened inside onFrame; unless it opens in place (its body a view of
+    // the frame), its plaintext is copied out there and the frame's memory may be reused.
     this.decoder.handshakeLimit = -1;
-    if (mech.decode !== undefined) this.decoder.transientBodies = true;
+    if (mech.decode !== undefined && mech.decodeTakesInput?.() !== true) this.decoder.transientBodies = true;
     if (this.options.heartbeatInterval > 0 && this.peerMinor >= 1) this.heartbeat.start();
     if (pipe.out.length > 0 || this.commands.length > 0 || this.pong !== null) this.kick();
   }
@@ -380,27 +381,31 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         this.waitingDrain = true;
         break;
       }
-      // Reuse the last batch buffer when the kernel took it all synchronously. A connection with
-      // little to send (a handshake's first message, an idle peer's rare one) starts in a small
-      // piece of Node's pool: a batch buffer of its own for each of 10,000 such connections
-      // cost more time in page faults and GC than the whole accept (see fewBytesQueued).
-      const slab = this.spare !== null && sock.writableLength === 0 ? this.spare
-        : fewBytesQueued(pipe.out, this.commands) ? Buffer.allocUnsafe(SMALL_BATCH_BYTES) : Buffer.allocUnsafe(BATCH_BYTES);
-      this.spare = null;
-      const batch = new OutboundBatch(slab, mech);
+      // A connection with little to send (a handshake's first message, an idle peer's rare one)
+      // starts in a small piece of Node's pool: a batch buffer of its own for each of 10,000
+      // such connections cost more time in page faults and GC than the whole accept (see
+      // fewBytesQueued).
+      const batch = new OutboundBatch(this.slabs.take(sock, fewBytesQueued(pipe.out, this.commands)), mech);
       const commands = this.commands;
       if (commands.length > 0) this.commands = [];
       batch.fill(commands, pipe.out, subscriptionCommands, this.options.groupCommands);
       const chunks = batch.chunks;
       roundBytes += batch.bytes;
-      if (chunks.length === 1) sock.write(chunks[0]!);
-      else {
+      let written = 0;
+      if (chunks.length === 1) {
+        written = chunks[0]!.length;
+        sock.write(chunks[0]!);
+      } else {
         sock.cork();
-        for (const c of chunks) sock.write(c);
+        for (const c of chunks) {
+          written += c.length;
+          sock.write(c);
+        }
         sock.uncork();
       }
-      if (sock.writableLength === 0 && batch.slab.length === BATCH_BYTES) this.spare = batch.slab;
+      this.slabs.written(batch.slab, written, sock);
     }
+    if (pipe.out.length === 0 && this.commands.length === 0) this.slabs.idle(sock);
     pipe.drained();
     if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0 || this.pong !== null)) {
       if (sock.writableNeedDrain) this.waitingDrain = true;

@@ -34,6 +34,11 @@ export interface Mechanism {
   /** For mechanisms that box traffic (CURVE): unwraps a MESSAGE command body into a frame. */
   decode?(commandBody: Buffer): { flags: number; body: Buffer };
   /**
+   * True when decode() may return a view of its input and overwrite it: the input must then be
+   * memory of its own, not a buffer reused for the next frame.
+   */
+  decodeTakesInput?(): boolean;
+  /**
    * Overwrites every secret the mechanism still holds (keys, a PLAIN password). The engine
    * calls it when the connection ends, handshake done or abandoned; the mechanism is not used
    * after.

@@ -13,33 +13,45 @@
 /** Poly1305 tag length (sodium.ts has the same constant; importing it would be a cycle). */
 const MAC_BYTES = 16;
 
-/** The two functions of sodium-native this module calls (typed here: it ships no types). */
+/** The functions of sodium-native this module calls (typed here: it ships no types). */
 interface SodiumNative {
-  crypto_secretbox_easy(c: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
-  crypto_secretbox_open_easy(m: Uint8Array, c: Uint8Array, n: Uint8Array, k: Uint8Array): boolean;
+  crypto_secretbox_detached(c: Uint8Array, mac: Uint8Array, m: Uint8Array, n: Uint8Array, k: Uint8Array): void;
+  crypto_secretbox_open_detached(m: Uint8Array, c: Uint8Array, mac: Uint8Array, n: Uint8Array, k: Uint8Array): boolean;
 }
 
-/** MESSAGE boxing through the native binding, with the signatures of sodium.ts's wasm path. */
+/**
+ * MESSAGE boxing through the native binding, with the signatures of sodium.ts's wasm path.
+ * Both directions work in place (the detached calls with the message and ciphertext at one
+ * address, which libsodium allows): no staging buffer, and an opened body needs no memory of
+ * its own.
+ */
 export class NativeCipher {
-  /** Plaintext staging (flags byte, then the frame), grown by doubling and reused. */
-  #plain = Buffer.allocUnsafeSlow(4096);
-
   constructor(private readonly sodium: SodiumNative) {}
 
   boxAfterInto(out: Uint8Array, at: number, head: number, body: Uint8Array, nonce: Uint8Array, key: Uint8Array): void {
-    const mlen = 1 + body.length;
-    if (this.#plain.length < mlen) this.#plain = Buffer.allocUnsafeSlow(Math.max(mlen, this.#plain.length * 2));
-    const plain = this.#plain;
-    plain[0] = head;
-    plain.set(body, 1);
-    this.sodium.crypto_secretbox_easy(out.subarray(at, at + MAC_BYTES + mlen), plain.subarray(0, mlen), nonce, key);
+    const c = out.subarray(at + MAC_BYTES, at + MAC_BYTES + 1 + body.length);
+    c[0] = head;
+    c.set(body, 1);
+    this.sodium.crypto_secretbox_detached(c, out.subarray(at, at + MAC_BYTES), c, nonce, key);
   }
 
+  /** Opens into new memory; `boxed` is left as it was. */
   openAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
     if (boxed.length < MAC_BYTES + 1) return null;
     const plain = Buffer.allocUnsafe(boxed.length - MAC_BYTES);
-    if (!this.sodium.crypto_secretbox_open_easy(plain, boxed, nonce, key)) return null;
+    if (!this.sodium.crypto_secretbox_open_detached(plain, boxed.subarray(MAC_BYTES), boxed.subarray(0, MAC_BYTES), nonce, key)) return null;
     return { head: plain[0]!, body: plain.subarray(1) };
+  }
+
+  /**
+   * Opens where the box lies: the body returned is a view of `boxed`, whose ciphertext is
+   * overwritten. A box that does not open is left as it was (the tag is checked first).
+   */
+  openAfterInPlace(boxed: Buffer, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
+    if (boxed.length < MAC_BYTES + 1) return null;
+    const c = boxed.subarray(MAC_BYTES);
+    if (!this.sodium.crypto_secretbox_open_detached(c, c, boxed.subarray(0, MAC_BYTES), nonce, key)) return null;
+    return { head: c[0]!, body: c.subarray(1) };
   }
 }
 
@@ -57,7 +69,7 @@ export async function loadNativeCipher(): Promise<NativeCipher | null> {
   try {
     const mod = (await import(name)) as { default?: unknown };
     const sodium = (mod.default ?? mod) as Partial<SodiumNative>;
-    if (typeof sodium.crypto_secretbox_easy !== "function" || typeof sodium.crypto_secretbox_open_easy !== "function") return null;
+    if (typeof sodium.crypto_secretbox_detached !== "function" || typeof sodium.crypto_secretbox_open_detached !== "function") return null;
     const cipher = new NativeCipher(sodium as SodiumNative);
     return selfTest(cipher) ? cipher : null;
   } catch {
@@ -65,15 +77,16 @@ export async function loadNativeCipher(): Promise<NativeCipher | null> {
   }
 }
 
-/** One box and open of a known message, so a binding that loads but misbehaves is not used. */
+/** One box and open of a known message, both ways, so a binding that loads but misbehaves is not used. */
 function selfTest(cipher: NativeCipher): boolean {
   try {
     const key = new Uint8Array(32).fill(7);
     const nonce = new Uint8Array(24).fill(9);
-    const out = new Uint8Array(MAC_BYTES + 4);
+    const out = Buffer.alloc(MAC_BYTES + 4);
     cipher.boxAfterInto(out, 0, 1, Uint8Array.of(2, 3, 4), nonce, key);
-    const opened = cipher.openAfterSplit(out, nonce, key);
-    return opened !== null && opened.head === 1 && opened.body.length === 3 && opened.body[2] === 4;
+    const copied = cipher.openAfterSplit(out, nonce, key);
+    const inPlace = cipher.openAfterInPlace(out, nonce, key);
+    return [copied, inPlace].every((o) => o !== null && o.head === 1 && o.body.length === 3 && o.body[2] === 4);
   } catch {
     return false;
   }

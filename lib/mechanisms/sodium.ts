@@ -64,6 +64,7 @@ function useNative(cipher: NativeCipher): void {
   boxInto = (out, at, head, body, nonce, key) =>
     body.length >= NATIVE_MIN_BYTES ? cipher.boxAfterInto(out, at, head, body, nonce, key) : wasmBoxAfterInto(out, at, head, body, nonce, key);
   openSplit = (boxed, nonce, key) => (boxed.length >= NATIVE_MIN_BYTES ? cipher.openAfterSplit(boxed, nonce, key) : wasmOpenAfterSplit(boxed, nonce, key));
+  openPlace = (boxed, nonce, key) => (boxed.length >= NATIVE_MIN_BYTES ? cipher.openAfterInPlace(boxed, nonce, key) : wasmOpenAfterSplit(boxed, nonce, key));
 }
 
 /** Whether libsodium is loaded, so the boxing functions may be called now. */
@@ -283,8 +284,24 @@ export function wasmOpenAfterSplit(boxed: Uint8Array, nonce: Uint8Array, key: Ui
   return { head: heap[m]!, body };
 }
 
+/**
+ * openAfterSplit, except that the accelerator opens a large box where it lies: the body is then
+ * a view of `boxed`, whose bytes are overwritten, so `boxed` must be memory nothing else reuses
+ * (see `opensInPlace`). A fresh 64 KiB body costs page faults and a cold cache on every
+ * message, about as much as the cipher itself (bench/cipher-paths.ts).
+ */
+export function openAfterInPlace(boxed: Buffer, nonce: Uint8Array, key: Uint8Array): { head: number; body: Buffer } | null {
+  return openPlace(boxed, nonce, key);
+}
+
+/** Whether openAfterInPlace may return views of its input (the accelerator is in use). */
+export function opensInPlace(): boolean {
+  return native !== null;
+}
+
 let boxInto: typeof wasmBoxAfterInto = wasmBoxAfterInto;
 let openSplit: typeof wasmOpenAfterSplit = wasmOpenAfterSplit;
+let openPlace: (boxed: Buffer, nonce: Uint8Array, key: Uint8Array) => { head: number; body: Buffer } | null = wasmOpenAfterSplit;
 
 /**
  * The scratch region for a box of `size` bytes with key and nonce in place (offsets above), so

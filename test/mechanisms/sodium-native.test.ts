@@ -42,7 +42,7 @@ describe("the sodium-native accelerator", () => {
     });
   }
 
-  it("gives each opened body memory of its own (the staging buffer is reused)", () => {
+  it("gives each body opened by openAfterSplit memory of its own", () => {
     const boxes = [randomBytes(100), randomBytes(100)].map((body) => {
       const out = Buffer.alloc(117);
       native.boxAfterInto(out, 0, 0, body, nonce, key);
@@ -51,6 +51,31 @@ describe("the sodium-native accelerator", () => {
     const opened = boxes.map(({ out }) => native.openAfterSplit(out, nonce, key)!);
     expect(opened[0]!.body.equals(boxes[0]!.body)).toBe(true);
     expect(opened[1]!.body.equals(boxes[1]!.body)).toBe(true);
+  });
+
+  for (const size of [0, 100, 65_536]) {
+    it(`opens a ${size}-byte body in place: a view of the box, equal to what the wasm build opens`, () => {
+      const body = randomBytes(size);
+      const boxed = Buffer.alloc(17 + size);
+      nacl.wasmBoxAfterInto(boxed, 0, 0x02, body, nonce, key);
+      const byWasm = nacl.wasmOpenAfterSplit(boxed, nonce, key)!;
+      const opened = native.openAfterInPlace(boxed, nonce, key)!;
+      expect(opened.head).toBe(0x02);
+      expect(opened.body.equals(body)).toBe(true);
+      expect(opened.body.equals(byWasm.body)).toBe(true);
+      expect(opened.body.buffer).toBe(boxed.buffer);
+      expect(opened.body.byteOffset).toBe(boxed.byteOffset + 17);
+    });
+  }
+
+  it("leaves a box that does not open as it was when opening in place", () => {
+    const out = Buffer.alloc(17 + 100);
+    native.boxAfterInto(out, 0, 1, randomBytes(100), nonce, key);
+    out[40]! ^= 0x01;
+    const before = Buffer.from(out);
+    expect(native.openAfterInPlace(out, nonce, key)).toBeNull();
+    expect(out.equals(before)).toBe(true);
+    expect(native.openAfterInPlace(out.subarray(0, 16), nonce, key)).toBeNull();
   });
 
   it("refuses a box with any flipped bit, a wrong nonce, or too few bytes", () => {
