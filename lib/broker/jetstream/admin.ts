@@ -43,6 +43,14 @@ export class StreamAdmin {
     return made;
   }
 
+  /**
+   * Forgets that a stream was made: the next ensureStream() looks again (and makes it if it is
+   * gone). For puts that ended with no stream leader, whose stream may have been deleted.
+   */
+  forgetStream(stream: string): void {
+    this.#streams.delete(stream);
+  }
+
   /** Makes the durable consumer of `place` with this lease, or gives an existing one this lease. */
   ensureConsumer(place: QueuePlace, leaseMs: number): Promise<void> {
     const key = `${place.stream}/${place.durable}/${leaseMs}`;

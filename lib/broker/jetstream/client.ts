@@ -47,6 +47,15 @@ export interface JetStreamQueuesOptions {
   connection?: Record<string, unknown>;
 }
 
+/** A queue or topic this client has put to: its stream and subject, escaped once. */
+interface Target {
+  stream: string;
+  subject: string;
+  topic: boolean;
+  /** The stream is known to exist (made or found by this client). */
+  made: boolean;
+}
+
 interface Connected {
   nats: NatsModules;
   nc: NatsConnection;
@@ -78,6 +87,10 @@ const DEFAULT_LEASE_MS = 30_000;
 export class JetStreamQueues implements DurableQueues {
   readonly #options: Required<Omit<JetStreamQueuesOptions, "connection" | "servers">> & { servers: string[]; connection: Record<string, unknown> };
   #connected: Promise<Connected> | null = null;
+  /** Set once connected: a put to a known stream goes straight to the publisher. */
+  #live: Connected | null = null;
+  /** Queues put to lately by name, topics by NUL and name (names hold no control character): checked and escaped once. */
+  readonly #targets = new Map<string, Target>();
   readonly #consumers = new Set<JetStreamConsumer>();
   /** Message ids are this client's random prefix and a counter: unique without a lookup. */
   readonly #idPrefix = randomBytes(9).toString("base64url");
@@ -118,15 +131,31 @@ export class JetStreamQueues implements DurableQueues {
     await this.#connect();
   }
 
-  async put(queue: string, body: MessageLike, options?: PutOptions): Promise<PutReceipt> {
+  put(queue: string, body: MessageLike, options?: PutOptions): Promise<PutReceipt> {
+    const target = this.#targets.get(queue);
+    const c = this.#live;
+    // The common case, without an await before the publish: a known queue's stream exists.
+    if (target !== undefined && target.made && !target.topic && c !== null && !this.#closed) {
+      let data: Buffer;
+      let timeout: number;
+      try {
+        data = toFrames(body)[0]!;
+        timeout = options?.timeout === undefined ? this.#options.putTimeout : checkTimeout("timeout", options.timeout);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      return c.publisher.publish(target.subject, data, this.#messageId(), timeout);
+    }
+    return this.#firstPut(queue, body, options);
+  }
+
+  async #firstPut(queue: string, body: MessageLike, options?: PutOptions): Promise<PutReceipt> {
     checkQueue(queue);
     const data = toFrames(body)[0]!;
     const timeout = checkTimeout("timeout", options?.timeout ?? this.#options.putTimeout);
     const c = await this.#connect();
-    const place = { stream: queueStream(queue), subject: queueSubject(queue), topic: false };
-    await c.admin.ensureStream(place);
-    const ack = await c.publisher.publish(place.subject, data, this.#messageId(), timeout);
-    return { broker: `nats:${ack.stream}`, seq: ack.seq, duplicate: ack.duplicate };
+    const target = await this.#made(c, queue, false);
+    return c.publisher.publish(target.subject, data, this.#messageId(), timeout);
   }
 
   /** Stores the message for every durable subscription of the topic; resolves with how many there are. */
@@ -135,10 +164,36 @@ export class JetStreamQueues implements DurableQueues {
     const data = toFrames(body)[0]!;
     const timeout = checkTimeout("timeout", options?.timeout ?? this.#options.putTimeout);
     const c = await this.#connect();
-    const place = { stream: topicStream(topic), subject: topicSubject(topic), topic: true };
-    await c.admin.ensureStream(place);
-    await c.publisher.publish(place.subject, data, this.#messageId(), timeout);
-    return (await c.admin.streamInfo(place.stream))?.state.consumer_count ?? 0;
+    const target = await this.#made(c, topic, true);
+    await c.publisher.publish(target.subject, data, this.#messageId(), timeout);
+    return (await c.admin.streamInfo(target.stream))?.state.consumer_count ?? 0;
+  }
+
+  /** The queue's (or topic's) stream, made if need be. */
+  async #made(c: Connected, name: string, topic: boolean): Promise<Target> {
+    const key = topic ? `\0${name}` : name;
+    let target = this.#targets.get(key);
+    if (target === undefined) {
+      if (this.#targets.size >= 1024) this.#targets.clear();
+      target = topic
+        ? { stream: topicStream(name), subject: topicSubject(name), topic, made: false }
+        : { stream: queueStream(name), subject: queueSubject(name), topic, made: false };
+      this.#targets.set(key, target);
+    }
+    if (!target.made) {
+      await c.admin.ensureStream(target);
+      target.made = true;
+    }
+    return target;
+  }
+
+  /** A put found no stream leader until its timeout: its stream may be gone; look again next time. */
+  #unavailable(subject: string): void {
+    for (const target of this.#targets.values()) {
+      if (target.subject !== subject) continue;
+      target.made = false;
+      this.#live?.admin.forgetStream(target.stream);
+    }
   }
 
   async subscribe(topic: string, subscription: string): Promise<string> {
@@ -277,8 +332,9 @@ export class JetStreamQueues implements DurableQueues {
       duplicateWindowMs: this.#options.duplicateWindowMs,
       retryForMs: this.#options.putTimeout,
     });
-    const publisher = new Publisher(nc, nats, { ackTimeoutMs: this.#options.ackTimeoutMs });
-    return { nats, nc, js, admin, publisher };
+    const publisher = new Publisher(nc, nats, { ackTimeoutMs: this.#options.ackTimeoutMs }, (subject) => this.#unavailable(subject));
+    this.#live = { nats, nc, js, admin, publisher };
+    return this.#live;
   }
 }
 
