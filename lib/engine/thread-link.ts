@@ -8,7 +8,9 @@ import { groupCommand, groupCommandOf } from "./group-command.js";
 export interface LinkPort {
   /** The thread at the other end, when known (links to one thread share the value). */
   readonly peer?: unknown;
-  post(data: unknown): void;
+  /** Whether `post` moves the ArrayBuffers given in `transfer` instead of copying them. */
+  readonly transfers?: boolean;
+  post(data: unknown, transfer?: ArrayBuffer[]): void;
   onMessage: ((data: unknown) => void) | null;
   close(): void;
 }
@@ -92,7 +94,8 @@ function hookExit(): void {
   exitHooked = true;
   // A worker that ends (returns, process.exit(), an uncaught error) runs 'exit': the peers
   // get what was queued and then see the pipe end, as when the socket closes. A worker stopped
-  // by worker.terminate() runs nothing, and its peers are not told (no public API reports it).
+  // by worker.terminate() runs nothing: over a MessagePort its peers see the port close and end
+  // the pipe (lib/transports/thread-channel.ts); over a BroadcastChannel they are not told.
   const proc = (globalThis as { process?: { on?(event: string, fn: () => void): unknown } }).process;
   proc?.on?.("exit", () => {
     for (const link of [...live]) link.destroy();
@@ -111,6 +114,9 @@ function hookExit(): void {
  * receiver reports how many it has read as libzmq's reader does, in multiples of the low-water
  * mark (half the summed HWM), so a sender blocks at the same count as with zeromq. With either
  * mark 0 nothing is counted.
+ *
+ * Over a MessagePort each batch is packed into memory of its own and transferred (no copy in
+ * posting, none in receiving); over a BroadcastChannel large ones go through the ring.
  *
  * Messages: an ArrayBuffer is a batch; [offset, length, span] a batch in the shared ring, which
  * { ring, control } (posted first) gives; "room": the ring has room again; a number is the
@@ -202,7 +208,8 @@ export class ThreadLink implements PipeDriver {
     }
     // Small batches go by value: measured, the ring did not beat it for 16 B messages (and it
     // costs 1 MiB per direction). Batches too big for the ring, or no shared memory: by value.
-    const ring = bytes >= RING_MIN_BYTES && bytes <= RING_BYTES ? this.sharedRing() : null;
+    // Over a MessagePort every batch is packed into memory of its own and moved, not copied.
+    const ring = this.port.transfers !== true && bytes >= RING_MIN_BYTES && bytes <= RING_BYTES ? this.sharedRing() : null;
     const at = ring === null ? -1 : ring.reserve(bytes);
     if (ring !== null && at < 0 && !ending) {
       // Back to the front of the queue, in order, until the peer frees room.
@@ -218,7 +225,8 @@ export class ThreadLink implements PipeDriver {
       packInto(batch, ring.data, at);
       this.port.post([at, bytes, ring.span]);
     } else {
-      this.port.post(pack(batch, bytes));
+      const packed = pack(batch, bytes);
+      this.port.post(packed, [packed]);
     }
     batch.length = 0;
     return count;

@@ -1,4 +1,7 @@
 import { zmqError } from "../errors.js";
+import { broadcastLink, openChannel, OrderedLink, portMessaging, receiveMessageOnPort, type BroadcastChannelLike, type LinkChannel, type PortLike } from "./thread-channel.js";
+
+export type { LinkChannel } from "./thread-channel.js";
 
 /**
  * inproc names across worker_threads. zeromq has one context per process, so an inproc name
@@ -8,28 +11,30 @@ import { zmqError } from "../errors.js";
  * Why BroadcastChannel: it is the only public way to reach every thread of the process without
  * the user passing anything to a worker. Every thread that uses inproc opens the registry
  * channel below; binds are announced on it and connects that no local binding took are offered
- * on it. It cannot carry a MessagePort (Node refuses transferables on a BroadcastChannel), so a
- * link between two threads is itself a BroadcastChannel with a name only its two ends know. The
- * handshake is three steps, because a BroadcastChannel delivers only to channels open when
- * a message is posted:
- *   connect {name, link, peer}   the connector, on the registry (its link is not open yet)
- *   accept  {link, chan, peer}   a thread holding the name opened `chan` and offers it
- *   confirm                      the connector opened `chan` too: both sides may now post on it
+ * on it. It cannot carry a MessagePort (Node refuses transferables on a BroadcastChannel). The
+ * handshake is three steps:
+ *   connect {name, link, peer, tid}  the connector, on the registry
+ *   accept                           a thread holding the name makes the link's channel and offers it
+ *   confirm                          the connector, on that channel: both sides may now post on it
+ * Where the runtime has `postMessageToThread` (Node 20.18+), the accept goes to the connector's
+ * thread (`tid`) alone and carries one end of a MessageChannel: batches are then transferred,
+ * and a thread's death (worker.terminate() included) closes its ports, which ends its links and
+ * its names in the other threads (thread-channel.ts). Elsewhere the accept goes on the registry
+ * and names a BroadcastChannel only the two ends know (a BroadcastChannel delivers only to
+ * channels open when a message is posted, hence the confirm); large batches then go through
+ * shared memory (lib/engine/shared-ring.ts), and a terminated thread is not noticed.
  * A connect crossing a bind in flight is sent again when the bind is announced; a connector
  * that hears two accepts (two threads bound the name at the same moment) keeps the first and
  * rejects the other, so a link never has a third end.
  *
- * No ArrayBuffer is transferred: transfer needs a MessagePort, which no public API lets two
- * arbitrary threads share. Large batches go through shared memory instead (one copy on each
- * side, lib/engine/shared-ring.ts), small ones by value; the caller's buffers are never
- * detached, so `send` needs no rule about when giving one up is safe.
+ * What is transferred is memory the library packed messages into; the caller's buffers are
+ * never detached, so `send` needs no rule about when giving one up is safe.
  *
  * Every channel is unref()ed: an idle link or a waiting connect does not keep a thread alive
  * (a pending send or receive does, through the socket's own hold on the process).
  *
- * Not detected: a worker stopped by worker.terminate() runs no exit handler, so its peers do not
- * see its pipes end and other threads go on seeing its names bound (no public API reports a
- * thread's death to another; a heartbeat would end links to a thread that is merely busy).
+ * Not detected: a worker terminated while no link to it exists goes on holding its names in the
+ * threads that never linked to it, until one of them does and finds its port gone.
  */
 
 const REGISTRY = "wiremq:inproc:v1";
@@ -40,16 +45,6 @@ export interface PeerInfo {
   routingId: Uint8Array;
   sendHwm: number;
   receiveHwm: number;
-}
-
-/** One end of a link between two threads. */
-export interface LinkChannel {
-  /** The thread at the other end. */
-  readonly peer?: string;
-  post(data: unknown): void;
-  /** Receives what the other end posts, in order. */
-  onMessage: ((data: unknown) => void) | null;
-  close(): void;
 }
 
 /** A binding's answer to a connect from another thread. */
@@ -78,103 +73,15 @@ type RegistryMessage =
   | { op: "hello" }
   | { op: "bind"; name: string; holder: string }
   | { op: "unbind"; name: string; holder: string }
-  | { op: "connect"; name: string; link: string; peer: PeerInfo; final?: unknown }
+  | { op: "connect"; name: string; link: string; peer: PeerInfo; final?: unknown; tid?: number }
   | { op: "accept"; link: string; chan: string; peer: PeerInfo }
   | { op: "refuse"; link: string };
-
-interface BroadcastChannelLike {
-  postMessage(data: unknown): void;
-  onmessage: ((e: { data: unknown }) => void) | null;
-  close(): void;
-  unref?(): void;
-}
-
-type BroadcastChannelCtor = new (name: string) => BroadcastChannelLike;
-
-function channelClass(): BroadcastChannelCtor {
-  const ctor = (globalThis as unknown as { BroadcastChannel?: BroadcastChannelCtor }).BroadcastChannel;
-  if (ctor === undefined) throw zmqError("EPROTONOSUPPORT", "inproc across threads needs BroadcastChannel, which this runtime lacks");
-  return ctor;
-}
-
-function openChannel(name: string): BroadcastChannelLike {
-  const bc = new (channelClass())(name);
-  bc.unref?.();
-  return bc;
-}
 
 /** Names this copy of the module makes start with this (a thread id is not visible to every runtime). */
 const SELF = globalThis.crypto.randomUUID();
 let counter = 0;
 function uniqueName(prefix: string): string {
   return `${prefix}:${SELF}:${++counter}`;
-}
-
-/** Every post of this thread on a link, numbered: the peer reads what one thread posted in this order. */
-let posts = 0;
-/** Open links by the thread at their other end. */
-const linksTo = new Map<string, Set<BroadcastLink>>();
-
-/**
- * A link's BroadcastChannel as one end sees it. Each link has a channel of its own, and a
- * thread reads its channels in no set order: a message posted on one may be read before one
- * posted earlier on another (measured: a PUB's thread read a worker's "ready" before the
- * subscription the worker had posted first). So each post carries the thread's post number,
- * and a message read from a thread first takes in everything that thread has posted to this
- * one so far, from all its links, and hands it over by number.
- */
-class BroadcastLink implements LinkChannel {
-  onMessage: ((data: unknown) => void) | null = null;
-  readonly bc: BroadcastChannelLike;
-  private readonly peers: Set<BroadcastLink>;
-
-  /** `peer`: the other end's thread (the SELF of its copy of this module). */
-  constructor(name: string, readonly peer: string) {
-    this.bc = openChannel(name);
-    this.bc.onmessage = (e) => takeInOrder(this, e.data as Post);
-    let peers = linksTo.get(peer);
-    if (peers === undefined) linksTo.set(peer, (peers = new Set()));
-    this.peers = peers;
-    peers.add(this);
-  }
-
-  post(data: unknown): void {
-    this.bc.postMessage([++posts, data] satisfies Post);
-  }
-
-  close(): void {
-    this.onMessage = null;
-    this.bc.onmessage = null;
-    this.bc.close();
-    this.peers.delete(this);
-    if (this.peers.size === 0 && linksTo.get(this.peer) === this.peers) linksTo.delete(this.peer);
-  }
-}
-
-/** A post on a link: the sending thread's post number, and what it carries. */
-type Post = [number, unknown];
-
-interface Arrival {
-  link: BroadcastLink;
-  post: Post;
-}
-
-function takeInOrder(link: BroadcastLink, post: Post): void {
-  const peers = linksTo.get(link.peer);
-  if (receiveMessageOnPort === undefined || peers === undefined || peers.size === 1) {
-    link.onMessage?.(post[1]);
-    return;
-  }
-  // Everything that thread posted to this one before `post` is queued on one of these by now
-  // (a post is queued at the receiver when postMessage returns).
-  const arrivals: Arrival[] = [{ link, post }];
-  for (const other of peers) {
-    for (let m = receiveMessageOnPort(other.bc); m !== undefined; m = receiveMessageOnPort(other.bc)) {
-      arrivals.push({ link: other, post: m.message as Post });
-    }
-  }
-  if (arrivals.length > 1) arrivals.sort((a, b) => a.post[0] - b.post[0]);
-  for (const a of arrivals) a.link.onMessage?.(a.post[1]);
 }
 
 /** The thread at the other end of a link channel, seen from `side` (the name is link:<connector>:<n>:<binder>:<m>). */
@@ -185,9 +92,23 @@ function threadOfChannel(chan: string, side: "binder" | "connector"): string {
 
 /** An accept sent and not yet confirmed or rejected. */
 interface PendingAccept {
-  channel: BroadcastLink;
+  channel: OrderedLink;
   acceptance: Acceptance;
 }
+
+/** Marks a binder's accept with its end of a MessageChannel, sent to the connector's thread alone. */
+const PORT_ACCEPT = "wiremq:inproc:accept";
+
+interface PortAccept {
+  wiremq: typeof PORT_ACCEPT;
+  link: string;
+  /** The binder's SELF. */
+  self: string;
+  peer: PeerInfo;
+  port: PortLike;
+}
+
+type ProcessEvents = { on?(event: string, fn: (...args: unknown[]) => void): unknown };
 
 /** The part of the process-wide registry this thread (this copy of wiremq) takes part in. */
 class ThreadRegistry {
@@ -204,6 +125,13 @@ class ThreadRegistry {
     this.bc.onmessage = (e) => this.onMessage(e.data as RegistryMessage);
     this.post({ op: "hello" });
     this.hookExit();
+    if (portMessaging !== null) {
+      const proc = (globalThis as { process?: ProcessEvents }).process;
+      proc?.on?.("workerMessage", (value) => {
+        const v = value as Partial<PortAccept> | null;
+        if (typeof v === "object" && v !== null && v.wiremq === PORT_ACCEPT) this.acceptedPort(v as PortAccept);
+      });
+    }
   }
 
   /**
@@ -240,7 +168,7 @@ class ThreadRegistry {
   seek(name: string, seeker: Seeker): string {
     const link = uniqueName("link");
     this.seeking.set(link, { name, seeker });
-    this.post({ op: "connect", name, link, peer: seeker.info });
+    this.post({ op: "connect", name, link, peer: seeker.info, ...this.tid() });
     return link;
   }
 
@@ -280,7 +208,7 @@ class ThreadRegistry {
         if (this.held.has(msg.name) && this.remote.get(msg.name) !== msg.holder) warnDoubleBind(msg.name);
         this.remote.set(msg.name, msg.holder);
         for (const [link, s] of this.seeking) {
-          if (s.name === msg.name) this.post({ op: "connect", name: s.name, link, peer: s.seeker.info });
+          if (s.name === msg.name) this.post({ op: "connect", name: s.name, link, peer: s.seeker.info, ...this.tid() });
         }
         return;
       case "unbind":
@@ -291,7 +219,7 @@ class ThreadRegistry {
         return;
       case "connect":
         if (msg.final !== undefined) this.takeLastWords(msg.name, msg.peer, msg.final);
-        else this.offer(msg.name, msg.link, msg.peer);
+        else this.offer(msg.name, msg.link, msg.peer, msg.tid);
         return;
       case "accept":
         this.accepted(msg.link, msg.chan, msg.peer);
@@ -306,7 +234,12 @@ class ThreadRegistry {
     }
   }
 
-  private offer(name: string, link: string, peer: PeerInfo): void {
+  /** Where this thread can take a MessagePort, its id goes with each connect. */
+  private tid(): { tid?: number } {
+    return portMessaging === null ? {} : { tid: portMessaging.threadId };
+  }
+
+  private offer(name: string, link: string, peer: PeerInfo, tid?: number): void {
     const entry = this.held.get(name);
     if (entry === undefined) return;
     const acceptance = entry.holder.offer(peer);
@@ -314,14 +247,48 @@ class ThreadRegistry {
       this.post({ op: "refuse", link });
       return;
     }
+    const connector = threadOfChannel(link, "binder");
+    if (portMessaging !== null && tid !== undefined && tid !== portMessaging.threadId) {
+      // The connector's thread takes a MessagePort: the link is a MessageChannel.
+      const { port1, port2 } = new portMessaging.Channel();
+      const channel = new OrderedLink(port1, connector, true, (gone) => this.threadGone(gone));
+      this.awaitConfirm({ channel, acceptance });
+      const accept: PortAccept = { wiremq: PORT_ACCEPT, link, self: SELF, peer: acceptance.info, port: port2 };
+      // Refused when that thread is gone: no connector will confirm.
+      portMessaging.send(tid, accept, [port2]).catch(() => channel.onMessage?.("reject"));
+      return;
+    }
     const chan = uniqueName(link);
-    const pending: PendingAccept = { channel: new BroadcastLink(chan, threadOfChannel(chan, "binder")), acceptance };
+    this.awaitConfirm({ channel: broadcastLink(chan, connector), acceptance });
+    this.post({ op: "accept", link, chan, peer: acceptance.info });
+  }
+
+  private awaitConfirm(pending: PendingAccept): void {
     pending.channel.onMessage = (data) => {
       pending.channel.onMessage = null;
       if (data === "confirm") pending.acceptance.linked(pending.channel);
       else pending.channel.close();
     };
-    this.post({ op: "accept", link, chan, peer: acceptance.info });
+  }
+
+  /** A binder's MessagePort for a link this thread asked for. */
+  private acceptedPort(accept: PortAccept): void {
+    const channel = new OrderedLink(accept.port, accept.self, true, (gone) => this.threadGone(gone));
+    this.confirm(accept.link, channel, accept.peer);
+  }
+
+  /**
+   * A link's port says its other thread is gone (worker.terminate() included): the names that
+   * thread held are gone too, here and, told through the registry, in every other thread.
+   */
+  private threadGone(thread: string): void {
+    const prefix = `holder:${thread}:`;
+    for (const [name, holder] of [...this.remote]) {
+      if (!holder.startsWith(prefix)) continue;
+      this.remote.delete(name);
+      this.post({ op: "unbind", name, holder });
+      unbindWatcher?.();
+    }
   }
 
   private takeLastWords(name: string, peer: PeerInfo, final: unknown): void {
@@ -337,7 +304,10 @@ class ThreadRegistry {
   private accepted(link: string, chan: string, peer: PeerInfo): void {
     // Every thread hears every accept; only the one that made the link answers it.
     if (!link.startsWith(`link:${SELF}:`)) return;
-    const channel = new BroadcastLink(chan, threadOfChannel(chan, "connector"));
+    this.confirm(link, broadcastLink(chan, threadOfChannel(chan, "connector")), peer);
+  }
+
+  private confirm(link: string, channel: OrderedLink, peer: PeerInfo): void {
     const s = this.seeking.get(link);
     if (s === undefined) {
       // Already linked (or withdrawn): the other acceptor closes its end.
@@ -350,33 +320,6 @@ class ThreadRegistry {
     s.seeker.linked(channel, peer);
   }
 }
-
-type ReceiveNow = (port: unknown) => { message: unknown } | undefined;
-
-const builtinReceive = (
-  (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.("node:worker_threads") as
-    | { receiveMessageOnPort?: ReceiveNow }
-    | undefined
-)?.receiveMessageOnPort;
-
-/**
- * Node's synchronous read of a channel's queue (a BroadcastChannel is accepted), where there is
- * one. Deno's node:worker_threads has the function but takes only a MessagePort: its TypeError
- * says so, and from then on channels are read through their events alone, as on runtimes
- * without the module.
- */
-let receiveMessageOnPort: ReceiveNow | undefined =
-  builtinReceive === undefined
-    ? undefined
-    : (port) => {
-        try {
-          return builtinReceive(port);
-        } catch (err) {
-          if (!(err instanceof TypeError)) throw err;
-          receiveMessageOnPort = undefined;
-          return undefined;
-        }
-      };
 
 /**
  * Two threads bound one name at the same moment, neither having heard of the other: both

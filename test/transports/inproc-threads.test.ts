@@ -368,6 +368,45 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
       expect(code).toBe("EAGAIN");
     }
   });
+
+  it("a worker stopped by worker.terminate() ends its pipes: a PUSH here then sends only to the worker still running", { timeout: 20_000 }, async () => {
+    const addr = address();
+    const push = open.track(new zmq.Push({ sendTimeout: 0, linger: 0 }));
+    await push.bind(addr);
+    const [doomed, survivor] = [peer(lib), peer(lib)];
+    // A message that went to the other worker shows as EAGAIN.
+    for (const w of [doomed, survivor]) {
+      await w.call("open", { name: "pull", type: "pull", options: { receiveTimeout: 200 } });
+      await w.call("connect", { name: "pull", address: addr });
+    }
+    // Until both are linked (a connect across threads takes a few turns), probe.
+    const reached = new Set<ThreadPeer>();
+    for (let n = 0; n < 100 && reached.size < 2; n++) {
+      await push.send(`probe${n}`);
+      const got = await Promise.allSettled([doomed, survivor].map((w) => w.call<string[]>("receive", { name: "pull" })));
+      got.forEach((r, i) => r.status === "fulfilled" && reached.add(i === 0 ? doomed : survivor));
+    }
+    expect(reached.size).toBe(2);
+    const t0 = Date.now();
+    await doomed.terminate();
+    // Until this thread sees the dead worker's pipe end, the balancer gives it every other
+    // message; once it has, four in a row reach the survivor.
+    let inARow = 0;
+    let noticedMs = -1;
+    for (let n = 0; n < 60 && noticedMs < 0; n++) {
+      await push.send(`m${n}`);
+      const got = await survivor.call<string[]>("receive", { name: "pull" }).catch((err: { code?: string }) => err.code);
+      if (Array.isArray(got)) {
+        expect(got).toEqual([`m${n}`]);
+        if (++inARow === 4) noticedMs = Date.now() - t0;
+      } else {
+        expect(got).toBe("EAGAIN");
+        inARow = 0;
+      }
+    }
+    expect(noticedMs).toBeGreaterThanOrEqual(0);
+    expect(noticedMs).toBeLessThan(5000);
+  });
 });
 
 describe("inproc HWM across threads is the sum of both ends, as zeromq", () => {
