@@ -301,9 +301,23 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     const out = new PayloadBatch(this.boxed ? this.mechanism : null);
     for (const c of this.commands) out.command(c);
     this.commands = [];
+    const limit = channel.sendPayloadLimit;
     while (out.bytes < MAX_ROUND_BYTES && channel.bufferedAmount + out.bytes < BUFFERED_HIGH) {
       const msg = pipe.out.shift();
       if (msg === undefined) break;
+      const over = limit > 0 ? partOver(msg, limit - 1) : -1;
+      if (over >= 0) {
+        // Loudly, not lost in silence: what went before is sent, this message is dropped (the
+        // peer would never have delivered it) and the connection ends with the reason, as a
+        // `disconnect` event's error; the dialer then redials.
+        channel.send(out.payloads);
+        pipe.drained();
+        this.closed(new ProtocolError(
+          "ZMTP_MESSAGE_TOO_LARGE",
+          `message part of ${over} bytes not sent: over ${limit - 1}, a page's WebSocket may fragment it, and this peer (bare ZWS2.0, not wiremq) may not reassemble it`,
+        ));
+        return;
+      }
       const group = this.options.groupCommands ? groupCommandOf(msg) : undefined;
       // Subscriptions stay 3.0 data frames (01/00 + topic): libzmq's ZWS engine reads no
       // SUBSCRIBE command, and a wiremq peer takes either.
@@ -452,4 +466,10 @@ class PayloadBatch {
     mech.encodeInto!(out, 1, innerFlags, body);
     this.payloads.push(out);
   }
+}
+
+/** The length of the first part longer than `max` bytes, or -1. */
+function partOver(msg: Msg, max: number): number {
+  for (const part of msg) if (part.length > max) return part.length;
+  return -1;
 }

@@ -1,5 +1,5 @@
 import { ProtocolError, WiremqError } from "../errors.js";
-import type { ZwsSubprotocol } from "../wire/zws.js";
+import { ZWS_PAGE_UNFRAGMENTED_PAYLOAD, ZWS_SUBPROTOCOL, type ZwsSubprotocol } from "../wire/zws.js";
 import type { ZwsChannel, ZwsChannelEvents } from "./zws-channel.js";
 
 /** The WHATWG WebSocket as a page has it (typed here: the build has no DOM types). */
@@ -32,12 +32,15 @@ export class BrowserZwsChannel implements ZwsChannel {
   private error: Error | null = null;
   private limit = 0;
   private poll: ReturnType<typeof setTimeout> | null = null;
+  /** A peer that chose bare "ZWS2.0" is not wiremq: it may not reassemble a fragmented message. */
+  readonly sendPayloadLimit: number;
 
   constructor(
     private readonly ws: BrowserWebSocket,
     readonly subprotocol: ZwsSubprotocol,
     readonly peerAddress: string,
   ) {
+    this.sendPayloadLimit = subprotocol === ZWS_SUBPROTOCOL.BARE ? ZWS_PAGE_UNFRAGMENTED_PAYLOAD : 0;
     ws.onmessage = (event) => {
       const data = event.data;
       const binary = data instanceof ArrayBuffer;

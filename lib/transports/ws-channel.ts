@@ -19,6 +19,8 @@ const SEND_OPTIONS = { binary: true, compress: false } as const;
 
 /** A `ws` WebSocket, open, as the ZWS engine's channel. */
 export class NodeZwsChannel implements ZwsChannel {
+  /** `ws` sends each message as one frame, and wiremq and libzmq read it whole. */
+  readonly sendPayloadLimit = 0;
   private events: ZwsChannelEvents | null = null;
   private held: Array<[Uint8Array, boolean]> = [];
   private error: Error | null = null;

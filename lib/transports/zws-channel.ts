@@ -21,6 +21,11 @@ export interface ZwsChannel {
   readonly subprotocol: ZwsSubprotocol;
   /** The peer's address for ZAP ("ip"), as tcp gives it. */
   readonly peerAddress: string;
+  /**
+   * The largest payload this channel can send so that the peer gets it whole (0: no limit):
+   * a page's WebSocket to a peer that may not reassemble fragments (ZWS_PAGE_UNFRAGMENTED_PAYLOAD).
+   */
+  readonly sendPayloadLimit: number;
   /** Bytes given to send() that the network has not taken yet. */
   readonly bufferedAmount: number;
   /** Starts delivering events (messages that arrived before are held until then). */

@@ -71,6 +71,18 @@ export function zwsSelect(offered: Iterable<string>, mechanism: ZwsMechanism): Z
   return null;
 }
 
+/**
+ * The largest payload (flags byte and frame body) a page sends as one WebSocket frame for
+ * sure: 64 KiB, so a message part of at most 65,535 bytes. Measured in chromium (Debian's,
+ * test/browser/page-large.test.ts): a larger message may go out as a first frame and
+ * continuations (the first one on a connection often whole, later ones not). libzmq 4.3.5
+ * then holds it until more bytes arrive on the connection (it came out just before the page's
+ * next message), with no event on either side: a last message, or a request whose reply the
+ * page awaits, stalls for good. A page applies the limit to a peer that chose bare "ZWS2.0"
+ * (not wiremq, which would have chosen "ZWS2.0+NULL" and reassembles any size).
+ */
+export const ZWS_PAGE_UNFRAGMENTED_PAYLOAD = 64 * 1024;
+
 /** True when the subprotocol runs a mechanism's handshake (all but bare "ZWS2.0"). */
 export function zwsHasHandshake(subprotocol: ZwsSubprotocol): boolean {
   return subprotocol !== ZWS_SUBPROTOCOL.BARE;
