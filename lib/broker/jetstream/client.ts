@@ -248,6 +248,7 @@ export class JetStreamQueues implements DurableQueues {
     if (problem !== null) throw zmqError("EINVAL", `bad name: ${problem}`);
     const c = await this.#connect();
     // Acks are sent without waiting for an answer: a flush makes the server see those sent so far first.
+    for (const consumer of this.#consumers) consumer.flushAcks();
     await c.nc.flush();
     const place = placeOf(queue);
     const counts = await c.admin.consumerCounts(place.stream, place.durable);
