@@ -35,4 +35,4 @@ export type { ContextOptions } from "./context.js";
 // Types of what wiremq's sockets add to zeromq's API: an AbortSignal for send/receive, and the
 // ZAP metadata a received message carries.
 export type { ReceiveOptions, SendOptions } from "./sockets/socket.js";
-export type { MessageWithMeta } from "./engine/stream-engine.js";
+export type { MessageWithMeta } from "./engine/peer-meta.js";

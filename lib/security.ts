@@ -10,7 +10,7 @@ export { setZapHandler } from "./sockets/zap-registry.js";
 export type { Authenticate, AuthenticateRequest, AuthenticateResult } from "./sockets/zap-registry.js";
 export { createAuthenticator } from "./sockets/authenticator.js";
 export type { AuthenticatorOptions } from "./sockets/authenticator.js";
-export type { MessageWithMeta } from "./engine/stream-engine.js";
+export type { MessageWithMeta } from "./engine/peer-meta.js";
 import { z85Decode, z85Encode } from "./wire/z85.js";
 
 /** Z85 (32/Z85) text encoding of binary keys. */

@@ -9,6 +9,12 @@ export interface Engine {
   destroy(): void;
   /** Flushes what is queued for up to `ms` (-1: no limit). */
   linger(ms: number): Promise<void>;
+  /**
+   * Leaves the peer without cutting off what it already sent: stops sending, ends this side
+   * of the connection, and keeps reading until the peer ends its own; resolves once closed.
+   * An engine without it is destroyed instead (see Endpoints.leave).
+   */
+  leave?(): Promise<void>;
   /** Gives the ZAP handler's answer to a pending request. */
   zapReply?(reply: ZapReply): void;
   /**
@@ -28,6 +34,12 @@ export interface EngineHost {
   engineClosed(engine: Engine, error: Error | null, wasReady: boolean): void;
   /** Ask the ZAP handler; the answer goes to engine.zapReply. */
   zapRequest?(engine: Engine, request: ZapRequest): void;
+  /**
+   * The pipe ends with the connection (an accepted peer's), dropping what it still holds: when
+   * the peer ends its side, write that first, since the peer may still be reading (a wiremq
+   * peer leaving, Engine.leave). A dialed pipe keeps its queue for the next connection instead.
+   */
+  readonly writeQueueOnPeerEnd?: boolean;
 }
 
 /** What a socket gives each StreamEngine it starts. */

@@ -45,6 +45,8 @@ export class Pipe {
   properties: Map<string, Buffer> = new Map();
   /** The peer is gone; no more writes. */
   terminated = false;
+  /** The peer ended its side: what is queued is being written, no new message is taken. */
+  ending = false;
   /** The owner waits for room (set when a write found the pipe full). */
   wantWritable = false;
   /** The engine paused its reader because `in` reached the receive HWM. */
@@ -67,7 +69,7 @@ export class Pipe {
 
   /** Room for one more message under the send HWM (0 = unlimited). */
   get hasRoom(): boolean {
-    if (this.terminated) return false;
+    if (this.terminated || this.ending) return false;
     const peer = this.peer;
     if (peer !== null) {
       const theirs = peer.receiveHwm;

@@ -2,6 +2,7 @@ import type { Socket as NetSocket } from "node:net";
 import type { Engine, EngineHost } from "./engine.js";
 import type { Pipe, PipeDriver } from "./pipe.js";
 import { ReadArena } from "./read-arena.js";
+import { lingerWhile } from "./linger-stream.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
 
 const RAW_PROPERTIES = new Map([["socket-type", Buffer.from("STREAM")]]);
@@ -23,6 +24,8 @@ export class RawEngine implements Engine, PipeDriver, StreamReader {
   ) {
     sock.on("error", () => {});
     sock.on("close", () => this.closed());
+    // The connection is half-open (see transports/stream.ts): the peer's end of stream ends ours.
+    sock.on("end", () => sock.end());
     sock.on("drain", () => this.flush());
     attachReader(sock, this);
     // Attach after the constructor returns, so the host has recorded this engine.
@@ -94,12 +97,8 @@ export class RawEngine implements Engine, PipeDriver, StreamReader {
     this.closed();
   }
 
-  async linger(ms: number): Promise<void> {
-    const deadline = ms < 0 ? Infinity : Date.now() + ms;
-    while (!this.closedFlag && this.pipe !== null && this.pipe.out.length + this.sock.writableLength > 0) {
-      if (Date.now() >= deadline) return;
-      await new Promise((r) => setTimeout(r, 5).unref());
-    }
+  linger(ms: number): Promise<void> {
+    return lingerWhile(this.sock, () => !this.closedFlag && this.pipe !== null && this.pipe.out.length + this.sock.writableLength > 0, ms);
   }
 
   private closed(): void {

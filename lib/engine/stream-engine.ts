@@ -14,6 +14,8 @@ import { fewBytesQueued, LARGE_QUEUE_BYTES, OutboundBatch, writtenByReference } 
 import { MessageAssembly } from "./message-assembly.js";
 import { ReadPlan } from "./read-plan.js";
 import { attachReader, type StreamReader } from "../transports/reader.js";
+import { lingerWhile } from "./linger-stream.js";
+import { peerMetaOf, withPeerMeta, type PeerMeta } from "./peer-meta.js";
 
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
 
@@ -31,12 +33,6 @@ const S_READY = 3;
 const S_CLOSED = 4;
 /** Greetings exchanged; the mechanism is still loading what it needs (libsodium for CURVE). */
 const S_PREPARING = 5;
-
-/**
- * A received message from an authenticated peer carries the ZAP handler's User-Id and the
- * peer's metadata (READY properties and ZAP metadata, names lower-cased).
- */
-export type MessageWithMeta = Msg & { userId?: string; properties?: Map<string, Buffer> };
 
 /**
  * One ZMTP connection over a byte stream, from greeting to traffic: handshake through the
@@ -59,7 +55,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private handshakeTimer: NodeJS.Timeout | null = null;
   private readonly slabs = new BatchSlabs();
   /** Who the peer is, when ZAP said so: attached to each message it sends. */
-  private meta: { userId: string; properties: Map<string, Buffer> } | null = null;
+  private meta: PeerMeta | null = null;
   /** Commands queued by the mechanism or protocol, written ahead of messages. */
   private commands: Buffer[] = [];
   /**
@@ -68,6 +64,10 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
    */
   private pong: Buffer | null = null;
   private readonly reads = new ReadPlan();
+  /** leave() ended our side: nothing more is written, reading goes on until the peer ends. */
+  private leaving = false;
+  /** The peer ended its side; our side ends once the queue is written (see peerEnded). */
+  private peerGone = false;
 
   constructor(
     readonly sock: NetSocket,
@@ -90,6 +90,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.flush();
     });
     sock.on("error", () => {});
+    sock.on("end", () => this.peerEnded());
     sock.on("close", () => this.lost());
     sock.write(encodeGreeting(this.mechanism.name, this.mechanism.asServer, 1));
     if (options.handshakeInterval > 0) {
@@ -245,11 +246,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private onMessageFrame(flags: number, body: Buffer): void {
     const msg = this.assembly.push(flags, body);
     if (msg === null) return;
-    if (this.meta !== null) {
-      (msg as MessageWithMeta).userId = this.meta.userId;
-      (msg as MessageWithMeta).properties = this.meta.properties;
-    }
-    this.pipe!.deliver(msg);
+    this.pipe!.deliver(withPeerMeta(msg, this.meta));
   }
 
   private onCommand(body: Buffer): void {
@@ -310,12 +307,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     for (const cmd of lastCommands) this.writeCommandNow(cmd);
     this.state = S_READY;
     const mech = this.mechanism;
-    if (mech.userId !== "" || mech.zapProperties.size > 0) {
-      const properties = new Map(mech.peerProperties);
-      for (const [k, v] of mech.zapProperties) properties.set(k, v);
-      properties.set("user-id", Buffer.from(mech.userId));
-      this.meta = { userId: mech.userId, properties };
-    }
+    this.meta = peerMetaOf(mech);
     this.pipe = pipe;
     pipe.driver = this;
     // Each MESSAGE box is opened inside onFrame; unless it opens in place (its body a view of
@@ -344,13 +336,13 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   kick(): void {
-    if (this.flushScheduled || this.waitingDrain || this.state !== S_READY) return;
+    if (this.flushScheduled || this.waitingDrain || this.state !== S_READY || this.leaving) return;
     this.flushScheduled = true;
     setImmediate(this.flushTick);
   }
 
   flushNow(): void {
-    if (this.state === S_READY && !this.waitingDrain) this.flush();
+    if (this.state === S_READY && !this.waitingDrain && !this.leaving) this.flush();
   }
 
   private readonly flushTick = (): void => {
@@ -365,7 +357,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
 
   /** Writes queued commands and messages in batches until done or the socket pushes back. */
   private flush(): void {
-    if (this.state !== S_READY) return;
+    if (this.state !== S_READY || this.leaving) return;
     const pipe = this.pipe!;
     const sock = this.sock;
     const mech = this.mechanism;
@@ -410,6 +402,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     if (!this.waitingDrain && (pipe.out.length > 0 || this.commands.length > 0 || this.pong !== null)) {
       if (sock.writableNeedDrain) this.waitingDrain = true;
       else this.kick();
+    } else if (this.peerGone && pipe.out.length === 0 && this.commands.length === 0) {
+      sock.end();
     }
   }
 
@@ -437,6 +431,23 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.closed(null, true);
   }
 
+  /**
+   * The peer ended its side (sockets are half-open). Ours ends now, unless the pipe is dropped
+   * with the connection (EngineHost.writeQueueOnPeerEnd): then its queue is written first, and
+   * it takes no new message meanwhile. A peer that closed outright just resets those writes.
+   */
+  private peerEnded(): void {
+    const pipe = this.pipe;
+    if (this.state !== S_READY || this.leaving || pipe === null || this.host.writeQueueOnPeerEnd !== true || this.peerGone) {
+      this.sock.end();
+      return;
+    }
+    this.peerGone = true;
+    pipe.ending = true;
+    this.heartbeat.stop();
+    if (!this.waitingDrain) this.flush();
+  }
+
   /** The connection ended under us (peer hung up, reset, network error). */
   private lost(): void {
     if (this.state === S_GREETING || this.state === S_HANDSHAKE || this.state === S_ZAP) {
@@ -447,6 +458,23 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     this.closed(null);
   }
 
+  /**
+   * Ends our side (FIN) and reads on until the peer ends its own: libzmq closes at once on end
+   * of stream, a wiremq peer first writes what it had queued for us (peerEnded).
+   */
+  leave(): Promise<void> {
+    if (this.state === S_CLOSED) return Promise.resolve();
+    const closed = new Promise<void>((resolve) => this.sock.once("close", () => resolve()));
+    if (this.state !== S_READY) {
+      this.destroy();
+      return closed;
+    }
+    this.leaving = true;
+    this.heartbeat.stop();
+    this.sock.end();
+    return closed;
+  }
+
   /** Closes without lingering. */
   destroy(): void {
     this.closed(null, true);
@@ -455,21 +483,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   /** Flushes what is queued, then ends the connection; resolves when done or after `ms`. */
   async linger(ms: number): Promise<void> {
     if (this.state !== S_READY || ms === 0) return;
-    const deadline = ms < 0 ? Infinity : Date.now() + ms;
-    while (this.state === S_READY && (this.pipe!.out.length > 0 || this.flushScheduled || this.sock.writableLength > 0)) {
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(t);
-          this.sock.off("drain", done);
-          resolve();
-        };
-        // Unref'd: at exit, lib/sockets/lifetime.ts decides whether lingering holds the process.
-        const t = setTimeout(done, Math.min(left, 20)).unref();
-        this.sock.once("drain", done);
-      });
-    }
+    await lingerWhile(this.sock, () => this.state === S_READY && (this.pipe!.out.length > 0 || this.flushScheduled || this.sock.writableLength > 0), ms);
   }
 
   private closed(error: Error | null, destroy = false): void {

@@ -6,7 +6,7 @@ import type { ZwsChannel, ZwsChannelEvents } from "../transports/zws-channel.js"
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
-import type { MessageWithMeta } from "./stream-engine.js";
+import { peerMetaOf, withPeerMeta, type PeerMeta } from "./peer-meta.js";
 import { groupCommandOf } from "./group-command.js";
 import { Heartbeat } from "./heartbeat.js";
 import { MessageAssembly } from "./message-assembly.js";
@@ -47,7 +47,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
   private readonly assembly: MessageAssembly;
   private readonly heartbeat: Heartbeat;
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
-  private meta: { userId: string; properties: Map<string, Buffer> } | null = null;
+  private meta: PeerMeta | null = null;
   /** Messages that arrived while the mechanism was loading (CURVE's libsodium). */
   private early: Array<[Uint8Array, boolean]> = [];
   private commands: Buffer[] = [];
@@ -178,11 +178,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
   private onMessageFrame(more: boolean, body: Buffer): void {
     const msg = this.assembly.push(more ? ZWS_MORE : 0, body);
     if (msg === null) return;
-    if (this.meta !== null) {
-      (msg as MessageWithMeta).userId = this.meta.userId;
-      (msg as MessageWithMeta).properties = this.meta.properties;
-    }
-    this.pipe!.deliver(msg);
+    this.pipe!.deliver(withPeerMeta(msg, this.meta));
   }
 
   /** ZMTP commands after the handshake: subscriptions, JOIN/LEAVE, ERROR; PING is answered too. */
@@ -248,12 +244,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     this.sendCommandsNow(lastCommands);
     this.state = S_READY;
     const mech = this.mechanism;
-    if (mech.userId !== "" || mech.zapProperties.size > 0) {
-      const properties = new Map(mech.peerProperties);
-      for (const [k, v] of mech.zapProperties) properties.set(k, v);
-      properties.set("user-id", Buffer.from(mech.userId));
-      this.meta = { userId: mech.userId, properties };
-    }
+    this.meta = peerMetaOf(mech);
     this.pipe = pipe;
     pipe.driver = this;
     const max = this.options.maxMessageSize;

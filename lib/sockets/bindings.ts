@@ -18,6 +18,11 @@ export interface Binding {
   destroy(): void;
   /** Waits until the accepted connections wrote what is queued for them, or `ms` passes (-1: no limit). */
   linger(ms: number): Promise<void>;
+  /**
+   * Stops taking peers and leaves each accepted one (Engine.leave); resolves once the listener
+   * and every connection are closed. Without it, Endpoints.leave unbinds as unbind() does.
+   */
+  leave?(): Promise<void>;
 }
 
 /**

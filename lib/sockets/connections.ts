@@ -13,6 +13,12 @@ export interface Connection {
   close(): void;
   /** Waits until the pipe's queued messages are written, or the deadline (ms since the epoch) passes. */
   linger(deadline: number): Promise<void>;
+  /**
+   * Stops dialing and leaves the peer (Engine.leave), then ends the pipe (what it received
+   * stays to be read); resolves once the connection is closed. Without it, Endpoints.leave
+   * closes the connection as disconnect() does.
+   */
+  leave?(): Promise<void>;
 }
 
 /**

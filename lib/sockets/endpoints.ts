@@ -137,6 +137,25 @@ export class Endpoints {
     conn.close();
   }
 
+  /**
+   * Lets go of every endpoint, as unbind() and disconnect() of each would, but leaves each
+   * tcp/ipc peer instead of cutting it off (Engine.leave), so that what it already sent still
+   * arrives. Resolves once every connection is closed.
+   */
+  async leave(): Promise<void> {
+    const bindings = [...this.bindings.values()];
+    const connections = [...this.connections.values()];
+    this.bindings.clear();
+    this.connections.clear();
+    const left = (binding: Binding): Promise<void> =>
+      binding.leave === undefined
+        ? this.unbound(binding)
+        : binding.leave().then(() => {
+            if (monitored(binding)) this.owner.events.emit({ type: "close", address: binding.endpoint });
+          });
+    await Promise.all([...bindings.map(left), ...connections.map((conn) => (conn.leave === undefined ? conn.close() : conn.leave()))]);
+  }
+
   /** At the socket's close: every binding stops taking peers (its address is free) and reports `close`. */
   closeBindings(): void {
     const bindings = [...this.bindings.values()];

@@ -178,6 +178,7 @@ export function hostAccepted(owner: PeerOwner, binding: ListeningEndpoint, creat
     },
     engineHandshakeFailed: (_engine, failure) => failedHandshake(owner, address, failure),
     zapRequest: zap.ask,
+    writeQueueOnPeerEnd: true,
     engineClosed: (engine, error, _wasReady) => {
       zap.cancel();
       binding.engines.delete(engine);

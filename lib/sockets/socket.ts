@@ -228,6 +228,33 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
     this.endpoints.disconnect(address);
   }
 
+  /**
+   * wiremq's addition: unbinds and disconnects every endpoint, without cutting off what peers
+   * already sent. Each tcp/ipc peer is left gracefully: this side stops sending and ends its
+   * half of the connection, and goes on reading until the peer ends its own, so the messages in
+   * the network (and, from a wiremq peer, those it had queued for this connection) still
+   * arrive and wait for `receive()`. Other transports are let go of as by unbind/disconnect.
+   * Resolves once every connection is closed; the socket stays open and may bind or connect
+   * again. Keep receiving meanwhile: once the receive queue is full, the rest (and the peer's
+   * end of the connection) waits in the network until you read. A peer that never ends its
+   * side keeps the promise pending: bound it with your own timer, then close().
+   *
+   * @example
+   * const left = new AbortController();
+   * const leaving = pull.disconnectAll().finally(() => left.abort()); // producers now send elsewhere
+   * try {
+   *   for (;;) handle(await pull.receive({ signal: left.signal }));
+   * } catch (err) {
+   *   if (!left.signal.aborted) throw err;
+   * }
+   * await leaving;
+   * while (pull.readable) handle(await pull.receive()); // what arrived last
+   */
+  disconnectAll(): Promise<void> {
+    this.checkOpen();
+    return this.endpoints.leave();
+  }
+
   // ---- connections -------------------------------------------------------------------------
 
   private newPipe(endpoint: string): Pipe {

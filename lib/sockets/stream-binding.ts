@@ -46,6 +46,11 @@ export class StreamBinding implements ListeningEndpoint, Binding {
     for (const engine of this.engines) engine.destroy();
   }
 
+  async leave(): Promise<void> {
+    this.unbound = true;
+    await Promise.all([this.close(), ...[...this.engines].map((engine) => (engine.leave === undefined ? engine.destroy() : engine.leave()))]);
+  }
+
   /** Waits until the accepted connections wrote what is queued for them, or `ms` passes (-1: no limit). */
   async linger(ms: number): Promise<void> {
     await Promise.all([...this.engines].map((engine) => engine.linger(ms)));

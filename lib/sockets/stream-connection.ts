@@ -52,6 +52,14 @@ export class StreamConnection implements DialedEndpoint, Connection {
     this.pipe?.terminate();
   }
 
+  async leave(): Promise<void> {
+    this.dropped = true;
+    this.dialer.stop();
+    const engine = this.engine;
+    if (engine !== null) await (engine.leave === undefined ? engine.destroy() : engine.leave());
+    this.pipe?.terminate();
+  }
+
   /** Waits until the pipe's queued messages are written, or the deadline passes. */
   linger(deadline: number): Promise<void> {
     return lingerDialed(this, deadline);

@@ -23,7 +23,7 @@ interface ImmediateListen {
  */
 export function listenSync(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Listener {
   if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   // The failure was already reported synchronously; this only keeps the deferred copy quiet.
   server.on("error", () => {});
   const backlog = options?.backlog ?? 511;

@@ -122,6 +122,6 @@ export function adoptAccepted(accepted: net.Socket): net.Socket {
   (accepted as unknown as HandleOwner)._handle = null;
   accepted.destroy();
   return withReader(
-    (onread) => new net.Socket({ handle, readable: true, writable: true, onread } as net.SocketConstructorOpts),
+    (onread) => new net.Socket({ handle, readable: true, writable: true, allowHalfOpen: true, onread } as net.SocketConstructorOpts),
   );
 }

@@ -27,11 +27,12 @@ export interface ListenOptions {
 /**
  * Binds a tcp or ipc endpoint and hands each accepted connection to `onConnection`, which must
  * give it a reader (`attachReader`) before it returns. The server and its connections do not
- * hold the event loop (see lib/sockets/lifetime.ts).
+ * hold the event loop (see lib/sockets/lifetime.ts). Connections are half-open: a peer's end of
+ * stream leaves our side to the engine, which ends it (see StreamEngine.peerEnded).
  */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
   if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
+  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => reject(listenFailure(err, ep.address)));
@@ -146,12 +147,13 @@ export function makeListener(server: net.Server, endpoint: string, file: string 
 /**
  * Opens one outgoing tcp or ipc connection (no retry; see Dialer); give it a reader on connect.
  * Without `ipv6`, a host name resolves to IPv4 only, as in libzmq. The connection does not
- * hold the event loop (only the OS's connect request does, until it completes).
+ * hold the event loop (only the OS's connect request does, until it completes). Half-open, as
+ * listen()'s connections.
  */
 export function dial(ep: Endpoint, ipv6 = false): net.Socket {
   if (ep.transport === "tcp") {
     return withReader((onread) => {
-      const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true };
+      const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, allowHalfOpen: true };
       if (onread !== undefined) opts.onread = onread;
       if (!ipv6 && net.isIP(ep.host) === 0) opts.family = 4;
       if (ep.source !== undefined) Object.assign(opts, sourceOf(ep.source, ipv6));
@@ -160,7 +162,7 @@ export function dial(ep: Endpoint, ipv6 = false): net.Socket {
   }
   if (ep.transport === "ipc") {
     const path = ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path;
-    return withReader((onread) => net.connect(onread === undefined ? { path } : { path, onread }).unref());
+    return withReader((onread) => net.connect(onread === undefined ? { path, allowHalfOpen: true } : { path, onread, allowHalfOpen: true }).unref());
   }
   throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
 }

@@ -23,13 +23,13 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
   readonly socket: Pull;
   readonly #codec: Codec<T>;
   readonly #onDecodeError: ((error: DecodeError) => void) | undefined;
-  /** Endpoints taken through bind() and connect(): what stopIntake() lets go of. */
-  readonly #bound: string[] = [];
-  readonly #connected: string[] = [];
-  /** Aborted once intake stops, to wake a receive() waiting on a queue that will stay empty. */
+  /**
+   * Aborted once intake has stopped and every connection has ended, to wake a receive()
+   * waiting on a queue that will stay empty.
+   */
   readonly #intake = new AbortController();
   #emptied: (() => void) | null = null;
-  #unbinding: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
   #combined: { from: AbortSignal; signal: AbortSignal } | null = null;
   #decodeErrors = 0;
 
@@ -60,30 +60,29 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
 
   async bind(address: string): Promise<void> {
     await this.socket.bind(address);
-    this.#bound.push(this.socket.lastEndpoint ?? address);
   }
 
   connect(address: string): void {
     this.socket.connect(address);
-    this.#connected.push(address);
   }
 
   /**
-   * Stops taking new messages: unbinds and disconnects every endpoint given to bind() and
-   * connect(), so producers send to their other consumers. Messages already received stay
-   * queued here: receive() and `for await` hand them out, then end as on close.
+   * Stops taking new messages: lets go of every endpoint (Socket.disconnectAll), so producers
+   * send to their other consumers, while what they already sent this consumer over tcp or ipc
+   * (in the network, and a wiremq producer's queue for it) still arrives. Resolves once every
+   * connection has ended. Messages received stay queued here: receive() and `for await` hand
+   * them out, then end as on close.
    */
   stopIntake(): Promise<void> {
     if (this.socket.closed) return Promise.resolve();
-    if (this.#unbinding !== null) return this.#unbinding;
-    for (const address of this.#connected.splice(0)) this.#quietly(() => this.socket.disconnect(address));
-    // Set before the abort below wakes a waiting receive: an unbind blocks the socket (a receive
-    // meanwhile throws EBUSY, as zeromq's does), so readers wait for it.
-    this.#unbinding = Promise.all(this.#bound.splice(0).map((address) => this.socket.unbind(address).catch(() => {}))).then(() => {
-      this.#checkEmptied();
-    });
-    this.#intake.abort(INTAKE_STOPPED);
-    return this.#unbinding;
+    this.#stopping ??= this.socket
+      .disconnectAll()
+      .catch(() => {})
+      .then(() => {
+        this.#intake.abort(INTAKE_STOPPED);
+        this.#checkEmptied();
+      });
+    return this.#stopping;
   }
 
   /**
@@ -96,7 +95,6 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
         this.#checkEmptied();
         throw closedError("consumer");
       }
-      if (this.#unbinding !== null) await this.#unbinding;
       let frames: Buffer[];
       try {
         frames = await this.socket.receive(this.#withIntake(options));
@@ -142,9 +140,8 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
   async #close(drain: boolean, timeout: number): Promise<void> {
     if (drain && !this.socket.closed) {
       const emptied = new Promise<void>((resolve) => (this.#emptied = resolve));
-      await this.stopIntake();
-      this.#checkEmptied();
-      if (!(await finishWithin(emptied, timeout))) {
+      // Bounded as a whole: a peer that never ends its side of a connection cannot hold it.
+      if (!(await finishWithin(this.stopIntake().then(() => emptied), timeout))) {
         await this.socket.close();
         throw drainTimedOut("consumer", timeout);
       }
@@ -166,18 +163,10 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
   }
 
   #checkEmptied(): void {
-    if (this.#emptied !== null && !this.socket.readable) {
+    if (this.#emptied !== null && this.#intake.signal.aborted && !this.socket.readable) {
       const emptied = this.#emptied;
       this.#emptied = null;
       emptied();
-    }
-  }
-
-  #quietly(action: () => void): void {
-    try {
-      action();
-    } catch {
-      // Already disconnected (the endpoint failed or was let go of by the application).
     }
   }
 }

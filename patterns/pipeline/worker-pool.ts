@@ -103,9 +103,11 @@ export class WorkerPool<T> extends EventEmitter<WorkerPoolEvents<T>> implements 
   }
 
   async #close(drain: boolean, timeout: number): Promise<void> {
-    if (drain && this.#source.stopIntake !== undefined) await this.#source.stopIntake();
+    let work = this.done;
+    // The pool goes on receiving while its source lets go: what is still arriving is handled too.
+    if (drain && this.#source.stopIntake !== undefined) work = this.#source.stopIntake().then(() => this.done);
     else this.stop().catch(() => {});
-    const finished = await finishWithin(this.done, timeout);
+    const finished = await finishWithin(work, timeout);
     if (!finished) this.#abort.abort();
     await this.#source.close?.();
     if (!finished) throw drainTimedOut("worker pool", timeout);

@@ -43,6 +43,8 @@ describe("portable read path", () => {
           if (Buffer.concat(got).length === 200_000) done();
         },
       });
+      // The transport's connections are half-open (an engine ends its side): end ours here.
+      sock.on("end", () => sock.end());
       track(sock);
     });
     let asked = 0;
