@@ -373,10 +373,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
         this.waitingDrain = true;
         break;
       }
-      // A connection with little to send (a handshake's first message, an idle peer's rare one)
-      // starts in a small piece of Node's pool: a batch buffer of its own for each of 10,000
-      // such connections cost more time in page faults and GC than the whole accept (see
-      // fewBytesQueued).
+      // Little to send (a handshake, an idle peer's rare message): a small buffer, not a batch
+      // buffer per connection, which for 10,000 cost more than the accept (fewBytesQueued).
       const batch = new OutboundBatch(this.slabs.take(sock, fewBytesQueued(pipe.out, this.commands)), mech);
       const commands = this.commands;
       if (commands.length > 0) this.commands = [];
@@ -384,17 +382,12 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       const chunks = batch.chunks;
       roundBytes += batch.bytes;
       let written = 0;
-      if (chunks.length === 1) {
-        written = chunks[0]!.length;
-        sock.write(chunks[0]!);
-      } else {
-        sock.cork();
-        for (const c of chunks) {
-          written += c.length;
-          sock.write(c);
-        }
-        sock.uncork();
+      if (chunks.length > 1) sock.cork();
+      for (const c of chunks) {
+        sock.write(c);
+        written += c.length;
       }
+      if (chunks.length > 1) sock.uncork();
       this.slabs.written(batch.slab, written, sock);
     }
     if (pipe.out.length === 0 && this.commands.length === 0) this.slabs.idle(sock);
@@ -432,9 +425,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   /**
-   * The peer ended its side (sockets are half-open). Ours ends now, unless the pipe is dropped
-   * with the connection (EngineHost.writeQueueOnPeerEnd): then its queue is written first, and
-   * it takes no new message meanwhile. A peer that closed outright just resets those writes.
+   * The peer ended its side (sockets are half-open): ours ends now, or once the pipe's queue is
+   * written when the pipe ends with the connection (EngineHost.writeQueueOnPeerEnd).
    */
   private peerEnded(): void {
     const pipe = this.pipe;
@@ -442,8 +434,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.sock.end();
       return;
     }
-    this.peerGone = true;
-    pipe.ending = true;
+    this.peerGone = pipe.ending = true;
     this.heartbeat.stop();
     if (!this.waitingDrain) this.flush();
   }
