@@ -51,6 +51,11 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
   /** Messages that arrived while the mechanism was loading (CURVE's libsodium). */
   private early: Array<[Uint8Array, boolean]> = [];
   private commands: Buffer[] = [];
+  /**
+   * The answer to the peer's last PING, not yet written. One at most, as in libzmq and the tcp
+   * engine: a peer that floods PINGs and never reads would otherwise grow a queue of PONGs.
+   */
+  private pendingPong: Buffer | null = null;
   private flushScheduled = false;
   private waitingWritable = false;
 
@@ -185,7 +190,10 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
   private onCommand(body: Buffer): void {
     const cmd = readPeerCommand(body, this.options.groupCommands);
     if (cmd.kind === "deliver") this.pipe!.deliver(cmd.msg);
-    else if (cmd.kind === "ping") this.queueCommand(cmd.pong);
+    else if (cmd.kind === "ping") {
+      this.pendingPong = cmd.pong;
+      this.kick();
+    }
   }
 
   pong(): void {
@@ -251,7 +259,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     // Commands and boxes wrap a frame: they may pass maxMessageSize by the envelope.
     this.channel.setPayloadLimit(max < 0 ? 0 : zwsPayloadLimit(max, ENVELOPE_SLACK));
     if (this.options.heartbeatInterval > 0) this.heartbeat.start();
-    if (pipe.out.length > 0 || this.commands.length > 0) this.kick();
+    if (pipe.out.length > 0 || this.commands.length > 0 || this.pendingPong !== null) this.kick();
   }
 
   private sendCommandsNow(bodies: Buffer[]): void {
@@ -292,6 +300,10 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     const out = new PayloadBatch(this.boxed ? this.mechanism : null);
     for (const c of this.commands) out.command(c);
     this.commands = [];
+    if (this.pendingPong !== null) {
+      out.command(this.pendingPong);
+      this.pendingPong = null;
+    }
     const limit = channel.sendPayloadLimit;
     while (out.bytes < MAX_ROUND_BYTES && channel.bufferedAmount + out.bytes < BUFFERED_HIGH) {
       const msg = pipe.out.shift();
@@ -317,7 +329,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     }
     channel.send(out.payloads);
     pipe.drained();
-    if (pipe.out.length === 0 && this.commands.length === 0) return;
+    if (pipe.out.length === 0 && this.commands.length === 0 && this.pendingPong === null) return;
     if (channel.bufferedAmount >= BUFFERED_HIGH) this.waitingWritable = true;
     else this.kick();
   }
