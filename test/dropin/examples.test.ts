@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { pushPull } from "../../examples/push-pull.js";
 import { pair } from "../../examples/pair.js";
@@ -50,5 +52,18 @@ describe("examples", () => {
     expect(Object.values(result.byWorker).reduce((a, b) => a + b)).toBe(12);
     expect(result.byWorker.w2).toBeUndefined();
     expect(result).toMatchObject({ retried: 1, lostWorkers: 1 });
+  });
+
+  it("the demo (README's first command) runs every section to its end and exits 0", async () => {
+    const demo = fileURLToPath(new URL("../../dist/examples/demo.js", import.meta.url));
+    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = execFile(process.execPath, [demo], { timeout: 60_000 }, (_err, stdout, stderr) => resolve({ code: child.exitCode, stdout, stderr }));
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    for (const section of ["PUSH/PULL", "PAIR", "Typed pipeline", "Typed pub/sub", "RPC", "Load-balancing broker"]) expect(stdout).toContain(`== ${section}`);
+    expect(stdout).toMatch(/demo finished\s*$/);
+    // Every failure the demo shows on purpose says so.
+    const failures = stdout.split("\n").filter((line) => !line.startsWith("==") && /crash|fail|dropped|EDECODE/i.test(line) && !/expected|retried|lost \(/.test(line));
+    expect(failures).toEqual([]);
   });
 });
