@@ -83,29 +83,35 @@ export class Socket extends EventEmitter {
     this.#pumpReceive();
   }
 
+  /** Binds in the background; then emits `bind` and calls `cb()`, or calls `cb(err)` (without `cb`, emits `error`). */
   bind(address: string, cb?: Callback): this {
     this.#settle(this.#socket.bind(address), "bind", address, cb);
     return this;
   }
 
+  /** Unbinds in the background; then emits `unbind` and calls `cb()`, or calls `cb(err)` (without `cb`, emits `error`). */
   unbind(address: string, cb?: Callback): this {
     this.#settle(this.#socket.unbind(address), "unbind", address, cb);
     return this;
   }
 
+  /** Binds before returning; throws what binding fails with (`EADDRINUSE`, `EINVAL`, ...). */
   bindSync(address: string): void {
     this.#socket.bindSync(address);
   }
 
+  /** Unbinds before returning; throws what unbinding fails with. */
   unbindSync(address: string): void {
     this.#socket.unbindSync(address);
   }
 
+  /** Connects (and reconnects) to a peer in the background; a bad address throws at once. */
   connect(address: string): this {
     this.#socket.connect(address);
     return this;
   }
 
+  /** Stops connecting to an endpoint given to `connect`; one never connected fails with `ENOENT`. */
   disconnect(address: string): this {
     this.#socket.disconnect(address);
     return this;
@@ -122,20 +128,24 @@ export class Socket extends EventEmitter {
     return this;
   }
 
+  /** Removed in zeromq's compat mode, as here: throws `ENOTSUP`; listen for `message` instead. */
   read(): void {
     throw new WiremqError("ENOTSUP", "read() has been removed from compatibility mode; use on('message', ...) instead.");
   }
 
+  /** Stops emitting `message` and sending queued messages until `resume()`; what arrives meanwhile is held. */
   pause(): void {
     this.#paused = true;
   }
 
+  /** Emits what arrived while paused, then goes on receiving and sending. */
   resume(): void {
     this.#paused = false;
     this.#pumpReceive();
     this.#pumpSend();
   }
 
+  /** Closes the socket; queued messages still go out within its `linger`. */
   close(): this {
     void this.#socket.close();
     return this;
@@ -153,6 +163,11 @@ export class Socket extends EventEmitter {
     return `Socket { type: '${this.type}', closed: ${this.#socket.closed} }`;
   }
 
+  /**
+   * Emits the socket's monitor events under zeromq 5's names (`connect`, `accept`,
+   * `disconnect`, ...), each with its value and endpoint. Both arguments are ignored, with a
+   * warning. Throws `ENOTSOCK` on a closed socket.
+   */
   monitor(interval?: number, num?: number): this {
     if (interval || num) process.emitWarning(MONITOR_ARGUMENTS_IGNORED);
     // zeromq cannot make the monitor of a closed socket, and says so at once.
@@ -161,17 +176,20 @@ export class Socket extends EventEmitter {
     return this;
   }
 
+  /** Stops the monitor events `monitor()` started. */
   unmonitor(): this {
     this.#unmonitored = true;
     this.#socket.events.close();
     return this;
   }
 
+  /** Subscribes a `sub` socket to messages whose first frame starts with `filter`; other types fail with `ENOTSUP`. */
   subscribe(filter: string): this {
     this.#subscriber().subscribe(filter);
     return this;
   }
 
+  /** Removes a subscription `subscribe` made; other types than `sub` fail with `ENOTSUP`. */
   unsubscribe(filter: string): this {
     this.#subscriber().unsubscribe(filter);
     return this;
