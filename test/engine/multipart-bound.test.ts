@@ -12,6 +12,7 @@ import { encodeFrame, FLAG_COMMAND, FLAG_MORE } from "../../lib/wire/frame.js";
 import { encodeGreeting } from "../../lib/wire/greeting.js";
 import { ChildProgram } from "../helpers/child-program.js";
 import { closedPromise, rawConnect, tracker, waitEvent, within } from "../helpers/sockets.js";
+import { upgradeRequest, wsFrame, zwsCommand } from "../helpers/ws-raw.js";
 
 zmq.context.blocky = false;
 
@@ -49,6 +50,32 @@ describe("a message being gathered", () => {
     const closed = closedPromise(attacker);
     attacker.write(HANDSHAKE);
     for (let i = 0; i < 2 && !attacker.destroyed; i++) attacker.write(NEVER_ENDING);
+    const event = await within(dropped, 10_000, "the attacker being dropped");
+    expect((event.error as { code?: string } | undefined)?.code).toBe("ZMTP_MESSAGE_TOO_LARGE");
+    await within(closed, 5000, "the attacker's connection closing");
+    await good.send(["still", "served"]);
+    expect((await pull.receive()).map(String)).toEqual(["still", "served"]);
+  });
+
+  it("over ws://, past the frame bound drops the peer with an event; a libzmq peer is still served", async () => {
+    const pull = track(new Pull());
+    await pull.bind("tcp://127.0.0.1:*");
+    const tcp = pull.lastEndpoint!;
+    await pull.bind("ws://127.0.0.1:*");
+    const ws = new URL(pull.lastEndpoint!);
+    const good = track(new zmq.Push({ linger: 0 }));
+    const up = waitEvent(pull, "handshake");
+    good.connect(tcp);
+    await up;
+    const dropped = waitEvent(pull, "disconnect");
+    const attacker = track(await rawConnect(`tcp://${ws.host}`));
+    attacker.resume();
+    attacker.on("error", () => {});
+    const closed = closedPromise(attacker);
+    // Each ZWS frame is a WebSocket message with the MORE flag (0x01) and two bytes.
+    const frames = Buffer.concat(new Array<Buffer>(16 * 1024).fill(wsFrame(Buffer.from([0x01, 0x61, 0x62]))));
+    attacker.write(Buffer.concat([upgradeRequest(ws), zwsCommand(encodeReady([["Socket-Type", Buffer.from("PUSH")]]))]));
+    for (let i = 0; i < MAX_MESSAGE_FRAMES / (16 * 1024) + 1 && !attacker.destroyed; i++) attacker.write(frames);
     const event = await within(dropped, 10_000, "the attacker being dropped");
     expect((event.error as { code?: string } | undefined)?.code).toBe("ZMTP_MESSAGE_TOO_LARGE");
     await within(closed, 5000, "the attacker's connection closing");

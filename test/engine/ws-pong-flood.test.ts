@@ -6,13 +6,13 @@
  * itself and ends a peer with too many of its pongs unsent). Measured in a child with a small
  * V8 heap while a libzmq peer goes on delivering over tcp to the same socket.
  */
-import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { Pull } from "../../lib/index.js";
 import { encodeCommand, encodePong, encodeReady } from "../../lib/wire/command.js";
 import { ChildProgram } from "../helpers/child-program.js";
 import { closedPromise, rawConnect, tracker } from "../helpers/sockets.js";
+import { upgradeRequest, zwsCommand } from "../helpers/ws-raw.js";
 
 zmq.context.blocky = false;
 
@@ -39,29 +39,6 @@ const pull = new zmq.Pull();
   pull.close();
 })();
 `;
-
-/** One client→server binary WebSocket message: masked, with a zero mask so the bytes read as is. */
-function wsFrame(payload: Buffer): Buffer {
-  const head = payload.length < 126 ? Buffer.from([0x82, 0x80 | payload.length]) : Buffer.from([0x82, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
-  return Buffer.concat([head, Buffer.alloc(4), payload]);
-}
-
-/** A ZWS command message: flags 0x02, then the command body as in ZMTP over tcp. */
-const zwsCommand = (body: Buffer): Buffer => wsFrame(Buffer.concat([Buffer.from([0x02]), body]));
-
-/** A WebSocket upgrade offering NULL over ZWS 2.0. */
-function upgradeRequest(ws: URL): Buffer {
-  const lines = [
-    `GET ${ws.pathname} HTTP/1.1`,
-    `Host: ${ws.host}`,
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    `Sec-WebSocket-Key: ${randomBytes(16).toString("base64")}`,
-    "Sec-WebSocket-Version: 13",
-    "Sec-WebSocket-Protocol: ZWS2.0/NULL",
-  ];
-  return Buffer.from(`${lines.join("\r\n")}\r\n\r\n`);
-}
 
 const PINGS = {
   /** A ZMTP PING with the longest context, so each PONG it asks for is as large as can be. */
