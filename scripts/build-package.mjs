@@ -1,22 +1,90 @@
-// Builds what the package publishes: the library as CommonJS (tsconfig.cjs.json), and for
-// each subpath of package.json "exports" an ESM entry that re-exports the CommonJS module's
-// names. `import` and `require` then load one copy of the library, so a program that mixes
-// them (or depends on packages that do) has one inproc namespace and one default context.
+// Builds what the package publishes for Node, from one source:
+//  - dist/cjs: the library as CommonJS, bundled by esbuild into one entry file per subpath of
+//    package.json "exports" plus chunks they share (dist/cjs/chunks/), so every class and every
+//    piece of module state (the default context, the inproc namespace) exists once whichever
+//    subpaths a program loads. Beside them, tsc's declarations (tsconfig.cjs.json).
+//  - dist/esm: for each subpath an ESM entry that re-exports the CommonJS module's names, so
+//    `import` and `require` load one copy of the library.
+// Bundled because loading ~100 small modules cost most of `require("wiremq")`: resolving,
+// reading and compiling each file (82 ms of CPU against 44 ms bundled, one loaded 2-core run).
+// esbuild splits chunks only for ES modules, so the chunk graph is built as ESM first and each
+// file is then turned into CommonJS on its own (imports between chunks become require()).
+// No source maps: the bundles are not minified, and esbuild marks where each source file's code
+// begins with a comment naming it.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const cjsDir = join(root, "dist", "cjs");
+const esmDir = join(root, "dist", "esm");
+rmSync(cjsDir, { recursive: true, force: true });
+rmSync(esmDir, { recursive: true, force: true });
+
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.cjs.json")], { stdio: "inherit" });
-writeFileSync(join(root, "dist", "cjs", "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+writeFileSync(join(cjsDir, "package.json"), `${JSON.stringify({ type: "commonjs" })}\n`);
+
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+const targets = Object.entries(pkg.exports).filter(([, t]) => typeof t === "object" && t.require !== undefined);
+/** "./dist/cjs/lib/index.js" → "lib/index.ts": the bundle keeps its source's place under dist/cjs. */
+const sourceOf = (cjs) => {
+  const rel = relative(cjsDir, join(root, cjs)).split("\\").join("/");
+  if (rel.startsWith("..") || !rel.endsWith(".js")) throw new Error(`${cjs}: an export's require target must be a .js file under dist/cjs`);
+  return rel.replace(/\.js$/, ".ts");
+};
+
+const esmStep = mkdtempSync(join(tmpdir(), "wiremq-esm-"));
+try {
+  await build({
+    absWorkingDir: root,
+    entryPoints: targets.map(([, t]) => sourceOf(t.require)),
+    outbase: root,
+    outdir: esmStep,
+    chunkNames: "chunks/[name]-[hash]",
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    // Dependencies and optional peers stay packages of their own, resolved where installed.
+    packages: "external",
+    // Class and function names as written (zeromq's API shows them, and errors and inspect do).
+    keepNames: true,
+    logLevel: "warning",
+  });
+  const files = [];
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else files.push(path);
+    }
+  };
+  walk(esmStep);
+  await build({
+    entryPoints: files,
+    outbase: esmStep,
+    outdir: cjsDir,
+    bundle: false,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    // import() of a chunk, or of an optional package, becomes a require() inside a promise.
+    supported: { "dynamic-import": false },
+    logLevel: "warning",
+  });
+} finally {
+  rmSync(esmStep, { recursive: true, force: true });
+}
 
 const require = createRequire(import.meta.url);
-const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
-for (const [subpath, target] of Object.entries(pkg.exports)) {
-  if (typeof target !== "object" || target.import === undefined) continue;
+for (const [subpath, target] of targets) {
+  if (target.import === undefined) continue;
   const cjsFile = join(root, target.require);
   const esmFile = join(root, target.import);
   const names = Object.keys(require(cjsFile)).filter((n) => n !== "__esModule" && n !== "default");

@@ -7,6 +7,7 @@ import { durableQueuesWorkload, leaderKillWorkload } from "./durable.js";
 import { fanThreadsWorkload } from "./fan-threads.js";
 import { floodWorkload } from "./event-loop.js";
 import { idlePeersWorkload } from "./idle-peers.js";
+import { importTimeWorkload } from "./import-time.js";
 import { burstWorkload } from "./memory.js";
 import { pubSubWorkload } from "./pub-sub.js";
 import { pushPullWorkload } from "./push-pull.js";
@@ -17,6 +18,8 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 export const workloads: readonly Workload[] = [
+  // Issue 20: the main entry loads in ≤ 50 ms.
+  importTimeWorkload(),
   pushPullWorkload({ transport: "tcp", size: 16, baseCount: 120_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   pushPullWorkload({ transport: "tcp", size: 4 * KiB, baseCount: 80_000, targets: [{ metric: "mbPerSec", ratio: 1 }] }),
   // Large messages: issue 20 asks ≥ 1.5× zeromq over tcp and ipc, without GLIBC_TUNABLES.

@@ -84,6 +84,34 @@ describe("the package, as installed", () => {
     }
   });
 
+  // The entries are bundles sharing chunks: one class, one default context and one error family
+  // whichever subpath a value came through, and whether it was required or imported.
+  const shared = (zmq: string, draft: string, errors: string): string => `
+    const server = new ${draft}.Server();
+    let thrown;
+    try { new ${zmq}.Push({ sendHighWaterMark: -2 }); } catch (err) { thrown = err; }
+    console.log(server instanceof ${zmq}.Socket, server.context === ${zmq}.context, thrown instanceof ${errors}.WiremqError, typeof thrown.code);
+    server.close();
+  `;
+
+  it("a class, the default context and an error reached through different subpaths are one (require)", () => {
+    const out = run("shared.cjs", `const zmq = require("wiremq"), draft = require("wiremq/draft"), errors = require("wiremq/errors");
+${shared("zmq", "draft", "errors")}`);
+    expect(out).toBe("true true true string");
+  });
+
+  it("a class, the default context and an error reached through different subpaths are one (import, and import beside require)", () => {
+    const out = run(
+      "shared.mjs",
+      `import * as zmq from "wiremq";
+       import * as draft from "wiremq/draft";
+       import { createRequire } from "node:module";
+       const errors = createRequire(import.meta.url)("wiremq/errors");
+       ${shared("zmq", "draft", "errors")}`,
+    );
+    expect(out).toBe("true true true string");
+  });
+
   it("type-checks a TypeScript program that imports it as ESM and one that requires it", () => {
     writeFileSync(
       join(project, "tsconfig.json"),
