@@ -56,6 +56,7 @@ export function openChannel(name: string): BroadcastChannelLike {
 
 interface WorkerThreads {
   threadId?: number;
+  MessagePort?: { prototype: { once?: unknown } };
   receiveMessageOnPort?: ReceiveNow;
   postMessageToThread?: (threadId: number, value: unknown, transfer?: readonly unknown[]) => Promise<void>;
   MessageChannel?: new () => { port1: PortLike; port2: PortLike };
@@ -67,10 +68,15 @@ const workerThreads = (globalThis as { process?: { getBuiltinModule?(id: string)
 
 /**
  * How this thread hands a MessagePort to another: null where the runtime cannot (then links
- * are BroadcastChannels). Deno and Bun lack postMessageToThread; so does Node before 20.18.
+ * are BroadcastChannels). Node before 20.18 lacks postMessageToThread; Deno has it, but its
+ * ports have no 'close' event to tell a thread's death by (no `once`), so it keeps the
+ * BroadcastChannel links it was tested with.
  */
 export const portMessaging =
-  workerThreads?.postMessageToThread !== undefined && workerThreads.MessageChannel !== undefined && typeof workerThreads.threadId === "number"
+  workerThreads?.postMessageToThread !== undefined &&
+  workerThreads.MessageChannel !== undefined &&
+  typeof workerThreads.MessagePort?.prototype.once === "function" &&
+  typeof workerThreads.threadId === "number"
     ? { threadId: workerThreads.threadId, send: workerThreads.postMessageToThread, Channel: workerThreads.MessageChannel }
     : null;
 
