@@ -1,9 +1,8 @@
 import type { Msg, Pipe } from "../engine/pipe.js";
 import { zmqError } from "../errors.js";
-import { isUdpAddress } from "../transports/udp.js";
 import { Socket, type ConnectOptions } from "./socket.js";
 import type { SocketOptionsInit } from "./socket-options.js";
-import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
+import { incompatibleProtocol, isUdpAddress, udpEndpoints } from "./udp-registry.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
@@ -17,7 +16,7 @@ export type DatagramOptions = SocketOptionsInit;
  */
 export class Datagram extends Socket {
   private pipe: Pipe | null = null;
-  private readonly udp = new UdpLinks((endpoint) => this.openOwnPipe(endpoint));
+  private readonly udp = udpEndpoints((endpoint) => this.openOwnPipe(endpoint));
 
   constructor(options?: DatagramOptions) {
     super("DGRAM", options);

@@ -5,8 +5,7 @@ import { GROUP_MAX_LENGTH } from "../wire/command.js";
 import { groupKey, memberGroup, type GroupLike } from "./group.js";
 import { FairQueue } from "./routing/fair-queue.js";
 import { Socket, type ConnectOptions } from "./socket.js";
-import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
-import { isUdpAddress } from "../transports/udp.js";
+import { incompatibleProtocol, isUdpAddress, udpEndpoints } from "./udp-registry.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
@@ -30,7 +29,7 @@ export class Dish extends Socket {
   private readonly fq = new FairQueue();
   private readonly joined = new Map<string, Buffer>();
   private readonly radios: Pipe[] = [];
-  private readonly udp = new UdpLinks((endpoint) => this.openOwnPipe(endpoint));
+  private readonly udp = udpEndpoints((endpoint) => this.openOwnPipe(endpoint));
 
   constructor(options?: DishOptions) {
     super("DISH");

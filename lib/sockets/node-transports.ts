@@ -8,6 +8,8 @@ import { StreamBinding } from "./stream-binding.js";
 import { StreamConnection } from "./stream-connection.js";
 // ws:// and wss:// register themselves with tcp and ipc.
 import "./node-ws.js";
+import { registerUdp } from "./udp-registry.js";
+import { UdpLinks } from "./udp-links.js";
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
 
@@ -34,3 +36,4 @@ const stream: SocketTransport<StreamEndpoint> = {
 registerStreamEngine((owner, sock, endpoint, host, peerAddress) => new StreamEngine(sock, host, zmtpEngineOptions(owner, endpoint, peerAddress)));
 registerTransport("tcp", stream);
 registerTransport("ipc", stream);
+registerUdp((openPipe) => new UdpLinks(openPipe));

@@ -5,8 +5,7 @@ import { checkRoutedSend, requireOption } from "./draft-send.js";
 import { groupKey, messageGroup, type GroupLike } from "./group.js";
 import { refuseMultipart } from "./single-part.js";
 import { Socket, type ConnectOptions, type SendOptions } from "./socket.js";
-import { incompatibleProtocol, UdpLinks } from "./udp-links.js";
-import { isUdpAddress } from "../transports/udp.js";
+import { incompatibleProtocol, isUdpAddress, udpEndpoints } from "./udp-registry.js";
 import type { SocketOptionsInit } from "./socket-options.js";
 import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
@@ -31,7 +30,7 @@ export class Radio extends Socket {
   private readonly groups = new Map<string, Map<Pipe, number>>();
   /** udp:// pipes take every group. */
   private readonly udpPipes = new Set<Pipe>();
-  private readonly udp = new UdpLinks((endpoint) => {
+  private readonly udp = udpEndpoints((endpoint) => {
     const pipe = this.openOwnPipe(endpoint);
     this.udpPipes.add(pipe);
     return pipe;

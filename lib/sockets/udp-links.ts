@@ -1,18 +1,13 @@
 import type { Pipe } from "../engine/pipe.js";
 import { UdpEngine, type UdpRole } from "../engine/udp-engine.js";
-import { zmqError } from "../errors.js";
 import { bindUdp, openUdp, parseUdp } from "../transports/udp.js";
-
-/** libzmq's answer when a socket type cannot use a transport that way. */
-export function incompatibleProtocol(address: string): Error {
-  return zmqError("ENOCOMPATPROTO", "The protocol is not compatible with the socket type", { address });
-}
+import type { UdpEndpoints } from "./udp-registry.js";
 
 /**
  * The udp:// endpoints of one RADIO, DISH or DGRAM socket: each is a pipe of its own, served
  * by a UdpEngine, attached like a connection's pipe.
  */
-export class UdpLinks {
+export class UdpLinks implements UdpEndpoints {
   private readonly engines = new Set<UdpEngine>();
   /** The last udp endpoint bound, as libzmq reports it ("host:port", no scheme). */
   lastBound: string | null = null;

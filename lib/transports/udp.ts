@@ -10,11 +10,6 @@ export interface UdpEndpoint {
   display: string;
 }
 
-/** libzmq takes protocol names in lower case only; other spellings are refused by the generic checks. */
-export function isUdpAddress(address: unknown): address is string {
-  return typeof address === "string" && address.startsWith("udp://");
-}
-
 /**
  * Parses `udp://host:port` (`*` host to bind every interface; port `*` or 0 for any free port
  * when binding). Multicast and interface names, which libzmq also takes, are not supported.
