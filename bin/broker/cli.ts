@@ -13,7 +13,7 @@
  * Resolves with the process exit code: 0 ok, 1 failed, 2 bad arguments, 3 timed out.
  */
 import { Dealer, Router } from "../../lib/index.js";
-import { Broker, BrokerClient, type BrokerStats, type RecoveryIssue } from "../../lib/broker/index.js";
+import { Broker, BrokerClient, type BrokerStats, type RecoveryIssue, type SyncOption } from "../../lib/broker/index.js";
 import { parseArgs, type CommandSpec, type OptionSpec, type ParsedArgs } from "../cli/args.js";
 import { endpointProblem } from "../cli/endpoint-problem.js";
 import { didYouMean } from "../cli/suggest.js";
@@ -101,7 +101,8 @@ async function runBroker(args: ParsedArgs, io: CliIo): Promise<number> {
     broker = new Broker({
       bind: binds,
       ...(memory ? { memory: true } : { dataDir: data! }),
-      ...(sync !== undefined && { sync }),
+      // Checked by the Broker, which names the policies it takes (EINVAL).
+      ...(sync !== undefined && { sync: sync as SyncOption }),
       heartbeatInterval: integer(value("heartbeat"), "--heartbeat"),
       leaseTimeout: integer(value("lease"), "--lease"),
       maxDeliveries: integer(value("max-deliveries"), "--max-deliveries"),

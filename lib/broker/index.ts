@@ -8,6 +8,7 @@
 import "../sockets/node-transports.js";
 export { Broker } from "./server/broker.js";
 export type { BrokerOptions } from "./server/broker.js";
+export type { SyncOption } from "./server/store/sync-policy.js";
 export { BrokerClient, BrokerConsumer, Delivery } from "./client/client.js";
 export type { BrokerClientOptions } from "./client/client.js";
 export { decodeDeadLetter } from "./model.js";

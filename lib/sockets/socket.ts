@@ -240,6 +240,12 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
    * side keeps the promise pending: bound it with your own timer, then close().
    *
    * @example
+   * ```ts
+   * import { Pull } from "wiremq";
+   * const pull = new Pull();
+   * pull.connect("tcp://127.0.0.1:5557");
+   * const handle = (msg: Buffer[]): void => console.log(String(msg[0]));
+   * // ... later, to leave the producers without losing what they sent:
    * const left = new AbortController();
    * const leaving = pull.disconnectAll().finally(() => left.abort()); // producers now send elsewhere
    * try {
@@ -249,6 +255,7 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
    * }
    * await leaving;
    * while (pull.readable) handle(await pull.receive()); // what arrived last
+   * ```
    */
   disconnectAll(): Promise<void> {
     this.checkOpen();

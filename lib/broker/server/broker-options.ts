@@ -2,7 +2,7 @@
 import { zmqError } from "../../errors.js";
 import type { RouterOptions } from "../../sockets/router.js";
 import { BROKER_SOCKET_OWNS, passThroughOptions } from "../socket-options.js";
-import { parseSyncPolicy, type SyncPolicy } from "./store/sync-policy.js";
+import { parseSyncPolicy, type SyncOption, type SyncPolicy } from "./store/sync-policy.js";
 
 /**
  * Options of a {@link Broker}: where it listens, where and how it stores, leases, limits and
@@ -15,8 +15,8 @@ export interface BrokerOptions {
   dataDir?: string;
   /** Keep messages in memory only (tests): lost when the process ends. */
   memory?: boolean;
-  /** "always" (default), "none", "batch" or "batch:MS". */
-  sync?: string;
+  /** "always" (default), "none", "batch" or "batch:MS" (checked at run time too, for JavaScript callers). */
+  sync?: SyncOption;
   /** For sync "batch": sync at least this often, in ms (default 10). */
   syncIntervalMs?: number;
   /** Roll to a new segment file past this many bytes (default 16 MiB). */

@@ -17,6 +17,9 @@ export interface SyncPolicy {
 
 export const DEFAULT_SYNC_INTERVAL_MS = 10;
 
+/** How the broker's options name a sync policy: a misspelt one does not compile. */
+export type SyncOption = "always" | "none" | "batch" | `batch:${number}`;
+
 /** Parses "always", "none", "batch" or "batch:N" (N ms). Throws RangeError otherwise. */
 export function parseSyncPolicy(text: string): SyncPolicy {
   if (text === "always" || text === "none") return { mode: text, intervalMs: DEFAULT_SYNC_INTERVAL_MS };
