@@ -10,13 +10,19 @@ import { registerSocketClass } from "./socket-registry.js";
 import { sealAs } from "./seal.js";
 
 /**
- * Per-pipe state of a publisher. Its topics are not kept here, only counted: the trie holds
- * them, and a subscriber that leaves is taken out of it by a walk (as libzmq does), so a
- * flood of subscriptions costs one trie entry each and nothing per pipe.
+ * A subscriber's topics are listed on its pipe up to this many, so that one leaving removes
+ * just its own; past it the list is dropped and the leaving subscriber is walked out of the
+ * whole trie (as libzmq always does), so a flood of subscriptions costs one trie entry each
+ * and nothing per pipe.
  */
+const LISTED_TOPICS = 64;
+
+/** Per-pipe state of a publisher. */
 interface SubscriberState {
   /** Distinct topics this subscriber holds. */
   topics: number;
+  /** Those topics (latin1), while there are at most LISTED_TOPICS; null beyond, for good. */
+  listed: Set<string> | null;
   /** Marks the pipe as already served for the message being distributed. */
   stamp: number;
 }
@@ -84,7 +90,7 @@ export class Publisher extends Socket implements Writable {
   }
 
   protected attach(pipe: Pipe): void {
-    pipe.slot = { topics: 0, stamp: 0 } satisfies SubscriberState;
+    pipe.slot = { topics: 0, listed: new Set(), stamp: 0 } satisfies SubscriberState;
     this.subscribers.push(pipe);
   }
 
@@ -102,7 +108,15 @@ export class Publisher extends Socket implements Writable {
   private forget(pipe: Pipe): void {
     const state = pipe.slot as SubscriberState | undefined;
     if (state === undefined || state.topics === 0) return;
-    this.subscriptions.removeKey(pipe, this.onTopicGone, state.topics);
+    if (state.listed !== null) {
+      for (const key of state.listed) {
+        const topic = Buffer.from(key, "latin1");
+        if (this.subscriptions.remove(topic, pipe, true) === "last") this.topicGone(topic);
+      }
+      state.listed.clear();
+    } else {
+      this.subscriptions.removeKey(pipe, this.onTopicGone, state.topics);
+    }
     state.topics = 0;
   }
 
@@ -133,11 +147,20 @@ export class Publisher extends Socket implements Writable {
         return false;
       }
       const added = this.subscriptions.add(topic, pipe);
-      if (added !== "again") state.topics++;
+      if (added !== "again") {
+        state.topics++;
+        if (state.listed !== null) {
+          if (state.topics > LISTED_TOPICS) state.listed = null;
+          else state.listed.add(topic.toString("latin1"));
+        }
+      }
       return added === "first";
     }
     const result = this.subscriptions.remove(topic, pipe);
-    if (result === "last" || result === "gone") state.topics--;
+    if (result === "last" || result === "gone") {
+      state.topics--;
+      state.listed?.delete(topic.toString("latin1"));
+    }
     return result === "last";
   }
 

@@ -169,6 +169,32 @@ describe("XPUB when a subscriber leaves", () => {
   });
 });
 
+describe("XPUB when a subscriber with many topics leaves", () => {
+  it("cancels its 100 own topics and keeps the one another subscriber holds", async () => {
+    // Past 64 topics a pipe's list is dropped and the leaving subscriber is walked out of the trie.
+    const xpub = track(new XPublisher());
+    await xpub.bind("tcp://127.0.0.1:*");
+    const many = track(new Subscriber());
+    const other = track(new Subscriber());
+    const own = Array.from({ length: 100 }, (_, i) => `own/${i}`);
+    many.subscribe(...own, "shared");
+    other.subscribe("shared");
+    many.connect(xpub.lastEndpoint!);
+    other.connect(xpub.lastEndpoint!);
+    const firsts = new Set<string>();
+    while (firsts.size < 101) firsts.add((await xpub.receive())[0]!.subarray(1).toString());
+    await many.close();
+    const cancelled: string[] = [];
+    while (cancelled.length < 100) {
+      const [m] = await xpub.receive();
+      expect(m![0]).toBe(0);
+      cancelled.push(m!.subarray(1).toString());
+    }
+    expect(cancelled.sort()).toEqual([...own].sort());
+    await settle(xpub, other, "shared");
+  });
+});
+
 describe("PUB/SUB interop with libzmq", () => {
   it("wiremq PUB → zeromq SUB, both directions of bind", async () => {
     const pub = track(new Publisher());

@@ -171,51 +171,60 @@ export class SubscriptionTrie<K> {
 
   /**
    * Removes every subscription of `key` (a subscriber gone), calling `gone` with each topic
-   * left with no subscriber. Walks the whole trie, as libzmq's does: nothing is kept per key,
-   * which a flood of subscriptions would make cost as much as the trie. `distinct` (the topics
-   * `key` holds, when known) ends the walk once all are found.
+   * left with no subscriber. Walks the whole trie, as libzmq's does: nothing need be kept per
+   * key, which a flood of subscriptions would make cost as much as the trie. `distinct` (the
+   * topics `key` holds, when known) ends the walk once all are found.
    */
   removeKey(key: K, gone: (topic: Buffer) => void, distinct = Infinity): void {
     let left = distinct;
-    const prefix: number[] = [];
-    // Depth-first with an explicit stack: a trie of nested topics can be deeper than the call
-    // stack. Each node is visited before its children; `exit` marks leaving it.
-    const stack: Array<{ node: Node<K>; parent: Node<K> | null; exit: boolean }> = [{ node: this.root, parent: null, exit: false }];
-    while (stack.length > 0 && left > 0) {
-      const { node, parent, exit } = stack.pop()!;
-      if (exit) {
-        prefix.length -= node.edge.length;
-        if (parent !== null) this.tidy(node, parent);
-        continue;
+    // Depth-first without recursion (a trie of nested topics can be deeper than the call
+    // stack): the nodes from the root to the current one, and the next child of each to visit.
+    const path: Node<K>[] = [this.root];
+    const next: number[] = [-1];
+    while (path.length > 0 && left > 0) {
+      const depth = path.length - 1;
+      const node = path[depth]!;
+      const i = next[depth]!;
+      if (i < 0) {
+        const count = node.countOf(key);
+        if (count > 0) {
+          node.setCount(key, 0);
+          this.#size -= count;
+          left--;
+          if (node.subscriberCount === 0) gone(Buffer.from(path.map((n) => n.edge).join(""), "latin1"));
+        }
+        next[depth] = 0;
+      } else if (node.children !== null && i < node.children.length) {
+        next[depth] = i + 1;
+        path.push(node.children[i]!);
+        next.push(-1);
+      } else {
+        path.pop();
+        next.pop();
+        // A child dropped from its parent's array moves the next one to its index.
+        if (depth > 0 && this.tidy(node, path[depth - 1]!)) next[depth - 1]!--;
       }
-      for (let j = 0; j < node.edge.length; j++) prefix.push(node.edge.charCodeAt(j));
-      const count = node.countOf(key);
-      if (count > 0) {
-        node.setCount(key, 0);
-        this.#size -= count;
-        left--;
-        if (node.subscriberCount === 0) gone(Buffer.from(prefix));
-      }
-      stack.push({ node, parent, exit: true });
-      if (node.children !== null) for (let c = node.children.length - 1; c >= 0; c--) stack.push({ node: node.children[c]!, parent: node, exit: false });
     }
-    // Stopped early: the nodes still on the stack were entered (or not yet); tidy those entered.
-    for (let s = stack.length - 1; s >= 0; s--) {
-      const { node, parent, exit } = stack[s]!;
-      if (exit && parent !== null) this.tidy(node, parent);
-    }
+    // Stopped early: tidy the nodes still on the path, deepest first.
+    for (let d = path.length - 1; d > 0; d--) this.tidy(path[d]!, path[d - 1]!);
   }
 
-  /** After a subscription left `node`: drops it if empty, or joins it with a lone child. */
-  private tidy(node: Node<K>, parent: Node<K>): void {
-    if (node.subscriberCount > 0) return;
+  /**
+   * After a subscription left `node`: drops it if empty (returns true), or joins it with a
+   * lone child, which takes its place.
+   */
+  private tidy(node: Node<K>, parent: Node<K>): boolean {
+    if (node.subscriberCount > 0) return false;
     if (node.children === null) {
       parent.removeChild(node.edge.charCodeAt(0));
-    } else if (node.children.length === 1) {
+      return true;
+    }
+    if (node.children.length === 1) {
       const only = node.children[0]!;
       only.edge = node.edge + only.edge;
       parent.setChild(only);
     }
+    return false;
   }
 
   /** Prunes branches left with no subscriptions along `path`, then joins a lone child back. */
