@@ -8,7 +8,7 @@ import { WsConnection } from "./ws-connection.js";
 import { checkTlsContext } from "../transports/ws-tls.js";
 import type { PeerOwner } from "./peer-owner.js";
 
-/** STREAM speaks raw bytes, not ZMTP: there is no ZWS for it. */
+/** STREAM speaks raw bytes, not ZMTP: there is no ZWS for it (libzmq 4.3.5 runs ZMTP under it over ws, and its STREAM socket gets no message: docs/ARCHITECTURE.md). */
 function checkSocketType(owner: PeerOwner, address: string): void {
   if (owner.socketType === "STREAM") throw zmqError("ENOCOMPATPROTO", "The protocol is not compatible with the socket type", { address });
 }
