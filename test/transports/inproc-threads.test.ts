@@ -286,6 +286,33 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
     await w.call("close", { name: "pull" });
   });
 
+  it("the sender's buffers stay its own: sent to a worker, none is detached, and one reused for the next message carries its new bytes", async () => {
+    const addr = address();
+    const w = peer(lib);
+    await w.call("open", { name: "pull", type: "pull" });
+    await w.call("bind", { name: "pull", address: addr });
+    const push = open.track(new zmq.Push({ linger: 0 }));
+    push.connect(addr);
+    const { createHash } = await import("node:crypto");
+    const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+    // An unpooled buffer the size of its whole ArrayBuffer (what a transfer could take), a
+    // pooled one, and a view into the middle of a larger ArrayBuffer.
+    const whole = Buffer.alloc(256 * 1024, 0x5a);
+    const pooled = Buffer.from("a small pooled frame");
+    const view = Buffer.from(new ArrayBuffer(64 * 1024), 1024, 32 * 1024).fill(0x33);
+    const sent = [whole, pooled, view].map((b) => digest(b));
+    const got = w.call<string[]>("receiveDigest", { name: "pull" });
+    await push.send([whole, pooled, view]);
+    for (const b of [whole, pooled, view]) expect(b.buffer.byteLength).toBeGreaterThan(0);
+    expect(await got).toEqual(sent);
+    // Sent, then reused by the sender as zeromq allows: the next message carries the new bytes.
+    whole.fill(0x11);
+    const again = w.call<string[]>("receiveDigest", { name: "pull" });
+    await push.send(whole);
+    expect(await again).toEqual([digest(whole)]);
+    await w.call("close", { name: "pull" });
+  });
+
   it("a worker's PUSH sends numbered messages in order to a PULL here", async () => {
     const addr = address();
     const pull = open.track(new zmq.Pull({ receiveHighWaterMark: 50 }));
