@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -110,6 +111,18 @@ ${shared("zmq", "draft", "errors")}`);
        ${shared("zmq", "draft", "errors")}`,
     );
     expect(out).toBe("true true true string");
+  });
+
+  it("every exported class and function keeps the name it has in the source (tsc's build, dist/lib)", async () => {
+    const requireBuilt = createRequire(import.meta.url);
+    for (const subpath of nodeSubpaths) {
+      const cjs = (pkg.exports[subpath] as { require: string }).require;
+      const bundled = requireBuilt(join(root, cjs)) as Record<string, unknown>;
+      const fromTsc = (await import(join(root, cjs.replace("./dist/cjs/", "dist/"))) ) as Record<string, unknown>;
+      const names = (m: Record<string, unknown>): Record<string, string> =>
+        Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (typeof v === "function" ? [[k, v.name]] : [])));
+      expect(names(bundled), subpath).toEqual(names(fromTsc));
+    }
   });
 
   it("type-checks a TypeScript program that imports it as ESM and one that requires it", () => {
