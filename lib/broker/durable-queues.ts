@@ -83,6 +83,7 @@ export interface QueueConsumer<D extends QueueDelivery = QueueDelivery> extends 
   readonly closed: boolean;
   /** The next delivery; undefined once the consumer is closed. */
   next(): Promise<D | undefined>;
+  /** Stops consuming; what is not acknowledged goes back to the queue. */
   close(): Promise<void>;
 }
 
@@ -124,8 +125,10 @@ export interface DurableQueues {
   subscribe(topic: string, subscription: string): Promise<string>;
   /** Ends a durable subscription. */
   unsubscribe(topic: string, subscription: string): Promise<void>;
+  /** Takes messages from a queue, at most `credit` unacknowledged at once; iterate it, and close() (or break) when done. */
   consume(queue: string, options?: ConsumeOptions): QueueConsumer;
   /** Depth of one queue (zeros for a queue never used). */
   queueDepth(queue: string): Promise<QueueDepth>;
+  /** Closes the client and its consumers. */
   close(): Promise<void>;
 }

@@ -150,6 +150,7 @@ export class BufferingDevice implements Steerable {
     };
   }
 
+  /** Messages and bytes taken in from the front and handed out at the back since the device started. */
   statistics(): TrafficCounts {
     return this.#stats.snapshot();
   }
@@ -159,6 +160,7 @@ export class BufferingDevice implements Steerable {
     this.#paused = true;
   }
 
+  /** Hands messages to consumers again after `pause()`. */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;

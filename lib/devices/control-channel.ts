@@ -5,9 +5,13 @@ import type { TrafficCounts } from "./traffic-stats.js";
 
 /** A device the control socket can steer. */
 export interface Steerable {
+  /** Stops passing messages on until `resume()` (what a PAUSE command does). */
   pause(): void;
+  /** Passes messages on again after `pause()` (RESUME). */
   resume(): void;
+  /** Ends the device: `run()` resolves once its sockets are closed (TERMINATE). */
   terminate(): void;
+  /** Messages and bytes passed each way since the device started (STATISTICS). */
   statistics(): TrafficCounts;
 }
 
@@ -15,8 +19,11 @@ export interface Steerable {
 export interface ControlSocket {
   readonly socketType: string;
   readonly closed: boolean;
+  /** The next command, as its frames. */
   receive(): Promise<Buffer[]>;
+  /** Sends the answer to a command. */
   send(message: MessageLike[]): Promise<void>;
+  /** Closes the socket; the device calls it on TERMINATE. */
   close(): Promise<void>;
 }
 

@@ -56,6 +56,13 @@ export class Fanout {
     this.lists.define(name, entries);
   }
 
+  /**
+   * Sends one message to every destination (`endpoint#name`, or the name of a list made with
+   * `define`), one copy per relay node, and resolves with a report of each destination once every
+   * node has answered or the timeout has passed.
+   *
+   * @throws WiremqError `EBADF` once closed; `EINVAL` for no destination, a bad one or a bad timeout.
+   */
   async send(message: MessageLike | MessageLike[], destinations: string | readonly string[], options: FanoutSendOptions = {}): Promise<FanoutReport> {
     if (this.#closed) throw new ZmqError("EBADF", "Fanout is closed");
     const payload = toFrames(message);

@@ -28,8 +28,11 @@ export interface DeviceEndpoints {
 export interface OpenedDevice {
   readonly kind: AnyDeviceKind;
   readonly bound: { frontEnd: string[]; backEnd: string[]; capture: string[]; control: string[] };
+  /** Runs the device; resolves once it has ended (`terminate()`, or TERMINATE on its control socket) and closed its sockets. */
   run(): Promise<void>;
+  /** Ends the device; `run()` then resolves. */
   terminate(): void;
+  /** Messages and bytes passed each way since the device started. */
   statistics(): TrafficCounts;
 }
 

@@ -18,20 +18,26 @@ import { attachEndpoints, parseEndpointSpecs } from "./endpoint-spec.js";
 
 /** What the bridge needs of a durable-queue client (wiremq/broker's DurableQueues has it). */
 export interface BridgeQueues {
+  /** Stores one message; resolves once it is stored. */
   put(queue: string, body: Buffer): Promise<unknown>;
+  /** Starts consuming a queue, holding at most `credit` unacknowledged deliveries. */
   consume(queue: string, options?: { credit?: number }): BridgeConsumer;
 }
 
 /** A consumer of a durable queue, as the bridge uses it (a `QueueConsumer` of wiremq/broker has it). */
 export interface BridgeConsumer {
+  /** The next delivery; undefined once the consumer is closed. */
   next(): Promise<BridgeDelivery | undefined>;
+  /** Stops consuming; unacknowledged deliveries go back to the queue. */
   close(): Promise<void>;
 }
 
 /** A message from a durable queue, as the bridge uses it (a `QueueDelivery` of wiremq/broker has it). */
 export interface BridgeDelivery {
   readonly body: Buffer;
+  /** Done with it: the queue forgets it. */
   ack(): Promise<void>;
+  /** Not taken: it goes back to the queue. */
   nack(): Promise<unknown>;
 }
 

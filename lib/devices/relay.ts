@@ -69,6 +69,7 @@ export class Relay {
     return { ...this.#stats, outcomes: { ...this.#stats.outcomes } };
   }
 
+  /** Binds the relay's ROUTER, where `Fanout`s and upstream relays connect. */
   bind(address: string): Promise<void> {
     return this.#router.bind(address);
   }
@@ -78,6 +79,7 @@ export class Relay {
     this.recipients.register(name, target);
   }
 
+  /** Forgets a recipient; true if there was one by that name. */
   unregister(name: string): boolean {
     return this.recipients.unregister(name);
   }
@@ -88,6 +90,7 @@ export class Relay {
     return this.#running;
   }
 
+  /** Stops serving, then closes the recipients' sockets and the links to onward relays. */
   async close(): Promise<void> {
     await this.#router.close();
     await this.#running;

@@ -8,7 +8,9 @@ import { TrafficStats, type TrafficCounts } from "./traffic-stats.js";
 /** A socket that takes a copy of every message (PUB, PUSH, PAIR, DEALER, ...). */
 export interface CaptureSocket {
   readonly closed: boolean;
+  /** Takes a copy of one message, as it passed. */
   send(message: MessageLike[]): Promise<void>;
+  /** Closes the socket; the proxy calls it when it ends. */
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export class SteerableProxy<F extends Socket = Socket, B extends Socket = Socket
     return this.#channel?.rejected ?? 0;
   }
 
+  /** Messages and bytes passed each way since `run()`. */
   statistics(): TrafficCounts {
     return this.#stats.snapshot();
   }

@@ -24,6 +24,10 @@ export class DurableProducer<T> implements AsyncDisposable {
     private readonly codec: Codec<T>,
   ) {}
 
+  /**
+   * Puts one value on the queue; resolves once stored. Throws `EENCODE` for a value its codec
+   * refuses; rejects with `EBADF` after `close()`, `ETIMEDOUT` past the put timeout.
+   */
   put(value: T, options?: PutOptions): Promise<PutReceipt> {
     if (this.#closed) return Promise.reject(closedError("DurableProducer"));
     const put = this.client.put(this.queue, singleFrame(this.codec, value), options);
@@ -39,6 +43,7 @@ export class DurableProducer<T> implements AsyncDisposable {
     await Promise.allSettled([...this.#inFlight]);
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
@@ -52,6 +57,7 @@ export interface DurableDelivery<T> {
   readonly leaseMs: number;
   /** From a dead-letter queue: why the message is there. */
   readonly deadLetter: DeadLetterInfo | undefined;
+  /** Done with it: the queue forgets it. */
   ack(): Promise<void>;
   /** Requeues (or dead-letters); `error` is kept with the message and lands in its dead-letter entry. */
   nack(options?: { deadLetter?: boolean; error?: string | Error }): Promise<"requeued" | "dead-lettered">;
@@ -101,6 +107,7 @@ export class DurableConsumer<T> implements AsyncIterable<DurableDelivery<T>>, As
     }
   }
 
+  /** Yields each delivery until the consumer is closed; leaving the loop closes it. */
   async *[Symbol.asyncIterator](): AsyncGenerator<DurableDelivery<T>, undefined, undefined> {
     try {
       for (;;) {
@@ -132,6 +139,7 @@ export class DurableConsumer<T> implements AsyncIterable<DurableDelivery<T>>, As
     return this.consumer.close();
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

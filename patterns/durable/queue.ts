@@ -13,10 +13,12 @@ export class DurableQueue<T, Name extends string = string> {
     readonly codec: Codec<T>,
   ) {}
 
+  /** A producer of typed values for this queue. */
   producer(): DurableProducer<T> {
     return new DurableProducer(this.client, this.name, this.codec);
   }
 
+  /** A consumer of this queue's typed values. */
   consumer(options?: DurableConsumerOptions): DurableConsumer<T> {
     return new DurableConsumer(this.client, this.name, this.codec, options);
   }

@@ -74,6 +74,7 @@ export class DurableWorkers<T> implements AsyncDisposable {
     return this.#closing;
   }
 
+  /** `close({ drain: true })`, for `await using`: running handlers finish first. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close({ drain: true });
   }

@@ -58,10 +58,12 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
     return this.socket.lastEndpoint;
   }
 
+  /** Binds the PULL socket; producers connect to it. */
   async bind(address: string): Promise<void> {
     await this.socket.bind(address);
   }
 
+  /** Connects the PULL socket to a bound producer (and reconnects when it drops). */
   connect(address: string): void {
     this.socket.connect(address);
   }
@@ -149,6 +151,7 @@ export class Consumer<T> implements AsyncIterable<T>, AsyncDisposable {
     await this.socket.close();
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -37,10 +37,12 @@ export class Producer<T> implements AsyncDisposable {
     return this.socket.lastEndpoint;
   }
 
+  /** Binds the PUSH socket; consumers connect to it. */
   bind(address: string): Promise<void> {
     return this.socket.bind(address);
   }
 
+  /** Connects the PUSH socket to a bound consumer (and reconnects when it drops). */
   connect(address: string): void {
     this.socket.connect(address);
   }
@@ -60,10 +62,12 @@ export class Producer<T> implements AsyncDisposable {
     return this.socket.send(frames, options);
   }
 
+  /** Closes the socket; what was sent still goes out within its `linger`. */
   close(): Promise<void> {
     return this.socket.close();
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

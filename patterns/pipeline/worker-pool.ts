@@ -5,6 +5,7 @@ import { outOfRange } from "../../lib/public-errors.js";
 
 /** Where a worker pool takes its values from: a Consumer, or anything that receives the same way. */
 export interface ValueSource<T> {
+  /** The next value; rejects with the signal's reason when it is aborted. */
   receive(options?: { signal?: AbortSignal }): Promise<T>;
   readonly closed: boolean;
   /**
@@ -98,6 +99,7 @@ export class WorkerPool<T> extends EventEmitter<WorkerPoolEvents<T>> implements 
     return this.#closing;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

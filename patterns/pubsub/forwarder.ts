@@ -17,6 +17,7 @@ export interface FilteringForwarderOptions {
   downstream?: Omit<XPublisherOptions, "verbose" | "verboser" | "manual" | "receiveTimeout">;
   /** Told of each message on a filtered topic that could not be decoded (it is still forwarded plain). */
   onDecodeError?: (error: DecodeError) => void;
+  /** Told of each change in what the downstream subscribers want. */
   onSubscription?: (change: SubscriptionChange) => void;
 }
 
@@ -78,11 +79,13 @@ export class FilteringForwarder<S extends Topics> implements AsyncDisposable {
     return { ...this.#stats };
   }
 
+  /** Closes both sockets and waits for the forwarding to stop. */
   async close(): Promise<void> {
     await Promise.all([this.upstream.close(), this.downstream.close()]);
     await this.#running;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

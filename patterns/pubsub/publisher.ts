@@ -25,6 +25,7 @@ type XPublisherOptions = NonNullable<ConstructorParameters<typeof XPublisher>[0]
  * itself), and a hook told of each change in what the subscribers want.
  */
 export type TopicPublisherOptions = Omit<XPublisherOptions, "verbose" | "verboser" | "manual" | "receiveTimeout"> & {
+  /** Told of each change in what the subscribers want: prefixes, content filters, subscribers joining and leaving. */
   onSubscription?: (change: SubscriptionChange) => void;
 };
 
@@ -98,10 +99,12 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
     return this.#audience.wait(want, () => this.#filters.size, options);
   }
 
+  /** Binds the XPUB socket; subscribers connect to it. */
   bind(address: string): Promise<void> {
     return this.socket.bind(address);
   }
 
+  /** Connects the XPUB socket to a bound subscriber or forwarder. */
   connect(address: string): void {
     this.socket.connect(address);
   }
@@ -128,12 +131,14 @@ export class TopicPublisher<S extends Topics> implements AsyncDisposable {
     }
   }
 
+  /** Closes the socket; `waitForSubscribers` calls still waiting reject with `EBADF`. */
   async close(): Promise<void> {
     this.#audience.close(closedError("publisher"));
     await this.socket.close();
     await this.#watching;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -60,6 +60,7 @@ export interface SubscribeOptions<V> {
 /** One subscription; `cancel()` withdraws it (upstream too, once nothing else needs it). */
 export interface Subscription {
   readonly topic: string;
+  /** Withdraws the subscription (upstream too, once nothing else needs it). */
   cancel(): void;
 }
 
@@ -140,10 +141,12 @@ export class TopicSubscriber<S extends Topics> extends EventEmitter<TopicSubscri
     return this.socket.lastEndpoint;
   }
 
+  /** Binds the XSUB socket; publishers connect to it. */
   bind(address: string): Promise<void> {
     return this.socket.bind(address);
   }
 
+  /** Connects the XSUB socket to a bound publisher or forwarder. */
   connect(address: string): void {
     this.socket.connect(address);
   }
@@ -230,11 +233,13 @@ export class TopicSubscriber<S extends Topics> extends EventEmitter<TopicSubscri
     return undefined;
   }
 
+  /** Closes the socket; `ready()` calls still waiting reject with `EBADF`. */
   close(): Promise<void> {
     this.#readiness.close(closedError("subscriber"));
     return this.socket.close();
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -193,6 +193,7 @@ export class RpcClient<S extends ServiceSpec> implements AsyncDisposable {
     await Promise.all(this.#links.map((link) => link.close()));
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -135,10 +135,12 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
     return { ...this.#stats, inFlight: this.#inFlight };
   }
 
+  /** Binds the ROUTER socket; clients connect to it. */
   bind(address: string): Promise<void> {
     return this.socket.bind(address);
   }
 
+  /** Connects the ROUTER socket to a bound peer (a broker's back end, for example). */
   connect(address: string): void {
     this.socket.connect(address);
   }
@@ -160,6 +162,7 @@ export class RpcServer<S extends ServiceSpec> implements AsyncDisposable {
     return this.#closing;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -125,12 +125,14 @@ export class LoadBalancingBroker implements AsyncDisposable {
     return { workers: this.#workers.size, queued: this.#queue.length, assigned, ...this.#stats };
   }
 
+  /** Stops the heartbeats, closes both sockets and waits for the loops to end. */
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
     await Promise.all([this.frontend.close(), this.backend.close()]);
     await this.#loops;
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

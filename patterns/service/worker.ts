@@ -23,7 +23,9 @@ export interface ServiceWorkerOptions {
   /** Intervals of silence after which the broker is presumed dead and the worker reconnects (default 3). */
   heartbeatLiveness?: number;
   socket?: DealerOptions;
+  /** Told of each job that could not be decoded. */
   onDecodeError?: (error: DecodeError) => void;
+  /** Told of each handler failure, with the whole error. */
   onHandlerError?: (error: unknown, method: string) => void;
 }
 
@@ -136,6 +138,7 @@ export class ServiceWorker<S extends ServiceSpec> implements AsyncDisposable {
     await Promise.all(this.#closing);
   }
 
+  /** `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -240,6 +240,7 @@ export class BrokerClient implements DurableQueues {
     return out;
   }
 
+  /** Closes the connection to the broker; open consumers end and their unacknowledged deliveries go back. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -248,6 +249,7 @@ export class BrokerClient implements DurableQueues {
     this.#wakeUpWaiters();
   }
 
+  /** `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -168,10 +168,12 @@ export class BrokerConsumer implements AsyncIterable<Delivery> {
     await this.#onClose(this);
   }
 
+  /** `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /** Yields each delivery until the consumer is closed; leaving the loop closes it. */
   async *[Symbol.asyncIterator](): AsyncGenerator<Delivery, undefined, undefined> {
     try {
       for (;;) {

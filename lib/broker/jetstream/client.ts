@@ -212,6 +212,7 @@ export class JetStreamQueues implements DurableQueues {
     await c.admin.deleteConsumer(topicStream(topic), subscriptionConsumer(subscription));
   }
 
+  /** Takes messages from a queue; iterate it, and close() (or break) when done. Throws `EBADF` once the client is closed, `EINVAL` for a bad name or credit. */
   consume(queue: string, options?: ConsumeOptions): JetStreamConsumer {
     if (this.#closed) throw zmqError("EBADF", "client is closed");
     const problem = typeof queue !== "string" ? "not a string" : queueNameProblem(queue);
@@ -260,6 +261,7 @@ export class JetStreamQueues implements DurableQueues {
     return { name: queue, depth: counts.pending + counts.unacked, ready: counts.pending, unacked: counts.unacked };
   }
 
+  /** Closes the consumers and the NATS connection. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -276,6 +278,7 @@ export class JetStreamQueues implements DurableQueues {
     }
   }
 
+  /** `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

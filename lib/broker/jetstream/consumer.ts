@@ -151,6 +151,7 @@ export class JetStreamConsumer implements QueueConsumer<JetStreamDelivery> {
     return this.#closed;
   }
 
+  /** @internal */
   deadLetter(msg: JsMsg, reason: DeadLetterReason, error: string | null): Promise<void> {
     return this.#host.deadLetter(msg, reason, error);
   }
@@ -182,6 +183,7 @@ export class JetStreamConsumer implements QueueConsumer<JetStreamDelivery> {
     }
   }
 
+  /** @internal */
   settled(d: JetStreamDelivery): void {
     this.#unsettled.delete(d);
     const w = this.#roomWaiter;
@@ -292,10 +294,12 @@ export class JetStreamConsumer implements QueueConsumer<JetStreamDelivery> {
     this.#host.closed(this);
   }
 
+  /** `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
 
+  /** Yields each delivery until the consumer is closed; leaving the loop closes it. */
   async *[Symbol.asyncIterator](): AsyncGenerator<JetStreamDelivery, undefined, undefined> {
     try {
       for (;;) {

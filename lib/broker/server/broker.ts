@@ -150,6 +150,7 @@ export class Broker {
     return this.#closing;
   }
 
+  /** `close()`, for `await using`. */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
@@ -173,6 +174,7 @@ export class Broker {
     await this.#store.close();
   }
 
+  /** Queues, sessions and store figures now (after start). */
   stats(): BrokerStats {
     let consumers = 0;
     for (const s of this.#sessions.values()) consumers += s.consumers.size;
