@@ -29,6 +29,7 @@ export { Scatter } from "./sockets/scatter.js";
 /** RADIO and DISH (draft) over ws:// and wss:// (udp:// is Node's only), with zeromq/draft's shapes. */
 export const Radio = RadioSocket as unknown as new (options?: RadioOptions) => RadioType;
 export type Radio = RadioType;
+/** DISH (draft): receives the RADIO messages of the groups it joined, over ws:// and wss:// in a page. */
 export const Dish = DishSocket as unknown as new (options?: DishOptions) => DishType;
 export type Dish = DishType;
 /**
