@@ -22,6 +22,12 @@ const BUFFERED_HIGH = 1024 * 1024;
 const SLAB_BYTES = 64 * 1024;
 const SLAB_PAYLOAD_MAX = 1024;
 
+/**
+ * Messages a peer may send while the mechanism loads: a handshake needs one or two before it
+ * hears back (a CURVE HELLO); more is a flood, refused before it can fill memory.
+ */
+const EARLY_MAX = 4;
+
 const S_PREPARING = 0;
 const S_HANDSHAKE = 1;
 const S_ZAP = 2;
@@ -105,6 +111,8 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
       this.start();
       return;
     }
+    // As the tcp engine does: nothing more is read until the mechanism is ready.
+    this.channel.pause();
     preparing.then(
       () => this.start(),
       () => this.fail({ kind: "other", message: "the security mechanism could not be loaded" }),
@@ -122,6 +130,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     const early = this.early;
     this.early = [];
     for (const [data, binary] of early) this.message(data, binary);
+    if (this.state !== S_CLOSED) this.channel.resume();
   }
 
   // ---- input -------------------------------------------------------------------------------
@@ -130,6 +139,10 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     const state = this.state;
     if (state === S_CLOSED) return;
     if (state === S_PREPARING) {
+      if (this.early.length >= EARLY_MAX) {
+        this.protocolError(new ProtocolError("ZMTP_UNEXPECTED_FRAME", `more than ${EARLY_MAX} messages before the handshake could start`));
+        return;
+      }
       this.early.push([data, binary]);
       return;
     }
