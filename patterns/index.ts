@@ -44,6 +44,9 @@ export type { CallOptions, RetryOptions, RpcClientOptions, RpcClientStats } from
 export type { DealerOptions } from "./rpc/server-link.js";
 export { RemoteError, RpcError } from "./rpc/errors.js";
 
+export { TypedFanout, typedFanout, typedRecipient } from "./fanout/typed-fanout.js";
+export type { Recipient } from "./fanout/typed-fanout.js";
+
 export { LoadBalancingBroker } from "./service/broker.js";
 export type { BrokerOptions, BrokerStats, WorkerEvent } from "./service/broker.js";
 export { ServiceWorker } from "./service/worker.js";
