@@ -23,8 +23,9 @@ const SLAB_BYTES = 64 * 1024;
 const SLAB_PAYLOAD_MAX = 1024;
 
 /**
- * Messages a peer may send while the mechanism loads: a handshake needs one or two before it
- * hears back (a CURVE HELLO); more is a flood, refused before it can fill memory.
+ * Messages a peer may send, under a mechanism that loads (CURVE), before the handshake starts:
+ * a handshake needs one before it hears back (a HELLO); more is a flood, refused before it
+ * can fill memory.
  */
 const EARLY_MAX = 4;
 
@@ -54,8 +55,10 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
   private readonly heartbeat: Heartbeat;
   private handshakeTimer: ReturnType<typeof setTimeout> | null = null;
   private meta: PeerMeta | null = null;
-  /** Messages that arrived while the mechanism was loading (CURVE's libsodium). */
+  /** Messages that arrived before the handshake started: with the upgrade, or while the mechanism loads (CURVE's libsodium). */
   private early: Array<[Uint8Array, boolean]> = [];
+  /** The mechanism is loading: reading is paused until it is ready. */
+  private loading = false;
   private commands: Buffer[] = [];
   /**
    * The answer to the peer's last PING, not yet written. One at most, as in libzmq and the tcp
@@ -112,6 +115,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
       return;
     }
     // As the tcp engine does: nothing more is read until the mechanism is ready.
+    this.loading = true;
     this.channel.pause();
     preparing.then(
       () => this.start(),
@@ -130,7 +134,8 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     const early = this.early;
     this.early = [];
     for (const [data, binary] of early) this.message(data, binary);
-    if (this.state !== S_CLOSED) this.channel.resume();
+    if (this.loading && this.state !== S_CLOSED) this.channel.resume();
+    this.loading = false;
   }
 
   // ---- input -------------------------------------------------------------------------------
@@ -139,7 +144,8 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
     const state = this.state;
     if (state === S_CLOSED) return;
     if (state === S_PREPARING) {
-      if (this.early.length >= EARLY_MAX) {
+      // Under a mechanism that loads (CURVE), before the handshake starts: with the upgrade or while loading.
+      if (this.mechanism.prepare !== undefined && this.early.length >= EARLY_MAX) {
         this.protocolError(new ProtocolError("ZMTP_UNEXPECTED_FRAME", `more than ${EARLY_MAX} messages before the handshake could start`));
         return;
       }
