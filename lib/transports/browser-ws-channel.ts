@@ -1,6 +1,7 @@
 import { ProtocolError, WiremqError } from "../errors.js";
 import { ZWS_PAGE_UNFRAGMENTED_PAYLOAD, ZWS_SUBPROTOCOL, type ZwsSubprotocol } from "../wire/zws.js";
 import type { ZwsChannel, ZwsChannelEvents } from "./zws-channel.js";
+import { ChannelInbox } from "./channel-inbox.js";
 
 /** The WHATWG WebSocket as a page has it (typed here: the build has no DOM types). */
 export interface BrowserWebSocket {
@@ -26,10 +27,7 @@ const WRITABLE_POLL = 5;
  * limit is checked on arrival), and no drain event (bufferedAmount is polled while non-zero).
  */
 export class BrowserZwsChannel implements ZwsChannel {
-  private events: ZwsChannelEvents | null = null;
-  private held: Array<[Uint8Array, boolean]> = [];
-  private ended = false;
-  private error: Error | null = null;
+  private readonly inbox = new ChannelInbox();
   private limit = 0;
   private poll: ReturnType<typeof setTimeout> | null = null;
   /** A peer that chose bare "ZWS2.0" is not wiremq: it may not reassemble a fragmented message. */
@@ -46,19 +44,17 @@ export class BrowserZwsChannel implements ZwsChannel {
       const binary = data instanceof ArrayBuffer;
       const bytes = binary ? new Uint8Array(data) : new TextEncoder().encode(String(data));
       if (this.limit > 0 && bytes.length > this.limit) {
-        this.error = new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", `message of ${bytes.length} bytes exceeds ${this.limit}`);
+        this.inbox.error = new ProtocolError("ZMTP_MESSAGE_TOO_LARGE", `message of ${bytes.length} bytes exceeds ${this.limit}`);
         this.destroy();
         return;
       }
-      if (this.events !== null) this.events.message(bytes, binary);
-      else this.held.push([bytes, binary]);
+      this.inbox.message(bytes, binary);
     };
     ws.onclose = (event) => {
-      this.ended = true;
       if (this.poll !== null) clearTimeout(this.poll);
       this.poll = null;
-      if (this.error === null && event.wasClean === false) this.error = new WiremqError("ECONNRESET", `WebSocket closed (code ${event.code ?? 1006})`);
-      this.events?.closed(this.error);
+      if (this.inbox.error === null && event.wasClean === false) this.inbox.error = new WiremqError("ECONNRESET", `WebSocket closed (code ${event.code ?? 1006})`);
+      this.inbox.end();
     };
     ws.onerror = () => {};
   }
@@ -68,11 +64,7 @@ export class BrowserZwsChannel implements ZwsChannel {
   }
 
   attach(events: ZwsChannelEvents): void {
-    this.events = events;
-    const held = this.held;
-    this.held = [];
-    for (const [data, binary] of held) events.message(data, binary);
-    if (this.ended) events.closed(this.error);
+    this.inbox.attach(events);
   }
 
   send(payloads: readonly Uint8Array[]): void {
@@ -82,14 +74,14 @@ export class BrowserZwsChannel implements ZwsChannel {
   }
 
   private watchWritable(): void {
-    if (this.poll !== null || this.ended) return;
+    if (this.poll !== null || this.inbox.ended) return;
     let before = this.ws.bufferedAmount;
     const look = (): void => {
       this.poll = null;
       const now = this.ws.bufferedAmount;
-      if (now < before) this.events?.writable();
+      if (now < before) this.inbox.events?.writable();
       before = now;
-      if (now > 0 && !this.ended) this.poll = setTimeout(look, WRITABLE_POLL);
+      if (now > 0 && !this.inbox.ended) this.poll = setTimeout(look, WRITABLE_POLL);
     };
     this.poll = setTimeout(look, before > 0 ? WRITABLE_POLL : 0);
   }

@@ -3,6 +3,7 @@ import type { WebSocket } from "ws";
 import { ProtocolError } from "../errors.js";
 import type { ZwsSubprotocol } from "../wire/zws.js";
 import type { ZwsChannel, ZwsChannelEvents } from "./zws-channel.js";
+import { ChannelInbox } from "./channel-inbox.js";
 
 /**
  * The parts of a `ws` WebSocket its public API does not reach: the TCP socket (corked around a
@@ -21,10 +22,7 @@ const SEND_OPTIONS = { binary: true, compress: false } as const;
 export class NodeZwsChannel implements ZwsChannel {
   /** `ws` sends each message as one frame, and wiremq and libzmq read it whole. */
   readonly sendPayloadLimit = 0;
-  private events: ZwsChannelEvents | null = null;
-  private held: Array<[Uint8Array, boolean]> = [];
-  private error: Error | null = null;
-  private ended = false;
+  private readonly inbox = new ChannelInbox();
   readonly peerAddress: string;
 
   constructor(
@@ -33,19 +31,14 @@ export class NodeZwsChannel implements ZwsChannel {
     raw: NetSocket,
   ) {
     this.peerAddress = raw.remoteAddress ?? "";
-    ws.on("message", (data: Buffer, binary: boolean) => {
-      if (this.events !== null) this.events.message(data, binary);
-      else this.held.push([data, binary]);
-    });
-    ws.on("pong", () => this.events?.pong());
-    ws.on("ping", () => this.events?.pong());
+    const inbox = this.inbox;
+    ws.on("message", (data: Buffer, binary: boolean) => inbox.message(data, binary));
+    ws.on("pong", () => inbox.events?.pong());
+    ws.on("ping", () => inbox.events?.pong());
     ws.on("error", (err: Error & { code?: string }) => {
-      this.error ??= wsFailure(err);
+      inbox.error ??= wsFailure(err);
     });
-    ws.on("close", () => {
-      this.ended = true;
-      this.events?.closed(this.error);
-    });
+    ws.on("close", () => inbox.end());
   }
 
   get bufferedAmount(): number {
@@ -53,11 +46,7 @@ export class NodeZwsChannel implements ZwsChannel {
   }
 
   attach(events: ZwsChannelEvents): void {
-    this.events = events;
-    const held = this.held;
-    this.held = [];
-    for (const [data, binary] of held) events.message(data, binary);
-    if (this.ended) events.closed(this.error);
+    this.inbox.attach(events);
   }
 
   send(payloads: readonly Uint8Array[]): void {
@@ -71,7 +60,7 @@ export class NodeZwsChannel implements ZwsChannel {
   }
 
   private readonly written = (err?: Error): void => {
-    if (err === undefined || err === null) this.events?.writable();
+    if (err === undefined || err === null) this.inbox.events?.writable();
   };
 
   ping(): void {
