@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 // the zeromq v6 API the benchmark uses, so bench/ type-checks against neither module's own
 // types and keeps compiling while lib/ is still being written.
 
-/** "raw" is the node:net ceiling (raw-net.ts): Push, Pull, Request, Reply over tcp only. */
+/** "raw" is the node:net ceiling (raw-net.ts): Push, Pull, Request, Reply over tcp and ipc. */
 export type LibName = "zeromq" | "wiremq" | "raw";
 export const LIB_NAMES: readonly LibName[] = ["zeromq", "wiremq", "raw"];
 

@@ -72,6 +72,27 @@ export const workloads: readonly Workload[] = [
     "ceiling/tcp/16B",
     "PUSH→PULL 16B messages over tcp, two processes; rate at the receiver",
   ),
+  // Large messages against what Node can do at all (issue 20 goal 1 asks ≥ 1.5× zeromq).
+  ceilingWorkload(
+    pushPullWorkload({ transport: "tcp", size: 64 * KiB, baseCount: 10_000 }),
+    "ceiling/tcp/64KiB",
+    "PUSH→PULL 64KiB messages over tcp, two processes; rate at the receiver",
+  ),
+  ceilingWorkload(
+    pushPullWorkload({ transport: "tcp", size: MiB, baseCount: 2_000 }),
+    "ceiling/tcp/1MiB",
+    "PUSH→PULL 1MiB messages over tcp, two processes; rate at the receiver",
+  ),
+  ceilingWorkload(
+    pushPullWorkload({ transport: "ipc", size: 64 * KiB, baseCount: 10_000 }),
+    "ceiling/ipc/64KiB",
+    "PUSH→PULL 64KiB messages over ipc, two processes; rate at the receiver",
+  ),
+  ceilingWorkload(
+    pushPullWorkload({ transport: "ipc", size: MiB, baseCount: 2_000 }),
+    "ceiling/ipc/1MiB",
+    "PUSH→PULL 1MiB messages over ipc, two processes; rate at the receiver",
+  ),
   ceilingWorkload(
     reqRepWorkload({ transport: "tcp", size: 16, baseCount: 8_000, targets: [{ metric: "medianUs", ratio: 1.1 }] }),
     "ceiling/tcp/ping-pong-16B",
