@@ -40,6 +40,11 @@ export interface ReceiveResult {
   /** Time from the arrival of the last warm-up message to the arrival of the last message. */
   elapsedNs: number;
   count: number;
+  /**
+   * CPU time (user + system, every thread of the process: libzmq's I/O threads too) over that
+   * window, per message, in µs. Unlike a rate, it barely moves with the machine's load.
+   */
+  cpuUsPerMsg?: number;
   /** With `lag`: the worst delay of the 1 ms timer during the receive loop. */
   maxLagMs?: number;
 }
@@ -47,6 +52,12 @@ export interface ReceiveResult {
 export interface SendResult {
   /** With `lag`: the worst delay of the 1 ms timer during the send loop. */
   maxLagMs?: number;
+  /**
+   * CPU time (user + system, every thread) per message sent, in µs, from the first send until
+   * the receiver has them all: the sender's whole run, as messages queued by send() are framed
+   * (and boxed) later, up to the high-water mark of them.
+   */
+  cpuUsPerMsg: number;
 }
 
 /** Messages done so far, read by the stall watchdog through the worker's progress answer. */
@@ -74,6 +85,7 @@ export async function receiveCounted(
   const total = args.warmup + args.count;
   const frames = args.socket === "Router" ? 2 : 1;
   let start = 0n;
+  let cpuStart = process.cpuUsage();
   for (let i = 1; i <= total; i++) {
     counter.done = i - 1;
     const msg = await pull.receive();
@@ -82,11 +94,15 @@ export async function receiveCounted(
       const shape = msg.map((f) => f.length).join("+");
       throw new Error(`message ${i}: expected ${frames} frame(s), the last of ${args.size} B; got ${shape} B`);
     }
-    if (i === args.warmup) start = process.hrtime.bigint();
+    if (i === args.warmup) {
+      start = process.hrtime.bigint();
+      cpuStart = process.cpuUsage();
+    }
   }
   const elapsedNs = Number(process.hrtime.bigint() - start);
+  const cpu = process.cpuUsage(cpuStart);
   counter.done = total;
-  return { elapsedNs, count: args.count, maxLagMs: lag?.stop().maxLagMs };
+  return { elapsedNs, count: args.count, cpuUsPerMsg: (cpu.user + cpu.system) / args.count, maxLagMs: lag?.stop().maxLagMs };
 }
 
 export async function sendCounted(push: BenchSocket, size: number, counter: Counter): Promise<void> {
@@ -128,12 +144,16 @@ export const pushSend = defineRole<SendArgs>(async (lib, args, channel) => {
     push.connect(args.connect);
     const lag = args.lag ? new LagMonitor() : undefined;
     lag?.start();
+    const cpuStart = process.cpuUsage();
     await sendCounted(push, args.size, sent);
-    const result: SendResult = lag === undefined ? {} : { maxLagMs: lag.stop().maxLagMs };
+    const maxLagMs = lag?.stop().maxLagMs;
     channel.post("sent");
     // Close only once the receiver has everything: zeromq's linger is 0 with blocky = false.
     sent.phase = "waiting for the receiver";
     await channel.wait("close");
+    const cpu = process.cpuUsage(cpuStart);
+    const result: SendResult = { cpuUsPerMsg: (cpu.user + cpu.system) / args.total };
+    if (maxLagMs !== undefined) result.maxLagMs = maxLagMs;
     return result;
   } finally {
     sent.phase = "close() pending";

@@ -1,7 +1,7 @@
 // One-way throughput: PUSH→PULL (optionally CURVE-encrypted) or DEALER→ROUTER; tcp and ipc
 // across two processes, inproc inside one.
 import type { ExportName, LibName } from "../lib-loader.js";
-import type { ReceiveArgs, ReceiveResult, ReceiverReady, SendArgs } from "../roles/push-pull.js";
+import type { ReceiveArgs, ReceiveResult, ReceiverReady, SendArgs, SendResult } from "../roles/push-pull.js";
 import { bindEndpoint, releaseEndpoint, type Transport } from "./endpoints.js";
 import { scaledCount, type Measurement, type Target, type Workload } from "./types.js";
 
@@ -43,6 +43,14 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
     metrics: [
       { key: "msgsPerSec", unit: "msgs/s", better: "higher" },
       { key: "mbPerSec", unit: "MB/s", better: "higher" },
+      // CPU per message on each side tells the work done from the share of a loaded machine's
+      // cores each library got (libzmq's I/O threads are more threads to be scheduled).
+      ...(spec.curve
+        ? [
+            { key: "recvCpuUs", unit: "µs CPU/msg (receiver)", better: "lower" as const },
+            { key: "sendCpuUs", unit: "µs CPU/msg (sender)", better: "lower" as const },
+          ]
+        : []),
     ],
     targets: spec.targets,
     async run(lib, params, workers) {
@@ -53,6 +61,7 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
       if (router) receiveArgs.socket = "Router";
       try {
         let result: ReceiveResult;
+        let sent: SendResult | undefined;
         if (inOneProcess) {
           const role = spec.transport === "threads" ? "push-pull-threads" : "push-pull-local";
           result = await workers.spawn(role, lib, receiveArgs).result<ReceiveResult>();
@@ -66,9 +75,14 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
           sender.start("push-send", sendArgs);
           result = await receiver.result<ReceiveResult>();
           sender.post("close");
-          await sender.result();
+          sent = await sender.result<SendResult>();
         }
-        return throughput(result, spec.size);
+        const figures = throughput(result, spec.size);
+        if (spec.curve && result.cpuUsPerMsg !== undefined && sent !== undefined) {
+          figures["recvCpuUs"] = result.cpuUsPerMsg;
+          figures["sendCpuUs"] = sent.cpuUsPerMsg;
+        }
+        return figures;
       } finally {
         releaseEndpoint(bind);
       }
