@@ -368,7 +368,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.pong = null;
     }
     while ((pipe.out.length > 0 || this.commands.length > 0) && roundBytes < MAX_ROUND_BYTES) {
-      const roomForLarge = sock.writableLength < LARGE_QUEUE_BYTES && this.commands.length === 0 && writtenByReference(pipe.out.peek());
+      const roomForLarge = sock.writableLength < LARGE_QUEUE_BYTES && this.commands.length === 0 && writtenByReference(pipe.out.peek(), mech.encodeInto !== undefined);
       if (sock.writableNeedDrain && !roomForLarge) {
         this.waitingDrain = true;
         break;

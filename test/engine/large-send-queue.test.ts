@@ -29,6 +29,11 @@ describe("large messages queued by reference", () => {
     expect(writtenByReference(undefined)).toBe(false);
   });
 
+  it("never count as large when a mechanism boxes them (CURVE): boxes are not queued beyond the drain mark", () => {
+    expect(writtenByReference([Buffer.alloc(MiB)], true)).toBe(false);
+    expect(writtenByReference([Buffer.alloc(MiB)], false)).toBe(true);
+  });
+
   for (const [transport, endpoint] of networkTransports) {
     it(`${transport}: a PULL that does not read stops a PUSH of 1 MiB messages within a bounded queue, and loses nothing`, async () => {
       const pull = track(new Pull({ receiveHighWaterMark: 4 }));
