@@ -24,7 +24,12 @@ import { loadNativeCipher, wasmForced, type NativeCipher } from "./sodium-native
  * node:crypto where the runtime has it (found at run time, so the browser build has no node:
  * import); elsewhere key pairs come from libsodium, which must then be loaded first.
  */
-const nodeCrypto = nodeBuiltin<typeof import("node:crypto")>("node:crypto");
+let nodeCryptoModule: typeof import("node:crypto") | undefined | null = null;
+/** Looked up on the first key pair, not at import: loading node:crypto costs several ms. */
+function findNodeCrypto(): typeof import("node:crypto") | undefined {
+  if (nodeCryptoModule === null) nodeCryptoModule = nodeBuiltin<typeof import("node:crypto")>("node:crypto");
+  return nodeCryptoModule;
+}
 
 let loaded = false;
 let loading: Promise<void> | null = null;
@@ -87,6 +92,7 @@ const SPKI_KEY_OFFSET = 12;
 
 /** A fresh Curve25519 key pair (crypto_box_keypair), from node:crypto, else libsodium. */
 export function keyPair(): RawKeyPair {
+  const nodeCrypto = findNodeCrypto();
   if (nodeCrypto === undefined) {
     const secretKey = new Uint8Array(KEY_BYTES);
     randomFill(secretKey);
@@ -102,6 +108,7 @@ export function keyPair(): RawKeyPair {
 
 /** The public key of a Curve25519 secret key (crypto_scalarmult_base), from node:crypto, else libsodium. */
 export function publicKeyOf(secretKey: Uint8Array): Uint8Array {
+  const nodeCrypto = findNodeCrypto();
   if (nodeCrypto === undefined) {
     if (!loaded) throw new WiremqError("EAGAIN", "CURVE keys need libsodium here: await its loading first (loadSodium)");
     return inWasm([secretKey], KEY_BYTES, ([sk], out) => lib._crypto_scalarmult_base(out, sk!))!;

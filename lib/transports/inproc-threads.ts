@@ -77,11 +77,17 @@ type RegistryMessage =
   | { op: "accept"; link: string; chan: string; peer: PeerInfo }
   | { op: "refuse"; link: string };
 
-/** Names this copy of the module makes start with this (a thread id is not visible to every runtime). */
-const SELF = globalThis.crypto.randomUUID();
+/**
+ * Names this copy of the module makes start with this (a thread id is not visible to every
+ * runtime). Made on first use: randomUUID loads Web Crypto, which importing the package need not.
+ */
+let selfName: string | null = null;
+function selfId(): string {
+  return (selfName ??= globalThis.crypto.randomUUID());
+}
 let counter = 0;
 function uniqueName(prefix: string): string {
-  return `${prefix}:${SELF}:${++counter}`;
+  return `${prefix}:${selfId()}:${++counter}`;
 }
 
 /** The thread at the other end of a link channel, seen from `side` (the name is link:<connector>:<n>:<binder>:<m>). */
@@ -102,7 +108,7 @@ const PORT_ACCEPT = "wiremq:inproc:accept";
 interface PortAccept {
   wiremq: typeof PORT_ACCEPT;
   link: string;
-  /** The binder's SELF. */
+  /** The binder's selfId(). */
   self: string;
   peer: PeerInfo;
   port: PortLike;
@@ -253,7 +259,7 @@ class ThreadRegistry {
       const { port1, port2 } = new portMessaging.Channel();
       const channel = new OrderedLink(port1, connector, true, (gone) => this.threadGone(gone));
       this.awaitConfirm({ channel, acceptance });
-      const accept: PortAccept = { wiremq: PORT_ACCEPT, link, self: SELF, peer: acceptance.info, port: port2 };
+      const accept: PortAccept = { wiremq: PORT_ACCEPT, link, self: selfId(), peer: acceptance.info, port: port2 };
       // Refused when that thread is gone: no connector will confirm.
       portMessaging.send(tid, accept, [port2]).catch(() => channel.onMessage?.("reject"));
       return;
@@ -303,7 +309,7 @@ class ThreadRegistry {
 
   private accepted(link: string, chan: string, peer: PeerInfo): void {
     // Every thread hears every accept; only the one that made the link answers it.
-    if (!link.startsWith(`link:${SELF}:`)) return;
+    if (!link.startsWith(`link:${selfId()}:`)) return;
     this.confirm(link, broadcastLink(chan, threadOfChannel(chan, "connector")), peer);
   }
 

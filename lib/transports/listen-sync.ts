@@ -1,10 +1,8 @@
-import * as net from "node:net";
-import * as diagnostics from "node:diagnostics_channel";
+import type * as net from "node:net";
 import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { randomBytes } from "node:crypto";
 import { WiremqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
+import { nodeCrypto, nodeDiagnostics, nodeNet, nodeOs } from "./node-builtins.js";
 import { adoptAccepted } from "./reader.js";
 import { interfaceAddress, listenFailure, makeListener, removeStaleSocket, type Listener, type ListenOptions } from "./stream.js";
 
@@ -23,18 +21,18 @@ interface ImmediateListen {
  */
 export function listenSync(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Listener {
   if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
+  const server = nodeNet().createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   // The failure was already reported synchronously; this only keeps the deferred copy quiet.
   server.on("error", () => {});
   const backlog = options?.backlog ?? 511;
   if (ep.transport === "tcp") {
     const ipv6 = options?.ipv6 === true;
     const host = immediateHost(ep, ipv6);
-    bindNow(server, ep.address, () => (server as unknown as ImmediateListen)._listen2(host, ep.port, net.isIP(host), backlog, undefined, 0));
+    bindNow(server, ep.address, () => (server as unknown as ImmediateListen)._listen2(host, ep.port, nodeNet().isIP(host), backlog, undefined, 0));
     const addr = server.address() as net.AddressInfo;
     return makeListener(server, formatTcp(addr.address, addr.port), null);
   }
-  const path = ep.wildcard ? join(tmpdir(), `wiremq-${randomBytes(6).toString("hex")}.ipc`) : ep.path;
+  const path = ep.wildcard ? join(nodeOs().tmpdir(), `wiremq-${nodeCrypto().randomBytes(6).toString("hex")}.ipc`) : ep.path;
   const abstract = path.startsWith("@");
   if (!abstract) removeStaleSocket(path);
   // A path needs no lookup, so listen() binds before it returns.
@@ -48,11 +46,11 @@ function bindNow(server: net.Server, address: string, listen: () => void): void 
     const m = message as { server?: net.Server; error?: NodeJS.ErrnoException };
     if (m.server === server && m.error !== undefined) failure = m.error;
   };
-  diagnostics.subscribe(LISTEN_ERROR_CHANNEL, onError);
+  nodeDiagnostics().subscribe(LISTEN_ERROR_CHANNEL, onError);
   try {
     listen();
   } finally {
-    diagnostics.unsubscribe(LISTEN_ERROR_CHANNEL, onError);
+    nodeDiagnostics().unsubscribe(LISTEN_ERROR_CHANNEL, onError);
   }
   if (server.listening) return;
   const err: NodeJS.ErrnoException = failure ?? new WiremqError("EINVAL", "listen failed");
@@ -60,7 +58,7 @@ function bindNow(server: net.Server, address: string, listen: () => void): void 
 }
 
 function immediateHost(ep: Extract<Endpoint, { transport: "tcp" }>, ipv6: boolean): string {
-  if (net.isIP(ep.host) !== 0) return ipv6 && ep.anyHost ? "::" : ep.host;
+  if (nodeNet().isIP(ep.host) !== 0) return ipv6 && ep.anyHost ? "::" : ep.host;
   const device = interfaceAddress(ep.host, ipv6);
   if (device !== null) return device;
   if (ep.host === "localhost") return "127.0.0.1";

@@ -1,4 +1,5 @@
-import * as net from "node:net";
+import type * as net from "node:net";
+import { nodeNet } from "./node-builtins.js";
 
 /**
  * Takes a connection's incoming bytes and chooses the memory they are read into, so a large
@@ -122,6 +123,6 @@ export function adoptAccepted(accepted: net.Socket): net.Socket {
   (accepted as unknown as HandleOwner)._handle = null;
   accepted.destroy();
   return withReader(
-    (onread) => new net.Socket({ handle, readable: true, writable: true, allowHalfOpen: true, onread } as net.SocketConstructorOpts),
+    (onread) => new (nodeNet().Socket)({ handle, readable: true, writable: true, allowHalfOpen: true, onread } as net.SocketConstructorOpts),
   );
 }

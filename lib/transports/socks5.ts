@@ -1,5 +1,6 @@
-import * as net from "node:net";
+import type * as net from "node:net";
 import { WiremqError, zmqError } from "../errors.js";
+import { nodeNet } from "./node-builtins.js";
 
 /**
  * tcp connects through a SOCKS5 proxy (RFC 1928), as libzmq's `ZMQ_SOCKS_PROXY` (zeromq's
@@ -26,8 +27,8 @@ export function socksGreeting(): Buffer {
 /** A CONNECT request for `host:port`. */
 export function socksConnectRequest(host: string, port: number): Buffer {
   let address: Buffer;
-  if (net.isIPv4(host)) address = Buffer.from([ATYP_IPV4, ...host.split(".").map(Number)]);
-  else if (net.isIPv6(host)) address = Buffer.concat([Buffer.from([ATYP_IPV6]), ipv6Bytes(host)]);
+  if (nodeNet().isIPv4(host)) address = Buffer.from([ATYP_IPV4, ...host.split(".").map(Number)]);
+  else if (nodeNet().isIPv6(host)) address = Buffer.concat([Buffer.from([ATYP_IPV6]), ipv6Bytes(host)]);
   else {
     const name = Buffer.from(host, "utf8");
     if (name.length === 0 || name.length > 255) throw zmqError("EINVAL", "Invalid argument", { address: host });
@@ -110,7 +111,7 @@ export function parseProxyAddress(proxy: string): { host: string; port: number }
 export function dialThroughSocks(proxy: string, host: string, port: number): net.Socket {
   const { host: proxyHost, port: proxyPort } = parseProxyAddress(proxy);
   const request = socksConnectRequest(host, port);
-  const sock = net.connect({ host: proxyHost, port: proxyPort, noDelay: true }).unref();
+  const sock = nodeNet().connect({ host: proxyHost, port: proxyPort, noDelay: true }).unref();
   let pending: Buffer = Buffer.alloc(0);
   let stage: "method" | "connect" = "method";
   const onData = (chunk: Buffer): void => {

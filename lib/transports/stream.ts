@@ -1,11 +1,9 @@
-import * as net from "node:net";
-import { lookup as dnsLookup } from "node:dns";
+import type * as net from "node:net";
 import { lstatSync, unlinkSync } from "node:fs";
-import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { WiremqError, type ZmqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
+import { nodeCrypto, nodeDns, nodeNet, nodeOs } from "./node-builtins.js";
 import { adoptAccepted, withReader } from "./reader.js";
 import { ReconnectSchedule } from "./reconnect.js";
 import { dialThroughSocks, TUNNEL_OPEN } from "./socks5.js";
@@ -32,7 +30,7 @@ export interface ListenOptions {
  */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
   if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
-  const server = net.createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
+  const server = nodeNet().createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => reject(listenFailure(err, ep.address)));
@@ -45,7 +43,7 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
           resolve(makeListener(server, formatTcp(addr.address, addr.port), null));
         });
       };
-      if (net.isIP(ep.host) !== 0) {
+      if (nodeNet().isIP(ep.host) !== 0) {
         listenOn(ipv6 && ep.anyHost ? "::" : ep.host);
         return;
       }
@@ -55,12 +53,12 @@ export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, o
         return;
       }
       // A host name binds to its IPv4 address unless ipv6 is set; libzmq answers ENODEV for none.
-      dnsLookup(ep.host, { family: ipv6 ? 0 : 4 }, (err, address) => {
+      nodeDns().lookup(ep.host, { family: ipv6 ? 0 : 4 }, (err, address) => {
         if (err === null) listenOn(address);
         else reject(zmqError("ENODEV", "No such device", { address: ep.address, cause: err }));
       });
     } else {
-      path = ep.wildcard ? join(tmpdir(), `wiremq-${randomBytes(6).toString("hex")}.ipc`) : ep.path;
+      path = ep.wildcard ? join(nodeOs().tmpdir(), `wiremq-${nodeCrypto().randomBytes(6).toString("hex")}.ipc`) : ep.path;
       const osPath = path.startsWith("@") ? "\0" + path.slice(1) : path;
       if (!path.startsWith("@")) removeStaleSocket(path);
       server.listen({ path: osPath, exclusive: true, backlog: options?.backlog }, () => {
@@ -99,7 +97,7 @@ function sourceOf(source: string, ipv6: boolean): { localAddress?: string; local
     port = source.slice(source.indexOf(":") + 1);
   }
   const out: { localAddress?: string; localPort?: number } = {};
-  if (host !== "" && host !== "*") out.localAddress = net.isIP(host) !== 0 ? host : (interfaceAddress(host, ipv6) ?? host);
+  if (host !== "" && host !== "*") out.localAddress = nodeNet().isIP(host) !== 0 ? host : (interfaceAddress(host, ipv6) ?? host);
   if (/^\d+$/.test(port) && Number(port) > 0) out.localPort = Number(port);
   return out;
 }
@@ -110,7 +108,7 @@ function sourceOf(source: string, ipv6: boolean): { localAddress?: string; local
  * link-local) when it has one. null when there is no such interface.
  */
 export function interfaceAddress(name: string, ipv6: boolean): string | null {
-  const addresses = networkInterfaces()[name];
+  const addresses = nodeOs().networkInterfaces()[name];
   if (addresses === undefined) return null;
   const v4 = addresses.find((a) => a.family === "IPv4");
   const v6 = addresses.find((a) => a.family === "IPv6" && !a.address.startsWith("fe80"));
@@ -155,14 +153,14 @@ export function dial(ep: Endpoint, ipv6 = false): net.Socket {
     return withReader((onread) => {
       const opts: net.TcpNetConnectOpts = { host: ep.host, port: ep.port, noDelay: true, allowHalfOpen: true };
       if (onread !== undefined) opts.onread = onread;
-      if (!ipv6 && net.isIP(ep.host) === 0) opts.family = 4;
+      if (!ipv6 && nodeNet().isIP(ep.host) === 0) opts.family = 4;
       if (ep.source !== undefined) Object.assign(opts, sourceOf(ep.source, ipv6));
-      return net.connect(opts).unref();
+      return nodeNet().connect(opts).unref();
     });
   }
   if (ep.transport === "ipc") {
     const path = ep.path.startsWith("@") ? "\0" + ep.path.slice(1) : ep.path;
-    return withReader((onread) => net.connect(onread === undefined ? { path, allowHalfOpen: true } : { path, onread, allowHalfOpen: true }).unref());
+    return withReader((onread) => nodeNet().connect(onread === undefined ? { path, allowHalfOpen: true } : { path, onread, allowHalfOpen: true }).unref());
   }
   throw new WiremqError("EPROTONOSUPPORT", "inproc is not a stream transport");
 }

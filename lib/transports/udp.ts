@@ -1,6 +1,6 @@
-import { createSocket, type RemoteInfo, type Socket as DgramSocket } from "node:dgram";
-import { isIP } from "node:net";
+import type { RemoteInfo, Socket as DgramSocket } from "node:dgram";
 import { zmqError } from "../errors.js";
+import { nodeDgram, nodeNet } from "./node-builtins.js";
 
 /** A udp:// endpoint: `udp://host:port`, bound with `*` as host for every interface. */
 export interface UdpEndpoint {
@@ -20,7 +20,7 @@ export function parseUdp(address: string, forBind: boolean): UdpEndpoint {
   const host = m[1] ?? m[2]!;
   const anyPort = m[3] === "*" || m[3] === "0";
   if ((host === "*" || anyPort) && !forBind) throw zmqError("EINVAL", "Invalid argument", { address });
-  if (host !== "*" && isIP(host) === 0 && host !== "localhost") throw zmqError("EINVAL", "Invalid argument", { address });
+  if (host !== "*" && nodeNet().isIP(host) === 0 && host !== "localhost") throw zmqError("EINVAL", "Invalid argument", { address });
   const port = anyPort ? 0 : Number(m[3]);
   if (port > 65535) throw zmqError("EINVAL", "Invalid argument", { address });
   return { host, port, display: `${host}:${anyPort ? "*" : port}` };
@@ -34,7 +34,7 @@ export interface DatagramPort {
 }
 
 function family(host: string): "udp4" | "udp6" {
-  return isIP(host) === 6 ? "udp6" : "udp4";
+  return nodeNet().isIP(host) === 6 ? "udp6" : "udp4";
 }
 
 function wrap(sock: DgramSocket): DatagramPort {
@@ -56,7 +56,7 @@ function wrap(sock: DgramSocket): DatagramPort {
 
 /** Binds a datagram socket; resolves with it and the port it got. */
 export function bindUdp(ep: UdpEndpoint, address: string): Promise<{ port: DatagramPort; boundPort: number }> {
-  const sock = createSocket({ type: family(ep.host), reuseAddr: false });
+  const sock = nodeDgram().createSocket({ type: family(ep.host), reuseAddr: false });
   return new Promise((resolve, reject) => {
     sock.once("error", (err: NodeJS.ErrnoException) => {
       sock.close();
@@ -71,5 +71,5 @@ export function bindUdp(ep: UdpEndpoint, address: string): Promise<{ port: Datag
 
 /** An unbound datagram socket that sends to one peer (a RADIO's connect). */
 export function openUdp(ep: UdpEndpoint): DatagramPort {
-  return wrap(createSocket({ type: family(ep.host) }));
+  return wrap(nodeDgram().createSocket({ type: family(ep.host) }));
 }

@@ -5,10 +5,11 @@ import { randomInt } from "../../util/random.js";
  * (ids starting with zero are reserved for generated ones) then a 32-bit counter that starts
  * at a random value.
  */
-let counter = randomInt(0, 0xffffffff);
+let counter: number | null = null;
 
 export function generateRoutingId(): Buffer {
-  counter = (counter + 1) >>> 0;
+  // Drawn on first use, not at import: getRandomValues loads Web Crypto.
+  counter = ((counter ?? randomInt(0, 0xffffffff)) + 1) >>> 0;
   const id = Buffer.allocUnsafe(5);
   id[0] = 0;
   id.writeUInt32BE(counter, 1);
