@@ -1,7 +1,7 @@
 import { ProtocolError, WiremqError } from "../errors.js";
 import { isCommand, encodeCommand } from "../wire/command.js";
 import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE, ENVELOPE_SLACK } from "../wire/curve-flags.js";
-import { decodeZwsFrame, zwsHasHandshake, zwsPayloadLimit, ZWS_COMMAND, ZWS_MORE } from "../wire/zws.js";
+import { decodeZwsFrame, zwsHasHandshake, zwsPayloadLimit, ZWS_COMMAND, ZWS_HANDSHAKE_PAYLOAD_MAX, ZWS_MORE } from "../wire/zws.js";
 import type { ZwsChannel, ZwsChannelEvents } from "../transports/zws-channel.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
@@ -12,8 +12,6 @@ import { Heartbeat } from "./heartbeat.js";
 import { MessageAssembly } from "./message-assembly.js";
 import { readPeerCommand } from "./peer-command.js";
 
-/** The largest message a peer may send before the handshake is done (as over tcp). */
-export const ZWS_HANDSHAKE_PAYLOAD_MAX = 64 * 1024;
 /** Bytes one flush hands the channel before it lets other work run. */
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
 /** Above this many bytes not yet taken by the network, the engine stops taking from the pipe. */

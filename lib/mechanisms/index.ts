@@ -1,9 +1,7 @@
 import type { Mechanism, MechanismContext } from "./mechanism.js";
 import { NullMechanism } from "./null.js";
-import { PlainClient, PlainServer } from "./plain.js";
-import { CurveClient } from "./curve-client.js";
-import { CurveServer } from "./curve-server.js";
 import { curveKeyBytes } from "./curve-keys.js";
+import { createSecureMechanism, loadSecure } from "./deferred.js";
 import { loadSodium } from "./sodium.js";
 
 export interface SecurityOptions {
@@ -28,6 +26,8 @@ export function checkSecurityOptions(o: SecurityOptions): void {
     // Most handshakes then find libsodium loaded instead of waiting for it.
     void loadSodium();
   }
+  // Likewise the mechanism's own code (see deferred.ts).
+  if (mechanismName(o) !== "NULL") void loadSecure();
 }
 
 /**
@@ -52,21 +52,23 @@ export function mechanismName(o: SecurityOptions): "NULL" | "PLAIN" | "CURVE" {
   return "NULL";
 }
 
-/** Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. */
+/**
+ * Picks the mechanism the options ask for, as libzmq does: CURVE, then PLAIN, else NULL. The
+ * options are read now; PLAIN's and CURVE's code may still be loading (deferred.ts).
+ */
 export function createMechanism(o: SecurityOptions, ctx: MechanismContext): Mechanism {
   if (o.curveServer) {
-    return new CurveServer(ctx, { secretKey: o.curveSecretKey ?? UNSET_KEY, ...curvePublic(o) });
+    return createSecureMechanism({ kind: "curve-server", secretKey: o.curveSecretKey ?? UNSET_KEY, ...curvePublic(o) }, ctx);
   }
   if (selectsCurve(o)) {
-    return new CurveClient(ctx, {
-      serverKey: o.curveServerKey ?? UNSET_KEY,
-      secretKey: o.curveSecretKey ?? UNSET_KEY,
-      ...curvePublic(o),
-    });
+    return createSecureMechanism(
+      { kind: "curve-client", serverKey: o.curveServerKey ?? UNSET_KEY, secretKey: o.curveSecretKey ?? UNSET_KEY, ...curvePublic(o) },
+      ctx,
+    );
   }
-  if (o.plainServer) return new PlainServer(ctx);
+  if (o.plainServer) return createSecureMechanism({ kind: "plain-server" }, ctx);
   if (o.plainUsername !== null || o.plainPassword !== null) {
-    return new PlainClient(ctx, { username: o.plainUsername ?? "", password: o.plainPassword ?? "" });
+    return createSecureMechanism({ kind: "plain-client", username: o.plainUsername ?? "", password: o.plainPassword ?? "" }, ctx);
   }
   return new NullMechanism(ctx);
 }

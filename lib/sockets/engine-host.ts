@@ -1,7 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
 import type { Endpoint } from "../transports/endpoint.js";
-import { ZwsEngine } from "../engine/zws-engine.js";
-import type { ZwsChannel } from "../transports/zws-channel.js";
 import type { Engine, EngineHost, EngineOptions } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { isCompatible, sendsIdentity } from "../engine/socket-types.js";
@@ -39,7 +37,7 @@ export interface ListeningEndpoint {
 
 /**
  * What a ZMTP engine of either kind is given: the socket's mechanism, limits and timers
- * (node-transports.ts makes the tcp/ipc StreamEngine with it; createZwsEngine the ZWS one).
+ * (node-transports.ts makes the tcp/ipc StreamEngine with it; zws-host.ts the ZWS one).
  */
 export function zmtpEngineOptions(owner: PeerOwner, endpoint: string, peerAddress: string): EngineOptions {
   const o = owner.options;
@@ -62,12 +60,6 @@ export function zmtpEngineOptions(owner: PeerOwner, endpoint: string, peerAddres
     subscriptionCommands: owner.socketType === "SUB" || owner.socketType === "XSUB",
     groupCommands: owner.socketType === "RADIO" || owner.socketType === "DISH",
   };
-}
-
-/** The ZWS engine, for ws:// and wss:// connections. */
-export function createZwsEngine(owner: PeerOwner, channel: ZwsChannel, endpoint: string, host: EngineHost): Engine {
-  const options = zmtpEngineOptions(owner, endpoint, channel.peerAddress);
-  return new ZwsEngine(channel, host, { ...options, subscriptionCommands: false, routingId: owner.routingIdBytes() });
 }
 
 function properties(owner: PeerOwner): Properties {

@@ -1,5 +1,5 @@
 import { parseEndpoint, type WsEndpoint } from "../transports/endpoint.js";
-import { ZWS_HANDSHAKE_PAYLOAD_MAX } from "../engine/zws-engine.js";
+import { ZWS_HANDSHAKE_PAYLOAD_MAX } from "../wire/zws.js";
 import { mechanismName } from "../mechanisms/index.js";
 import { zmqError } from "../errors.js";
 import { registerTransport, type SocketTransport } from "./transport-registry.js";
@@ -23,9 +23,9 @@ const ws: SocketTransport<WsEndpoint> = {
   async bind(owner, address, ep) {
     checkSocketType(owner, address);
     const o = owner.options;
-    const binding = new WsBinding(owner, address, ep);
     // Loaded on the first ws bind, with the `ws` package (see WsConnection.start()).
-    const { listenWs } = await import("../transports/ws-listen.js");
+    const [{ listenWs }, { createZwsEngine }] = await Promise.all([import("../transports/ws-listen.js"), import("./zws-host.js")]);
+    const binding = new WsBinding(owner, address, ep, createZwsEngine);
     binding.listening(
       await listenWs(ep, binding.accept, {
         backlog: o.backlog,

@@ -2,7 +2,8 @@ import type { WsEndpoint } from "../transports/endpoint.js";
 import type { Listener } from "../transports/stream.js";
 import type { WsPeer } from "../transports/ws-listen.js";
 import type { Engine } from "../engine/engine.js";
-import { acceptRefused, createZwsEngine, hostAccepted, type ListeningEndpoint } from "./engine-host.js";
+import { acceptRefused, hostAccepted, type ListeningEndpoint } from "./engine-host.js";
+import type { createZwsEngine } from "./zws-host.js";
 import type { Binding } from "./bindings.js";
 import type { PeerOwner } from "./peer-owner.js";
 
@@ -21,6 +22,8 @@ export class WsBinding implements ListeningEndpoint, Binding {
     private readonly owner: PeerOwner,
     readonly address: string,
     readonly ep: WsEndpoint,
+    /** Loaded with the listener (node-ws.ts), which calls accept() only once it listens. */
+    private readonly createEngine: typeof createZwsEngine,
   ) {
     this.endpoint = address;
   }
@@ -32,7 +35,7 @@ export class WsBinding implements ListeningEndpoint, Binding {
     return {
       open: (channel) => {
         if (owner.closed) channel.destroy();
-        else hostAccepted(owner, this, (host) => createZwsEngine(owner, channel, this.endpoint, host));
+        else hostAccepted(owner, this, (host) => this.createEngine(owner, channel, this.endpoint, host));
       },
       refused: (why) => acceptRefused(owner, this.endpoint, why),
     };

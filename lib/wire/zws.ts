@@ -83,6 +83,9 @@ export function zwsSelect(offered: Iterable<string>, mechanism: ZwsMechanism): Z
  */
 export const ZWS_PAGE_UNFRAGMENTED_PAYLOAD = 64 * 1024;
 
+/** The largest message a peer may send before the handshake is done (as over tcp). */
+export const ZWS_HANDSHAKE_PAYLOAD_MAX = 64 * 1024;
+
 /** True when the subprotocol runs a mechanism's handshake (all but bare "ZWS2.0"). */
 export function zwsHasHandshake(subprotocol: ZwsSubprotocol): boolean {
   return subprotocol !== ZWS_SUBPROTOCOL.BARE;

@@ -34,7 +34,9 @@ function run(file: string, source: string): string {
 // message over tcp; `req` is a require function sharing the CommonJS module cache.
 const program = (zmq: string, req: string): string => `
   const sodiumLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/](libsodium(-wrappers)?|sodium-native)[\\\\/]/.test(f));
-  console.log(sodiumLoaded());
+  // The chunk of the build that holds PLAIN and CURVE (lib/mechanisms/secure.ts).
+  const mechanismsLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/]chunks[\\\\/]secure-\\w+\\.js$/.test(f));
+  console.log(sodiumLoaded(), mechanismsLoaded());
   const server = ${zmq}.curveKeyPair(), client = ${zmq}.curveKeyPair();
   const pull = new ${zmq}.Pull({ curveServer: true, curveSecretKey: server.secretKey });
   await pull.bind("tcp://127.0.0.1:*");
@@ -43,7 +45,7 @@ const program = (zmq: string, req: string): string => `
   await push.send("curve");
   const [m] = await pull.receive();
   push.close(); pull.close();
-  console.log(String(m), sodiumLoaded());
+  console.log(String(m), sodiumLoaded(), mechanismsLoaded());
 `;
 
 describe("libsodium loads on first CURVE use, not at import", () => {
@@ -54,7 +56,7 @@ describe("libsodium loads on first CURVE use, not at import", () => {
        for (const e of ["draft", "v5-compat", "security", "devices", "broker", "errors", "patterns"]) require("wiremq/" + e);
        (async () => {${program("zmq", "require")}})();`,
     );
-    expect(out.split("\n")).toEqual(["false", "curve true"]);
+    expect(out.split("\n")).toEqual(["false false", "curve true true"]);
   });
 
   it("import 'wiremq'", () => {
@@ -66,14 +68,16 @@ describe("libsodium loads on first CURVE use, not at import", () => {
        const req = createRequire(import.meta.url);
        ${program("zmq", "req")}`,
     );
-    expect(out.split("\n")).toEqual(["false", "curve true"]);
+    expect(out.split("\n")).toEqual(["false false", "curve true true"]);
   });
 });
 
 // As above for `ws`: after every entry is loaded, then after one message over ws://.
 const wsProgram = (zmq: string, req: string): string => `
   const wsLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/]node_modules[\\\\/]ws[\\\\/]/.test(f));
-  console.log(wsLoaded());
+  // The chunk of the build that holds the ZWS engine (lib/sockets/zws-host.ts).
+  const engineLoaded = () => Object.keys(${req}.cache).some((f) => /[\\\\/]chunks[\\\\/]zws-host-\\w+\\.js$/.test(f));
+  console.log(wsLoaded(), engineLoaded());
   const pull = new ${zmq}.Pull();
   await pull.bind("ws://127.0.0.1:*/q");
   const push = new ${zmq}.Push();
@@ -81,7 +85,7 @@ const wsProgram = (zmq: string, req: string): string => `
   await push.send("over ws");
   const [m] = await pull.receive();
   push.close(); pull.close();
-  console.log(String(m), wsLoaded());
+  console.log(String(m), wsLoaded(), engineLoaded());
 `;
 
 describe("the ws package loads on first ws:// use, not at import", () => {
@@ -92,7 +96,7 @@ describe("the ws package loads on first ws:// use, not at import", () => {
        for (const e of ["draft", "v5-compat", "security", "devices", "broker", "errors", "patterns"]) require("wiremq/" + e);
        (async () => {${wsProgram("zmq", "require")}})();`,
     );
-    expect(out.split("\n")).toEqual(["false", "over ws true"]);
+    expect(out.split("\n")).toEqual(["false false", "over ws true true"]);
   });
 
   it("import 'wiremq'", () => {
@@ -103,6 +107,6 @@ describe("the ws package loads on first ws:// use, not at import", () => {
        const req = createRequire(import.meta.url);
        ${wsProgram("zmq", "req")}`,
     );
-    expect(out.split("\n")).toEqual(["false", "over ws true"]);
+    expect(out.split("\n")).toEqual(["false false", "over ws true true"]);
   });
 });
