@@ -25,6 +25,8 @@ export interface SendArgs {
   socket?: "Push" | "Dealer";
   /** Be a CURVE client of the server with this public key (Z85), with a fresh key pair. */
   serverKey?: string;
+  /** Sends before the CPU window of SendResult.cpuUsPerMsg opens. Default 0. */
+  warmup?: number;
   /** Run a 1 ms interval timer during the send loop and report its worst lag. */
   lag?: boolean;
 }
@@ -53,9 +55,10 @@ export interface SendResult {
   /** With `lag`: the worst delay of the 1 ms timer during the send loop. */
   maxLagMs?: number;
   /**
-   * CPU time (user + system, every thread) per message sent, in µs, from the first send until
-   * the receiver has them all: the sender's whole run, as messages queued by send() are framed
-   * (and boxed) later, up to the high-water mark of them.
+   * CPU time (user + system, every thread) per message sent, in µs, from the resolution of the
+   * `warmup`-th send to that of the last (JIT compilation and the handshake stay outside). The
+   * library frames (and boxes) messages after send() resolves, but its queue is about as full
+   * at both ends of that window, so the work inside it is about that of the messages counted.
    */
   cpuUsPerMsg: number;
 }
@@ -105,11 +108,13 @@ export async function receiveCounted(
   return { elapsedNs, count: args.count, cpuUsPerMsg: (cpu.user + cpu.system) / args.count, maxLagMs: lag?.stop().maxLagMs };
 }
 
-export async function sendCounted(push: BenchSocket, size: number, counter: Counter): Promise<void> {
+/** `afterSend(n)` runs once the n-th send (from 1) has resolved. */
+export async function sendCounted(push: BenchSocket, size: number, counter: Counter, afterSend?: (n: number) => void): Promise<void> {
   const payload = Buffer.alloc(size, 0x61);
   for (let i = 0; i < counter.total; i++) {
     counter.done = i;
     await push.send(payload);
+    afterSend?.(i + 1);
   }
   counter.done = counter.total;
 }
@@ -144,15 +149,19 @@ export const pushSend = defineRole<SendArgs>(async (lib, args, channel) => {
     push.connect(args.connect);
     const lag = args.lag ? new LagMonitor() : undefined;
     lag?.start();
-    const cpuStart = process.cpuUsage();
-    await sendCounted(push, args.size, sent);
+    const warmup = args.warmup ?? 0;
+    let cpuStart = process.cpuUsage();
+    let cpu = cpuStart;
+    await sendCounted(push, args.size, sent, (n) => {
+      if (n === warmup) cpuStart = process.cpuUsage();
+      if (n === args.total) cpu = process.cpuUsage(cpuStart);
+    });
     const maxLagMs = lag?.stop().maxLagMs;
     channel.post("sent");
     // Close only once the receiver has everything: zeromq's linger is 0 with blocky = false.
     sent.phase = "waiting for the receiver";
     await channel.wait("close");
-    const cpu = process.cpuUsage(cpuStart);
-    const result: SendResult = { cpuUsPerMsg: (cpu.user + cpu.system) / args.total };
+    const result: SendResult = { cpuUsPerMsg: (cpu.user + cpu.system) / Math.max(1, args.total - warmup) };
     if (maxLagMs !== undefined) result.maxLagMs = maxLagMs;
     return result;
   } finally {

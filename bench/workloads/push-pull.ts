@@ -70,7 +70,7 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
           const sender = workers.prepare(spec.peer ?? lib, options);
           const receiver = workers.spawn("pull-receive", lib, receiveArgs, options);
           const { endpoint, serverKey } = await receiver.wait<ReceiverReady>("ready");
-          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey };
+          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey, warmup };
           if (router) sendArgs.socket = "Dealer";
           sender.start("push-send", sendArgs);
           result = await receiver.result<ReceiveResult>();
