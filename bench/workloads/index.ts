@@ -49,6 +49,17 @@ export const workloads: readonly Workload[] = [
     baseCount: 60_000,
     targets: [{ metric: "msgsPerSec", ratio: 2 }],
   }),
+  // Issue 20: fan-out to many peers; nothing may be dropped at the default HWM.
+  pubSubWorkload({
+    transport: "tcp",
+    size: 16,
+    subscribers: 100,
+    baseCount: 4_000,
+    targets: [
+      { metric: "msgsPerSec", ratio: 3 },
+      { metric: "dropPct", limit: 0 },
+    ],
+  }),
   pushPullWorkload({
     pattern: "dealer-router",
     transport: "tcp",
