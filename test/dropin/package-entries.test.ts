@@ -4,7 +4,7 @@
  * is this repository (so the test needs `npm run build` first, as `npm test` and CI do).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { createRequire } from "node:module";
@@ -123,6 +123,21 @@ ${shared("zmq", "draft", "errors")}`);
         Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (typeof v === "function" ? [[k, v.name]] : [])));
       expect(names(bundled), subpath).toEqual(names(fromTsc));
     }
+  });
+
+  // A closure made per connection (the engine's class-field callbacks, the host's hooks) once
+  // got an own name through defineProperty, which costs it a property dictionary.
+  it("the build's name helper names classes but leaves anonymous arrow functions as they are", () => {
+    const requireBuilt = createRequire(import.meta.url);
+    const chunks = join(root, "dist/cjs/chunks");
+    const file = readdirSync(chunks).find((f) => readFileSync(join(chunks, f), "utf8").includes("var __name = "));
+    expect(file).toBeDefined();
+    const { __name } = requireBuilt(join(chunks, file!)) as { __name: <T>(target: T, value: string) => T };
+    expect(__name(class {}, "Named").name).toBe("Named");
+    expect(__name(function named() {}, "renamed").name).toBe("renamed");
+    const made = [(): void => {}][0]!;
+    expect(made.name).toBe("");
+    expect(__name(made, "callback").name).toBe("");
   });
 
   it("type-checks a TypeScript program that imports it as ESM and one that requires it", () => {
