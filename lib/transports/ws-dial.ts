@@ -6,6 +6,7 @@ import { ProtocolError, zmqError } from "../errors.js";
 import { zwsOffer, type ZwsMechanism, type ZwsSubprotocol } from "../wire/zws.js";
 import type { WsEndpoint } from "./endpoint.js";
 import type { DialerOptions } from "./stream.js";
+import { readAsData, withReader } from "./reader.js";
 import { NodeZwsChannel } from "./ws-channel.js";
 import { nodePem, secureContextOf, type WsRefusal } from "./ws-listen.js";
 import type { WsTls } from "./ws-tls.js";
@@ -82,7 +83,8 @@ export class WsDialer {
       ...(o.connectTimeout > 0 ? { handshakeTimeout: o.connectTimeout + (o.handshakeInterval > 0 ? o.handshakeInterval : 0) } : {}),
       createConnection: (() => {
         const opts = { host: ep.host, port: ep.port, noDelay: true, ...(o.ipv6 || net.isIP(ep.host) !== 0 ? {} : { family: 4 }) };
-        const sock = tlsOptions !== null ? tls.connect({ ...opts, ...tlsOptions }) : net.connect(opts);
+        const sock = tlsOptions !== null ? tls.connect({ ...opts, ...tlsOptions }) : withReader((onread) => net.connect({ ...opts, onread } as net.NetConnectOpts));
+        readAsData(sock);
         raw = sock;
         sock.unref();
         sock.once("connect", () => {
@@ -132,7 +134,7 @@ export class WsDialer {
         return;
       }
       this.retries.reset();
-      this.events.opened(new NodeZwsChannel(ws, selected!, raw!));
+      this.events.opened(new NodeZwsChannel(ws, selected!, raw!.remoteAddress ?? "", true));
     });
   }
 

@@ -9,6 +9,7 @@ import { zmqError } from "../errors.js";
 import { zwsSelect, type ZwsMechanism, type ZwsSubprotocol } from "../wire/zws.js";
 import { formatWs, type WsEndpoint } from "./endpoint.js";
 import { interfaceAddress, listenFailure, type Listener, type ListenOptions } from "./stream.js";
+import { adoptAccepted, readAsData } from "./reader.js";
 import { NodeZwsChannel } from "./ws-channel.js";
 import type { Pem, WsTls } from "./ws-tls.js";
 
@@ -102,7 +103,10 @@ export function listenWs(ep: WsEndpoint, onAccept: (remoteAddress: string) => Ws
     }
     chosen.set(req, selected);
     delete req.headers["sec-websocket-protocol"];
-    wss.handleUpgrade(req, sock, head, (ws: WebSocket) => p.upgraded(ws, selected));
+    // Past HTTP, the connection is read as the tcp engine reads (reader.ts); wss keeps TLS's reads.
+    const conn = ep.secure ? sock : p.adopt(adoptAccepted(p.release()));
+    if (!ep.secure) readAsData(conn as net.Socket);
+    wss.handleUpgrade(req, conn, head, (ws: WebSocket) => p.upgraded(ws, selected));
   });
 
   return new Promise<Listener>((resolve, reject) => {
@@ -136,20 +140,42 @@ class Pending {
   private done = false;
   private readonly timer: NodeJS.Timeout | null;
 
+  private readonly peerAddress: string;
+
   constructor(
-    private readonly sock: net.Socket,
+    private sock: net.Socket,
     private readonly peer: WsPeer,
     handshakeInterval: number,
     private readonly forget: () => void,
   ) {
+    this.peerAddress = sock.remoteAddress ?? "";
     this.timer = handshakeInterval > 0
       ? setTimeout(() => {
         this.sock.destroy();
         this.refuse({ kind: "other", code: "EAGAIN", message: "no WebSocket upgrade within handshakeInterval" }, true);
       }, handshakeInterval).unref()
       : null;
+    this.watch(sock);
+  }
+
+  private readonly closedEarly = (): void => this.refuse({ kind: "other", code: "EPIPE", message: "connection closed before the WebSocket upgrade" }, true);
+
+  private watch(sock: net.Socket): void {
     sock.on("error", () => {});
-    sock.once("close", () => this.refuse({ kind: "other", code: "EPIPE", message: "connection closed before the WebSocket upgrade" }, true));
+    sock.once("close", this.closedEarly);
+  }
+
+  /** The socket, no longer watched: it is about to be replaced (see adopt). */
+  release(): net.Socket {
+    this.sock.removeListener("close", this.closedEarly);
+    return this.sock;
+  }
+
+  /** `sock` carries the connection from now on (the same handle, read by reader.ts). */
+  adopt(sock: net.Socket): net.Socket {
+    this.sock = sock;
+    this.watch(sock);
+    return sock;
   }
 
   upgraded(ws: WebSocket, subprotocol: ZwsSubprotocol): void {
@@ -158,7 +184,7 @@ class Pending {
       return;
     }
     this.settle();
-    this.peer.open(new NodeZwsChannel(ws, subprotocol, this.sock));
+    this.peer.open(new NodeZwsChannel(ws, subprotocol, this.peerAddress, false));
   }
 
   /** `final`: the connection is gone; else the HTTP response is on its way and it closes after. */

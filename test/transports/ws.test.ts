@@ -311,6 +311,23 @@ describe("ws connections over time", () => {
     expect(String(tail)).toBe("tail");
   });
 
+  it("a burst of small and large parts, framed into one write per flush, arrives whole and in order both ways", async () => {
+    // The binder's frames are unmasked (parts over 16 KiB go by reference after their header),
+    // the dialer's masked; a sync burst lands in one flush.
+    const [a, b] = await pair(new wq.Pair(), new wq.Pair());
+    const sizes = [0, 1, 125, 126, 20_000, 3, 65_535, 65_536, 17, 200_000, 5];
+    const parts = sizes.map((n, k) => Buffer.alloc(n, k + 1));
+    for (const [from, to] of [[a, b], [b, a]] as const) {
+      for (let i = 0; i < 20; i++) await from.send([Buffer.from(`#${i}`), ...parts]);
+      for (let i = 0; i < 20; i++) {
+        const [head, ...rest] = await to.receive();
+        expect(String(head)).toBe(`#${i}`);
+        expect(rest.map((p) => p.length)).toEqual(sizes);
+        rest.forEach((p, k) => expect(p.equals(parts[k]!)).toBe(true));
+      }
+    }
+  });
+
   it("backpressure: a PUSH to a PULL that does not read stops at the high-water marks", async () => {
     const [, push] = await pair(new wq.Pull({ receiveHighWaterMark: 10 }), new wq.Push({ sendHighWaterMark: 10, sendTimeout: 200 }));
     const body = Buffer.alloc(64 * 1024);
