@@ -82,7 +82,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       (reason) => this.closed(new ProtocolError("ZMTP_HEARTBEAT_EXPIRED", reason)),
     );
     // A boxed frame's payload is checked again once unboxed.
-    this.decoder = new FrameDecoder(options.maxMessageSize, this.mechanism.decode !== undefined);
+    this.decoder = this.reads.decoder(options.maxMessageSize, this.mechanism.decode !== undefined);
     this.decoder.handshakeLimit = HANDSHAKE_FRAME_MAX;
     attachReader(sock, this);
     sock.on("drain", () => {

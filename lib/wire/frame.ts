@@ -68,6 +68,16 @@ export interface FrameSink {
   onFrame(flags: number, body: Buffer): void;
 }
 
+/**
+ * Chooses the memory of a body gathered across chunks: the reader of the connection may hand
+ * out the very memory its first bytes were read into (and where the rest will be read), so the
+ * body is neither allocated nor copied.
+ */
+export interface BodySource {
+  /** Memory for a body of `size` bytes whose first bytes are `chunk` from `at` on; null: a new buffer. */
+  bodyAt(chunk: Buffer, at: number, size: number): Buffer | null;
+}
+
 /** Larger transient bodies get a buffer of their own, so a connection never holds more. */
 const MAX_REUSED_BODY = 1024 * 1024 + 64;
 
@@ -94,6 +104,8 @@ export class FrameDecoder {
    */
   transientBodies = false;
   private reusable: Buffer | null = null;
+  /** Where bodies gathered across chunks live, unless transient; by default each is allocated. */
+  bodies: BodySource | null = null;
 
   /** `boxed`: frames carry an encryption envelope (CURVE), so every frame gets its slack. */
   /**
@@ -160,7 +172,7 @@ export class FrameDecoder {
             this.state = S_FLAGS;
             sink.onFrame(this.flags & ~FLAG_LONG, chunk.subarray(start, i));
           } else {
-            this.body = this.newBody(this.size);
+            this.body = this.newBody(this.size, chunk, i);
             this.bodyHave = 0;
             this.state = S_BODY;
           }
@@ -168,7 +180,10 @@ export class FrameDecoder {
       } else {
         const body = this.body!;
         const take = Math.min(body.length - this.bodyHave, len - i);
-        chunk.copy(body, this.bodyHave, i, i + take);
+        // A body in the reader's memory already holds these bytes (see BodySource).
+        if (chunk.buffer !== body.buffer || chunk.byteOffset + i !== body.byteOffset + this.bodyHave) {
+          chunk.copy(body, this.bodyHave, i, i + take);
+        }
         this.bodyHave += take;
         i += take;
         if (this.bodyHave === body.length) {
@@ -180,8 +195,8 @@ export class FrameDecoder {
     }
   }
 
-  private newBody(size: number): Buffer {
-    if (!this.transientBodies || size > MAX_REUSED_BODY) return Buffer.allocUnsafe(size);
+  private newBody(size: number, chunk: Buffer, at: number): Buffer {
+    if (!this.transientBodies || size > MAX_REUSED_BODY) return this.bodies?.bodyAt(chunk, at, size) ?? Buffer.allocUnsafe(size);
     let buf = this.reusable;
     if (buf === null || buf.length < size) buf = this.reusable = Buffer.allocUnsafe(size);
     return buf.subarray(0, size);

@@ -1,6 +1,7 @@
 /**
  * A body read in place arrives intact across any chunking (issue 20): frames of sizes around
- * every threshold of the read path go through the real pieces — the transport's `onread` slot
+ * every threshold of the read path (bodies gathered in a slab, bodies of their own) go through
+ * the real pieces — the transport's `onread` slot
  * (withReader/attachReader on a real, unconnected net.Socket), ReadPlan, ReadArena and
  * FrameDecoder — as StreamEngine wires them, with each read cut short at a seeded random
  * length, as the kernel may. Every frame is held until the end, so a later read that
@@ -10,15 +11,21 @@ import * as net from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReadPlan } from "../../lib/engine/read-plan.js";
-import { encodeFrame, FLAG_MORE, FrameDecoder, type FrameSink } from "../../lib/wire/frame.js";
+import { encodeFrame, FLAG_MORE, type FrameSink } from "../../lib/wire/frame.js";
 import { attachReader, withReader, type StreamReader } from "../../lib/transports/reader.js";
 import { rng, int } from "../helpers/random.js";
 import { propertyRuns } from "../helpers/property.js";
 
-/** Sizes just around the read path's thresholds (4 KiB header reads, 8 KiB bulk, 16 KiB direct, 128 KiB slabs). */
+/**
+ * Sizes just around the read path's thresholds (4 KiB header reads, 8 KiB bulk, 16 KiB direct,
+ * 128 KiB slabs, 256 KiB bodies in a slab, 1 MiB large slabs).
+ */
 const frameSize = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: 0, max: 300 }) },
-  { weight: 2, arbitrary: fc.constantFrom(4095, 4096, 4097, 8191, 8192, 16383, 16384, 16385, 65535, 65536, 131071, 131072) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(4095, 4096, 4097, 8191, 8192, 16383, 16384, 16385, 65535, 65536, 131071, 131072, 262143, 262144, 262145, 1 << 20),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 1000, max: 70_000 }) },
   { weight: 1, arbitrary: fc.integer({ min: 100_000, max: 1_100_000 }) },
 );
@@ -33,7 +40,7 @@ function body(seq: number, size: number): Buffer {
 class Receiver implements StreamReader, FrameSink {
   readonly frames: Buffer[] = [];
   private readonly plan = new ReadPlan();
-  private readonly decoder = new FrameDecoder();
+  private readonly decoder = this.plan.decoder();
 
   readBuffer(): Buffer | null {
     return this.plan.next(this.decoder, true);
@@ -126,5 +133,32 @@ describe("read in place", () => {
     expect(receiver.frames).toHaveLength(1);
     expect(receiver.frames[0]!.equals(big)).toBe(true);
     expect(targets.has(receiver.frames[0]!.buffer)).toBe(true);
+  });
+
+  it("64 KiB frames streaming in are read into shared slabs, not each into a buffer of its own", () => {
+    const bodies = Array.from({ length: 32 }, (_, seq) => body(seq, 65536));
+    const wire = Buffer.concat(bodies.map((b) => encodeFrame(0, b)));
+    let captured: net.OnReadOpts | undefined;
+    const sock = withReader((onread) => {
+      captured = onread;
+      return new net.Socket({ onread } as net.SocketConstructorOpts);
+    });
+    const receiver = new Receiver();
+    attachReader(sock, receiver);
+    // Reads of 100,000 bytes, which no frame boundary lines up with.
+    const getBuffer = captured!.buffer as () => Uint8Array;
+    for (let at = 0; at < wire.length; ) {
+      const buf = getBuffer();
+      const n = Math.min(buf.length, 100_000, wire.length - at);
+      wire.copy(buf, 0, at, at + n);
+      at += n;
+      captured!.callback(n, buf);
+    }
+    sock.destroy();
+    expect(receiver.frames).toHaveLength(bodies.length);
+    receiver.frames.forEach((frame, i) => expect(frame.equals(bodies[i]!)).toBe(true));
+    // 2 MiB of frames: the first read's copy, a 128 KiB slab, two 1 MiB slabs, and the frames
+    // that did not fit the room left in a slab, each in a buffer of its own (before: 32 buffers).
+    expect(new Set(receiver.frames.map((f) => f.buffer)).size).toBeLessThanOrEqual(6);
   });
 });
