@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { WiremqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { nodeCrypto, nodeDiagnostics, nodeNet, nodeOs } from "./node-builtins.js";
-import { adoptAccepted } from "./reader.js";
+import { serveAccepted } from "./reader.js";
 import { interfaceAddress, listenFailure, makeListener, removeStaleSocket, type Listener, type ListenOptions } from "./stream.js";
 
 /** Node publishes a failed listen here before it defers the server's 'error' event. */
@@ -21,7 +21,8 @@ interface ImmediateListen {
  */
 export function listenSync(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Listener {
   if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
-  const server = nodeNet().createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
+  const server = nodeNet().createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
+  serveAccepted(server, onConnection);
   // The failure was already reported synchronously; this only keeps the deferred copy quiet.
   server.on("error", () => {});
   const backlog = options?.backlog ?? 511;

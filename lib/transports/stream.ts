@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { WiremqError, type ZmqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { nodeCrypto, nodeDns, nodeNet, nodeOs } from "./node-builtins.js";
-import { adoptAccepted, withReader } from "./reader.js";
+import { serveAccepted, withReader } from "./reader.js";
 import { ReconnectSchedule } from "./reconnect.js";
 import { dialThroughSocks, TUNNEL_OPEN } from "./socks5.js";
 
@@ -30,7 +30,8 @@ export interface ListenOptions {
  */
 export function listen(ep: Endpoint, onConnection: (sock: net.Socket) => void, options?: ListenOptions): Promise<Listener> {
   if (ep.transport === "inproc" || ep.transport === "ws") throw new WiremqError("EPROTONOSUPPORT", `${ep.transport} is not served here`);
-  const server = nodeNet().createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true }, (sock) => onConnection(adoptAccepted(sock).unref()));
+  const server = nodeNet().createServer({ noDelay: true, pauseOnConnect: true, allowHalfOpen: true });
+  serveAccepted(server, onConnection);
   let path: string | null = null;
   return new Promise<Listener>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) => reject(listenFailure(err, ep.address)));

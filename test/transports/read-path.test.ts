@@ -6,12 +6,14 @@
  */
 import * as net from "node:net";
 import { once } from "node:events";
+import diagnostics from "node:diagnostics_channel";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { Pull, Push, curveKeyPair } from "../../lib/index.js";
 import { ReadArena } from "../../lib/engine/read-arena.js";
 import { FrameDecoder, encodeFrame, type FrameSink } from "../../lib/wire/frame.js";
-import { listen, dial } from "../../lib/transports/stream.js";
+import { listen, dial, type Listener } from "../../lib/transports/stream.js";
+import { listenSync } from "../../lib/transports/listen-sync.js";
 import { attachReader, type StreamReader } from "../../lib/transports/reader.js";
 import { parseEndpoint } from "../../lib/transports/endpoint.js";
 import { tmpIpc } from "../helpers/endpoints.js";
@@ -135,6 +137,49 @@ describe("accepted connections", () => {
     accepted!.destroy();
     client.destroy();
     await within(listener.close(), 5000, "listener close");
+  });
+
+  // Node's server once made a socket per connection that adoptAccepted replaced with a second:
+  // twice the sockets to build and collect when thousands of peers connect at once.
+  it.each(["tcp://127.0.0.1:0", "ipc"])("%s: each accepted connection is one socket, none made by Node's server", async (address) => {
+    const nodeMade: unknown[] = [];
+    const onSocket = (message: unknown): void => void nodeMade.push(message);
+    diagnostics.subscribe("net.server.socket", onSocket);
+    const listeners: Listener[] = [];
+    const clients: net.Socket[] = [];
+    const accepted: net.Socket[] = [];
+    let hellos = 0;
+    try {
+      const bound = address === "ipc" ? [tmpIpc(), tmpIpc()] : [address, address];
+      const arrived = new Promise<void>((resolve) => {
+        const onConnection = (sock: net.Socket): void => {
+          accepted.push(sock);
+          const got: Buffer[] = [];
+          attachReader(sock, { readBuffer: () => null, onRead: (buf, n) => {
+            got.push(Buffer.from(buf.subarray(0, n)));
+            if (Buffer.concat(got).toString() === "hello" && ++hellos === 4) resolve();
+          } });
+        };
+        listeners.push(listenSync(parseEndpoint(bound[0]!, true), onConnection));
+        void listen(parseEndpoint(bound[1]!, true), onConnection).then((l) => {
+          listeners.push(l);
+          for (const l of listeners) {
+            for (let i = 0; i < 2; i++) {
+              const c = dial(parseEndpoint(l.endpoint, false));
+              clients.push(c);
+              c.once("connect", () => c.write("hello"));
+            }
+          }
+        });
+      });
+      await within(arrived, 5000, "4 connections");
+      expect(accepted).toHaveLength(4);
+      expect(nodeMade).toEqual([]);
+    } finally {
+      diagnostics.unsubscribe("net.server.socket", onSocket);
+      for (const c of [...clients, ...accepted]) c.destroy();
+      await Promise.all(listeners.map((l) => l.close()));
+    }
   });
 
   it("bytes that arrive before a reader is attached are handed to it first", async () => {
