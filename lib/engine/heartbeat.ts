@@ -13,7 +13,8 @@ export interface HeartbeatOptions {
  */
 export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
-  private lastReceived = 0;
+  /** Bytes came since our last PING (a flag, not a time: a read costs no clock call). */
+  private heard = false;
   private pingSentAt = 0;
   /** Armed by a PING with a TTL, as libzmq's: it fires once, and any frame cancels it. */
   private ttlTimer: NodeJS.Timeout | null = null;
@@ -25,8 +26,8 @@ export class Heartbeat {
   ) {}
 
   /** Any bytes from the peer count as a sign of life. */
-  received(now: number): void {
-    this.lastReceived = now;
+  received(): void {
+    this.heard = true;
   }
 
   /** True while a peer's TTL runs: the next frame must cancel it (see `frame`). */
@@ -70,12 +71,13 @@ export class Heartbeat {
     const now = Date.now();
     const o = this.options;
     const timeout = o.heartbeatTimeout >= 0 ? o.heartbeatTimeout : o.heartbeatInterval;
-    if (this.pingSentAt > 0 && now - this.pingSentAt > timeout && this.lastReceived < this.pingSentAt) {
+    if (this.pingSentAt > 0 && now - this.pingSentAt > timeout && !this.heard) {
       this.expire("heartbeat timed out");
       return;
     }
-    if (this.pingSentAt === 0 || this.lastReceived >= this.pingSentAt) {
+    if (this.pingSentAt === 0 || this.heard) {
       this.pingSentAt = now;
+      this.heard = false;
       this.sendPing(o.heartbeatTimeToLive / 100);
     }
   }

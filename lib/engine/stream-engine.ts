@@ -120,7 +120,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       return;
     }
     if (this.state === S_CLOSED) return;
-    this.heartbeat.received(Date.now());
+    this.heartbeat.received();
     try {
       this.decoder.bodyWritten(n, this);
     } catch (err) {
@@ -132,7 +132,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
 
   private onData(chunk: Buffer): void {
     if (this.state === S_CLOSED) return;
-    this.heartbeat.received(Date.now());
+    this.heartbeat.received();
     try {
       let offset = 0;
       if (this.state === S_GREETING) {

@@ -150,7 +150,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
       this.early.push([data, binary]);
       return;
     }
-    this.heartbeat.received(Date.now());
+    this.heartbeat.received();
     try {
       if (!binary) throw new ProtocolError("ZWS_TEXT_FRAME", "text message on a ZWS connection");
       // A boxed frame's payload is checked once unboxed; before the handshake the channel's limit holds.
@@ -215,7 +215,7 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
 
   pong(): void {
     if (this.state === S_CLOSED) return;
-    this.heartbeat.received(Date.now());
+    this.heartbeat.received();
     this.heartbeat.peerPong();
   }
 
