@@ -59,6 +59,12 @@ export class Pipe {
   endpoint = "";
   /** Messages a link to another thread handed over that the peer has not reported read. */
   unread = 0;
+  /**
+   * Set by a socket that answers one message with one (REQ, REP): a write with nothing else
+   * queued and nothing waiting to be read goes to the connection at once, as no other message
+   * could join it in a batch this turn and waiting for the next turn only adds to the round trip.
+   */
+  writeThrough = false;
   /** Told of every write, when the pipe leads to another thread (thread-outbox.ts orders them). */
   onWrite: ((pipe: Pipe) => void) | null = null;
 
@@ -94,7 +100,11 @@ export class Pipe {
     const driver = this.driver;
     if (driver === null) return;
     const n = this.out.length;
-    if (n === 1) driver.kick();
+    if (n === 1) {
+      // While requests wait to be read (a DEALER's to a REP), replies gather in one write.
+      if (this.writeThrough && this.in.length === 0) driver.flushNow();
+      else driver.kick();
+    }
     else if (n >= this.syncFlushAt) {
       // A sender that never yields (await on an already-resolved send) would otherwise fill
       // the queue before the flush scheduled for the next turn runs; write a batch now.

@@ -45,7 +45,9 @@ export class Reply extends Socket implements Readable, Writable {
     return this.messages();
   }
 
-  protected attach(_pipe: Pipe): void {}
+  protected attach(pipe: Pipe): void {
+    pipe.writeThrough = true;
+  }
 
   protected detach(pipe: Pipe): void {
     this.fq.remove(pipe);
@@ -110,9 +112,11 @@ export class Reply extends Socket implements Readable, Writable {
       pipe.write(envelope);
     }
     // A receive that waited for this reply takes the next request already queued.
-    queueMicrotask(() => this.wakeReceiver());
+    queueMicrotask(this.wakeAfterReply);
     return true;
   }
+
+  private readonly wakeAfterReply = (): void => this.wakeReceiver();
 
   protected get canSend(): boolean {
     return this.sendingReply;

@@ -85,6 +85,7 @@ export class Request extends Socket implements Readable, Writable {
   }
 
   protected attach(pipe: Pipe): void {
+    pipe.writeThrough = true;
     this.lb.add(pipe);
     if (this.probe) pipe.write([EMPTY]);
   }
