@@ -3,9 +3,6 @@
  * the browser's WebSocket, and inproc://. Built into one ES module by scripts/build-browser.mjs.
  */
 import "./sockets/browser-transports.js";
-import { Radio as RadioSocket, type RadioOptions } from "./sockets/radio.js";
-import { Dish as DishSocket, type DishOptions } from "./sockets/dish.js";
-import type { Radio as RadioType, Dish as DishType } from "./draft.js";
 export { Socket, Context, Proxy } from "./native-constructor.js";
 
 export { Push } from "./sockets/push.js";
@@ -22,16 +19,19 @@ export { Router } from "./sockets/router.js";
 export { Observer } from "./sockets/observer.js";
 export { context } from "./context.js";
 export { curveKeyPair } from "./mechanisms/curve-keys.js";
-export { Server } from "./sockets/server.js";
-export { Client } from "./sockets/client.js";
-export { Gather } from "./sockets/gather.js";
-export { Scatter } from "./sockets/scatter.js";
-/** RADIO and DISH (draft) over ws:// and wss:// (udp:// is Node's only), with zeromq/draft's shapes. */
-export const Radio = RadioSocket as unknown as new (options?: RadioOptions) => RadioType;
-export type Radio = RadioType;
-/** DISH (draft): receives the RADIO messages of the groups it joined, over ws:// and wss:// in a page. */
-export const Dish = DishSocket as unknown as new (options?: DishOptions) => DishType;
-export type Dish = DishType;
+// The draft types with wiremq/draft's public types (the same classes): DGRAM is udp only.
+export { Server, Client, Radio, Dish, Gather, Scatter } from "./sockets/draft-api.js";
+export type { ServerOptions, ServerRoutingOptions, ClientOptions, RadioOptions, RadioGroupOptions, DishOptions, DishGroupOptions, GatherOptions, ScatterOptions } from "./sockets/draft-api.js";
+
+// The main entry's types, as in Node.
+export type { MessageLike } from "./sockets/message.js";
+export type { Message, Readable, Writable } from "./sockets/readable-writable.js";
+export type { SocketOptions } from "./sockets/options-of.js";
+export type { Event, EventOfType, EventType, EventSubscriber, EventFor, ErrnoError, AuthError, ProtoError, EventAddress, EventError, EventInterval } from "./sockets/event-types.js";
+export type { RouterConnectOptions } from "./sockets/router.js";
+export type { ContextOptions } from "./context.js";
+export type { ReceiveOptions, SendOptions } from "./sockets/socket.js";
+export type { MessageWithMeta } from "./engine/peer-meta.js";
 /**
  * Loads libsodium (fetched on first use, not with the page); curveKeyPair() needs it done in a
  * browser, where there is no node:crypto to make keys. A CURVE socket waits for it by itself.

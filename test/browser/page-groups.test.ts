@@ -1,8 +1,10 @@
 /**
- * RADIO and DISH (draft) in a chromium page over ws://: a page's DISH joins and leaves groups
- * of a RADIO in Node (wiremq's, and libzmq's: its ws transport carries the group commands), and
- * a page's RADIO publishes to a wiremq DISH in Node, which gets only the groups it joined.
- * udp://, their other transport, is not in the browser build (EPROTONOSUPPORT there).
+ * The draft sockets in a chromium page over ws://. RADIO and DISH: a page's DISH joins and
+ * leaves groups of a RADIO in Node (wiremq's, and libzmq's: its ws transport carries the group
+ * commands), and a page's RADIO publishes to a wiremq DISH in Node, which gets only the groups
+ * it joined; udp://, their other transport, is not in the browser build (EPROTONOSUPPORT there).
+ * SERVER and CLIENT, SCATTER and GATHER: the page's classes are wiremq/draft's, with its types
+ * (the page's code below is type-checked against lib/browser.ts) and its message shapes.
  */
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import * as zmq from "zeromq/draft.js";
@@ -16,7 +18,7 @@ const FIXTURE = new URL("../fixtures/browser/", import.meta.url).pathname;
 type Zmq = typeof import("../../lib/browser.js");
 declare const window: { zmq: Zmq; ready?: boolean; dish?: InstanceType<Zmq["Dish"]> };
 
-describeNeeding(chromiumMissing(), "RADIO and DISH in a chromium page over ws://", () => {
+describeNeeding(chromiumMissing(), "draft sockets in a chromium page over ws://", () => {
   let b: BrowserPage;
   const { track, closeAll } = tracker();
 
@@ -140,6 +142,52 @@ describeNeeding(chromiumMissing(), "RADIO and DISH in a chromium page over ws://
     await b.page.evaluate(() => (window as unknown as { radio: { close(): void } }).radio.close());
     expect(got.length).toBeGreaterThan(0);
     expect(got.every((l) => /^news:n\d+$/.test(l))).toBe(true);
+    expect(b.pageErrors).toEqual([]);
+  }, 30_000);
+  it("a page's CLIENT is answered by a wiremq SERVER in Node; a page's SERVER answers by routing id over inproc", async () => {
+    const server = track(new wq.Server({ linger: 0 }));
+    await server.bind("ws://127.0.0.1:*");
+    void (async () => {
+      for (;;) {
+        const [msg, { routingId }] = await server.receive();
+        await server.send(`re:${msg.toString()}`, { routingId });
+      }
+    })().catch(() => {});
+    const got = await b.page.evaluate(async (ep) => {
+      const { Client, Server } = window.zmq;
+      const client = new Client({ linger: 0 });
+      client.connect(ep);
+      await client.send("hi");
+      const [reply] = await client.receive();
+      const local = new Server({ linger: 0 });
+      await local.bind("inproc://page-draft");
+      const peer = new Client({ linger: 0 });
+      peer.connect("inproc://page-draft");
+      await peer.send("ping");
+      const [msg, { routingId }] = await local.receive();
+      await local.send(`pong:${msg.toString()}`, { routingId });
+      const [pong] = await peer.receive();
+      const result = { reply: reply.toString(), pong: pong.toString(), routingId: typeof routingId, isServer: local instanceof Server };
+      for (const s of [client, local, peer]) s.close();
+      return result;
+    }, server.lastEndpoint!);
+    expect(got).toEqual({ reply: "re:hi", pong: "pong:ping", routingId: "number", isServer: true });
+    expect(b.pageErrors).toEqual([]);
+  }, 30_000);
+
+  it("a page's SCATTER feeds a wiremq GATHER in Node", async () => {
+    const gather = track(new wq.Gather({ linger: 0 }));
+    await gather.bind("ws://127.0.0.1:*");
+    await b.page.evaluate(async (ep) => {
+      const scatter = new window.zmq.Scatter({ linger: 0 });
+      (window as unknown as { scatter: typeof scatter }).scatter = scatter;
+      scatter.connect(ep);
+      for (let i = 0; i < 5; i++) await scatter.send(`s${i}`);
+    }, gather.lastEndpoint!);
+    const got: string[] = [];
+    for (let i = 0; i < 5; i++) got.push((await gather.receive())[0].toString());
+    await b.page.evaluate(() => (window as unknown as { scatter: { close(): void } }).scatter.close());
+    expect(got).toEqual(["s0", "s1", "s2", "s3", "s4"]);
     expect(b.pageErrors).toEqual([]);
   }, 30_000);
 });
