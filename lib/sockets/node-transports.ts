@@ -1,9 +1,8 @@
 import { parseEndpoint, type Endpoint } from "../transports/endpoint.js";
 import { listen } from "../transports/stream.js";
 import { listenSync } from "../transports/listen-sync.js";
-import { registerStreamEngine, registerTransport, type SocketTransport } from "./transport-registry.js";
-import { zmtpEngineOptions } from "./engine-host.js";
-import { StreamEngine } from "../engine/stream-engine.js";
+import { registerTransport, type SocketTransport } from "./transport-registry.js";
+import { loadStreamEngine } from "./stream-engine-loader.js";
 import { StreamBinding } from "./stream-binding.js";
 import { StreamConnection } from "./stream-connection.js";
 // ws:// and wss:// register themselves with tcp and ipc.
@@ -20,11 +19,14 @@ type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
 const stream: SocketTransport<StreamEndpoint> = {
   parse: (address, forBind) => parseEndpoint(address, forBind) as StreamEndpoint,
   async bind(owner, address, ep) {
+    await loadStreamEngine();
     const binding = new StreamBinding(owner, address, ep);
     binding.listening(await listen(ep, binding.accept, owner.options));
     return binding;
   },
   bindSync(owner, address, ep) {
+    // Connections it accepts before the engine has loaded wait for it (StreamBinding.accept).
+    void loadStreamEngine();
     const binding = new StreamBinding(owner, address, ep);
     binding.listening(listenSync(ep, binding.accept, owner.options));
     return binding;
@@ -33,7 +35,6 @@ const stream: SocketTransport<StreamEndpoint> = {
   namesWildcard: (ep) => (ep.transport === "tcp" ? ep.anyHost || ep.anyPort : ep.wildcard),
 };
 
-registerStreamEngine((owner, sock, endpoint, host, peerAddress) => new StreamEngine(sock, host, zmtpEngineOptions(owner, endpoint, peerAddress)));
 registerTransport("tcp", stream);
 registerTransport("ipc", stream);
 registerUdp((openPipe) => new UdpLinks(openPipe));

@@ -4,6 +4,7 @@ import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import { startDialedEngine, type DialedEndpoint } from "./engine-host.js";
 import { connectPipe, lingerDialed, type Connection } from "./connections.js";
+import { whenStreamEngine } from "./stream-engine-loader.js";
 import type { PeerOwner } from "./peer-owner.js";
 
 type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
@@ -41,7 +42,8 @@ export class StreamConnection implements DialedEndpoint, Connection {
   start(): void {
     // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
     this.pipe = connectPipe(this.owner, this.address, this.routingId);
-    this.dialer.start();
+    // The first tcp or ipc connect waits for the engine's code to load (a stopped dialer stays stopped).
+    whenStreamEngine(() => this.dialer.start());
   }
 
   /** Stops dialing and ends the connection and the pipe now, dropping what is queued. */
