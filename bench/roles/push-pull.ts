@@ -2,7 +2,7 @@
 // by default; DEALER→ROUTER, CURVE, and an event-loop lag timer through the arguments.
 import { closeAll, type BenchSocket, type ZmqLib } from "../lib-loader.js";
 import { LagMonitor } from "./probes.js";
-import { defineRole } from "./role.js";
+import { defineRole, type Channel } from "./role.js";
 
 export interface ReceiveArgs {
   bind: string;
@@ -15,6 +15,8 @@ export interface ReceiveArgs {
   curve?: boolean;
   /** Run a 1 ms interval timer during the receive loop and report its worst lag. */
   lag?: boolean;
+  /** Post "warm" once the warm-up messages are in (the sender's CPU window waits for it). */
+  postWarm?: boolean;
 }
 
 export interface SendArgs {
@@ -29,6 +31,15 @@ export interface SendArgs {
   warmup?: number;
   /** Run a 1 ms interval timer during the send loop and report its worst lag. */
   lag?: boolean;
+  /**
+   * After the `warmup` sends, wait for step "warm" (the receiver has them all) before sending
+   * on, and count CPU from then to step "close" (it has everything): nothing is queued or in
+   * flight at either end, so the window holds the work of exactly the messages after the
+   * warm-up. Sends resolve into the queue before the handshake, so without the pause the
+   * window held part of CURVE's one-time load, and the queue's level at its ends (sends resume
+   * in bursts as it drains) moved the figure by up to a quarter.
+   */
+  cpuFromWarm?: boolean;
 }
 
 /** What the receiver posts once bound. */
@@ -84,6 +95,7 @@ export async function receiveCounted(
   args: ReceiveArgs,
   counter: Counter,
   lag?: LagMonitor,
+  channel?: Channel,
 ): Promise<ReceiveResult> {
   const total = args.warmup + args.count;
   const frames = args.socket === "Router" ? 2 : 1;
@@ -98,6 +110,7 @@ export async function receiveCounted(
       throw new Error(`message ${i}: expected ${frames} frame(s), the last of ${args.size} B; got ${shape} B`);
     }
     if (i === args.warmup) {
+      if (args.postWarm) channel?.post("warm");
       start = process.hrtime.bigint();
       cpuStart = process.cpuUsage();
     }
@@ -108,13 +121,20 @@ export async function receiveCounted(
   return { elapsedNs, count: args.count, cpuUsPerMsg: (cpu.user + cpu.system) / args.count, maxLagMs: lag?.stop().maxLagMs };
 }
 
-/** `afterSend(n)` runs once the n-th send (from 1) has resolved. */
-export async function sendCounted(push: BenchSocket, size: number, counter: Counter, afterSend?: (n: number) => void): Promise<void> {
+/** `afterSend(n)` runs once the n-th send (from 1) has resolved; `pause.until()` is awaited after the `pause.after`-th. */
+export async function sendCounted(
+  push: BenchSocket,
+  size: number,
+  counter: Counter,
+  afterSend?: (n: number) => void,
+  pause?: { after: number; until: () => Promise<void> },
+): Promise<void> {
   const payload = Buffer.alloc(size, 0x61);
   for (let i = 0; i < counter.total; i++) {
     counter.done = i;
     await push.send(payload);
     afterSend?.(i + 1);
+    if (i + 1 === pause?.after) await pause.until();
   }
   counter.done = counter.total;
 }
@@ -134,7 +154,7 @@ export const pullReceive = defineRole<ReceiveArgs>(async (lib, args, channel) =>
     await pull.bind(args.bind);
     const ready: ReceiverReady = { endpoint: pull.lastEndpoint ?? args.bind, serverKey };
     channel.post("ready", ready);
-    return await receiveCounted(pull, args, received, args.lag ? new LagMonitor() : undefined);
+    return await receiveCounted(pull, args, received, args.lag ? new LagMonitor() : undefined, channel);
   } finally {
     received.phase = "close() pending";
     await closeAll(pull);
@@ -152,15 +172,24 @@ export const pushSend = defineRole<SendArgs>(async (lib, args, channel) => {
     const warmup = args.warmup ?? 0;
     let cpuStart = process.cpuUsage();
     let cpu = cpuStart;
-    await sendCounted(push, args.size, sent, (n) => {
+    const untilWarm = async (): Promise<void> => {
+      sent.phase = "waiting for the warm-up to arrive";
+      await channel.wait("warm");
+      delete sent.phase;
+      cpuStart = process.cpuUsage();
+    };
+    const afterSend = (n: number): void => {
       if (n === warmup) cpuStart = process.cpuUsage();
       if (n === args.total) cpu = process.cpuUsage(cpuStart);
-    });
+    };
+    if (args.cpuFromWarm) await sendCounted(push, args.size, sent, undefined, { after: warmup, until: untilWarm });
+    else await sendCounted(push, args.size, sent, afterSend);
     const maxLagMs = lag?.stop().maxLagMs;
     channel.post("sent");
     // Close only once the receiver has everything: zeromq's linger is 0 with blocky = false.
     sent.phase = "waiting for the receiver";
     await channel.wait("close");
+    if (args.cpuFromWarm) cpu = process.cpuUsage(cpuStart);
     const result: SendResult = { cpuUsPerMsg: (cpu.user + cpu.system) / Math.max(1, args.total - warmup) };
     if (maxLagMs !== undefined) result.maxLagMs = maxLagMs;
     return result;

@@ -57,7 +57,7 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
       const count = scaledCount(spec.baseCount, params);
       const warmup = Math.max(1, Math.ceil(count / 10));
       const bind = bindEndpoint(spec.transport);
-      const receiveArgs: ReceiveArgs = { bind, size: spec.size, warmup, count, curve: spec.curve };
+      const receiveArgs: ReceiveArgs = { bind, size: spec.size, warmup, count, curve: spec.curve, postWarm: spec.curve };
       if (router) receiveArgs.socket = "Router";
       try {
         let result: ReceiveResult;
@@ -70,9 +70,12 @@ export function pushPullWorkload(spec: PushPullSpec): Workload {
           const sender = workers.prepare(spec.peer ?? lib, options);
           const receiver = workers.spawn("pull-receive", lib, receiveArgs, options);
           const { endpoint, serverKey } = await receiver.wait<ReceiverReady>("ready");
-          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey, warmup };
+          // With CURVE the sender's CPU per message is reported: it pauses after the warm-up
+          // until the receiver has it (SendArgs.cpuFromWarm).
+          const sendArgs: SendArgs = { connect: endpoint, size: spec.size, total: warmup + count, serverKey, warmup, cpuFromWarm: spec.curve };
           if (router) sendArgs.socket = "Dealer";
           sender.start("push-send", sendArgs);
+          if (spec.curve) receiver.wait("warm").then(() => sender.post("warm"), () => undefined); // a failure shows in result()
           result = await receiver.result<ReceiveResult>();
           sender.post("close");
           sent = await sender.result<SendResult>();
