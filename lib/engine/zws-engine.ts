@@ -19,6 +19,8 @@ const BUFFERED_HIGH = 1024 * 1024;
 /** Small payloads are carved out of one buffer per flush instead of one allocation each. */
 const SLAB_BYTES = 64 * 1024;
 const SLAB_PAYLOAD_MAX = 1024;
+/** A flush's first slab comes from Buffer's pool: a round trip's one message allocates no 64 KiB. */
+const FIRST_SLAB_BYTES = 2048;
 
 /**
  * Messages a peer may send, under a mechanism that loads (CURVE), before the handshake starts:
@@ -462,7 +464,7 @@ class PayloadBatch {
     this.bytes += n;
     if (n > SLAB_PAYLOAD_MAX) return Buffer.allocUnsafe(n);
     if (this.slab === null || this.slab.length - this.pos < n) {
-      this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+      this.slab = Buffer.allocUnsafe(this.slab === null ? FIRST_SLAB_BYTES : SLAB_BYTES);
       this.pos = 0;
     }
     const out = this.slab.subarray(this.pos, this.pos + n);
