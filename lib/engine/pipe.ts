@@ -112,9 +112,15 @@ export class Pipe {
     }
   }
 
-  /** Queue depth at which a write flushes at once instead of waiting for the next turn. */
+  /**
+   * Queue depth at which a write flushes at once instead of waiting for the next turn. A sender
+   * yields the event loop after at most 512 sends (turn-budget.ts), and the flush scheduled for
+   * that turn writes them in one go; flushing earlier split each turn's write in two (500 + 12
+   * messages at the default HWM). So only a queue that could reach the HWM within a turn is
+   * flushed early, at three quarters of it.
+   */
   private get syncFlushAt(): number {
-    return this.sendHwm > 0 ? Math.max(2, Math.min(512, this.sendHwm >>> 1)) : 512;
+    return this.sendHwm > 0 ? Math.max(2, this.sendHwm - (this.sendHwm >>> 2)) : 1024;
   }
 
   /** An inbound message arrived from the peer. */
