@@ -24,8 +24,8 @@ const ws: SocketTransport<WsEndpoint> = {
     checkSocketType(owner, address);
     const o = owner.options;
     // Loaded on the first ws bind, with the `ws` package (see WsConnection.start()).
-    const [{ listenWs }, { createZwsEngine }] = await Promise.all([import("../transports/ws-listen.js"), import("./zws-host.js")]);
-    const binding = new WsBinding(owner, address, ep, createZwsEngine);
+    const [{ listenWs }, host] = await Promise.all([import("../transports/ws-listen.js"), import("./zws-host.js")]);
+    const binding = new WsBinding(owner, address, ep, host);
     binding.listening(
       await listenWs(ep, binding.accept, {
         backlog: o.backlog,

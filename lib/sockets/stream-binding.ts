@@ -2,7 +2,7 @@ import type { Socket as NetSocket } from "node:net";
 import type { Endpoint } from "../transports/endpoint.js";
 import type { Listener } from "../transports/stream.js";
 import type { Engine } from "../engine/engine.js";
-import { startAcceptedEngine, type ListeningEndpoint } from "./engine-host.js";
+import type { ListeningEndpoint } from "./engine-host.js";
 import { acceptWhenEngine } from "./stream-engine-loader.js";
 import type { PeerOwner } from "./peer-owner.js";
 import type { Binding } from "./bindings.js";
@@ -30,7 +30,7 @@ export class StreamBinding implements ListeningEndpoint, Binding {
   }
 
   /** What the listener calls with each connection it accepts. */
-  readonly accept = (sock: NetSocket): void => acceptWhenEngine(sock, () => startAcceptedEngine(this.owner, this, sock));
+  readonly accept = (sock: NetSocket): void => acceptWhenEngine(sock, (m) => m.startAcceptedEngine(this.owner, this, sock));
 
   listening(listener: Listener): void {
     this.listener = listener;

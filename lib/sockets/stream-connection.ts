@@ -2,7 +2,7 @@ import type { Endpoint } from "../transports/endpoint.js";
 import { Dialer } from "../transports/stream.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
-import { startDialedEngine, type DialedEndpoint } from "./engine-host.js";
+import type { DialedEndpoint } from "./engine-host.js";
 import { connectPipe, lingerDialed, type Connection } from "./connections.js";
 import { whenStreamEngine } from "./stream-engine-loader.js";
 import type { PeerOwner } from "./peer-owner.js";
@@ -20,6 +20,8 @@ export class StreamConnection implements DialedEndpoint, Connection {
   engine: Engine | null = null;
   dropped = false;
   readonly dialer: Dialer;
+  /** What serves a connection, loaded before the dialer starts (start()). */
+  private serve: typeof import("./stream-engine-maker.js").startDialedEngine | null = null;
 
   constructor(
     private readonly owner: PeerOwner,
@@ -35,7 +37,7 @@ export class StreamConnection implements DialedEndpoint, Connection {
       delayed: () => ep.transport === "ipc" || events.emit({ type: "connect:delay", address }),
       retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
       failed: () => events.emit({ type: "close", address }),
-      connected: (sock) => startDialedEngine(owner, this, sock),
+      connected: (sock) => this.serve!(owner, this, sock),
     });
   }
 
@@ -43,7 +45,10 @@ export class StreamConnection implements DialedEndpoint, Connection {
     // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
     this.pipe = connectPipe(this.owner, this.address, this.routingId);
     // The first tcp or ipc connect waits for the engine's code to load (a stopped dialer stays stopped).
-    whenStreamEngine(() => this.dialer.start());
+    whenStreamEngine((m) => {
+      this.serve = m.startDialedEngine;
+      this.dialer.start();
+    });
   }
 
   /** Stops dialing and ends the connection and the pipe now, dropping what is queued. */

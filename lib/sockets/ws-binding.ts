@@ -2,8 +2,9 @@ import type { WsEndpoint } from "../transports/endpoint.js";
 import type { Listener } from "../transports/stream.js";
 import type { WsPeer } from "../transports/ws-listen.js";
 import type { Engine } from "../engine/engine.js";
-import { acceptRefused, hostAccepted, type ListeningEndpoint } from "./engine-host.js";
-import type { createZwsEngine } from "./zws-host.js";
+import type { ListeningEndpoint } from "./engine-host.js";
+
+type ZwsHost = typeof import("./zws-host.js");
 import type { Binding } from "./bindings.js";
 import type { PeerOwner } from "./peer-owner.js";
 
@@ -23,7 +24,7 @@ export class WsBinding implements ListeningEndpoint, Binding {
     readonly address: string,
     readonly ep: WsEndpoint,
     /** Loaded with the listener (node-ws.ts), which calls accept() only once it listens. */
-    private readonly createEngine: typeof createZwsEngine,
+    private readonly host: ZwsHost,
   ) {
     this.endpoint = address;
   }
@@ -32,10 +33,11 @@ export class WsBinding implements ListeningEndpoint, Binding {
   readonly accept = (_remoteAddress: string): WsPeer => {
     const owner = this.owner;
     if (!owner.closed) owner.events.emit({ type: "accept", address: this.endpoint });
+    const { hostAccepted, acceptRefused, createZwsEngine } = this.host;
     return {
       open: (channel) => {
         if (owner.closed) channel.destroy();
-        else hostAccepted(owner, this, (host) => this.createEngine(owner, channel, this.endpoint, host));
+        else hostAccepted(owner, this, (host) => createZwsEngine(owner, channel, this.endpoint, host));
       },
       refused: (why) => acceptRefused(owner, this.endpoint, why),
     };

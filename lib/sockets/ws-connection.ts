@@ -4,7 +4,7 @@ import type { WsTls } from "../transports/ws-tls.js";
 import type { ZwsMechanism } from "../wire/zws.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
-import { dialRefused, hostDialed, type DialedEndpoint } from "./engine-host.js";
+import type { DialedEndpoint } from "./engine-host.js";
 import { connectPipe, lingerDialed, type Connection } from "./connections.js";
 import type { PeerOwner } from "./peer-owner.js";
 
@@ -39,7 +39,7 @@ export class WsConnection implements DialedEndpoint, Connection {
     // The dialer, the `ws` package and the ZWS engine load on the first ws connect, not when
     // wiremq is imported: most programs never dial ws, and `ws` with node:http costs more than
     // the rest of the import.
-    void Promise.all([import("../transports/ws-dial.js"), import("./zws-host.js")]).then(([{ WsDialer }, { createZwsEngine }]) => {
+    void Promise.all([import("../transports/ws-dial.js"), import("./zws-host.js")]).then(([{ WsDialer }, { createZwsEngine, dialRefused, hostDialed }]) => {
       if (this.dropped) return;
       const { owner, address } = this;
       const events = owner.events;
