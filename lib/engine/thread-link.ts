@@ -43,6 +43,30 @@ const RING_BYTES = 4 * MAX_BATCH_BYTES;
 /** Smallest batch that goes through the ring. */
 const RING_MIN_BYTES = 16 * 1024;
 
+/**
+ * A message whose every frame lies in a SharedArrayBuffer (and which is large enough for a post
+ * of its own to pay) crosses by reference: the receiver's frames are views of the same memory,
+ * nothing is copied, and what the sender writes there later shows on both sides, as with
+ * zeromq, which shares a sent buffer with its receiver. Other memory cannot be shared without
+ * taking it from the caller (a transfer detaches it), so it is packed, one copy.
+ */
+const SHARED_MIN_BYTES = 16 * 1024;
+
+function sharedFrames(msg: Msg): boolean {
+  let bytes = 0;
+  for (const frame of msg) {
+    if (!(frame.buffer instanceof SharedArrayBuffer)) return false;
+    bytes += frame.length;
+  }
+  return bytes >= SHARED_MIN_BYTES;
+}
+
+/** A message posted by reference: its frame word and its frames' views of shared memory. */
+interface SharedPost {
+  word: number;
+  frames: Uint8Array[];
+}
+
 /** Messages as bytes: [count] then per message [frames] and per frame [length, bytes]. */
 function packInto(batch: readonly Msg[], u8: Uint8Array, start: number): void {
   const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
@@ -199,6 +223,11 @@ export class ThreadLink implements PipeDriver {
     while (batch.length < limit) {
       const msg = out.peek();
       if (msg === undefined) break;
+      if (sharedMemory && sharedFrames(msg)) {
+        if (batch.length > 0) break;
+        out.shift();
+        return this.postShared(msg);
+      }
       let size = 4;
       for (const frame of msg) size += 4 + frame.length;
       if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
@@ -230,6 +259,14 @@ export class ThreadLink implements PipeDriver {
     }
     batch.length = 0;
     return count;
+  }
+
+  private postShared(msg: Msg): number {
+    this.posted++;
+    if (this.pipe.sendHwm > 0) this.pipe.unread++;
+    const post: SharedPost = { word: frameWord(msg), frames: msg.map((f) => new Uint8Array(f.buffer, f.byteOffset, f.length)) };
+    this.port.post(post);
+    return 1;
   }
 
   private sharedRing(): RingWriter | null {
@@ -265,7 +302,11 @@ export class ThreadLink implements PipeDriver {
       this.unpack(data);
       return;
     }
-    const shared = data as { ring?: Uint8Array; control?: Int32Array };
+    const shared = data as { ring?: Uint8Array; control?: Int32Array } & Partial<SharedPost>;
+    if (shared.frames !== undefined && shared.word !== undefined) {
+      this.deliverShared(shared.word, shared.frames);
+      return;
+    }
     if (shared.ring !== undefined && shared.control !== undefined) this.peerRing = { ring: shared.ring, control: shared.control };
   }
 
@@ -291,6 +332,14 @@ export class ThreadLink implements PipeDriver {
     this.delivered += count;
     // Pipe.read calls resumeReading once its queue is at half the receive HWM or less.
     if (this.lowWaterMark > 0) pipe.readPaused = true;
+  }
+
+  private deliverShared(word: number, frames: Uint8Array[]): void {
+    const msg = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
+    if (word > FRAME_COUNT) this.pipe.deliver(groupCommand((word & JOIN_BIT) !== 0 ? "JOIN" : "LEAVE", msg[0]!));
+    else this.pipe.deliver(msg);
+    this.delivered++;
+    if (this.lowWaterMark > 0) this.pipe.readPaused = true;
   }
 
   resumeReading(): void {

@@ -436,6 +436,52 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 });
 
+describe("large messages in shared memory cross threads by reference", () => {
+  it("a frame in a SharedArrayBuffer arrives as a view of the same memory: intact, not copied, and the sender's later writes show", async () => {
+    const addr = address();
+    const w = peer("wiremq");
+    await w.call("open", { name: "pull", type: "pull" });
+    await w.call("bind", { name: "pull", address: addr });
+    const push = open.track(new wiremq.Push({ linger: 0 }));
+    push.connect(addr);
+    const shared = Buffer.from(new SharedArrayBuffer(128 * 1024), 4096, 64 * 1024).fill(0x21);
+    // A small frame alongside it is not shared memory: that message is packed (copied) as before.
+    const got = w.call<{ shared: boolean; first: number; length: number }[]>("receiveKept", { name: "pull" });
+    await push.send(shared);
+    expect(await got).toEqual([{ shared: true, first: 0x21, length: 64 * 1024 }]);
+    // As zeromq shares a sent buffer with its receiver: the memory is one, so a write shows.
+    shared[0] = 0x42;
+    expect(await w.call<number[]>("readKept", {})).toEqual([0x42]);
+    const mixed = w.call<{ shared: boolean; first: number; length: number }[]>("receiveKept", { name: "pull" });
+    await push.send([shared, Buffer.from("x")]);
+    expect(await mixed).toEqual([
+      { shared: false, first: 0x42, length: 64 * 1024 },
+      { shared: false, first: 0x78, length: 1 },
+    ]);
+    shared[0] = 0x43;
+    expect(await w.call<number[]>("readKept", {})).toEqual([0x42, 0x78]);
+    await w.call("close", { name: "pull" });
+  });
+
+  it("shared and packed messages keep their order through small HWMs", async () => {
+    const addr = address();
+    const w = peer("wiremq");
+    await w.call("open", { name: "pull", type: "pull", options: { receiveHighWaterMark: 5 } });
+    await w.call("bind", { name: "pull", address: addr });
+    const push = open.track(new wiremq.Push({ linger: 0, sendHighWaterMark: 5 }));
+    push.connect(addr);
+    const count = 300;
+    const inOrder = w.call("receiveNumbered", { name: "pull", count });
+    for (let i = 0; i < count; i++) {
+      const buf = i % 3 === 0 ? Buffer.alloc(100) : Buffer.from(new SharedArrayBuffer(32 * 1024));
+      buf.writeUInt32BE(i, 0);
+      await push.send(buf);
+    }
+    expect(await inOrder).toBe(count);
+    await w.call("close", { name: "pull" });
+  });
+});
+
 describe("inproc HWM across threads is the sum of both ends, as zeromq", () => {
   /** Sends with sendTimeout 0 to a worker PULL that does not read: how many are taken before EAGAIN. */
   async function queuedBeforeFull(lib: LibName, zmq: Zmq): Promise<{ taken: number; code: unknown; delivered: number; afterRead: boolean }> {
