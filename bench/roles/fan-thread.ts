@@ -10,6 +10,8 @@ export interface FanThreadArgs {
   role: "pull" | "push";
   /** PUSH: messages to send. PULL: the expected share (informational: the balancer decides). */
   total: number;
+  /** PUSH: the payload lies in a SharedArrayBuffer. */
+  shared?: boolean;
 }
 
 export interface FanThreadReport {
@@ -46,7 +48,7 @@ async function run(args: FanThreadArgs): Promise<void> {
   } else {
     post({ step: "ready", count });
     await next("go");
-    const payload = Buffer.alloc(args.size, 0x61);
+    const payload = args.shared === true ? Buffer.from(new SharedArrayBuffer(args.size)).fill(0x61) : Buffer.alloc(args.size, 0x61);
     for (; count < args.total; count++) await socket.send(payload);
   }
   post({ step: "done", count });

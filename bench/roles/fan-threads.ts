@@ -12,6 +12,8 @@ import { defineRole } from "./role.js";
 export interface FanThreadsArgs extends ReceiveArgs {
   direction: "out" | "in";
   threads: number;
+  /** The payload lies in a SharedArrayBuffer. */
+  shared: boolean;
 }
 
 const END = Buffer.from([0]);
@@ -28,7 +30,7 @@ export const fanThreads = defineRole<FanThreadsArgs>(async (lib, args, channel) 
     const ready: Array<Promise<unknown>> = [];
     for (let i = 0; i < args.threads; i++) {
       const share = Math.floor(total / args.threads) + (i < total % args.threads ? 1 : 0);
-      const workerData: FanThreadArgs = { specifier: libSpecifier(lib.name), connect: args.bind, size: args.size, role: args.direction === "out" ? "pull" : "push", total: share };
+      const workerData: FanThreadArgs = { specifier: libSpecifier(lib.name), connect: args.bind, size: args.size, role: args.direction === "out" ? "pull" : "push", total: share, shared: args.shared };
       const worker = new Worker(new URL("./fan-thread.js", import.meta.url), { workerData });
       workers.push(worker);
       const failed = new Promise<never>((_, reject) => worker.once("error", reject));
@@ -44,7 +46,7 @@ export const fanThreads = defineRole<FanThreadsArgs>(async (lib, args, channel) 
       result = await receiveCounted(socket, args, counter);
       await Promise.all(reports.map((r, i) => (workers[i]!.postMessage("close"), r)));
     } else {
-      const payload = Buffer.alloc(args.size, 0x61);
+      const payload = args.shared ? Buffer.from(new SharedArrayBuffer(args.size)).fill(0x61) : Buffer.alloc(args.size, 0x61);
       const start = process.hrtime.bigint();
       for (let i = 0; i < total; i++) {
         counter.done = i;

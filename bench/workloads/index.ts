@@ -42,6 +42,9 @@ export const workloads: readonly Workload[] = [
   fanThreadsWorkload({ direction: "in", threads: 4, size: 16, baseCount: 200_000, targets: [{ metric: "msgsPerSec", ratio: 3 }] }),
   fanThreadsWorkload({ direction: "out", threads: 4, size: 64 * KiB, baseCount: 20_000, targets: [{ metric: "mbPerSec", ratio: 3 }] }),
   fanThreadsWorkload({ direction: "in", threads: 4, size: 64 * KiB, baseCount: 20_000, targets: [{ metric: "mbPerSec", ratio: 3 }] }),
+  // The same with payloads in a SharedArrayBuffer, which wiremq passes by reference (no copy).
+  fanThreadsWorkload({ direction: "out", threads: 4, size: 64 * KiB, baseCount: 20_000, shared: true, targets: [{ metric: "mbPerSec", ratio: 3 }] }),
+  fanThreadsWorkload({ direction: "in", threads: 4, size: 64 * KiB, baseCount: 20_000, shared: true, targets: [{ metric: "mbPerSec", ratio: 3 }] }),
   pubSubWorkload({
     transport: "tcp",
     size: 16,
