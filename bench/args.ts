@@ -22,7 +22,7 @@ export const USAGE = `usage: node dist/bench/run.js [options]   (or: npm run ben
                    zeromq,zeromq tests the harness; one name runs one column)
   --rounds N       measurements per library per workload, medians reported (default 5)
   --quick          smoke run: 1 round, a fifth of the messages, shorter timeout
-  --filter S       run only workloads whose name contains S (repeatable; comma = or)
+  --filter S       run only workloads whose name contains S (repeatable; comma = or; =S: exactly S)
   --json[=PATH]    write results as JSON to stdout (table then goes to stderr) or to PATH
   --timeout SEC    limit for one measurement, after which its workers are killed (default 60, quick 20)
   --stall SEC      fail a measurement early when its workers make no progress that long (default 10, quick 4)

@@ -24,7 +24,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const selected = workloads.filter((w) => opts.filters.length === 0 || opts.filters.some((f) => w.name.includes(f)));
+  const selected = workloads.filter((w) => opts.filters.length === 0 || opts.filters.some((f) => (f.startsWith("=") ? w.name === f.slice(1) : w.name.includes(f))));
   if (opts.list) {
     const width = Math.max(...workloads.map((w) => w.name.length));
     for (const w of workloads) console.log(`${w.name.padEnd(width)}  ${w.description}`);
