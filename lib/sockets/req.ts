@@ -160,7 +160,9 @@ export class Request extends Socket implements Readable, Writable {
       if (msg.length < at + 2 || msg[at]!.length !== 0) continue;
       this.receivingReply = false;
       if (this.sendPending) queueMicrotask(this.sendInTurn);
-      msg.splice(0, at + 1);
+      // shift(), unlike splice(), makes no array of what it removes.
+      msg.shift();
+      if (at === 1) msg.shift();
       return msg;
     }
   }

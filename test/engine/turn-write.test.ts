@@ -34,3 +34,24 @@ describe("one write per turn", () => {
     for (let i = 0; i < N; i++) expect(String((await pull.receive())[0])).toBe(`m${i}`);
   });
 });
+
+// A receive waiting on a connection is served inside the read that brings its message (not from
+// a microtask); reading on from there must keep the receive HWM's pause and resume intact.
+describe("a receive waiting on a connection", () => {
+  it("with a receive HWM of 4, the reader pauses and resumes, and 3000 messages arrive once, in order", async () => {
+    const pull = track(new Pull({ receiveHighWaterMark: 4 }));
+    await pull.bind("tcp://127.0.0.1:*");
+    const push = track(new Push({ sendHighWaterMark: 4 }));
+    push.connect(pull.lastEndpoint!);
+    const N = 3000;
+    const sending = (async () => {
+      for (let i = 0; i < N; i++) await push.send(`m${i}`);
+    })();
+    for (let i = 0; i < N; i++) {
+      // Every few messages the reader waits first, so the message is handed to a waiting receive.
+      if (i % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+      expect(String((await pull.receive())[0])).toBe(`m${i}`);
+    }
+    await sending;
+  });
+});
