@@ -165,11 +165,6 @@ export abstract class MessageExchange extends SocketOptions {
     }
   }
 
-  /** A pipe driven by a connection became readable: a waiting receive takes its message now. */
-  protected serveReceiveNow(): void {
-    if (this.receiveWaiter?.active === true && !this.receiveRetryQueued) this.retryReceive();
-  }
-
   /** At close: the waiting send and receive fail as zeromq's last try would. */
   protected cutShortWaiting(): void {
     if (this.sendWaiter?.active === true) this.sendWaiter.reject(this.sendCutShort(this.waitingFrames!));

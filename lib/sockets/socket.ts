@@ -300,10 +300,7 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
 
   onPipeReadable(pipe: Pipe): void {
     this.xreadable(pipe);
-    // An engine decodes a whole read before the reader's continuation can run, so a waiting
-    // receive is served at once; an inproc writer is served from a microtask (serveReceiveSoon).
-    if (pipe.peer === null) this.serveReceiveNow();
-    else this.serveReceiveSoon();
+    this.serveReceiveSoon();
   }
 
   onPipeWritable(_pipe: Pipe): void {

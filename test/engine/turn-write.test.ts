@@ -35,8 +35,7 @@ describe("one write per turn", () => {
   });
 });
 
-// A receive waiting on a connection is served inside the read that brings its message (not from
-// a microtask); reading on from there must keep the receive HWM's pause and resume intact.
+// A receive that waits on a connection, with the receive HWM's pause and resume.
 describe("a receive waiting on a connection", () => {
   it("with a receive HWM of 4, the reader pauses and resumes, and 3000 messages arrive once, in order", async () => {
     const pull = track(new Pull({ receiveHighWaterMark: 4 }));
