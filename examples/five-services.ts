@@ -83,6 +83,7 @@ async function paymentsPart(servers: RpcServer<typeof payments>[], log: (line: s
   const start = async (name: string): Promise<RpcServer<typeof payments>> => {
     const server = rpc.server(payments, {
       charge: async ({ order }) => {
+        if (order.startsWith("warm-up")) return { order, server: name };
         // The side effect first, then a slow confirmation (longer than an attempt's timeout).
         ran.set(order, (ran.get(order) ?? 0) + 1);
         if (name === "west") westBusy();
@@ -98,6 +99,7 @@ async function paymentsPart(servers: RpcServer<typeof payments>[], log: (line: s
   const west = await start("west");
   const client = rpc.client(payments, { servers: [east.lastEndpoint!, west.lastEndpoint!], timeout: 5000, attemptTimeout: 50, retries: 3 });
   try {
+    await bothAnswering(client);
     const calls = Array.from({ length: 40 }, (_, i) => client.call("charge", { order: `o${i}`, cents: 100 + i }));
     await westHasCharges;
     // Killed: no drain, its running charges are never answered.
@@ -114,6 +116,20 @@ async function paymentsPart(servers: RpcServer<typeof payments>[], log: (line: s
     return { calls: calls.length, answered, mayHaveRun, duplicates, lost, unsettled: calls.length - settled.length };
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * Calls until east and west have each answered once. The client sends to servers it is
+ * connected to first, so on a busy machine the 40 charges could all go to east before west's
+ * connection is up, and west would have nothing running when it is killed.
+ */
+async function bothAnswering(client: ReturnType<typeof rpc.client<typeof payments>>): Promise<void> {
+  const seen = new Set<string>();
+  for (let i = 0; seen.size < 2; i++) {
+    if (i === 200) throw new Error("payments: east and west did not both answer in 200 rounds of warm-up calls");
+    const replies = await Promise.all([0, 1].map((n) => client.call("charge", { order: `warm-up-${i}-${n}`, cents: 0 })));
+    for (const r of replies) seen.add(r.server);
   }
 }
 
