@@ -22,6 +22,8 @@ export class StreamConnection implements DialedEndpoint, Connection {
   readonly dialer: Dialer;
   /** What serves a connection, loaded before the dialer starts (start()). */
   private serve: typeof import("./stream-engine-maker.js").startDialedEngine | null = null;
+  /** Stops waiting for the engine's code, when closed before it loaded. */
+  private cancelWait: (() => void) | null = null;
 
   constructor(
     private readonly owner: PeerOwner,
@@ -45,7 +47,8 @@ export class StreamConnection implements DialedEndpoint, Connection {
     // A connect()'s pipe outlives reconnects, as libzmq's (connectPipe says when there is one).
     this.pipe = connectPipe(this.owner, this.address, this.routingId);
     // The first tcp or ipc connect waits for the engine's code to load (a stopped dialer stays stopped).
-    whenStreamEngine((m) => {
+    this.cancelWait = whenStreamEngine((m) => {
+      this.cancelWait = null;
       this.serve = m.startDialedEngine;
       this.dialer.start();
     });
@@ -54,6 +57,7 @@ export class StreamConnection implements DialedEndpoint, Connection {
   /** Stops dialing and ends the connection and the pipe now, dropping what is queued. */
   close(): void {
     this.dropped = true;
+    this.cancelWait?.();
     this.dialer.stop();
     this.engine?.destroy();
     this.pipe?.terminate();
@@ -61,6 +65,7 @@ export class StreamConnection implements DialedEndpoint, Connection {
 
   async leave(): Promise<void> {
     this.dropped = true;
+    this.cancelWait?.();
     this.dialer.stop();
     const engine = this.engine;
     if (engine !== null) await (engine.leave === undefined ? engine.destroy() : engine.leave());
