@@ -5,6 +5,7 @@ import type * as Diagnostics from "node:diagnostics_channel";
 import type * as Dns from "node:dns";
 import type * as Net from "node:net";
 import type * as Os from "node:os";
+import { nodeBuiltin } from "../util/builtin.js";
 
 /**
  * Node's built-in modules the tcp, ipc and udp transports use, each loaded on its first use
@@ -28,9 +29,9 @@ const loaded = new Map<keyof Builtins, unknown>();
 function builtin<K extends keyof Builtins>(id: K): Builtins[K] {
   let mod = loaded.get(id) as Builtins[K] | undefined;
   if (mod === undefined) {
-    // process.getBuiltinModule is Node ≥ 20.16; before it, a require from any absolute path
-    // resolves a `node:` id the same way.
-    mod = (process.getBuiltinModule?.(id) ?? createRequire(process.execPath)(id)) as Builtins[K];
+    // nodeBuiltin needs Node ≥ 20.16; before it, a require from any absolute path resolves a
+    // `node:` id the same way.
+    mod = nodeBuiltin<Builtins[K]>(id) ?? (createRequire(process.execPath)(id) as Builtins[K]);
     loaded.set(id, mod);
   }
   return mod;

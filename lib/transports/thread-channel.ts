@@ -1,4 +1,5 @@
 import { zmqError } from "../errors.js";
+import { nodeBuiltin } from "../util/builtin.js";
 
 /**
  * The channels that carry inproc links between threads (inproc-threads.ts sets links up), and
@@ -62,9 +63,7 @@ interface WorkerThreads {
   MessageChannel?: new () => { port1: PortLike; port2: PortLike };
 }
 
-const workerThreads = (globalThis as { process?: { getBuiltinModule?(id: string): unknown } }).process?.getBuiltinModule?.(
-  "node:worker_threads",
-) as WorkerThreads | undefined;
+const workerThreads = nodeBuiltin<WorkerThreads>("node:worker_threads");
 
 /**
  * How this thread hands a MessagePort to another: null where the runtime cannot (then links
