@@ -38,6 +38,17 @@ afterEach(async () => {
 const text = (msg: Buffer[]): string[] => msg.map((f) => f.toString());
 
 describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
+  /** A PULL bound in a new worker at a fresh address, and a PUSH here (linger 0) connected to it. */
+  async function pushToWorkerPull(): Promise<{ addr: string; w: ThreadPeer; push: InstanceType<typeof zmq.Push> }> {
+    const addr = address();
+    const w = peer(lib);
+    await w.call("open", { name: "pull", type: "pull" });
+    await w.call("bind", { name: "pull", address: addr });
+    const push = open.track(new zmq.Push({ linger: 0 }));
+    push.connect(addr);
+    return { addr, w, push };
+  }
+
   it("a worker's PUSH reaches a PULL bound in this thread", async () => {
     const addr = address();
     const pull = open.track(new zmq.Pull());
@@ -53,12 +64,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("a PUSH in this thread reaches a PULL bound in a worker", async () => {
-    const addr = address();
-    const w = peer(lib);
-    await w.call("open", { name: "pull", type: "pull" });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new zmq.Push({ linger: 0 }));
-    push.connect(addr);
+    const { w, push } = await pushToWorkerPull();
     const got = w.call("receive", { name: "pull" });
     await push.send(["hello", "worker"]);
     expect(await got).toEqual(["hello", "worker"]);
@@ -263,12 +269,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("large messages cross intact, 64 KiB ones in a stream and a 3 MiB one alone", async () => {
-    const addr = address();
-    const w = peer(lib);
-    await w.call("open", { name: "pull", type: "pull" });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new zmq.Push({ linger: 0 }));
-    push.connect(addr);
+    const { w, push } = await pushToWorkerPull();
     const count = 500;
     const inOrder = w.call("receiveNumbered", { name: "pull", count });
     for (let i = 0; i < count; i++) {
@@ -287,12 +288,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("the sender's buffers stay its own: sent to a worker, none is detached, and one reused for the next message carries its new bytes", async () => {
-    const addr = address();
-    const w = peer(lib);
-    await w.call("open", { name: "pull", type: "pull" });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new zmq.Push({ linger: 0 }));
-    push.connect(addr);
+    const { w, push } = await pushToWorkerPull();
     const { createHash } = await import("node:crypto");
     const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
     // An unpooled buffer the size of its whole ArrayBuffer (what a transfer could take), a
