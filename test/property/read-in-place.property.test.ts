@@ -65,6 +65,32 @@ class Receiver implements StreamReader, FrameSink {
  * Feeds `wire` through the socket's onread slot as a runtime would: ask for memory, write at
  * most its length (and at most a seeded random count) into it, report the count.
  */
+/**
+ * Reads `wire` through a reader-attached socket's onread slot, at most `piece` bytes per read,
+ * into the memory the reader chooses; returns what arrived and the ArrayBuffers the reads landed in.
+ */
+function readInPieces(wire: Buffer, piece: number): { receiver: Receiver; targets: Set<ArrayBufferLike> } {
+  let captured: net.OnReadOpts | undefined;
+  const sock = withReader((onread) => {
+    captured = onread;
+    return new net.Socket({ onread } as net.SocketConstructorOpts);
+  });
+  const receiver = new Receiver();
+  attachReader(sock, receiver);
+  const getBuffer = captured!.buffer as () => Uint8Array;
+  const targets = new Set<ArrayBufferLike>();
+  for (let at = 0; at < wire.length; ) {
+    const buf = getBuffer();
+    targets.add(buf.buffer);
+    const n = Math.min(buf.length, piece, wire.length - at);
+    wire.copy(buf, 0, at, at + n);
+    at += n;
+    captured!.callback(n, buf);
+  }
+  sock.destroy();
+  return { receiver, targets };
+}
+
 function feed(onread: net.OnReadOpts, wire: Buffer, seed: number): { reads: number } {
   const r = rng(seed);
   const getBuffer = onread.buffer as () => Uint8Array;
@@ -110,26 +136,8 @@ describe("read in place", () => {
 
   it("a large body is read straight into its own buffer (the reads land in it, not in a copy)", () => {
     const big = body(1, 1 << 20);
-    const wire = encodeFrame(0, big);
-    let captured: net.OnReadOpts | undefined;
-    const sock = withReader((onread) => {
-      captured = onread;
-      return new net.Socket({ onread } as net.SocketConstructorOpts);
-    });
-    const receiver = new Receiver();
-    attachReader(sock, receiver);
     // Reads of 64 KiB: the first takes the header and the start of the body, the rest go in place.
-    const getBuffer = captured!.buffer as () => Uint8Array;
-    const targets = new Set<ArrayBufferLike>();
-    for (let at = 0; at < wire.length; ) {
-      const buf = getBuffer();
-      targets.add(buf.buffer);
-      const n = Math.min(buf.length, 65536, wire.length - at);
-      wire.copy(buf, 0, at, at + n);
-      at += n;
-      captured!.callback(n, buf);
-    }
-    sock.destroy();
+    const { receiver, targets } = readInPieces(encodeFrame(0, big), 65536);
     expect(receiver.frames).toHaveLength(1);
     expect(receiver.frames[0]!.equals(big)).toBe(true);
     expect(targets.has(receiver.frames[0]!.buffer)).toBe(true);
@@ -137,24 +145,8 @@ describe("read in place", () => {
 
   it("64 KiB frames streaming in are read into shared slabs, not each into a buffer of its own", () => {
     const bodies = Array.from({ length: 32 }, (_, seq) => body(seq, 65536));
-    const wire = Buffer.concat(bodies.map((b) => encodeFrame(0, b)));
-    let captured: net.OnReadOpts | undefined;
-    const sock = withReader((onread) => {
-      captured = onread;
-      return new net.Socket({ onread } as net.SocketConstructorOpts);
-    });
-    const receiver = new Receiver();
-    attachReader(sock, receiver);
     // Reads of 100,000 bytes, which no frame boundary lines up with.
-    const getBuffer = captured!.buffer as () => Uint8Array;
-    for (let at = 0; at < wire.length; ) {
-      const buf = getBuffer();
-      const n = Math.min(buf.length, 100_000, wire.length - at);
-      wire.copy(buf, 0, at, at + n);
-      at += n;
-      captured!.callback(n, buf);
-    }
-    sock.destroy();
+    const { receiver } = readInPieces(Buffer.concat(bodies.map((b) => encodeFrame(0, b))), 100_000);
     expect(receiver.frames).toHaveLength(bodies.length);
     receiver.frames.forEach((frame, i) => expect(frame.equals(bodies[i]!)).toBe(true));
     // 2 MiB of frames: the first read's copy, a 128 KiB slab, two 1 MiB slabs, and the frames
