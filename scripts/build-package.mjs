@@ -3,8 +3,12 @@
 //    package.json "exports" plus chunks they share (dist/cjs/chunks/), so every class and every
 //    piece of module state (the default context, the inproc namespace) exists once whichever
 //    subpaths a program loads. Beside them, tsc's declarations (tsconfig.cjs.json).
-//  - dist/esm: for each subpath an ESM entry that re-exports the CommonJS module's names, so
-//    `import` and `require` load one copy of the library.
+//  - no ES module files: each subpath's "import" is the same CommonJS file as its "require", so
+//    `import` and `require` load one copy of the library. Node finds an entry's names for
+//    `import { Push } from "wiremq"` in the list esbuild writes at the end of each CommonJS
+//    file; the build checks that `import` sees every name `require` does. An ESM wrapper per
+//    entry (how this was until issue 20) cost ~9 ms of the ~60 ms of `import "wiremq"`: Node's
+//    ESM loader reads an .mjs file through node:fs/promises, which it loads for that alone.
 // Bundled because loading ~100 small modules cost most of `require("wiremq")`: resolving,
 // reading and compiling each file (82 ms of CPU against 44 ms bundled, one loaded 2-core run).
 // esbuild splits chunks only for ES modules, so the chunk graph is built as ESM first and each
@@ -16,14 +20,14 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const cjsDir = join(root, "dist", "cjs");
-const esmDir = join(root, "dist", "esm");
 rmSync(cjsDir, { recursive: true, force: true });
-rmSync(esmDir, { recursive: true, force: true });
+// Where earlier builds wrote ESM wrappers.
+rmSync(join(root, "dist", "esm"), { recursive: true, force: true });
 
 const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
 execFileSync(process.execPath, [tsc, "-p", join(root, "tsconfig.cjs.json")], { stdio: "inherit" });
@@ -118,19 +122,10 @@ function sparingNameHelper(code) {
 
 const require = createRequire(import.meta.url);
 for (const [subpath, target] of targets) {
-  if (target.import === undefined) continue;
-  const cjsFile = join(root, target.require);
-  const esmFile = join(root, target.import);
-  const names = Object.keys(require(cjsFile)).filter((n) => n !== "__esModule" && n !== "default");
-  for (const n of names) if (!/^[A-Za-z_$][\w$]*$/.test(n)) throw new Error(`${subpath}: export ${n} is not an identifier`);
-  const from = relative(dirname(esmFile), cjsFile).split("\\").join("/");
-  const lines = [
-    `// The ESM entry of "${join(pkg.name, subpath)}", written by scripts/build-package.mjs: the names of the CommonJS build.`,
-    `import cjs from "${from.startsWith(".") ? from : `./${from}`}";`,
-    names.length > 0 ? `export const { ${names.join(", ")} } = cjs;` : "",
-    "export default cjs;",
-    "",
-  ];
-  mkdirSync(dirname(esmFile), { recursive: true });
-  writeFileSync(esmFile, lines.filter((l, i) => l !== "" || i === lines.length - 1).join("\n"));
+  if (target.import !== undefined && target.import !== target.require) throw new Error(`${subpath}: "import" must be the same file as "require" (one copy of the library)`);
+  const file = join(root, target.require);
+  const names = (m) => Object.keys(m).filter((n) => n !== "__esModule" && n !== "default").sort().join();
+  const required = names(require(file));
+  const imported = names(await import(pathToFileURL(file).href));
+  if (imported !== required) throw new Error(`${subpath}: import sees [${imported}], require [${required}]`);
 }

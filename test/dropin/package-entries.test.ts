@@ -85,6 +85,20 @@ describe("the package, as installed", () => {
     }
   });
 
+  // No ES module wrapper between `import` and the library: it cost about a fifth of
+  // `import "wiremq"` (issue 20), Node's ESM loader reading it through node:fs/promises.
+  it("every subpath's import resolves to the very file require loads", () => {
+    const specs = JSON.stringify(nodeSubpaths.map(specifier));
+    const out = run(
+      "resolve.mjs",
+      `import { createRequire } from "node:module";
+       import { pathToFileURL } from "node:url";
+       const require = createRequire(import.meta.url);
+       console.log(JSON.stringify(${specs}.filter((s) => import.meta.resolve(s) !== pathToFileURL(require.resolve(s)).href)));`,
+    );
+    expect(JSON.parse(out)).toEqual([]);
+  });
+
   // The entries are bundles sharing chunks: one class, one default context and one error family
   // whichever subpath a value came through, and whether it was required or imported.
   const shared = (zmq: string, draft: string, errors: string): string => `

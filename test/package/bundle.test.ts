@@ -57,7 +57,7 @@ describe("wiremq bundled with esbuild", () => {
 
   it("as ESM, with the require/__dirname banner", async () => {
     const entry = join(dir, "app.mjs");
-    writeFileSync(entry, `import { Push, Pull, curveKeyPair } from ${JSON.stringify(join(root, "dist/esm/index.mjs"))};\n${BODY}`);
+    writeFileSync(entry, `import { Push, Pull, curveKeyPair } from ${JSON.stringify(join(root, "dist/cjs/lib/index.js"))};\n${BODY}`);
     await build({ entryPoints: [entry], bundle: true, platform: "node", format: "esm", outfile: join(dir, "out", "app.mjs"), logLevel: "error", banner: { js: ESM_BANNER } });
     expect(runBundle(join(dir, "out", "app.mjs"))).toMatchObject({ status: 0, stdout: "bundled\n" });
   }, 60_000);

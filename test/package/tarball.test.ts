@@ -26,7 +26,6 @@ const ALLOWED: readonly RegExp[] = [
   /^dist\/cjs\/(lib|patterns)\/[\w/.-]+\.(js|d\.ts)$/,
   // The chunks the CommonJS entries share (scripts/build-package.mjs).
   /^dist\/cjs\/chunks\/[\w.-]+\.js$/,
-  /^dist\/esm\/[\w-]+\.mjs$/,
   /^dist\/(lib|bin)\/[\w/.-]+\.js$/,
   // wiremq/browser: the bundle and its chunks (libsodium's among them).
   /^dist\/browser\/(chunks\/)?[\w.-]+\.js$/,

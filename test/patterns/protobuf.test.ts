@@ -188,7 +188,7 @@ describeNeeding(missingBuild(), "without protobufjs installed", () => {
       );
       const script = `
         const cjs = require(${JSON.stringify(join(ROOT, "dist", "cjs", "patterns", "index.js"))});
-        import(${JSON.stringify(join(ROOT, "dist", "esm", "patterns.mjs"))}).then((esm) => {
+        import(${JSON.stringify(join(ROOT, "dist", "cjs", "patterns", "index.js"))}).then((esm) => {
           const fake = { name: "T", fullName: "T", fieldsArray: [], fieldsById: {}, encode() {}, decode() {}, verify() { return null; }, toObject() { return {}; }, resolveAll() {} };
           let error = null;
           try { esm.protobuf(fake); } catch (e) { error = { code: e.code, message: e.message }; }
