@@ -99,6 +99,20 @@ describe("the package, as installed", () => {
     expect(JSON.parse(out)).toEqual([]);
   });
 
+  // The main entry's modules are one chunk (scripts/build-package.mjs): spread over 17 files,
+  // calling each other across them, they cost a third more of `import "wiremq"` (issue 20).
+  it("import 'wiremq' loads three files of the package: its entry, the main chunk and the errors' chunk", () => {
+    const out = run(
+      "files.mjs",
+      `import "wiremq";
+       import { createRequire } from "node:module";
+       console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`,
+    );
+    const files = (JSON.parse(out) as string[]).map((f) => f.split(/[\\/]dist[\\/]cjs[\\/]/)[1]);
+    expect(files, out).toHaveLength(3);
+    expect(files[0]).toBe("lib/index.js");
+  });
+
   // The entries are bundles sharing chunks: one class, one default context and one error family
   // whichever subpath a value came through, and whether it was required or imported.
   const shared = (zmq: string, draft: string, errors: string): string => `
