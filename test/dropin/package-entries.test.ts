@@ -113,6 +113,15 @@ describe("the package, as installed", () => {
     expect(files[0]).toBe("lib/index.js");
   });
 
+  // One character outside ASCII, in a comment, made Node read the whole main chunk as a
+  // two-byte string transcoded from UTF-8.
+  it("the CommonJS build is ASCII", () => {
+    const files = readdirSync(join(root, "dist/cjs"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".js"));
+    expect(files.length).toBeGreaterThan(10);
+    const outside = files.filter((f) => /[^\x00-\x7f]/.test(readFileSync(join(root, "dist/cjs", f), "utf8")));
+    expect(outside).toEqual([]);
+  });
+
   // The entries are bundles sharing chunks: one class, one default context and one error family
   // whichever subpath a value came through, and whether it was required or imported.
   const shared = (zmq: string, draft: string, errors: string): string => `
