@@ -3,6 +3,7 @@ import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import { RingWriter, sharedMemory, takeFromRing } from "./shared-ring.js";
 import { flushOutbox, forget, linkUp, noteWrite, scheduleOutbox, type Run } from "./thread-outbox.js";
 import { groupCommand, groupCommandOf } from "./group-command.js";
+import { isSharedFrame, SHARED_FRAME, SHARED_REF_BYTES, SharedIn, SharedOut } from "./shared-frames.js";
 
 /** The channel a link posts on (lib/transports/inproc-threads.ts makes it). */
 export interface LinkPort {
@@ -44,31 +45,10 @@ const RING_BYTES = 4 * MAX_BATCH_BYTES;
 const RING_MIN_BYTES = 16 * 1024;
 
 /**
- * A message whose every frame lies in a SharedArrayBuffer (and which is large enough for a post
- * of its own to pay) crosses by reference: the receiver's frames are views of the same memory,
- * nothing is copied, and what the sender writes there later shows on both sides, as with
- * zeromq, which shares a sent buffer with its receiver. Other memory cannot be shared without
- * taking it from the caller (a transfer detaches it), so it is packed, one copy.
+ * Messages as bytes: [count] then per message [frames] and per frame [length, bytes], or, for a
+ * frame in a SharedArrayBuffer when the link shares them, [SHARED_FRAME, id, offset, length].
  */
-const SHARED_MIN_BYTES = 16 * 1024;
-
-function sharedFrames(msg: Msg): boolean {
-  let bytes = 0;
-  for (const frame of msg) {
-    if (!(frame.buffer instanceof SharedArrayBuffer)) return false;
-    bytes += frame.length;
-  }
-  return bytes >= SHARED_MIN_BYTES;
-}
-
-/** A message posted by reference: its frame word and its frames' views of shared memory. */
-interface SharedPost {
-  word: number;
-  frames: Uint8Array[];
-}
-
-/** Messages as bytes: [count] then per message [frames] and per frame [length, bytes]. */
-function packInto(batch: readonly Msg[], u8: Uint8Array, start: number): void {
+function packInto(batch: readonly Msg[], u8: Uint8Array, start: number, shared: SharedOut | null): void {
   const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
   view.setUint32(start, batch.length, true);
   let at = start + 4;
@@ -76,6 +56,14 @@ function packInto(batch: readonly Msg[], u8: Uint8Array, start: number): void {
     view.setUint32(at, frameWord(msg), true);
     at += 4;
     for (const frame of msg) {
+      if (shared !== null && isSharedFrame(frame)) {
+        view.setUint32(at, SHARED_FRAME, true);
+        view.setUint32(at + 4, shared.idOf(frame.buffer as SharedArrayBuffer), true);
+        view.setUint32(at + 8, frame.byteOffset, true);
+        view.setUint32(at + 12, frame.length, true);
+        at += SHARED_REF_BYTES;
+        continue;
+      }
       view.setUint32(at, frame.length, true);
       at += 4;
       u8.set(frame, at);
@@ -84,10 +72,10 @@ function packInto(batch: readonly Msg[], u8: Uint8Array, start: number): void {
   }
 }
 
-function pack(batch: readonly Msg[], bytes: number): ArrayBuffer {
+function pack(batch: readonly Msg[], bytes: number, shared: SharedOut | null): ArrayBuffer {
   // Unpooled and not zero-filled: every byte is written by packInto.
   const buf = Buffer.allocUnsafeSlow(bytes);
-  packInto(batch, buf, 0);
+  packInto(batch, buf, 0, shared);
   return buf.buffer as ArrayBuffer;
 }
 
@@ -100,7 +88,8 @@ export function packAll(queue: Queue<Msg>): ArrayBuffer {
     bytes += 4;
     for (const frame of msg) bytes += 4 + frame.length;
   }
-  return pack(batch, bytes);
+  // No link to name shared buffers on: every frame is copied.
+  return pack(batch, bytes, null);
 }
 
 /** libzmq's low-water mark for a pipe of `hwm` messages (pipe_t::compute_lwm). */
@@ -140,11 +129,13 @@ function hookExit(): void {
  * mark 0 nothing is counted.
  *
  * Over a MessagePort each batch is packed into memory of its own and transferred (no copy in
- * posting, none in receiving); over a BroadcastChannel large ones go through the ring.
+ * posting, none in receiving); over a BroadcastChannel large ones go through the ring. A frame
+ * in a SharedArrayBuffer is not copied at all: the batch names its buffer (shared-frames.ts).
  *
  * Messages: an ArrayBuffer is a batch; [offset, length, span] a batch in the shared ring, which
- * { ring, control } (posted first) gives; "room": the ring has room again; a number is the
- * receiver's read count; "end" ends it.
+ * { ring, control } (posted first) gives; { shares: [id, buffer, ...] } names shared buffers the
+ * next batches refer to, { forget: ids } drops them; "room": the ring has room again; a number
+ * is the receiver's read count; "end" ends it.
  */
 export class ThreadLink implements PipeDriver {
   private closed = false;
@@ -162,6 +153,10 @@ export class ThreadLink implements PipeDriver {
   /** The ring was full: flushing waits for the peer's "room". */
   private waitingRoom = false;
   private readonly wakeWriter = (): void => this.port.post("room");
+  /** This side's shared buffers, by id (null without shared memory), and the peer's. */
+  private readonly shared: SharedOut | null = sharedMemory ? new SharedOut(() => this.forgetSoon()) : null;
+  private readonly peerShared = new SharedIn();
+  private forgetScheduled = false;
   readonly peerThread: unknown;
 
   constructor(
@@ -223,13 +218,8 @@ export class ThreadLink implements PipeDriver {
     while (batch.length < limit) {
       const msg = out.peek();
       if (msg === undefined) break;
-      if (sharedMemory && sharedFrames(msg)) {
-        if (batch.length > 0) break;
-        out.shift();
-        return this.postShared(msg);
-      }
       let size = 4;
-      for (const frame of msg) size += 4 + frame.length;
+      for (const frame of msg) size += this.shared !== null && isSharedFrame(frame) ? SHARED_REF_BYTES : 4 + frame.length;
       if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
       out.shift();
       batch.push(msg);
@@ -250,23 +240,24 @@ export class ThreadLink implements PipeDriver {
     const count = batch.length;
     this.posted += count;
     if (this.pipe.sendHwm > 0) this.pipe.unread += batch.length;
-    if (ring !== null && at >= 0) {
-      packInto(batch, ring.data, at);
-      this.port.post([at, bytes, ring.span]);
-    } else {
-      const packed = pack(batch, bytes);
-      this.port.post(packed, [packed]);
-    }
+    const shared = this.shared;
+    // Packing names the shared buffers: the peer is told of new ones before the batch and of
+    // dropped ones after it.
+    let packed: ArrayBuffer | null = null;
+    if (ring !== null && at >= 0) packInto(batch, ring.data, at, shared);
+    else packed = pack(batch, bytes, shared);
+    const shares = shared?.takeShares();
+    if (shares != null) this.port.post({ shares });
+    if (packed === null) this.port.post([at, bytes, ring!.span]);
+    else this.port.post(packed, [packed]);
+    this.postForgotten();
     batch.length = 0;
     return count;
   }
 
-  private postShared(msg: Msg): number {
-    this.posted++;
-    if (this.pipe.sendHwm > 0) this.pipe.unread++;
-    const post: SharedPost = { word: frameWord(msg), frames: msg.map((f) => new Uint8Array(f.buffer, f.byteOffset, f.length)) };
-    this.port.post(post);
-    return 1;
+  private postForgotten(): void {
+    const forget = this.shared?.takeForgotten();
+    if (forget != null && !this.closed) this.port.post({ forget });
   }
 
   private sharedRing(): RingWriter | null {
@@ -302,9 +293,13 @@ export class ThreadLink implements PipeDriver {
       this.unpack(data);
       return;
     }
-    const shared = data as { ring?: Uint8Array; control?: Int32Array } & Partial<SharedPost>;
-    if (shared.frames !== undefined && shared.word !== undefined) {
-      this.deliverShared(shared.word, shared.frames);
+    const shared = data as { ring?: Uint8Array; control?: Int32Array; shares?: unknown[]; forget?: number[] };
+    if (shared.shares !== undefined) {
+      this.peerShared.add(shared.shares);
+      return;
+    }
+    if (shared.forget !== undefined) {
+      this.peerShared.forget(shared.forget);
       return;
     }
     if (shared.ring !== undefined && shared.control !== undefined) this.peerRing = { ring: shared.ring, control: shared.control };
@@ -322,6 +317,11 @@ export class ThreadLink implements PipeDriver {
       const msg = new Array<Buffer>(frames);
       for (let j = 0; j < frames; j++) {
         const len = view.getUint32(at, true);
+        if (len === SHARED_FRAME) {
+          msg[j] = Buffer.from(this.peerShared.get(view.getUint32(at + 4, true)), view.getUint32(at + 8, true), view.getUint32(at + 12, true));
+          at += SHARED_REF_BYTES;
+          continue;
+        }
         at += 4;
         msg[j] = Buffer.from(buf, at, len);
         at += len;
@@ -332,14 +332,6 @@ export class ThreadLink implements PipeDriver {
     this.delivered += count;
     // Pipe.read calls resumeReading once its queue is at half the receive HWM or less.
     if (this.lowWaterMark > 0) pipe.readPaused = true;
-  }
-
-  private deliverShared(word: number, frames: Uint8Array[]): void {
-    const msg = frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength));
-    if (word > FRAME_COUNT) this.pipe.deliver(groupCommand((word & JOIN_BIT) !== 0 ? "JOIN" : "LEAVE", msg[0]!));
-    else this.pipe.deliver(msg);
-    this.delivered++;
-    if (this.lowWaterMark > 0) this.pipe.readPaused = true;
   }
 
   resumeReading(): void {
@@ -370,8 +362,29 @@ export class ThreadLink implements PipeDriver {
     this.ended();
   }
 
+  /** Shared buffers the peer holds for this side (its table is as large). */
+  get sharedBuffers(): number {
+    return this.shared?.size ?? 0;
+  }
+
+  /** Shared buffers this side holds for the peer. */
+  get peerSharedBuffers(): number {
+    return this.peerShared.size;
+  }
+
+  /** A shared buffer of this side was collected: the peer drops its id, after what is being posted now. */
+  private forgetSoon(): void {
+    if (this.forgetScheduled) return;
+    this.forgetScheduled = true;
+    queueMicrotask(() => {
+      this.forgetScheduled = false;
+      this.postForgotten();
+    });
+  }
+
   private close(): void {
     this.closed = true;
+    this.shared?.close();
     live.delete(this);
     forget(this.pipe);
     this.port.onMessage = null;

@@ -1,0 +1,149 @@
+/**
+ * Frames in a SharedArrayBuffer cross a thread link by reference: the link's two ends over a
+ * real MessageChannel, both in this thread (the worker tests in test/transports cover the real
+ * crossing). Each buffer is posted once per link and named by an id; the receiver's table of
+ * them stays bounded, and a buffer the sender drops is dropped by the receiver too.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { MessageChannel } from "node:worker_threads";
+import { afterEach, describe, expect, it } from "vitest";
+import { Pipe, type Msg } from "../../lib/engine/pipe.js";
+import { ThreadLink } from "../../lib/engine/thread-link.js";
+import { broadcastLink, OrderedLink, type PortLike } from "../../lib/transports/thread-channel.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+let pairs = 0;
+const open: Pipe[] = [];
+
+afterEach(() => {
+  for (const pipe of open.splice(0)) pipe.terminate();
+});
+
+type Kind = "MessagePort" | "BroadcastChannel";
+
+/**
+ * A link's two ends over either kind of channel (a BroadcastChannel where a runtime cannot hand
+ * a port to another thread); HWM 0 (unlimited) so a test writes without waiting for room.
+ */
+function linkPair(kind: Kind): { from: Pipe; to: Pipe; sender: ThreadLink; receiver: ThreadLink } {
+  const n = ++pairs;
+  let ends: [OrderedLink, OrderedLink];
+  if (kind === "MessagePort") {
+    const { port1, port2 } = new MessageChannel();
+    ends = [new OrderedLink(port1 as unknown as PortLike, `to-${n}`, true), new OrderedLink(port2 as unknown as PortLike, `from-${n}`, true)];
+  } else {
+    const name = `shared-frames-${process.pid}-${n}`;
+    ends = [broadcastLink(name, `to-${n}`), broadcastLink(name, `from-${n}`)];
+  }
+  const from = new Pipe(0, 0);
+  const to = new Pipe(0, 0);
+  open.push(from, to);
+  const limits = { sendHwm: 0, receiveHwm: 0 };
+  const sender = new ThreadLink(ends[0], from, limits);
+  const receiver = new ThreadLink(ends[1], to, limits);
+  sender.start();
+  receiver.start();
+  return { from, to, sender, receiver };
+}
+
+/** The next `count` messages into `pipe`. */
+function receive(pipe: Pipe, count: number): Promise<Msg[]> {
+  const got: Msg[] = [];
+  return new Promise((resolve) => {
+    const take = (): void => {
+      for (let msg = pipe.read(); msg !== undefined; msg = pipe.read()) got.push(msg);
+      if (got.length >= count) {
+        pipe.owner = null;
+        resolve(got);
+      }
+    };
+    pipe.owner = { onPipeReadable: take, onPipeWritable: () => {}, onPipeTerminated: () => {} };
+    take();
+  });
+}
+
+/** Writes a plain message and waits for it: everything posted before it has been taken in. */
+async function roundTrip(from: Pipe, to: Pipe): Promise<void> {
+  const got = receive(to, 1);
+  from.write([Buffer.from("marker")]);
+  expect((await got)[0]![0]!.toString()).toBe("marker");
+}
+
+describe.each<Kind>(["MessagePort", "BroadcastChannel"])("frames in a SharedArrayBuffer cross a thread link (%s) by reference", (kind) => {
+  it("arrive intact as views of one buffer the sender posted once, beside copied small frames, in order", async () => {
+    const { from, to, sender, receiver } = linkPair(kind);
+    const memory = new SharedArrayBuffer(64 * 1024);
+    const count = 60;
+    const got = receive(to, count);
+    for (let i = 0; i < count; i++) {
+      const frame = Buffer.from(memory, i * 1024, 1024).fill(i);
+      from.write([Buffer.from(`head ${i}`), frame]);
+    }
+    const msgs = await got;
+    const buffers = new Set<ArrayBufferLike>();
+    msgs.forEach((msg, i) => {
+      expect(msg[0]!.toString()).toBe(`head ${i}`);
+      expect(msg[0]!.buffer instanceof SharedArrayBuffer).toBe(false);
+      const frame = msg[1]!;
+      expect(frame.buffer instanceof SharedArrayBuffer).toBe(true);
+      expect(frame.length).toBe(1024);
+      expect(frame.every((b) => b === i)).toBe(true);
+      buffers.add(frame.buffer);
+    });
+    expect(buffers.size).toBe(1);
+    expect(sender.sharedBuffers).toBe(1);
+    expect(receiver.peerSharedBuffers).toBe(1);
+    // One memory: what the sender writes now shows in what was received.
+    new Uint8Array(memory)[0] = 0xee;
+    expect(msgs[0]![1]![0]).toBe(0xee);
+  });
+
+  it("the receiver's table stays bounded when the sender keeps thousands of buffers alive, and an evicted buffer sent again arrives", async () => {
+    const { from, to, sender, receiver } = linkPair(kind);
+    const count = 3000;
+    const kept: Buffer[] = [];
+    const got = receive(to, count);
+    for (let i = 0; i < count; i++) {
+      const frame = Buffer.from(new SharedArrayBuffer(256)).fill(i & 0xff);
+      frame.writeUInt32BE(i, 0);
+      kept.push(frame);
+      from.write([frame]);
+    }
+    const msgs = await got;
+    msgs.forEach((msg, i) => {
+      expect(msg[0]!.readUInt32BE(0)).toBe(i);
+      expect(msg[0]![255]).toBe(i & 0xff);
+    });
+    await roundTrip(from, to);
+    expect(sender.sharedBuffers).toBe(1024);
+    expect(receiver.peerSharedBuffers).toBe(1024);
+    // The first buffer was evicted long ago: it is named again, and the table does not grow.
+    kept[0]!.writeUInt32BE(0xabcdef, 0);
+    const again = receive(to, 1);
+    from.write([kept[0]!]);
+    expect((await again)[0]![0]!.readUInt32BE(0)).toBe(0xabcdef);
+    await roundTrip(from, to);
+    expect(receiver.peerSharedBuffers).toBe(1024);
+  });
+
+  it("a buffer the sender no longer holds is dropped from the receiver's table once collected; what was received stays intact", async () => {
+    const { from, to, sender, receiver } = linkPair(kind);
+    const count = 20;
+    const got = receive(to, count);
+    for (let i = 0; i < count; i++) from.write([Buffer.from(new SharedArrayBuffer(4096)).fill(i)]);
+    const msgs = await got;
+    expect(receiver.peerSharedBuffers).toBe(count);
+    // Collected on the sending side: its buffer objects are its own (the receiver's are clones).
+    for (let turn = 0; turn < 50 && sender.sharedBuffers > 0; turn++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(sender.sharedBuffers).toBe(0);
+    await roundTrip(from, to);
+    expect(receiver.peerSharedBuffers).toBe(0);
+    msgs.forEach((msg, i) => expect(msg[0]!.every((b) => b === i)).toBe(true));
+  });
+});
