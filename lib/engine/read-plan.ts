@@ -1,5 +1,6 @@
 import { FrameDecoder } from "../wire/frame.js";
 import { ReadArena, SLAB_BODY_MAX } from "./read-arena.js";
+import { keepFreedBodyMemory } from "./body-heap.js";
 
 /**
  * A frame body still missing this much is read straight into its buffer: the copy saved is
@@ -66,6 +67,9 @@ export class ReadPlan {
   /** A frame of `size` bytes arrived, or one still misses that many: large ones are read in place. */
   sawFrame(size: number): void {
     if (size >= DIRECT_READ_MIN) this.#largeFrames = true;
-    if (size > SLAB_BODY_MAX) this.#hugeFrames = true;
+    if (size > SLAB_BODY_MAX) {
+      this.#hugeFrames = true;
+      keepFreedBodyMemory();
+    }
   }
 }

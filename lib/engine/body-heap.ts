@@ -1,0 +1,26 @@
+/**
+ * A chunk malloc serves from mmap, never touched (so the kernel maps no page of it), and just
+ * under the 32 MiB up to which glibc (64-bit) lets a freed mmapped chunk raise its thresholds.
+ */
+const RAISER_BYTES = 31 * 1024 * 1024;
+
+let raised = false;
+
+/**
+ * Called when frames too large for the read slabs start to arrive: each such body is a buffer
+ * of its own, malloc'd, and freed by the garbage collector many at a time. glibc gives the
+ * freed top of its heap back to the kernel as soon as it exceeds the trim threshold, which is
+ * twice the mmap threshold, which glibc raises to the size of the largest mmapped chunk freed
+ * so far: after 1 MiB bodies, about 2 MiB. So most of what each collection freed went back,
+ * and the next bodies faulted it in again a page at a time, inside the read that fills them
+ * (1 MiB over ipc: 10–70 faults per message, each ~12 µs of kernel time here, most of the
+ * receiver's CPU). Allocating and dropping one chunk of RAISER_BYTES, once per process, is
+ * what any program that once held a 31 MiB buffer does to glibc: from its free on, chunks up
+ * to 31 MiB come from the heap and up to 62 MiB of freed heap stays mapped for reuse (the
+ * bound on what this keeps). Other allocators ignore it: one untouched mapping, unmapped.
+ */
+export function keepFreedBodyMemory(): void {
+  if (raised) return;
+  raised = true;
+  Buffer.allocUnsafeSlow(RAISER_BYTES);
+}
