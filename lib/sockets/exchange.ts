@@ -122,6 +122,11 @@ export abstract class MessageExchange extends SocketOptions {
     return (this.receiveWaiter ??= new Waiter<Msg>(undefined, () => this.receiveCutShort())).arm(timeout, options?.signal);
   }
 
+  /** A receive is waiting for a message. */
+  protected get receivePending(): boolean {
+    return this.receiveWaiter?.active === true;
+  }
+
   /** A strategy queued a message outside a pipe notification (XPUB cancels): wake a reader. */
   protected wakeReceiver(): void {
     if (this.receiveWaiter?.active === true) this.retryReceive();
@@ -161,7 +166,10 @@ export abstract class MessageExchange extends SocketOptions {
   protected serveReceiveSoon(): void {
     if (this.receiveWaiter?.active === true && !this.receiveRetryQueued) {
       this.receiveRetryQueued = true;
-      queueMicrotask(this.queuedReceiveRetry);
+      // A reaction on a settled promise, not queueMicrotask: Node's queueMicrotask makes an
+      // AsyncResource and a bound function per call (about 0.1 µs, once per message a blocked
+      // reader is woken for; measured in REQ/REP round trips).
+      void RESOLVED.then(this.queuedReceiveRetry);
     }
   }
 

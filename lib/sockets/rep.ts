@@ -112,7 +112,7 @@ export class Reply extends Socket implements Readable, Writable {
       pipe.write(envelope);
     }
     // A receive that waited for this reply takes the next request already queued.
-    queueMicrotask(this.wakeAfterReply);
+    if (this.receivePending) queueMicrotask(this.wakeAfterReply);
     return true;
   }
 

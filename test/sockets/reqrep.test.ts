@@ -200,6 +200,26 @@ describe("REP", () => {
     expect(str(await next)).toEqual(["q2"]);
   });
 
+  it("a receive waiting while a reply is owed takes the request already queued once the reply is sent", async () => {
+    const rep = track(new Reply());
+    const endpoint = `inproc://rep-queued-${process.pid}`;
+    await rep.bind(endpoint);
+    const dealer = track(new Dealer());
+    dealer.connect(endpoint);
+    await dealer.send(["", "q1"]);
+    await dealer.send(["", "q2"]);
+    expect(str(await rep.receive())).toEqual(["q1"]);
+    // q2 is queued already: no new message will arrive to wake this receive (which, missed,
+    // fails with EAGAIN instead of hanging the test).
+    rep.receiveTimeout = 5000;
+    const next = rep.receive();
+    await rep.send("a1");
+    expect(str(await next)).toEqual(["q2"]);
+    await rep.send("a2");
+    expect(str(await dealer.receive())).toEqual(["", "a1"]);
+    expect(str(await dealer.receive())).toEqual(["", "a2"]);
+  });
+
   it("answers three REQ clients, each with its own reply", async () => {
     const rep = track(new Reply());
     await rep.bind("tcp://127.0.0.1:*");
