@@ -7,7 +7,7 @@
 import * as net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { BatchSlabs } from "../../lib/engine/batch-slabs.js";
-import { BATCH_BYTES } from "../../lib/engine/outbound-batch.js";
+import { BATCH_BYTES, SMALL_BATCH_BYTES } from "../../lib/engine/outbound-batch.js";
 
 const opened: net.Socket[] = [];
 const servers: net.Server[] = [];
@@ -81,5 +81,39 @@ describe("BatchSlabs", () => {
     const all = Buffer.concat(got);
     expect(all.equals(Buffer.concat([Buffer.alloc(100, 1), Buffer.alloc(100, 2)]))).toBe(true);
     expect(slabs.take(writer)).not.toBe(first);
+  });
+
+  it("connections share one small buffer while the kernel takes their writes at once, and one a socket keeps queued is left to it", async () => {
+    const a = await pair();
+    const b = await pair();
+    const slabsA = new BatchSlabs();
+    const slabsB = new BatchSlabs();
+    const small = slabsA.take(a.writer, true);
+    expect(small.length).toBe(SMALL_BATCH_BYTES);
+    a.writer.write(small.fill(7, 0, 10).subarray(0, 10));
+    slabsA.written(small, 10, a.writer);
+    expect(a.writer.writableLength).toBe(0);
+    // The kernel took those bytes: the next flush, on any connection, writes from the same memory.
+    const kept = slabsB.take(b.writer, true);
+    expect(kept).toBe(small);
+    // b's kernel buffers fill up (its reader is paused), so this batch stays queued in the socket.
+    const filler = Buffer.alloc(BATCH_BYTES);
+    while (b.writer.writableLength === 0) b.writer.write(filler);
+    b.writer.write(kept.fill(9, 0, 64).subarray(0, 64));
+    slabsB.written(kept, 64, b.writer);
+    // The socket keeps that buffer: the next flush anywhere gets another, and so does one on a
+    // socket with bytes still queued.
+    const next = slabsA.take(a.writer, true);
+    expect(next).not.toBe(kept);
+    next.fill(1);
+    expect(slabsB.take(b.writer, true)).not.toBe(next);
+    const got: Buffer[] = [];
+    b.reader.on("data", (chunk: Buffer) => got.push(chunk));
+    const ended = new Promise<void>((resolve) => b.reader.once("end", resolve));
+    b.reader.resume();
+    b.writer.end();
+    await ended;
+    const all = Buffer.concat(got);
+    expect(all.subarray(all.length - 64).equals(Buffer.alloc(64, 9))).toBe(true);
   });
 });
