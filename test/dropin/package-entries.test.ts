@@ -177,6 +177,24 @@ ${shared("zmq", "draft", "errors")}`);
     expect(__name(made, "callback").name).toBe("");
   });
 
+  // esbuild's module object is a copy whose getters all read `from[key]`: one megamorphic load
+  // on every call from one chunk into another (the tcp engine's per frame and per message).
+  it("a chunk's module object is its own export object: each name's getter reads that name's binding", () => {
+    const requireBuilt = createRequire(import.meta.url);
+    const chunks = join(root, "dist/cjs/chunks");
+    let getters = 0;
+    for (const file of readdirSync(chunks)) {
+      const exported = requireBuilt(join(chunks, file)) as object;
+      for (const [name, desc] of Object.entries(Object.getOwnPropertyDescriptors(exported))) {
+        if (name === "__esModule") continue;
+        expect(desc.get, `${file} ${name}`).toBeTypeOf("function");
+        expect(desc.get!.toString(), `${file} ${name}`).not.toContain("[key]");
+        getters++;
+      }
+    }
+    expect(getters).toBeGreaterThan(10);
+  });
+
   it("type-checks a TypeScript program that imports it as ESM and one that requires it", () => {
     writeFileSync(
       join(project, "tsconfig.json"),
