@@ -19,7 +19,12 @@ export interface DialedEndpoint {
   readonly routingId: Buffer | null;
   readonly ep: Endpoint;
   pipe: Pipe | null;
-  readonly dialer: { stop(): void; connectionLost(): void };
+  readonly dialer: {
+    stop(): void;
+    connectionLost(): void;
+    /** The handshake is done (tcp/ipc: lets another connect to the same listener start). */
+    handshakeDone?(): void;
+  };
   engine: Engine | null;
   /** Dropped by disconnect() or at the end of close(): a lost connection is not redialed. */
   readonly dropped: boolean;
@@ -82,6 +87,7 @@ export function hostDialed(owner: PeerOwner, conn: DialedEndpoint, create: (host
   const zap = new ZapSlot();
   const host: EngineHost = {
     engineReady: (engine) => {
+      conn.dialer.handshakeDone?.();
       if (owner.closed && !owner.lingering) return null;
       if (!admit(owner, engine, address)) {
         refused = true;

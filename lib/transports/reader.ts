@@ -32,6 +32,8 @@ class ReadSlot {
   reader: StreamReader | null = null;
   /** Bytes read before a reader was attached. */
   early: Buffer[] = [];
+  /** Runs at the first read (onFirstRead). */
+  firstRead: (() => void) | null = null;
 
   readonly buffer = (): Buffer => this.reader?.readBuffer() ?? SCRATCH;
 
@@ -41,6 +43,11 @@ class ReadSlot {
       chunk = Buffer.allocUnsafe(n);
       SCRATCH.copy(chunk, 0, 0, n);
     }
+    if (this.firstRead !== null) {
+      const first = this.firstRead;
+      this.firstRead = null;
+      first();
+    }
     if (this.reader === null) this.early.push(chunk);
     else this.reader.onRead(chunk, n);
     // Backpressure pauses the socket itself (socket.pause() stops reads in this mode too).
@@ -49,6 +56,8 @@ class ReadSlot {
 }
 
 const slots = new WeakMap<net.Socket, ReadSlot>();
+/** onFirstRead's hooks for sockets read through 'data' events. */
+const firstReads = new WeakMap<net.Socket, () => void>();
 
 /** When set, every new connection takes the 'data' path (public `net` APIs only). */
 let portable = false;
@@ -80,6 +89,11 @@ export function attachReader(sock: net.Socket, reader: StreamReader): void {
   const slot = slots.get(sock);
   if (slot === undefined) {
     sock.on("data", (chunk: Buffer) => reader.onRead(chunk, chunk.length));
+    const first = firstReads.get(sock);
+    if (first !== undefined) {
+      firstReads.delete(sock);
+      sock.once("data", first);
+    }
     // An accepted socket starts paused (pauseOnConnect); the listener alone does not resume it.
     sock.resume();
     return;
@@ -88,6 +102,16 @@ export function attachReader(sock: net.Socket, reader: StreamReader): void {
   const early = slot.early;
   slot.early = [];
   for (const chunk of early) reader.onRead(chunk, chunk.length);
+}
+
+/**
+ * Runs `fn` once, when `sock` (made by withReader) first reads bytes from its peer: a dialer
+ * learns that the listener has taken the connection off its queue (its greeting arrived).
+ */
+export function onFirstRead(sock: net.Socket, fn: () => void): void {
+  const slot = slots.get(sock);
+  if (slot !== undefined) slot.firstRead = fn;
+  else firstReads.set(sock, fn);
 }
 
 /** What an accepted socket's handle must offer for a new socket to read it with `onread`. */

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { WiremqError, type ZmqError, zmqError } from "../errors.js";
 import { formatTcp, type Endpoint } from "./endpoint.js";
 import { nodeCrypto, nodeDns, nodeNet, nodeOs } from "./node-builtins.js";
-import { serveAccepted, withReader } from "./reader.js";
+import { onFirstRead, serveAccepted, withReader } from "./reader.js";
+import { DialTicket } from "./dial-window.js";
 import { ReconnectSchedule } from "./reconnect.js";
 import { dialThroughSocks, TUNNEL_OPEN } from "./socks5.js";
 
@@ -198,6 +199,8 @@ export class Dialer {
   /** Whether `current` reached the engine (through a proxy, connected is not yet ours). */
   private handedOver = false;
   private stopped = false;
+  /** This attempt's place among the connections dialing the same listener (dial-window.ts). */
+  private ticket: DialTicket | null = null;
 
   constructor(
     private readonly ep: Endpoint,
@@ -213,6 +216,12 @@ export class Dialer {
 
   private attempt(): void {
     if (this.stopped) return;
+    const ticket = new DialTicket(windowKey(this.ep), () => this.dial(ticket));
+    this.ticket = ticket;
+    ticket.enter();
+  }
+
+  private dial(ticket: DialTicket): void {
     const ep = this.ep;
     const proxy = ep.transport === "tcp" ? (this.options.socksProxy ?? null) : null;
     let sock: net.Socket;
@@ -220,12 +229,16 @@ export class Dialer {
       sock = proxy === null || ep.transport !== "tcp" ? dial(ep, this.options.ipv6) : dialThroughSocks(proxy, ep.host, ep.port);
     } catch {
       // A proxy address that does not parse: a failed attempt, retried as any other.
+      ticket.release();
       this.events.failed();
       this.scheduleRetry();
       return;
     }
     // Through a proxy the connection is ours once the proxy has opened the tunnel.
     const ready = proxy === null ? "connect" : TUNNEL_OPEN;
+    // The listener's first bytes (its greeting) say it has accepted the connection. A proxy's
+    // replies come first, so a tunnel frees its place once open.
+    if (proxy === null) onFirstRead(sock, () => ticket.release());
     this.current = sock;
     this.handedOver = false;
     this.events.delayed();
@@ -234,6 +247,7 @@ export class Dialer {
       sock.destroy();
       if (this.current === sock) {
         this.current = null;
+        ticket.release();
         this.events.failed();
         this.scheduleRetry();
       }
@@ -251,12 +265,20 @@ export class Dialer {
         return;
       }
       this.retries.reset();
+      if (proxy !== null) ticket.release();
       this.events.connected(sock);
     });
   }
 
+  /** The connection's handshake is done: another connection to the same listener may start. */
+  handshakeDone(): void {
+    this.ticket?.release();
+    this.ticket = null;
+  }
+
   /** The established connection ended: dial again later. */
   connectionLost(): void {
+    this.handshakeDone();
     this.current = null;
     this.scheduleRetry();
   }
@@ -274,6 +296,7 @@ export class Dialer {
 
   stop(): void {
     this.stopped = true;
+    this.handshakeDone();
     this.clearConnectTimer();
     this.retries.cancel();
     const sock = this.current;
@@ -291,3 +314,8 @@ export class Dialer {
 }
 
 function ignoreError(): void {}
+
+/** The listener an endpoint names, as the dial window counts them. */
+function windowKey(ep: Endpoint): string {
+  return ep.transport === "tcp" ? `tcp:${ep.host}:${ep.port}` : ep.transport === "ipc" ? `ipc:${ep.path}` : `${ep.transport}:${ep.address}`;
+}
