@@ -59,7 +59,8 @@ const OVER_MAIN = "wiremq-over-main";
 const overMain = {
   name: "over-main",
   setup(b) {
-    // Modules loaded by import(): the same wrapper, so that their chunk is all they add.
+    // Modules loaded by import(): the same wrapper, so that their chunk is all they add (none
+    // has a default export, which `export *` would leave out).
     b.onResolve({ filter: /^\.\.?\// }, (a) => {
       if (a.kind !== "dynamic-import" || a.namespace !== "file") return undefined;
       return { path: relative(root, join(a.resolveDir, a.path)).replace(/\.js$/, ".ts"), namespace: OVER_MAIN };
