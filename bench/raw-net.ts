@@ -11,7 +11,8 @@
 // reference after its header and lets up to 4 MiB wait in Node's queue before `send` waits for
 // 'drain'; the receiver reads with `onread` (an accepted socket's handle moved to a socket made
 // with it, as wiremq does): a body missing 16 KiB or more is read straight into a buffer of its
-// size, everything else into a slab that is never reused, so frames are views of it.
+// size, everything else into a slab that is never reused, so frames are views of it; freed
+// bodies stay mapped for the next ones (keepFreedMemory).
 import { createServer, connect, Socket, type OnReadOpts, type Server, type SocketConstructorOpts } from "node:net";
 
 const BATCH_BYTES = 64 * 1024;
@@ -29,6 +30,18 @@ const HEADER_READ = 4 * 1024;
 const SLAB_BYTES = 256 * 1024;
 
 export const version = `node ${process.version}`;
+
+let kept = false;
+/**
+ * As wiremq does (lib/engine/body-heap.ts), and any pure-JS library can: one untouched 31 MiB
+ * chunk allocated and dropped raises glibc's trim threshold to 62 MiB, so large bodies the
+ * collector frees stay mapped for the next ones instead of being faulted in again.
+ */
+function keepFreedMemory(): void {
+  if (kept) return;
+  kept = true;
+  Buffer.allocUnsafeSlow(31 * 1024 * 1024);
+}
 
 type Part = Buffer | string | Uint8Array;
 
@@ -241,6 +254,7 @@ class RawSocket {
     }
     if (data.length - at >= 4 && data.readUInt32BE(at) >= LARGE_BYTES) {
       // A large body spans reads: the rest of it is read in place.
+      keepFreedMemory();
       const body = (this.#body = Buffer.allocUnsafe(data.readUInt32BE(at)));
       this.#bodyHave = data.copy(body, 0, at + 4);
       this.#largeFrames = true;

@@ -66,10 +66,10 @@ export class ReadPlan {
 
   /** A frame of `size` bytes arrived, or one still misses that many: large ones are read in place. */
   sawFrame(size: number): void {
-    if (size >= DIRECT_READ_MIN) this.#largeFrames = true;
-    if (size > SLAB_BODY_MAX) {
-      this.#hugeFrames = true;
-      keepFreedBodyMemory();
-    }
+    if (size < DIRECT_READ_MIN) return;
+    // Such frames are read into 1 MiB slabs or bodies of their own: malloc'd one by one.
+    keepFreedBodyMemory();
+    this.#largeFrames = true;
+    if (size > SLAB_BODY_MAX) this.#hugeFrames = true;
   }
 }
