@@ -85,7 +85,9 @@ export class Reply extends Socket implements Readable, Writable {
         }
       }
       if (bottom < 0) continue;
-      this.envelope = msg.splice(0, bottom + 1);
+      // shift(), unlike splice(), makes no array of what it removes: the usual envelope is the
+      // delimiter alone.
+      this.envelope = bottom === 0 ? [msg.shift()!] : msg.splice(0, bottom + 1);
       this.replyPipe = fq.lastPipe;
       this.sendingReply = true;
       if (this.sendPending) queueMicrotask(this.sendInTurn);
@@ -108,8 +110,10 @@ export class Reply extends Socket implements Readable, Writable {
     this.replyPipe = null;
     this.envelope = null;
     if (pipe !== null && pipe.hasRoom) {
-      for (const frame of msg) envelope.push(frame);
-      pipe.write(envelope);
+      const out = new Array<Buffer>(envelope.length + msg.length);
+      for (let i = 0; i < envelope.length; i++) out[i] = envelope[i]!;
+      for (let i = 0; i < msg.length; i++) out[envelope.length + i] = msg[i]!;
+      pipe.write(out);
     }
     // A receive that waited for this reply takes the next request already queued.
     if (this.receivePending) queueMicrotask(this.wakeAfterReply);

@@ -119,7 +119,10 @@ export class Request extends Socket implements Readable, Writable {
       idFrame.writeUInt32LE(id, 0);
       out = [idFrame, EMPTY, ...msg];
     } else {
-      out = [EMPTY, ...msg];
+      // The frames before the body, copied by hand: a spread builds the array by iteration.
+      out = new Array<Buffer>(msg.length + 1);
+      out[0] = EMPTY;
+      for (let i = 0; i < msg.length; i++) out[i + 1] = msg[i]!;
     }
     if (!this.lb.send(out)) return false;
     if (this.correlateOpt) this.requestId = id;

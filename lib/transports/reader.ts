@@ -27,6 +27,8 @@ export interface StreamReader {
  * before the next one starts, so one buffer serves all, and an idle connection holds no memory.
  */
 const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+/** Reads of up to this many bytes are copied out of SCRATCH byte by byte. */
+const SMALL_COPY = 64;
 
 class ReadSlot {
   reader: StreamReader | null = null;
@@ -41,7 +43,10 @@ class ReadSlot {
     let chunk = buf as Buffer;
     if (buf === SCRATCH) {
       chunk = Buffer.allocUnsafe(n);
-      SCRATCH.copy(chunk, 0, 0, n);
+      // A byte loop for the few bytes of a small read: Buffer#copy makes a view of the source
+      // and asks for its ArrayBuffer, which for these sizes costs more than the copy.
+      if (n <= SMALL_COPY) for (let i = 0; i < n; i++) chunk[i] = SCRATCH[i]!;
+      else SCRATCH.copy(chunk, 0, 0, n);
     }
     if (this.firstRead !== null) {
       const first = this.firstRead;

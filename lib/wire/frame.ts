@@ -78,6 +78,12 @@ export interface BodySource {
   bodyAt(chunk: Buffer, at: number, size: number): Buffer | null;
 }
 
+/**
+ * Every empty frame decoded (the delimiter of each REQ/REP/ROUTER envelope): it has no bytes to
+ * change, and a view per frame was one more object per message made and collected.
+ */
+const EMPTY_FRAME = Buffer.alloc(0);
+
 /** Larger transient bodies get a buffer of their own, so a connection never holds more. */
 const MAX_REUSED_BODY = 1024 * 1024 + 64;
 
@@ -136,7 +142,7 @@ export class FrameDecoder {
             const start = i + 2;
             if (start + size <= len) {
               i = start + size;
-              sink.onFrame(flags & ~FLAG_LONG, chunk.subarray(start, i));
+              sink.onFrame(flags & ~FLAG_LONG, size === 0 ? EMPTY_FRAME : chunk.subarray(start, i));
               continue;
             }
           }
@@ -165,7 +171,7 @@ export class FrameDecoder {
           this.checkFrame(this.flags, this.size);
           if (this.size === 0) {
             this.state = S_FLAGS;
-            sink.onFrame(this.flags & ~FLAG_LONG, Buffer.alloc(0));
+            sink.onFrame(this.flags & ~FLAG_LONG, EMPTY_FRAME);
           } else if (len - i >= this.size) {
             const start = i;
             i += this.size;
