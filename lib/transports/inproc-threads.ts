@@ -37,7 +37,10 @@ export type { LinkChannel } from "./thread-channel.js";
  * threads that never linked to it, until one of them does and finds its port gone.
  */
 
-const REGISTRY = "wiremq:inproc:v1";
+// The version is that of the batch format a link carries (v2: frames in a SharedArrayBuffer go
+// by reference, lib/engine/shared-frames.ts): two copies of wiremq in one process that pack
+// batches differently must not find each other's endpoints.
+const REGISTRY = "wiremq:inproc:v2";
 
 /** What each end of a link tells the other at the handshake. */
 export interface PeerInfo {
