@@ -22,6 +22,13 @@ const SEND_OPTIONS = { binary: true, compress: false } as const;
 
 /** A payload up to this size is copied into its flush's one buffer; a larger one (unmasked) is written where it is. */
 const COPY_MAX = 16 * 1024;
+/**
+ * A flush's frames up to this size are written from one buffer all channels share while each
+ * socket takes its write at once (one flush runs at a time; a socket that queues the write keeps
+ * the buffer): a fresh one per flush came from Node's pool, a new 8 KiB ArrayBuffer every few.
+ */
+const SHARED_OUT_BYTES = 2048;
+let sharedOut: Buffer | null = null;
 
 /**
  * Mask keys for a client's frames (RFC 6455 §5.3: unpredictable, one per frame), drawn from
@@ -102,7 +109,8 @@ export class NodeZwsChannel implements ZwsChannel {
       const len = payloads[i]!.length;
       size += wsFrameHeaderSize(len, masked) + (masked || len <= COPY_MAX ? len : 0);
     }
-    const out = Buffer.allocUnsafe(size);
+    const shared = size <= SHARED_OUT_BYTES && sock.writableLength === 0;
+    const out = shared ? (sharedOut ??= Buffer.allocUnsafe(SHARED_OUT_BYTES)).subarray(0, size) : Buffer.allocUnsafe(size);
     let pos = 0;
     let chunks: Buffer[] | null = null;
     let start = 0;
@@ -117,16 +125,17 @@ export class NodeZwsChannel implements ZwsChannel {
         start = pos;
       }
     }
-    if (chunks === null) {
-      sock.write(out, this.written);
-      return;
+    if (chunks === null) sock.write(out, this.written);
+    else {
+      if (pos > start) chunks.push(out.subarray(start, pos));
+      sock.cork();
+      const last = chunks.length - 1;
+      for (let i = 0; i < last; i++) sock.write(chunks[i]!);
+      sock.write(chunks[last]!, this.written);
+      sock.uncork();
     }
-    if (pos > start) chunks.push(out.subarray(start, pos));
-    sock.cork();
-    const last = chunks.length - 1;
-    for (let i = 0; i < last; i++) sock.write(chunks[i]!);
-    sock.write(chunks[last]!, this.written);
-    sock.uncork();
+    // The socket queued the write (the kernel pushed back): the shared buffer is its own now.
+    if (shared && sock.writableLength !== 0) sharedOut = null;
   }
 
   private readonly written = (err?: Error | null): void => {
