@@ -40,6 +40,13 @@ interface Held {
   id: number;
 }
 
+interface Live {
+  buffer: WeakRef<SharedArrayBuffer>;
+  bytes: number;
+  /** Its registration's token too: a dropped id leaves the registry at once, not when its buffer is collected. */
+  held: Held;
+}
+
 const collected: FinalizationRegistry<Held> | null =
   typeof FinalizationRegistry === "function" ? new FinalizationRegistry<Held>((held) => held.table.deref()?.collected(held.id)) : null;
 
@@ -47,7 +54,7 @@ const collected: FinalizationRegistry<Held> | null =
 export class SharedOut {
   private readonly ids = new WeakMap<SharedArrayBuffer, number>();
   /** Ids the peer holds, oldest first, with what they name and its size. */
-  private readonly live = new Map<number, { buffer: WeakRef<SharedArrayBuffer>; bytes: number }>();
+  private readonly live = new Map<number, Live>();
   private bytes = 0;
   private next = 0;
   /** [id, buffer, ...] for the peer to take before the next batch. */
@@ -65,10 +72,11 @@ export class SharedOut {
     if (known !== undefined) return known;
     const id = ++this.next;
     this.ids.set(buffer, id);
-    this.live.set(id, { buffer: new WeakRef(buffer), bytes: buffer.byteLength });
+    const held: Held = { table: this.self, id };
+    this.live.set(id, { buffer: new WeakRef(buffer), bytes: buffer.byteLength, held });
     this.bytes += buffer.byteLength;
     this.shares.push(id, buffer);
-    collected?.register(buffer, { table: this.self, id }, this);
+    collected?.register(buffer, held, held);
     while (this.live.size > MAX_IDS || (this.bytes > MAX_BYTES && this.live.size > 1)) this.drop(this.live.keys().next().value as number);
     return id;
   }
@@ -102,13 +110,14 @@ export class SharedOut {
 
   /** The link closed: nothing more is posted. */
   close(): void {
-    collected?.unregister(this);
+    for (const entry of this.live.values()) collected?.unregister(entry.held);
     this.live.clear();
   }
 
   private drop(id: number): void {
     const entry = this.live.get(id)!;
     this.live.delete(id);
+    collected?.unregister(entry.held);
     this.bytes -= entry.bytes;
     const buffer = entry.buffer.deref();
     if (buffer !== undefined) this.ids.delete(buffer);
@@ -134,5 +143,10 @@ export class SharedIn {
 
   get size(): number {
     return this.buffers.size;
+  }
+
+  /** The link closed: frames already received keep their memory, the table lets go of the rest. */
+  clear(): void {
+    this.buffers.clear();
   }
 }

@@ -385,6 +385,7 @@ export class ThreadLink implements PipeDriver {
   private close(): void {
     this.closed = true;
     this.shared?.close();
+    this.peerShared.clear();
     live.delete(this);
     forget(this.pipe);
     this.port.onMessage = null;

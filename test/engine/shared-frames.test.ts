@@ -146,4 +146,22 @@ describe.each<Kind>(["MessagePort", "BroadcastChannel"])("frames in a SharedArra
     expect(receiver.peerSharedBuffers).toBe(0);
     msgs.forEach((msg, i) => expect(msg[0]!.every((b) => b === i)).toBe(true));
   });
+
+  it("a link that ends lets go of the buffers it was given, though the sender still holds them; what was received stays intact", async () => {
+    const { from, to, sender, receiver } = linkPair(kind);
+    const memory = [1, 2, 3].map(() => new SharedArrayBuffer(4096));
+    const got = receive(to, memory.length);
+    memory.forEach((m, i) => from.write([Buffer.from(m).fill(i + 1)]));
+    const msgs = await got;
+    expect(receiver.peerSharedBuffers).toBe(memory.length);
+    const ended = new Promise<void>((resolve) => {
+      to.owner = { onPipeReadable: () => {}, onPipeWritable: () => {}, onPipeTerminated: () => resolve() };
+    });
+    sender.destroy();
+    await ended;
+    expect(sender.sharedBuffers).toBe(0);
+    expect(receiver.peerSharedBuffers).toBe(0);
+    msgs.forEach((msg, i) => expect(msg[0]!.every((b) => b === i + 1)).toBe(true));
+    expect(memory).toHaveLength(3);
+  });
 });
