@@ -198,6 +198,8 @@ export class Dialer {
   private current: net.Socket | null = null;
   /** Whether `current` reached the engine (through a proxy, connected is not yet ours). */
   private handedOver = false;
+  /** The pending attempt's failure handler, taken off its socket when the dialer stops. */
+  private onFailure: (() => void) | null = null;
   private stopped = false;
   /** This attempt's place among the connections dialing the same listener (dial-window.ts). */
   private ticket: DialTicket | null = null;
@@ -243,23 +245,29 @@ export class Dialer {
     this.handedOver = false;
     this.events.delayed();
     const onError = (): void => {
-      this.clearConnectTimer();
       sock.destroy();
-      if (this.current === sock) {
-        this.current = null;
-        ticket.release();
-        this.events.failed();
-        this.scheduleRetry();
-      }
+      // A later "close" of an attempt already failed must not touch the next one's timer.
+      if (this.current !== sock) return;
+      this.clearConnectTimer();
+      this.current = null;
+      this.onFailure = null;
+      ticket.release();
+      this.events.failed();
+      this.scheduleRetry();
     };
+    this.onFailure = onError;
     const timeout = this.options.connectTimeout;
     // connectTimeout: a connect still pending then counts as failed (libzmq's ZMQ_CONNECT_TIMEOUT).
     if (timeout > 0) this.connectTimer = setTimeout(onError, timeout).unref();
     sock.once("error", onError);
+    // A SOCKS proxy may hang up mid-negotiation without an error: that attempt failed too.
+    sock.once("close", onError);
     sock.once(ready, () => {
       this.handedOver = true;
       this.clearConnectTimer();
       sock.removeListener("error", onError);
+      sock.removeListener("close", onError);
+      this.onFailure = null;
       if (this.stopped) {
         sock.destroy();
         return;
@@ -307,6 +315,7 @@ export class Dialer {
       sock.removeAllListeners("connect");
       sock.removeAllListeners(TUNNEL_OPEN);
       sock.removeAllListeners("error");
+      if (this.onFailure !== null) sock.removeListener("close", this.onFailure);
       sock.on("error", ignoreError);
       sock.destroy();
     }

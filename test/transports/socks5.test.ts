@@ -4,6 +4,7 @@
  * (each side's greeting and request recorded and compared), both directions of traffic through it.
  */
 import { once } from "node:events";
+import { createServer, type AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zeromq from "zeromq";
 import * as wiremq from "../../lib/index.js";
@@ -102,6 +103,29 @@ describe("connecting through a SOCKS5 proxy, beside zeromq", () => {
     await proxy.nextRequest();
     expect(proxy.requests.map((r) => r.port)).toEqual([9, 9]);
     expect(closes[0]).toBe("tcp://127.0.0.1:9");
+  });
+
+  it("a proxy that hangs up mid-negotiation without an error: the attempt fails and is retried", async () => {
+    // A plain server standing in for a proxy that reads the greeting, then closes cleanly.
+    const greetings: Buffer[] = [];
+    const secondArrived = new Promise<void>((resolve) => {
+      const hangUp = createServer((client) => {
+        client.once("data", (greeting: Buffer) => {
+          greetings.push(greeting);
+          client.end();
+          if (greetings.length === 2) resolve();
+        });
+      });
+      open.push(hangUp);
+      hangUp.listen(0, "127.0.0.1", () => {
+        const { port } = hangUp.address() as AddressInfo;
+        const dealer = new wiremq.Dealer({ linger: 0, socksProxy: `127.0.0.1:${port}`, reconnectInterval: 20 });
+        open.push(dealer);
+        dealer.connect("tcp://127.0.0.1:9");
+      });
+    });
+    await secondArrived;
+    expect(greetings.map(hex)).toEqual(["050100", "050100"]);
   });
 
   it("closing the socket while the proxy has not answered ends the connection to the proxy", async () => {
