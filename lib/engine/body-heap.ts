@@ -22,7 +22,11 @@ let raised = false;
 export function keepFreedBodyMemory(): void {
   if (raised) return;
   raised = true;
-  Buffer.allocUnsafeSlow(RAISER_BYTES);
+  try {
+    Buffer.allocUnsafeSlow(RAISER_BYTES);
+  } catch {
+    // Address space capped (ulimit -v, strict overcommit): glibc keeps its own thresholds.
+  }
 }
 
 /** True once keepFreedBodyMemory has run in this process. */
