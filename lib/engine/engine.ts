@@ -40,6 +40,13 @@ export interface EngineHost {
    * peer leaving, Engine.leave). A dialed pipe keeps its queue for the next connection instead.
    */
   readonly writeQueueOnPeerEnd?: boolean;
+  /**
+   * We dialed this connection: NULL's READY may then go out with the greeting (opening.ts). An
+   * accepted one waits for the peer's greeting, as libzmq does, so that a peer of a type we
+   * cannot talk to sees our READY only after it sent its own and drops us, with the events
+   * libzmq reports (test/engine/garbage-peer.test.ts).
+   */
+  readonly dialed?: boolean;
 }
 
 /** What a socket gives each StreamEngine it starts. */

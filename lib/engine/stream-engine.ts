@@ -1,7 +1,8 @@
 import type { Socket as NetSocket } from "node:net";
 import { ProtocolError, WiremqError } from "../errors.js";
-import { encodeGreeting, GreetingParser } from "../wire/greeting.js";
-import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, headerSize, writeHeader, type FrameSink } from "../wire/frame.js";
+import { GreetingParser } from "../wire/greeting.js";
+import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, type FrameSink } from "../wire/frame.js";
+import { commandFrame, writeOpening } from "./opening.js";
 import { encodePing, isCommand } from "../wire/command.js";
 import { CURVE_FLAG_COMMAND } from "../wire/curve-flags.js";
 import { readPeerCommand } from "./peer-command.js";
@@ -68,6 +69,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private leaving = false;
   /** The peer ended its side; our side ends once the queue is written (see peerEnded). */
   private peerGone = false;
+  private started = false; // The mechanism's first step went out with our greeting.
 
   constructor(
     readonly sock: NetSocket,
@@ -92,7 +94,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     sock.on("error", () => {});
     sock.on("end", () => this.peerEnded());
     sock.on("close", () => this.lost());
-    sock.write(encodeGreeting(this.mechanism.name, this.mechanism.asServer, 1));
+    this.started = writeOpening(this.mechanism, sock, host.dialed === true);
     if (options.handshakeInterval > 0) {
       this.handshakeTimer = setTimeout(
         // libzmq reports a handshake timeout as handshake_failed_no_detail (EAGAIN): :other.
@@ -185,7 +187,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       return;
     }
     this.state = S_HANDSHAKE;
-    this.apply(this.mechanism.start());
+    if (!this.started) this.apply(this.mechanism.start());
   }
 
   /** The mechanism has loaded: the handshake starts with what the peer sent meanwhile. */
@@ -322,10 +324,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
 
   /** Handshake commands go out at once, unbatched: there are only a few. */
   private writeCommandNow(body: Buffer): void {
-    const out = Buffer.allocUnsafe(headerSize(body.length) + body.length);
-    const at = writeHeader(out, 0, FLAG_COMMAND, body.length);
-    body.copy(out, at);
-    this.sock.write(out);
+    this.sock.write(commandFrame(body));
   }
 
   /** Queues a command for the next flush (after the handshake). */

@@ -15,6 +15,11 @@ export interface Mechanism {
   prepare?(): Promise<void> | null;
   /** Command bodies (name + data, see wire/command.ts) to send once greetings are exchanged. */
   start(): MechanismStep;
+  /**
+   * The command bodies start() would send, when they may go out with our greeting before the
+   * peer's (NULL's READY); null when start() must wait for the peer's greeting.
+   */
+  startEarly?(): Buffer[] | null;
   /** Feeds one handshake command body from the peer. */
   onCommand(body: Buffer): MechanismStep;
   /** Feeds the ZAP handler's answer to the request this mechanism asked for. */

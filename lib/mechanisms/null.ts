@@ -26,6 +26,10 @@ export class NullMechanism implements Mechanism {
     return { send: this.asksZap ? [] : [encodeReady(this.ctx.properties)] };
   }
 
+  startEarly(): Buffer[] | null {
+    return this.asksZap ? null : [encodeReady(this.ctx.properties)];
+  }
+
   onCommand(body: Buffer): MechanismStep {
     if (this.gotReady) return failStep("protocol", "ZMTP_UNEXPECTED_COMMAND", "unexpected command after READY");
     const error = errorCommandData(body);

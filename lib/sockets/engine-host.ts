@@ -86,6 +86,7 @@ export function hostDialed(owner: PeerOwner, conn: DialedEndpoint, create: (host
   let refused = false;
   const zap = new ZapSlot();
   const host: EngineHost = {
+    dialed: true,
     engineReady: (engine) => {
       conn.dialer.handshakeDone?.();
       if (owner.closed && !owner.lingering) return null;
