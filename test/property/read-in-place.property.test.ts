@@ -65,11 +65,8 @@ class Receiver implements StreamReader, FrameSink {
  * Feeds `wire` through the socket's onread slot as a runtime would: ask for memory, write at
  * most its length (and at most a seeded random count) into it, report the count.
  */
-/**
- * Reads `wire` through a reader-attached socket's onread slot, at most `piece` bytes per read,
- * into the memory the reader chooses; returns what arrived and the ArrayBuffers the reads landed in.
- */
-function readInPieces(wire: Buffer, piece: number): { receiver: Receiver; targets: Set<ArrayBufferLike> } {
+/** A socket with the reader attached, feeding a Receiver, and the onread slot it was made with. */
+function readerSocket(): { sock: net.Socket; receiver: Receiver; onread: net.OnReadOpts } {
   let captured: net.OnReadOpts | undefined;
   const sock = withReader((onread) => {
     captured = onread;
@@ -77,7 +74,16 @@ function readInPieces(wire: Buffer, piece: number): { receiver: Receiver; target
   });
   const receiver = new Receiver();
   attachReader(sock, receiver);
-  const getBuffer = captured!.buffer as () => Uint8Array;
+  return { sock, receiver, onread: captured! };
+}
+
+/**
+ * Reads `wire` through a reader-attached socket's onread slot, at most `piece` bytes per read,
+ * into the memory the reader chooses; returns what arrived and the ArrayBuffers the reads landed in.
+ */
+function readInPieces(wire: Buffer, piece: number): { receiver: Receiver; targets: Set<ArrayBufferLike> } {
+  const { sock, receiver, onread } = readerSocket();
+  const getBuffer = onread.buffer as () => Uint8Array;
   const targets = new Set<ArrayBufferLike>();
   for (let at = 0; at < wire.length; ) {
     const buf = getBuffer();
@@ -85,7 +91,7 @@ function readInPieces(wire: Buffer, piece: number): { receiver: Receiver; target
     const n = Math.min(buf.length, piece, wire.length - at);
     wire.copy(buf, 0, at, at + n);
     at += n;
-    captured!.callback(n, buf);
+    onread.callback(n, buf);
   }
   sock.destroy();
   return { receiver, targets };
@@ -116,14 +122,8 @@ describe("read in place", () => {
       fc.property(fc.array(frameSize, { minLength: 1, maxLength: 24 }), fc.integer(), (sizes, seed) => {
         const bodies = sizes.map((size, seq) => body(seq, size));
         const wire = Buffer.concat(bodies.map((b, i) => encodeFrame(i % 3 === 2 ? 0 : FLAG_MORE, b)));
-        let captured: net.OnReadOpts | undefined;
-        const sock = withReader((onread) => {
-          captured = onread;
-          return new net.Socket({ onread } as net.SocketConstructorOpts);
-        });
-        const receiver = new Receiver();
-        attachReader(sock, receiver);
-        feed(captured!, wire, seed);
+        const { sock, receiver, onread } = readerSocket();
+        feed(onread, wire, seed);
         sock.destroy();
         expect(receiver.frames).toHaveLength(bodies.length);
         receiver.frames.forEach((frame, i) => {

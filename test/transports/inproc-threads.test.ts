@@ -37,18 +37,21 @@ afterEach(async () => {
 
 const text = (msg: Buffer[]): string[] => msg.map((f) => f.toString());
 
-describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
-  /** A PULL bound in a new worker at a fresh address, and a PUSH here (linger 0) connected to it. */
-  async function pushToWorkerPull(): Promise<{ addr: string; w: ThreadPeer; push: InstanceType<typeof zmq.Push> }> {
-    const addr = address();
-    const w = peer(lib);
-    await w.call("open", { name: "pull", type: "pull" });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new zmq.Push({ linger: 0 }));
-    push.connect(addr);
-    return { addr, w, push };
-  }
+/**
+ * A PULL bound in a new worker at a fresh address, and a PUSH here (linger 0) connected to it;
+ * `hwm`, when given, is the PULL's receive and the PUSH's send high-water mark.
+ */
+async function pushToWorkerPull(lib: LibName, zmq: Zmq, hwm?: number): Promise<{ addr: string; w: ThreadPeer; push: InstanceType<Zmq["Push"]> }> {
+  const addr = address();
+  const w = peer(lib);
+  await w.call("open", { name: "pull", type: "pull", ...(hwm === undefined ? {} : { options: { receiveHighWaterMark: hwm } }) });
+  await w.call("bind", { name: "pull", address: addr });
+  const push = open.track(new zmq.Push({ linger: 0, ...(hwm === undefined ? {} : { sendHighWaterMark: hwm }) }));
+  push.connect(addr);
+  return { addr, w, push };
+}
 
+describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   it("a worker's PUSH reaches a PULL bound in this thread", async () => {
     const addr = address();
     const pull = open.track(new zmq.Pull());
@@ -64,7 +67,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("a PUSH in this thread reaches a PULL bound in a worker", async () => {
-    const { w, push } = await pushToWorkerPull();
+    const { w, push } = await pushToWorkerPull(lib, zmq);
     const got = w.call("receive", { name: "pull" });
     await push.send(["hello", "worker"]);
     expect(await got).toEqual(["hello", "worker"]);
@@ -251,12 +254,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("100,000 small messages cross to a worker in order, through small HWMs", async () => {
-    const addr = address();
-    const w = peer(lib);
-    await w.call("open", { name: "pull", type: "pull", options: { receiveHighWaterMark: 100 } });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new zmq.Push({ sendHighWaterMark: 100, linger: 0 }));
-    push.connect(addr);
+    const { w, push } = await pushToWorkerPull(lib, zmq, 100);
     const count = 100_000;
     const inOrder = w.call("receiveNumbered", { name: "pull", count });
     for (let i = 0; i < count; i++) {
@@ -269,7 +267,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("large messages cross intact, 64 KiB ones in a stream and a 3 MiB one alone", async () => {
-    const { w, push } = await pushToWorkerPull();
+    const { w, push } = await pushToWorkerPull(lib, zmq);
     const count = 500;
     const inOrder = w.call("receiveNumbered", { name: "pull", count });
     for (let i = 0; i < count; i++) {
@@ -288,7 +286,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
   });
 
   it("the sender's buffers stay its own: sent to a worker, none is detached, and one reused for the next message carries its new bytes", async () => {
-    const { w, push } = await pushToWorkerPull();
+    const { w, push } = await pushToWorkerPull(lib, zmq);
     const { createHash } = await import("node:crypto");
     const digest = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
     // An unpooled buffer the size of its whole ArrayBuffer (what a transfer could take), a
@@ -436,12 +434,7 @@ describe.each(LIBS)("inproc across threads with %s", (lib, zmq) => {
 
 describe("large messages in shared memory cross threads by reference", () => {
   it("a frame in a SharedArrayBuffer arrives as a view of the same memory: intact, not copied, and the sender's later writes show", async () => {
-    const addr = address();
-    const w = peer("wiremq");
-    await w.call("open", { name: "pull", type: "pull" });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new wiremq.Push({ linger: 0 }));
-    push.connect(addr);
+    const { w, push } = await pushToWorkerPull("wiremq", wiremq as unknown as Zmq);
     const shared = Buffer.from(new SharedArrayBuffer(128 * 1024), 4096, 64 * 1024).fill(0x21);
     const got = w.call<{ shared: boolean; first: number; length: number }[]>("receiveKept", { name: "pull" });
     await push.send(shared);
@@ -463,12 +456,7 @@ describe("large messages in shared memory cross threads by reference", () => {
   });
 
   it("shared and packed messages keep their order through small HWMs", async () => {
-    const addr = address();
-    const w = peer("wiremq");
-    await w.call("open", { name: "pull", type: "pull", options: { receiveHighWaterMark: 5 } });
-    await w.call("bind", { name: "pull", address: addr });
-    const push = open.track(new wiremq.Push({ linger: 0, sendHighWaterMark: 5 }));
-    push.connect(addr);
+    const { w, push } = await pushToWorkerPull("wiremq", wiremq as unknown as Zmq, 5);
     const count = 300;
     const inOrder = w.call("receiveNumbered", { name: "pull", count });
     for (let i = 0; i < count; i++) {
