@@ -25,19 +25,58 @@ export function commandFrame(body: Buffer, prefix?: Buffer): Buffer {
 }
 
 /**
- * What a connection writes first, in one write: its greeting and, on a connection we dialed
- * when the mechanism allows (NULL without a ZAP handler to ask), its READY. RFC 23 lets a peer send the whole greeting at
- * once and NULL's READY depends on nothing the peer says, so it need not wait for the peer's
- * greeting: one write and one syscall per connection instead of two. Returns true when the
- * mechanism's first step went out, so the engine does not ask start() again.
+ * What a connection we dialed writes first, in one write: its greeting and, when the mechanism
+ * allows (NULL without a ZAP handler to ask), its READY. RFC 23 lets a peer send the whole
+ * greeting at once and NULL's READY depends on nothing the peer says, so it need not wait for
+ * the peer's greeting: one write and one syscall per connection instead of two. Returns true
+ * when the mechanism's first step went out, so the engine does not ask start() again.
  */
-export function writeOpening(mechanism: Mechanism, sock: { write(bytes: Buffer): unknown }, dialed: boolean): boolean {
+export function writeOpening(mechanism: Mechanism, sock: { write(bytes: Buffer): unknown }): boolean {
   const greeting = greetingOf(mechanism);
-  const early = dialed ? (mechanism.startEarly?.() ?? null) : null;
+  const early = mechanism.startEarly?.() ?? null;
   if (early === null) {
     sock.write(greeting);
     return false;
   }
   sock.write(early.length === 1 ? commandFrame(early[0]!, greeting) : Buffer.concat([greeting, ...early.map((c) => commandFrame(c))]));
   return true;
+}
+
+/** An accepted connection whose greeting is held back (see holdOpening). */
+export interface HeldOpening {
+  /** Writes the held greeting now, if it is still held. */
+  sendOpening(): void;
+}
+
+/** The greeting an accepted connection holds back until its peer's first bytes (holdOpening). */
+export function heldGreeting(mechanism: Mechanism): Buffer {
+  return greetingOf(mechanism);
+}
+
+/**
+ * Accepted connections whose greeting is held: it goes out with the first command the handshake
+ * writes (NULL's READY, after the peer's greeting, as libzmq's) or after the first read of the
+ * peer's bytes, in one write instead of two. A peer that sends nothing until it hears from us
+ * must still get our greeting: what is held when the event loop has polled once more since the
+ * accept is written then. `recent` were accepted since the last turn, `polled` before it.
+ */
+let recent: HeldOpening[] = [];
+let polled: HeldOpening[] = [];
+let turnScheduled = false;
+
+export function holdOpening(engine: HeldOpening): void {
+  recent.push(engine);
+  if (!turnScheduled) {
+    turnScheduled = true;
+    setImmediate(sendHeldOpenings);
+  }
+}
+
+function sendHeldOpenings(): void {
+  const due = polled;
+  polled = recent;
+  recent = [];
+  for (const engine of due) engine.sendOpening();
+  turnScheduled = polled.length > 0;
+  if (turnScheduled) setImmediate(sendHeldOpenings);
 }

@@ -109,6 +109,19 @@ export class OutboundBatch {
     if (this.pos > this.start) this.chunks.push(this.slab.subarray(this.start, this.pos));
   }
 
+  /** Writes the filled batch to `sock` (corked when it is more than one chunk: one writev); returns the bytes written. */
+  writeTo(sock: { write(chunk: Buffer): unknown; cork(): void; uncork(): void }): number {
+    const chunks = this.chunks;
+    let written = 0;
+    if (chunks.length > 1) sock.cork();
+    for (const c of chunks) {
+      sock.write(c);
+      written += c.length;
+    }
+    if (chunks.length > 1) sock.uncork();
+    return written;
+  }
+
   private append(flags: number, body: Buffer): void {
     const n = body.length;
     this.room(9 + (n < COPY_LIMIT ? n : 0));

@@ -2,14 +2,16 @@ import type { Socket as NetSocket } from "node:net";
 import { ProtocolError, WiremqError } from "../errors.js";
 import { GreetingParser } from "../wire/greeting.js";
 import { FLAG_COMMAND, FLAG_MORE, FrameDecoder, type FrameSink } from "../wire/frame.js";
-import { commandFrame, writeOpening } from "./opening.js";
+import { commandFrame, heldGreeting, holdOpening, type HeldOpening, writeOpening } from "./opening.js";
 import { encodePing, isCommand } from "../wire/command.js";
 import { CURVE_FLAG_COMMAND } from "../wire/curve-flags.js";
 import { readPeerCommand } from "./peer-command.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
+import { mechanismMismatch, readFailure } from "../mechanisms/failure.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import { Heartbeat } from "./heartbeat.js";
+import { cancelDeadline, handshakeDeadline, type HandshakeDeadline, type HandshakeTimed } from "./handshake-deadline.js";
 import { BatchSlabs } from "./batch-slabs.js";
 import { fewBytesQueued, LARGE_QUEUE_BYTES, OutboundBatch, writtenByReference } from "./outbound-batch.js";
 import { MessageAssembly } from "./message-assembly.js";
@@ -40,7 +42,7 @@ const S_PREPARING = 5;
  * mechanism, framing, write batching (one flush per event-loop turn), read backpressure and
  * heartbeats. It serves exactly one pipe once the handshake is done.
  */
-export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader {
+export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader, HeldOpening, HandshakeTimed {
   pipe: Pipe | null = null;
   readonly mechanism: Mechanism;
   peerMinor = 1;
@@ -53,7 +55,9 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private flushScheduled = false;
   private waitingDrain = false;
   private readonly heartbeat: Heartbeat;
-  private handshakeTimer: NodeJS.Timeout | null = null;
+  private handshakeTimer: HandshakeDeadline | null = null;
+  /** An accepted connection's greeting, not yet written (opening.ts, holdOpening). */
+  private opening: Buffer | null = null;
   private readonly slabs = new BatchSlabs();
   /** Who the peer is, when ZAP said so: attached to each message it sends. */
   private meta: PeerMeta | null = null;
@@ -94,15 +98,22 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     sock.on("error", () => {});
     sock.on("end", () => this.peerEnded());
     sock.on("close", () => this.lost());
-    this.started = writeOpening(this.mechanism, sock, host.dialed === true);
-    if (options.handshakeInterval > 0) {
-      this.handshakeTimer = setTimeout(
-        // libzmq reports a handshake timeout as handshake_failed_no_detail (EAGAIN): :other.
-        () => this.fail({ kind: "other", code: "EAGAIN", message: "handshake timed out" }),
-        options.handshakeInterval,
-      );
-      this.handshakeTimer.unref?.();
+    if (host.dialed === true) this.started = writeOpening(this.mechanism, sock);
+    else {
+      this.opening = heldGreeting(this.mechanism);
+      holdOpening(this);
     }
+    if (options.handshakeInterval > 0) this.handshakeTimer = handshakeDeadline(options.handshakeInterval, this);
+  }
+
+  handshakeExpired(): void {
+    // libzmq reports a handshake timeout as handshake_failed_no_detail (EAGAIN): :other.
+    this.fail({ kind: "other", code: "EAGAIN", message: "handshake timed out" });
+  }
+
+  sendOpening(): void {
+    if (this.opening !== null && this.sock.writable) this.sock.write(this.opening);
+    this.opening = null;
   }
 
   get peerProperties(): Map<string, Buffer> {
@@ -152,6 +163,9 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     } catch (err) {
       this.protocolError(err);
       return;
+    } finally {
+      // A held greeting went out with what the handshake wrote in answer, or goes now, alone.
+      if (this.opening !== null) this.sendOpening();
     }
     this.pauseIfFull();
   }
@@ -168,11 +182,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     const g = this.greeting.result!;
     this.peerMinor = g.major > 3 ? 1 : Math.min(1, g.minor);
     if (g.mechanism !== this.mechanism.name) {
-      this.fail({
-        kind: "protocol",
-        code: "ZMTP_MECHANISM_MISMATCH",
-        message: `mechanism mismatch: we use ${this.mechanism.name}, the peer ${g.mechanism}`,
-      });
+      this.fail(mechanismMismatch(this.mechanism.name, g.mechanism));
       return;
     }
     // The as-server byte is not checked: libzmq sends 0 even from PLAIN and CURVE servers.
@@ -298,8 +308,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   }
 
   private onReady(lastCommands: Buffer[]): void {
-    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
+    this.handshakeTimer = cancelDeadline(this.handshakeTimer);
     const pipe = this.host.engineReady(this);
     if (this.state === S_CLOSED) return;
     if (pipe === null) {
@@ -324,7 +333,9 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
 
   /** Handshake commands go out at once, unbatched: there are only a few. */
   private writeCommandNow(body: Buffer): void {
-    this.sock.write(commandFrame(body));
+    const greeting = this.opening;
+    this.opening = null;
+    this.sock.write(commandFrame(body, greeting ?? undefined));
   }
 
   /** Queues a command for the next flush (after the handshake). */
@@ -378,16 +389,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       const commands = this.commands;
       if (commands.length > 0) this.commands = [];
       batch.fill(commands, pipe.out, subscriptionCommands, this.options.groupCommands);
-      const chunks = batch.chunks;
       roundBytes += batch.bytes;
-      let written = 0;
-      if (chunks.length > 1) sock.cork();
-      for (const c of chunks) {
-        sock.write(c);
-        written += c.length;
-      }
-      if (chunks.length > 1) sock.uncork();
-      this.slabs.written(batch.slab, written, sock);
+      this.slabs.written(batch.slab, batch.writeTo(sock), sock);
     }
     if (pipe.out.length === 0 && this.commands.length === 0) this.slabs.idle(sock);
     pipe.drained();
@@ -403,14 +406,8 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
 
   private protocolError(err: unknown): void {
     const e = err instanceof Error ? err : new WiremqError("EPROTO", String(err));
-    if (this.state === S_READY) {
-      this.closed(e);
-      return;
-    }
-    const code = (e as { code?: string }).code;
-    if (code === "ZMTP_MECHANISM_AUTH") this.fail({ kind: "auth", message: e.message, status: 400 });
-    // Bytes that break framing, not a mechanism's verdict: the peer may yet be a ZMTP one.
-    else this.fail({ kind: "protocol", message: e.message, reconnect: true, ...(code === undefined ? {} : { code }) });
+    if (this.state === S_READY) this.closed(e);
+    else this.fail(readFailure(e));
   }
 
   private fail(failure: HandshakeFailure): void {
@@ -430,6 +427,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private peerEnded(): void {
     const pipe = this.pipe;
     if (this.state !== S_READY || this.leaving || pipe === null || this.host.writeQueueOnPeerEnd !== true || this.peerGone) {
+      this.sendOpening();
       this.sock.end();
       return;
     }
@@ -479,10 +477,12 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
   private closed(error: Error | null, destroy = false): void {
     if (this.state === S_CLOSED) return;
     const wasReady = this.state === S_READY;
+    // A peer we drop before our greeting went out still gets it first, as when it was written
+    // at once: it then tells a mismatch from a lost connection as it did.
+    this.sendOpening();
     this.state = S_CLOSED;
     this.heartbeat.stop();
-    if (this.handshakeTimer !== null) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = null;
+    this.handshakeTimer = cancelDeadline(this.handshakeTimer);
     if (destroy || error !== null) this.sock.destroy();
     else this.sock.end();
     const pipe = this.pipe;

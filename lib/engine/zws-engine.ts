@@ -4,6 +4,7 @@ import { CURVE_FLAG_COMMAND, CURVE_FLAG_MORE, ENVELOPE_SLACK } from "../wire/cur
 import { decodeZwsFrame, zwsHasHandshake, zwsPayloadLimit, ZWS_COMMAND, ZWS_HANDSHAKE_PAYLOAD_MAX, ZWS_MORE } from "../wire/zws.js";
 import type { ZwsChannel, ZwsChannelEvents } from "../transports/zws-channel.js";
 import type { HandshakeFailure, Mechanism, MechanismStep, ZapReply } from "../mechanisms/mechanism.js";
+import { readFailure } from "../mechanisms/failure.js";
 import type { Engine, EngineHost, EngineOptions } from "./engine.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
 import { peerMetaOf, withPeerMeta, type PeerMeta } from "./peer-meta.js";
@@ -357,13 +358,8 @@ export class ZwsEngine implements Engine, PipeDriver, ZwsChannelEvents {
 
   private protocolError(err: unknown): void {
     const e = err instanceof Error ? err : new WiremqError("EPROTO", String(err));
-    if (this.state === S_READY) {
-      this.closed(e);
-      return;
-    }
-    const code = (e as { code?: string }).code;
-    if (code === "ZMTP_MECHANISM_AUTH") this.fail({ kind: "auth", message: e.message, status: 400 });
-    else this.fail({ kind: "protocol", message: e.message, reconnect: true, ...(code === undefined ? {} : { code }) });
+    if (this.state === S_READY) this.closed(e);
+    else this.fail(readFailure(e));
   }
 
   private fail(failure: HandshakeFailure): void {

@@ -7,6 +7,21 @@ import type { HandshakeFailure, MechanismStep, ZapReply } from "./mechanism.js";
  */
 export type CodedFailure = HandshakeFailure & { code: string };
 
+/**
+ * Bytes an engine could not take before the handshake was done: a mechanism's verdict is an
+ * authentication failure; anything else broke framing, and the peer may yet be a ZMTP one.
+ */
+export function readFailure(e: Error): HandshakeFailure {
+  const code = (e as { code?: string }).code;
+  if (code === "ZMTP_MECHANISM_AUTH") return { kind: "auth", message: e.message, status: 400 };
+  return { kind: "protocol", message: e.message, reconnect: true, ...(code === undefined ? {} : { code }) };
+}
+
+/** The peer's greeting names another mechanism than ours. */
+export function mechanismMismatch(ours: string, theirs: string): HandshakeFailure {
+  return { kind: "protocol", code: "ZMTP_MECHANISM_MISMATCH", message: `mechanism mismatch: we use ${ours}, the peer ${theirs}` };
+}
+
 export function failStep(kind: HandshakeFailure["kind"], code: string, message: string, send: Buffer[] = []): MechanismStep {
   const error: CodedFailure = { kind, code, message };
   return { send, error };
