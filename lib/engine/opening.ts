@@ -15,12 +15,24 @@ function greetingOf(mechanism: Mechanism): Buffer {
   return g;
 }
 
+/**
+ * Greeting and first command in one frame, by the command: a mechanism that gives every
+ * connection the same READY (NULL: null.ts) gets the same bytes to write each time, built once.
+ * Nothing writes into a buffer after handing it to a socket, so sharing it is safe.
+ */
+const openings = new WeakMap<Buffer, { greeting: Buffer; bytes: Buffer }>();
+
 /** One handshake command as a COMMAND frame, after `prefix` (a greeting) when given. */
 export function commandFrame(body: Buffer, prefix?: Buffer): Buffer {
+  if (prefix !== undefined) {
+    const known = openings.get(body);
+    if (known !== undefined && known.greeting === prefix) return known.bytes;
+  }
   const at0 = prefix === undefined ? 0 : prefix.length;
   const out = Buffer.allocUnsafe(at0 + headerSize(body.length) + body.length);
   if (prefix !== undefined) prefix.copy(out, 0);
   body.copy(out, writeHeader(out, at0, FLAG_COMMAND, body.length));
+  if (prefix !== undefined) openings.set(body, { greeting: prefix, bytes: out });
   return out;
 }
 

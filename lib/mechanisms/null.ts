@@ -1,7 +1,23 @@
-import { encodeReady, isCommand, parseCommand, parseMetadata, READY } from "../wire/command.js";
+import { encodeReady, isCommand, parseCommand, parseMetadata, READY, type Properties } from "../wire/command.js";
 import { errorCommandData, failStep, peerErrorStep, zapRefusedStep } from "./failure.js";
 import type { Mechanism, MechanismContext, MechanismStep, ZapReply } from "./mechanism.js";
 import { askZapStep } from "./zap.js";
+
+/**
+ * READY commands by the properties they carry: a socket gives every connection the same
+ * properties (until its routing id changes), so one READY serves all its connections. Its
+ * bytes are never changed once encoded: they are copied into frames, never written into.
+ */
+const readyOf = new WeakMap<Properties, Buffer>();
+
+function readyFor(props: Properties): Buffer {
+  let ready = readyOf.get(props);
+  if (ready === undefined) {
+    ready = encodeReady(props);
+    readyOf.set(props, ready);
+  }
+  return ready;
+}
 
 /** NULL (37/ZMTP): each side sends READY with its metadata; ZAP only when a domain is set. */
 export class NullMechanism implements Mechanism {
@@ -23,11 +39,11 @@ export class NullMechanism implements Mechanism {
   }
 
   start(): MechanismStep {
-    return { send: this.asksZap ? [] : [encodeReady(this.ctx.properties)] };
+    return { send: this.asksZap ? [] : [readyFor(this.ctx.properties)] };
   }
 
   startEarly(): Buffer[] | null {
-    return this.asksZap ? null : [encodeReady(this.ctx.properties)];
+    return this.asksZap ? null : [readyFor(this.ctx.properties)];
   }
 
   onCommand(body: Buffer): MechanismStep {
@@ -55,6 +71,6 @@ export class NullMechanism implements Mechanism {
     if (reply.status !== 200) return zapRefusedStep(reply);
     this.userId = reply.userId;
     this.zapProperties = reply.metadata;
-    return { send: [encodeReady(this.ctx.properties)], ready: true };
+    return { send: [readyFor(this.ctx.properties)], ready: true };
   }
 }

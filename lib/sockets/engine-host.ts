@@ -44,11 +44,14 @@ export interface ListeningEndpoint {
  * What a ZMTP engine of either kind is given: the socket's mechanism, limits and timers
  * (node-transports.ts makes the tcp/ipc StreamEngine with it; zws-host.ts the ZWS one).
  */
-export function zmtpEngineOptions(owner: PeerOwner, endpoint: string, peerAddress: string): EngineOptions {
+export function zmtpEngineOptions(owner: PeerOwner, endpoint: string, peerAddress: () => string): EngineOptions {
   const o = owner.options;
   const mechanism = createMechanism(o, {
     properties: properties(owner),
-    peerAddress,
+    // Only a ZAP request reads it; for tcp it is a getpeername() per connection.
+    get peerAddress() {
+      return peerAddress();
+    },
     routingId: owner.routingIdBytes(),
     zapDomain: o.zapDomain,
     zapEnabled: zapAvailable(),
@@ -67,9 +70,19 @@ export function zmtpEngineOptions(owner: PeerOwner, endpoint: string, peerAddres
   };
 }
 
+/**
+ * Each socket's handshake properties, built again only when its routing id changes: the same
+ * array for every connection lets the mechanism reuse the READY it encoded from it (null.ts).
+ */
+const propertiesOf = new WeakMap<PeerOwner, { id: Buffer; props: Properties }>();
+
 function properties(owner: PeerOwner): Properties {
+  const id = owner.routingIdBytes();
+  const known = propertiesOf.get(owner);
+  if (known !== undefined && known.id.equals(id)) return known.props;
   const props: [string, Uint8Array][] = [["Socket-Type", Buffer.from(owner.socketType)]];
-  if (sendsIdentity(owner.socketType)) props.push(["Identity", owner.routingIdBytes()]);
+  if (sendsIdentity(owner.socketType)) props.push(["Identity", id]);
+  propertiesOf.set(owner, { id, props });
   return props;
 }
 
@@ -77,7 +90,7 @@ function properties(owner: PeerOwner): Properties {
 export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: NetSocket): void {
   if (conn.ep.transport === "tcp") applyKeepalive(sock, owner.options);
   owner.events.emit({ type: "connect", address: conn.address });
-  hostDialed(owner, conn, (host) => owner.createEngine(sock, conn.address, host, peerAddressOf(sock, conn.ep)));
+  hostDialed(owner, conn, (host) => owner.createEngine(sock, conn.address, host, () => peerAddressOf(sock, conn.ep)));
 }
 
 /** Serves a connect()'s pipe with the engine `create` makes (the connect event is the caller's). */
@@ -159,7 +172,7 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
   }
   owner.events.emit({ type: "accept", address: binding.endpoint });
   if (binding.ep.transport === "tcp") applyKeepalive(sock, owner.options);
-  hostAccepted(owner, binding, (host) => owner.createEngine(sock, binding.endpoint, host, peerAddressOf(sock, binding.ep)));
+  hostAccepted(owner, binding, (host) => owner.createEngine(sock, binding.endpoint, host, () => peerAddressOf(sock, binding.ep)));
 }
 
 /** Gives an accepted peer a pipe of its own once `create`'s engine is done with the handshake. */

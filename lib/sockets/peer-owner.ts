@@ -23,5 +23,6 @@ export interface PeerOwner {
   /** The connection serving a connect-side pipe that outlives it has ended. */
   connectionEnded(pipe: Pipe): void;
   routingIdBytes(): Buffer;
-  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine;
+  /** `peerAddress` is asked only if needed (a ZAP request): reading it costs a system call. */
+  createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string): Engine;
 }

@@ -18,6 +18,9 @@ export type { ConnectOptions } from "./endpoints.js";
 export type { ReceiveOptions, SendOptions } from "./exchange.js";
 
 const RESOLVED: Promise<void> = Promise.resolve();
+
+/** An unset routing id: one empty buffer (a zero-length buffer cannot be written into). */
+const NO_ROUTING_ID = Buffer.alloc(0);
 /** util.inspect's hook, by its registered name so that this file needs no node:util. */
 const INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
@@ -288,11 +291,11 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
   }
 
   private routingIdBytes(): Buffer {
-    return this.routingIdRaw ?? Buffer.alloc(0);
+    return this.routingIdRaw ?? NO_ROUTING_ID;
   }
 
   /** Makes the engine for a new tcp or ipc connection; STREAM overrides this with a raw one. */
-  protected createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+  protected createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string): Engine {
     return zmtpStreamEngine(this.peerOwner, sock, endpoint, host, peerAddress);
   }
 
@@ -456,7 +459,7 @@ export abstract class Socket extends MessageExchange implements PipeOwner, ExitL
       hiccup(pipe: Pipe): void { this.socket.xhiccup(pipe); }
       connectionEnded(pipe: Pipe): void { this.socket.xconnectionEnded(pipe); }
       routingIdBytes(): Buffer { return this.socket.routingIdBytes(); }
-      createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+      createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string): Engine {
         return this.socket.createEngine(sock, endpoint, host, peerAddress);
       }
     };

@@ -12,6 +12,6 @@ import type { PeerOwner } from "./peer-owner.js";
  * uses: greeting, write batching, read memory) is not loaded with the package. What serves an
  * accepted or dialed connection with it comes along (engine-host.ts).
  */
-export function makeStreamEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+export function makeStreamEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string): Engine {
   return new StreamEngine(sock, host, zmtpEngineOptions(owner, endpoint, peerAddress));
 }

@@ -63,7 +63,7 @@ export class Stream extends Socket implements Readable<[Message, Message]>, Writ
     return true;
   }
 
-  protected override createEngine(sock: NetSocket, _endpoint: string, host: EngineHost, _peer: string): Engine {
+  protected override createEngine(sock: NetSocket, _endpoint: string, host: EngineHost, _peer: () => string): Engine {
     return new RawEngine(sock, host);
   }
 

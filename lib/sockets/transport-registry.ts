@@ -36,7 +36,7 @@ export function transportOf(address: string): SocketTransport | undefined {
   return separator <= 0 ? undefined : transports.get(address.slice(0, separator));
 }
 
-type StreamEngineMaker = (owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string) => Engine;
+type StreamEngineMaker = (owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string) => Engine;
 let streamEngineMaker: StreamEngineMaker | null = null;
 
 /** The ZMTP engine over a byte stream (node-transports.ts registers it with tcp and ipc). */
@@ -45,7 +45,7 @@ export function registerStreamEngine(maker: StreamEngineMaker): void {
 }
 
 /** A ZMTP engine for a tcp or ipc connection: what Socket.createEngine makes unless a socket type makes its own. */
-export function zmtpStreamEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+export function zmtpStreamEngine(owner: PeerOwner, sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string): Engine {
   // Only a registered transport hands over a byte stream, and it registers the maker with it.
   if (streamEngineMaker === null) throw zmqError("EPROTONOSUPPORT", "Protocol not supported");
   return streamEngineMaker(owner, sock, endpoint, host, peerAddress);

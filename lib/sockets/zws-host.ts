@@ -13,6 +13,6 @@ import type { PeerOwner } from "./peer-owner.js";
  * serves a ws connection with it comes along (engine-host.ts).
  */
 export function createZwsEngine(owner: PeerOwner, channel: ZwsChannel, endpoint: string, host: EngineHost): Engine {
-  const options = zmtpEngineOptions(owner, endpoint, channel.peerAddress);
+  const options = zmtpEngineOptions(owner, endpoint, () => channel.peerAddress);
   return new ZwsEngine(channel, host, { ...options, subscriptionCommands: false, routingId: owner.routingIdBytes() });
 }

@@ -96,7 +96,7 @@ describe("mechanisms wipe their secrets", () => {
 /** A PULL that shows the engines it makes, to read their mechanism once they have closed. */
 class WatchedPull extends wq.Pull {
   readonly made: StreamEngine[] = [];
-  protected override createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: string): Engine {
+  protected override createEngine(sock: NetSocket, endpoint: string, host: EngineHost, peerAddress: () => string): Engine {
     const engine = super.createEngine(sock, endpoint, host, peerAddress);
     this.made.push(engine as StreamEngine);
     return engine;

@@ -69,6 +69,23 @@ describe("ZAP with an in-process handler", () => {
     expect((await refused).error?.status).toBe(400);
   });
 
+  it("the handler sees each peer's address (read when asked, not at the accept)", async () => {
+    const addresses: string[] = [];
+    wqs.setZapHandler((req) => {
+      addresses.push(req.address);
+      return { status: 200 };
+    });
+    const pull = track(new wq.Pull({ zapDomain: "global" }));
+    await pull.bind("tcp://127.0.0.1:*");
+    const admitted = new Promise<void>((resolve) => {
+      let n = 0;
+      pull.events.on("handshake", () => ++n === 2 && resolve());
+    });
+    for (let i = 0; i < 2; i++) track(new wq.Push()).connect(pull.lastEndpoint!);
+    await admitted;
+    expect(addresses).toEqual(["127.0.0.1", "127.0.0.1"]);
+  });
+
   it("a mechanism mismatch is a protocol error on both sides", async () => {
     const pull = track(new wq.Pull({ plainServer: true }));
     await pull.bind("tcp://127.0.0.1:*");

@@ -107,6 +107,22 @@ describe("ROUTER routing ids", () => {
     await connector.send(["chosen", "hi"]);
     expect(str(await binder.receive())).toEqual(["me", "hi"]);
   });
+
+  it("a DEALER's routing id set between connects reaches the next ROUTER (the handshake's READY is reused per socket only while its id stays)", async () => {
+    const first = track(new Router());
+    await first.bind("tcp://127.0.0.1:*");
+    const second = track(new Router());
+    await second.bind("tcp://127.0.0.1:*");
+    const dealer = track(new Dealer({ routingId: "a" }));
+    dealer.connect(first.lastEndpoint!);
+    await dealer.send("one");
+    expect(str(await first.receive())).toEqual(["a", "one"]);
+    dealer.disconnect(first.lastEndpoint!);
+    dealer.routingId = "b";
+    dealer.connect(second.lastEndpoint!);
+    await dealer.send("two");
+    expect(str(await second.receive())).toEqual(["b", "two"]);
+  });
 });
 
 describe("ROUTER unroutable messages", () => {
