@@ -21,6 +21,7 @@ import { lingerWhile } from "./linger-stream.js";
 import { peerMetaOf, withPeerMeta, type PeerMeta } from "./peer-meta.js";
 
 const MAX_ROUND_BYTES = 4 * 1024 * 1024;
+const ignoreError = (): void => {};
 
 /**
  * The largest frame a peer may announce before the handshake is done. Handshake commands are
@@ -95,7 +96,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       this.waitingDrain = false;
       this.flush();
     });
-    sock.on("error", () => {});
+    sock.on("error", ignoreError); // "close" follows any error and is handled there.
     sock.on("end", () => this.peerEnded());
     sock.on("close", () => this.lost());
     if (host.dialed === true) this.started = writeOpening(this.mechanism, sock);

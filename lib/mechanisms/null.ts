@@ -19,13 +19,16 @@ function readyFor(props: Properties): Buffer {
   return ready;
 }
 
+const NO_ZAP_PROPERTIES = new Map<string, Buffer>();
+
 /** NULL (37/ZMTP): each side sends READY with its metadata; ZAP only when a domain is set. */
 export class NullMechanism implements Mechanism {
   readonly name = "NULL" as const;
   readonly asServer = false;
   peerProperties = new Map<string, Buffer>();
   userId = "";
-  zapProperties = new Map<string, Buffer>();
+  /** Replaced, never changed: until a ZAP reply sets its own, every connection shares one empty map. */
+  zapProperties: Map<string, Buffer> = NO_ZAP_PROPERTIES;
   private gotReady = false;
 
   constructor(private readonly ctx: MechanismContext) {}

@@ -177,28 +177,50 @@ export function startAcceptedEngine(owner: PeerOwner, binding: ListeningEndpoint
 
 /** Gives an accepted peer a pipe of its own once `create`'s engine is done with the handshake. */
 export function hostAccepted(owner: PeerOwner, binding: ListeningEndpoint, create: (host: EngineHost) => Engine): void {
-  const address = binding.endpoint;
-  let pipe: Pipe | null = null;
-  const zap = new ZapSlot();
-  const host: EngineHost = {
-    engineReady: (engine) => {
-      if (owner.closed || !admit(owner, engine, address) || !owner.acceptsPipe()) return null;
-      pipe = owner.newPipe(address);
-      setPeer(pipe, engine);
-      owner.attachPipe(pipe);
-      return pipe;
-    },
-    engineHandshakeFailed: (_engine, failure) => failedHandshake(owner, address, failure),
-    zapRequest: zap.ask,
-    writeQueueOnPeerEnd: true,
-    engineClosed: (engine, error, _wasReady) => {
-      zap.cancel();
-      binding.engines.delete(engine);
-      if (!owner.closed && !binding.unbound) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-      pipe?.terminate();
-    },
-  };
-  binding.engines.add(create(host));
+  binding.engines.add(create(new AcceptedPeer(owner, binding)));
+}
+
+/**
+ * The host of one accepted connection: one object with its methods on the prototype, not an
+ * object of closures, since a ROUTER may hold tens of thousands of them.
+ */
+class AcceptedPeer implements EngineHost {
+  readonly writeQueueOnPeerEnd = true;
+  private pipe: Pipe | null = null;
+  /** Made on the first ZAP request: most connections never ask. */
+  private zap: ZapSlot | null = null;
+
+  constructor(
+    private readonly owner: PeerOwner,
+    private readonly binding: ListeningEndpoint,
+  ) {}
+
+  engineReady(engine: Engine): Pipe | null {
+    const owner = this.owner;
+    const address = this.binding.endpoint;
+    if (owner.closed || !admit(owner, engine, address) || !owner.acceptsPipe()) return null;
+    const pipe = (this.pipe = owner.newPipe(address));
+    setPeer(pipe, engine);
+    owner.attachPipe(pipe);
+    return pipe;
+  }
+
+  engineHandshakeFailed(_engine: Engine, failure: HandshakeFailure): void {
+    failedHandshake(this.owner, this.binding.endpoint, failure);
+  }
+
+  zapRequest(engine: Engine, request: ZapRequest): void {
+    (this.zap ??= new ZapSlot()).ask(engine, request);
+  }
+
+  engineClosed(engine: Engine, error: Error | null): void {
+    this.zap?.cancel();
+    const { owner, binding } = this;
+    binding.engines.delete(engine);
+    const address = binding.endpoint;
+    if (!owner.closed && !binding.unbound) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+    this.pipe?.terminate();
+  }
 }
 
 /**

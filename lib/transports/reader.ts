@@ -32,8 +32,8 @@ const SMALL_COPY = 64;
 
 class ReadSlot {
   reader: StreamReader | null = null;
-  /** Bytes read before a reader was attached. */
-  early: Buffer[] = [];
+  /** Bytes read before a reader was attached (rare: made when needed). */
+  early: Buffer[] | null = null;
   /** Runs at the first read (onFirstRead). */
   firstRead: (() => void) | null = null;
 
@@ -53,7 +53,7 @@ class ReadSlot {
       this.firstRead = null;
       first();
     }
-    if (this.reader === null) this.early.push(chunk);
+    if (this.reader === null) (this.early ??= []).push(chunk);
     else this.reader.onRead(chunk, n);
     // Backpressure pauses the socket itself (socket.pause() stops reads in this mode too).
     return true;
@@ -105,8 +105,8 @@ export function attachReader(sock: net.Socket, reader: StreamReader): void {
   }
   slot.reader = reader;
   const early = slot.early;
-  slot.early = [];
-  for (const chunk of early) reader.onRead(chunk, chunk.length);
+  slot.early = null;
+  if (early !== null) for (const chunk of early) reader.onRead(chunk, chunk.length);
 }
 
 /**
