@@ -95,54 +95,70 @@ export function startDialedEngine(owner: PeerOwner, conn: DialedEndpoint, sock: 
 
 /** Serves a connect()'s pipe with the engine `create` makes (the connect event is the caller's). */
 export function hostDialed(owner: PeerOwner, conn: DialedEndpoint, create: (host: EngineHost) => Engine): void {
-  const address = conn.address;
-  let refused = false;
-  const zap = new ZapSlot();
-  const host: EngineHost = {
-    dialed: true,
-    engineReady: (engine) => {
-      conn.dialer.handshakeDone?.();
-      if (owner.closed && !owner.lingering) return null;
-      if (!admit(owner, engine, address)) {
-        refused = true;
-        return null;
-      }
-      let pipe = conn.pipe;
-      if (pipe === null || pipe.terminated) {
-        if (!owner.acceptsPipe()) return null;
-        pipe = conn.pipe = owner.newPipe(address);
-        setPeer(pipe, engine, conn.routingId);
-        owner.attachPipe(pipe);
-      } else {
-        setPeer(pipe, engine, conn.routingId);
-        owner.hiccup(pipe);
-      }
-      return pipe;
-    },
-    engineHandshakeFailed: (_engine, failure) => {
-      refused = givesUp(failure);
-      failedHandshake(owner, address, failure);
-    },
-    zapRequest: zap.ask,
-    engineClosed: (engine, error, wasReady) => {
-      zap.cancel();
-      if (conn.engine !== engine) return;
-      conn.engine = null;
-      // As libzmq: every connection that ends reports disconnect, handshake done or not,
-      // unless this side ended it (close, disconnect()).
-      if (!owner.closed && !conn.dropped) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
-      const perConnection = owner.pipePerConnection && conn.routingId === null;
-      if ((perConnection || refused) && conn.pipe !== null) {
-        conn.pipe.terminate();
-        conn.pipe = null;
-      } else if (wasReady && conn.pipe !== null && !conn.pipe.terminated) {
-        owner.connectionEnded(conn.pipe);
-      }
-      if (refused) conn.dialer.stop();
-      else if ((!owner.closed || owner.lingering) && !conn.dropped) conn.dialer.connectionLost();
-    },
-  };
-  conn.engine = create(host);
+  conn.engine = create(new DialedPeer(owner, conn));
+}
+
+/** The host of one dialed connection: one object, its methods on the prototype (see AcceptedPeer). */
+class DialedPeer implements EngineHost {
+  readonly dialed = true;
+  /** The peer was refused or the handshake failed for good: no redial. */
+  private refused = false;
+  private zap: ZapSlot | null = null;
+
+  constructor(
+    private readonly owner: PeerOwner,
+    private readonly conn: DialedEndpoint,
+  ) {}
+
+  engineReady(engine: Engine): Pipe | null {
+    const { owner, conn } = this;
+    conn.dialer.handshakeDone?.();
+    if (owner.closed && !owner.lingering) return null;
+    if (!admit(owner, engine, conn.address)) {
+      this.refused = true;
+      return null;
+    }
+    let pipe = conn.pipe;
+    if (pipe === null || pipe.terminated) {
+      if (!owner.acceptsPipe()) return null;
+      pipe = conn.pipe = owner.newPipe(conn.address);
+      setPeer(pipe, engine, conn.routingId);
+      owner.attachPipe(pipe);
+    } else {
+      setPeer(pipe, engine, conn.routingId);
+      owner.hiccup(pipe);
+    }
+    return pipe;
+  }
+
+  engineHandshakeFailed(_engine: Engine, failure: HandshakeFailure): void {
+    this.refused = givesUp(failure);
+    failedHandshake(this.owner, this.conn.address, failure);
+  }
+
+  zapRequest(engine: Engine, request: ZapRequest): void {
+    (this.zap ??= new ZapSlot()).ask(engine, request);
+  }
+
+  engineClosed(engine: Engine, error: Error | null, wasReady: boolean): void {
+    this.zap?.cancel();
+    const { owner, conn, refused } = this;
+    if (conn.engine !== engine) return;
+    conn.engine = null;
+    const address = conn.address;
+    // As libzmq: every connection that ends reports disconnect, handshake done or not,
+    // unless this side ended it (close, disconnect()).
+    if (!owner.closed && !conn.dropped) owner.events.emit(error === null ? { type: "disconnect", address } : { type: "disconnect", address, error });
+    const perConnection = owner.pipePerConnection && conn.routingId === null;
+    if ((perConnection || refused) && conn.pipe !== null) {
+      conn.pipe.terminate();
+      conn.pipe = null;
+    } else if (wasReady && conn.pipe !== null && !conn.pipe.terminated) {
+      owner.connectionEnded(conn.pipe);
+    }
+    if (refused) conn.dialer.stop();
+    else if ((!owner.closed || owner.lingering) && !conn.dropped) conn.dialer.connectionLost();
+  }
 }
 
 /**

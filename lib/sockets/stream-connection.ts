@@ -1,5 +1,6 @@
 import type { Endpoint } from "../transports/endpoint.js";
-import { Dialer } from "../transports/stream.js";
+import type { Socket as NetSocket } from "node:net";
+import { Dialer, type DialerEvents } from "../transports/stream.js";
 import type { Engine } from "../engine/engine.js";
 import type { Pipe } from "../engine/pipe.js";
 import type { DialedEndpoint } from "./engine-host.js";
@@ -14,7 +15,7 @@ type StreamEndpoint = Extract<Endpoint, { transport: "tcp" | "ipc" }>;
  * connection of the moment, and the pipe it serves (made at connect(), or at each handshake
  * for a socket with a pipe per connection).
  */
-export class StreamConnection implements DialedEndpoint, Connection {
+export class StreamConnection implements DialedEndpoint, Connection, DialerEvents {
   readonly kind: "tcp" | "ipc";
   pipe: Pipe | null = null;
   engine: Engine | null = null;
@@ -33,14 +34,25 @@ export class StreamConnection implements DialedEndpoint, Connection {
     readonly routingId: Buffer | null,
   ) {
     this.kind = ep.transport;
-    const events = owner.events;
-    this.dialer = new Dialer(ep, owner.options, {
-      // A unix socket connects or fails at once: libzmq reports no delay for ipc.
-      delayed: () => ep.transport === "ipc" || events.emit({ type: "connect:delay", address }),
-      retry: (interval) => events.emit({ type: "connect:retry", address, interval }),
-      failed: () => events.emit({ type: "close", address }),
-      connected: (sock) => this.serve!(owner, this, sock),
-    });
+    // The connection is the dialer's listener itself: no object of closures per connect().
+    this.dialer = new Dialer(ep, owner.options, this);
+  }
+
+  delayed(): void {
+    // A unix socket connects or fails at once: libzmq reports no delay for ipc.
+    if (this.kind !== "ipc") this.owner.events.emit({ type: "connect:delay", address: this.address });
+  }
+
+  retry(interval: number): void {
+    this.owner.events.emit({ type: "connect:retry", address: this.address, interval });
+  }
+
+  failed(): void {
+    this.owner.events.emit({ type: "close", address: this.address });
+  }
+
+  connected(sock: NetSocket): void {
+    this.serve!(this.owner, this, sock);
   }
 
   start(): void {
