@@ -5,10 +5,12 @@
 //   - CPU per 64 KiB copied into reused memory (an ArrayBuffer ring, and a SharedArrayBuffer ring
 //     a receiver could read views of), and into fresh memory (a Buffer per message, and a fresh
 //     1 MiB SharedArrayBuffer chunk per 16 messages);
-//   - how long the views a worker receives over wiremq's inproc link outlive the program's use
-//     of them (each registered in a FinalizationRegistry; the program drops each at once): for a
-//     payload in a SharedArrayBuffer (views of one shared memory, what a chunk would give) and for
-//     a plain payload (views of the transferred batch).
+//   - how long the frames a worker receives over wiremq's inproc link outlive the program's use
+//     of them (each registered in a FinalizationRegistry; the program drops each at once), and
+//     the CPU per message end to end: for a payload in a SharedArrayBuffer (views of one shared
+//     memory, what a chunk would give) and for a plain payload (since the frame ring: copied into
+//     the link's ring and out into a Buffer of its own; before, packed into fresh memory that was
+//     transferred).
 //   npm run build && node dist/bench/thread-memory.js [--count N]
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import { libSpecifier, type BenchSocket, type SocketClass } from "./lib-loader.js";
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
   const count = Math.min(COUNT, 10_000);
   for (const shared of [true, false]) {
     const { maxOutstanding, finalized, cpuPerMessage } = await lag(shared, count);
-    const kind = shared ? "in a SharedArrayBuffer (by reference)" : "plain (packed into fresh memory)";
+    const kind = shared ? "in a SharedArrayBuffer (by reference)" : "plain (through the frame ring)";
     console.log(
       `${count} messages to a worker, ${kind}: ${cpuPerMessage!.toFixed(1)} µs CPU each; at most ${maxOutstanding} received and not yet finalized (${((maxOutstanding * SIZE) / 2 ** 20).toFixed(0)} MiB), ${finalized} finalized by the last`,
     );

@@ -1,9 +1,19 @@
-import type { Queue } from "../util/queue.js";
 import type { Msg, Pipe, PipeDriver } from "./pipe.js";
-import { RingWriter, sharedMemory, takeFromRing } from "./shared-ring.js";
+import { FrameRingReader, RingWriter, sharedMemory, takeFromRing } from "./shared-ring.js";
 import { flushOutbox, forget, linkUp, noteWrite, scheduleOutbox, type Run } from "./thread-outbox.js";
-import { groupCommand, groupCommandOf } from "./group-command.js";
-import { isSharedFrame, SHARED_FRAME, SHARED_REF_BYTES, SharedIn, SharedOut } from "./shared-frames.js";
+import { keepFreedBodyMemory } from "./body-heap.js";
+import { isSharedFrame, SHARED_REF_BYTES, SharedIn, SharedOut } from "./shared-frames.js";
+import {
+  FRAME_RING_BYTES,
+  MAX_BATCH_BYTES,
+  pack,
+  packInto,
+  RING_BATCH_BYTES,
+  RING_BYTES,
+  isRingFrame,
+  RING_MIN_BYTES,
+  unpackBatch,
+} from "./thread-batch.js";
 
 /** The channel a link posts on (lib/transports/inproc-threads.ts makes it). */
 export interface LinkPort {
@@ -20,76 +30,6 @@ export interface LinkPort {
 export interface PeerLimits {
   sendHwm: number;
   receiveHwm: number;
-}
-
-/** Most payload bytes packed into one post (a bigger single message still goes whole). */
-const MAX_BATCH_BYTES = 256 * 1024;
-
-/** The top bits of a message's frame count mark a DISH's JOIN or LEAVE, which is not data (group-command.ts). */
-const JOIN_BIT = 0x80000000;
-const LEAVE_BIT = 0x40000000;
-const FRAME_COUNT = 0x3fffffff;
-
-function frameWord(msg: Msg): number {
-  const command = groupCommandOf(msg);
-  if (command === undefined) return msg.length;
-  return (msg.length | (command === "JOIN" ? JOIN_BIT : LEAVE_BIT)) >>> 0;
-}
-
-/**
- * Shared ring per direction of a link, made at its first batch: four batches of the largest
- * size, so the writer fills some while the reader copies others.
- */
-const RING_BYTES = 4 * MAX_BATCH_BYTES;
-/** Smallest batch that goes through the ring. */
-const RING_MIN_BYTES = 16 * 1024;
-
-/**
- * Messages as bytes: [count] then per message [frames] and per frame [length, bytes], or, for a
- * frame in a SharedArrayBuffer when the link shares them, [SHARED_FRAME, id, offset, length].
- */
-function packInto(batch: readonly Msg[], u8: Uint8Array, start: number, shared: SharedOut | null): void {
-  const view = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
-  view.setUint32(start, batch.length, true);
-  let at = start + 4;
-  for (const msg of batch) {
-    view.setUint32(at, frameWord(msg), true);
-    at += 4;
-    for (const frame of msg) {
-      if (shared !== null && isSharedFrame(frame)) {
-        view.setUint32(at, SHARED_FRAME, true);
-        view.setUint32(at + 4, shared.idOf(frame.buffer as SharedArrayBuffer), true);
-        view.setUint32(at + 8, frame.byteOffset, true);
-        view.setUint32(at + 12, frame.length, true);
-        at += SHARED_REF_BYTES;
-        continue;
-      }
-      view.setUint32(at, frame.length, true);
-      at += 4;
-      u8.set(frame, at);
-      at += frame.length;
-    }
-  }
-}
-
-function pack(batch: readonly Msg[], bytes: number, shared: SharedOut | null): ArrayBuffer {
-  // Unpooled and not zero-filled: every byte is written by packInto.
-  const buf = Buffer.allocUnsafeSlow(bytes);
-  packInto(batch, buf, 0, shared);
-  return buf.buffer as ArrayBuffer;
-}
-
-/** Every message of a queue in one batch, as a link posts them (for a connect a thread leaves behind). */
-export function packAll(queue: Queue<Msg>): ArrayBuffer {
-  const batch: Msg[] = [];
-  let bytes = 4;
-  for (let msg = queue.shift(); msg !== undefined; msg = queue.shift()) {
-    batch.push(msg);
-    bytes += 4;
-    for (const frame of msg) bytes += 4 + frame.length;
-  }
-  // No link to name shared buffers on: every frame is copied.
-  return pack(batch, bytes, null);
 }
 
 /** libzmq's low-water mark for a pipe of `hwm` messages (pipe_t::compute_lwm). */
@@ -129,13 +69,18 @@ function hookExit(): void {
  * mark 0 nothing is counted.
  *
  * Over a MessagePort each batch is packed into memory of its own and transferred (no copy in
- * posting, none in receiving); over a BroadcastChannel large ones go through the ring. A frame
- * in a SharedArrayBuffer is not copied at all: the batch names its buffer (shared-frames.ts).
+ * posting, none in receiving); over a BroadcastChannel large ones go through the batch ring. A
+ * plain frame of 16 KiB to 1 MiB goes through the link's frame ring, over either channel: copied
+ * in by the sender, out by the receiver into a Buffer of its own (thread-batch.ts). A full ring
+ * makes the link wait for the peer's "room" (other links of the thread go on, thread-outbox.ts).
+ * A frame in a SharedArrayBuffer is not copied at all: the batch names its buffer
+ * (shared-frames.ts).
  *
- * Messages: an ArrayBuffer is a batch; [offset, length, span] a batch in the shared ring, which
- * { ring, control } (posted first) gives; { shares: [id, buffer, ...] } names shared buffers the
- * next batches refer to, { forget: ids } drops them; "room": the ring has room again; a number
- * is the receiver's read count; "end" ends it.
+ * Messages: an ArrayBuffer is a batch; [offset, length, span] a batch in the batch ring, which
+ * { ring, control } (posted first) gives; { frameRing, control } gives the frame ring;
+ * { shares: [id, buffer, ...] } names shared buffers the next batches refer to, { forget: ids }
+ * drops them; "room": a ring has room again; a number is the receiver's read count; "end" ends
+ * it.
  */
 export class ThreadLink implements PipeDriver {
   private closed = false;
@@ -150,6 +95,11 @@ export class ThreadLink implements PipeDriver {
   /** This side's ring (made at the first batch), and the peer's (from its first ring message). */
   private ring: RingWriter | null = null;
   private peerRing: { ring: Uint8Array; control: Int32Array } | null = null;
+  /** This side's frame ring (made at the first large plain frame), the peer's, and where the batch being packed put frames in it. */
+  private frames: RingWriter | null = null;
+  private peerFrames: FrameRingReader | null = null;
+  private readonly placed: number[] = [];
+  private ringFrames = 0;
   /** The ring was full: flushing waits for the peer's "room". */
   private waitingRoom = false;
   private readonly wakeWriter = (): void => this.port.post("room");
@@ -200,8 +150,8 @@ export class ThreadLink implements PipeDriver {
       run.n = 0;
       return true;
     }
-    if (this.waitingRoom) return false;
     while (run.n > 0 && this.pipe.out.length > 0) {
+      if (this.waitingRoom) return false;
       const sent = this.post(false, run.n);
       if (sent < 0) return false;
       run.n -= sent;
@@ -210,25 +160,40 @@ export class ThreadLink implements PipeDriver {
     return true;
   }
 
-  /** Packs up to `limit` messages (and about MAX_BATCH_BYTES) and posts them; how many, -1 when the ring is full. */
+  /** Packs up to `limit` messages (and about MAX_BATCH_BYTES) and posts them; how many, -1 when a ring is full. */
   private post(ending: boolean, limit: number): number {
     const out = this.pipe.out;
     const batch = this.batch;
     let bytes = 4;
+    let ringBytes = 0;
+    const shared = this.shared;
     while (batch.length < limit) {
       const msg = out.peek();
       if (msg === undefined) break;
       let size = 4;
-      for (const frame of msg) size += this.shared !== null && isSharedFrame(frame) ? SHARED_REF_BYTES : 4 + frame.length;
-      if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
+      let inRing = 0;
+      for (const frame of msg) {
+        if (shared === null) size += 4 + frame.length;
+        else if (isSharedFrame(frame)) size += SHARED_REF_BYTES;
+        else if (isRingFrame(frame)) inRing += frame.length;
+        else size += 4 + frame.length;
+      }
+      if (batch.length > 0 && (bytes + size > MAX_BATCH_BYTES || ringBytes + inRing > RING_BATCH_BYTES)) break;
       out.shift();
       batch.push(msg);
       bytes += size;
+      ringBytes += inRing;
     }
+    bytes = this.place(batch, ending);
+    const ringFrames = this.ringFrames;
+    this.ringFrames = 0;
+    // The first message found the ring full: wait, or try again if the peer freed some since.
+    if (batch.length === 0) return this.waitingRoom ? -1 : 0;
     // Small batches go by value: measured, the ring did not beat it for 16 B messages (and it
     // costs 1 MiB per direction). Batches too big for the ring, or no shared memory: by value.
     // Over a MessagePort every batch is packed into memory of its own and moved, not copied.
-    const ring = this.port.transfers !== true && bytes >= RING_MIN_BYTES && bytes <= RING_BYTES ? this.sharedRing() : null;
+    // Frames in the frame ring are there already: their batch goes by value, never waiting.
+    const ring = this.port.transfers !== true && ringFrames === 0 && bytes >= RING_MIN_BYTES && bytes <= RING_BYTES ? this.sharedRing() : null;
     const at = ring === null ? -1 : ring.reserve(bytes);
     if (ring !== null && at < 0 && !ending) {
       // Back to the front of the queue, in order, until the peer frees room.
@@ -240,12 +205,12 @@ export class ThreadLink implements PipeDriver {
     const count = batch.length;
     this.posted += count;
     if (this.pipe.sendHwm > 0) this.pipe.unread += batch.length;
-    const shared = this.shared;
     // Packing names the shared buffers: the peer is told of new ones before the batch and of
     // dropped ones after it.
     let packed: ArrayBuffer | null = null;
-    if (ring !== null && at >= 0) packInto(batch, ring.data, at, shared);
-    else packed = pack(batch, bytes, shared);
+    if (ring !== null && at >= 0) packInto(batch, ring.data, at, shared, this.placed);
+    else packed = pack(batch, bytes, shared, this.placed);
+    this.placed.length = 0;
     const shares = shared?.takeShares();
     if (shares != null) this.port.post({ shares });
     if (packed === null) this.port.post([at, bytes, ring!.span]);
@@ -253,6 +218,65 @@ export class ThreadLink implements PipeDriver {
     this.postForgotten();
     batch.length = 0;
     return count;
+  }
+
+  /**
+   * Copies the batch's large plain frames into the frame ring, noting where (offset and span, -1
+   * for a frame left in the batch), and returns the batch's packed size. When the ring is full,
+   * the messages from the one that found it full go back to the front of the queue (that one
+   * stays, the rest of its frames in the batch, if part of it is in the ring already), and the
+   * link waits for the peer to free room. `ending`: nothing waits, frames left go in the batch.
+   */
+  private place(batch: Msg[], ending: boolean): number {
+    const shared = this.shared;
+    let bytes = 4;
+    let full = false;
+    for (let i = 0; i < batch.length; i++) {
+      const msg = batch[i]!;
+      const before = bytes;
+      let inRing = 0;
+      bytes += 4;
+      for (const frame of msg) {
+        if (shared !== null && isSharedFrame(frame)) {
+          bytes += SHARED_REF_BYTES;
+          continue;
+        }
+        if (shared === null || !isRingFrame(frame)) {
+          bytes += 4 + frame.length;
+          continue;
+        }
+        const ring = this.frames ?? this.makeFrameRing();
+        const at = full ? -1 : ring.put(frame);
+        if (at >= 0) {
+          this.placed.push(at, ring.span);
+          bytes += SHARED_REF_BYTES;
+          inRing++;
+          continue;
+        }
+        full = true;
+        if (inRing === 0 && !ending) break;
+        this.placed.push(-1, 0);
+        bytes += 4 + frame.length;
+      }
+      this.ringFrames += inRing;
+      if (full && !ending) {
+        const out = this.pipe.out;
+        const keep = inRing > 0 ? i + 1 : i;
+        if (keep === i) bytes = before;
+        for (let j = batch.length - 1; j >= keep; j--) out.unshift(batch[j]!);
+        batch.length = keep;
+        // Waits unless the peer freed bytes since the ring was found full.
+        this.waitingRoom = this.frames!.waitForRoom();
+        break;
+      }
+    }
+    return bytes;
+  }
+
+  private makeFrameRing(): RingWriter {
+    const ring = (this.frames = new RingWriter(FRAME_RING_BYTES));
+    this.port.post({ frameRing: ring.data, control: ring.control });
+    return ring;
   }
 
   private postForgotten(): void {
@@ -293,7 +317,7 @@ export class ThreadLink implements PipeDriver {
       this.unpack(data);
       return;
     }
-    const shared = data as { ring?: Uint8Array; control?: Int32Array; shares?: unknown[]; forget?: number[] };
+    const shared = data as { ring?: Uint8Array; frameRing?: Uint8Array; control?: Int32Array; shares?: unknown[]; forget?: number[] };
     if (shared.shares !== undefined) {
       this.peerShared.add(shared.shares);
       return;
@@ -302,36 +326,18 @@ export class ThreadLink implements PipeDriver {
       this.peerShared.forget(shared.forget);
       return;
     }
-    if (shared.ring !== undefined && shared.control !== undefined) this.peerRing = { ring: shared.ring, control: shared.control };
+    if (shared.frameRing !== undefined) {
+      // Each frame is copied out into fresh memory, as a large body read over tcp is (body-heap.ts).
+      keepFreedBodyMemory();
+      this.peerFrames = new FrameRingReader(shared.frameRing, shared.control!, this.wakeWriter);
+    }
+    else if (shared.ring !== undefined && shared.control !== undefined) this.peerRing = { ring: shared.ring, control: shared.control };
   }
 
   private unpack(buf: ArrayBuffer): void {
-    const view = new DataView(buf);
-    const count = view.getUint32(0, true);
-    const pipe = this.pipe;
-    let at = 4;
-    for (let i = 0; i < count; i++) {
-      const word = view.getUint32(at, true);
-      at += 4;
-      const frames = word & FRAME_COUNT;
-      const msg = new Array<Buffer>(frames);
-      for (let j = 0; j < frames; j++) {
-        const len = view.getUint32(at, true);
-        if (len === SHARED_FRAME) {
-          msg[j] = Buffer.from(this.peerShared.get(view.getUint32(at + 4, true)), view.getUint32(at + 8, true), view.getUint32(at + 12, true));
-          at += SHARED_REF_BYTES;
-          continue;
-        }
-        at += 4;
-        msg[j] = Buffer.from(buf, at, len);
-        at += len;
-      }
-      if (word > FRAME_COUNT) pipe.deliver(groupCommand((word & JOIN_BIT) !== 0 ? "JOIN" : "LEAVE", msg[0]!));
-      else pipe.deliver(msg);
-    }
-    this.delivered += count;
+    this.delivered += unpackBatch(buf, this.pipe, this.peerShared, this.peerFrames);
     // Pipe.read calls resumeReading once its queue is at half the receive HWM or less.
-    if (this.lowWaterMark > 0) pipe.readPaused = true;
+    if (this.lowWaterMark > 0) this.pipe.readPaused = true;
   }
 
   resumeReading(): void {
@@ -367,6 +373,16 @@ export class ThreadLink implements PipeDriver {
     return this.shared?.size ?? 0;
   }
 
+  /** This side's frame ring's memory, while the link has one. */
+  get frameRing(): SharedArrayBuffer | null {
+    return (this.frames?.data.buffer as SharedArrayBuffer | undefined) ?? null;
+  }
+
+  /** The peer's frame ring's memory, while this side holds it. */
+  get peerFrameRing(): SharedArrayBuffer | null {
+    return this.peerFrames?.memory ?? null;
+  }
+
   /** Shared buffers this side holds for the peer. */
   get peerSharedBuffers(): number {
     return this.peerShared.size;
@@ -386,6 +402,10 @@ export class ThreadLink implements PipeDriver {
     this.closed = true;
     this.shared?.close();
     this.peerShared.clear();
+    this.frames = null;
+    this.peerFrames = null;
+    this.ring = null;
+    this.peerRing = null;
     live.delete(this);
     forget(this.pipe);
     this.port.onMessage = null;

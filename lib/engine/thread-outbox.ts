@@ -112,16 +112,25 @@ function mergeRuns(): void {
   runs = merged;
 }
 
-/** Posts the log in order, up to a link that must wait. */
+/**
+ * Posts the log in order. A link that must wait for room holds back the later runs to its
+ * thread, not those to other threads: each thread sees what it was sent in order, as libzmq's
+ * queues do, and one busy thread does not stall the others (their channels are separate, so no
+ * order between threads was ever kept). A link still being set up holds back everything after.
+ */
 export function flushOutbox(): void {
   mergeRuns();
   const kept: Run[] = [];
+  let waiting = null as Set<unknown> | null;
   let i = 0;
   for (; i < runs.length; i++) {
     const run = runs[i]!;
     const sender = senders.get(run.pipe);
     if (sender !== undefined) {
-      if (!sender.send(run)) break;
+      if (waiting?.has(sender.peerThread) === true || !sender.send(run)) {
+        (waiting ??= new Set()).add(sender.peerThread);
+        kept.push(run);
+      }
       continue;
     }
     const answered = pending.get(run.pipe);

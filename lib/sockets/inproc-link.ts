@@ -10,7 +10,8 @@ import {
   type PeerInfo,
 } from "../transports/inproc-threads.js";
 import { Pipe, pipePair, type PipeOwner } from "../engine/pipe.js";
-import { packAll, ThreadLink } from "../engine/thread-link.js";
+import { packAll } from "../engine/thread-batch.js";
+import { ThreadLink } from "../engine/thread-link.js";
 import { awaitLink, forget, scheduleOutbox } from "../engine/thread-outbox.js";
 import { isCompatible } from "../engine/socket-types.js";
 import type { PeerOwner } from "./peer-owner.js";

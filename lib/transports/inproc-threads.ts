@@ -38,9 +38,10 @@ export type { LinkChannel } from "./thread-channel.js";
  */
 
 // The version is that of the batch format a link carries (v2: frames in a SharedArrayBuffer go
-// by reference, lib/engine/shared-frames.ts): two copies of wiremq in one process that pack
-// batches differently must not find each other's endpoints.
-const REGISTRY = "wiremq:inproc:v2";
+// by reference, lib/engine/shared-frames.ts; v3: large plain frames go through the link's frame
+// ring, lib/engine/thread-batch.ts): two copies of wiremq in one process that pack batches
+// differently must not find each other's endpoints.
+const REGISTRY = "wiremq:inproc:v3";
 
 /** What each end of a link tells the other at the handshake. */
 export interface PeerInfo {

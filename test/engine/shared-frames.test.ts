@@ -6,73 +6,15 @@
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { MessageChannel } from "node:worker_threads";
 import { afterEach, describe, expect, it } from "vitest";
-import { Pipe, type Msg } from "../../lib/engine/pipe.js";
-import { ThreadLink } from "../../lib/engine/thread-link.js";
-import { broadcastLink, OrderedLink, type PortLike } from "../../lib/transports/thread-channel.js";
+import { closeLinkPairs, linkPair, receive, roundTrip, type LinkKind } from "../helpers/thread-link-pair.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
-let pairs = 0;
-const open: Pipe[] = [];
+afterEach(closeLinkPairs);
 
-afterEach(() => {
-  for (const pipe of open.splice(0)) pipe.terminate();
-});
-
-type Kind = "MessagePort" | "BroadcastChannel";
-
-/**
- * A link's two ends over either kind of channel (a BroadcastChannel where a runtime cannot hand
- * a port to another thread); HWM 0 (unlimited) so a test writes without waiting for room.
- */
-function linkPair(kind: Kind): { from: Pipe; to: Pipe; sender: ThreadLink; receiver: ThreadLink } {
-  const n = ++pairs;
-  let ends: [OrderedLink, OrderedLink];
-  if (kind === "MessagePort") {
-    const { port1, port2 } = new MessageChannel();
-    ends = [new OrderedLink(port1 as unknown as PortLike, `to-${n}`, true), new OrderedLink(port2 as unknown as PortLike, `from-${n}`, true)];
-  } else {
-    const name = `shared-frames-${process.pid}-${n}`;
-    ends = [broadcastLink(name, `to-${n}`), broadcastLink(name, `from-${n}`)];
-  }
-  const from = new Pipe(0, 0);
-  const to = new Pipe(0, 0);
-  open.push(from, to);
-  const limits = { sendHwm: 0, receiveHwm: 0 };
-  const sender = new ThreadLink(ends[0], from, limits);
-  const receiver = new ThreadLink(ends[1], to, limits);
-  sender.start();
-  receiver.start();
-  return { from, to, sender, receiver };
-}
-
-/** The next `count` messages into `pipe`. */
-function receive(pipe: Pipe, count: number): Promise<Msg[]> {
-  const got: Msg[] = [];
-  return new Promise((resolve) => {
-    const take = (): void => {
-      for (let msg = pipe.read(); msg !== undefined; msg = pipe.read()) got.push(msg);
-      if (got.length >= count) {
-        pipe.owner = null;
-        resolve(got);
-      }
-    };
-    pipe.owner = { onPipeReadable: take, onPipeWritable: () => {}, onPipeTerminated: () => {} };
-    take();
-  });
-}
-
-/** Writes a plain message and waits for it: everything posted before it has been taken in. */
-async function roundTrip(from: Pipe, to: Pipe): Promise<void> {
-  const got = receive(to, 1);
-  from.write([Buffer.from("marker")]);
-  expect((await got)[0]![0]!.toString()).toBe("marker");
-}
-
-describe.each<Kind>(["MessagePort", "BroadcastChannel"])("frames in a SharedArrayBuffer cross a thread link (%s) by reference", (kind) => {
+describe.each<LinkKind>(["MessagePort", "BroadcastChannel"])("frames in a SharedArrayBuffer cross a thread link (%s) by reference", (kind) => {
   it("arrive intact as views of one buffer the sender posted once, beside copied small frames, in order", async () => {
     const { from, to, sender, receiver } = linkPair(kind);
     const memory = new SharedArrayBuffer(64 * 1024);
