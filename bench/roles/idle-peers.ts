@@ -27,6 +27,11 @@ export interface IdleFigures {
   idleMs?: number;
   /** ROUTER only: ms from "ready" (the DEALERs start connecting) to the last peer's hello. */
   acceptMs?: number;
+  /**
+   * CPU time (user + system) of the connections coming up: the ROUTER's from "ready" to the last
+   * hello; a DEALER process's from its first connect to "measure" (its idle second included).
+   */
+  connectCpuMs?: number;
 }
 
 const HELLO = Buffer.from("hi");
@@ -44,6 +49,7 @@ export const routerIdle = defineRole<RouterIdleArgs>(async (lib, args, channel) 
     const rssBefore = settledRss();
     channel.post("ready", { endpoint: router.lastEndpoint ?? args.bind });
     const readyAt = performance.now();
+    const acceptCpu0 = process.cpuUsage();
 
     phase = "accepting";
     const ids = new Set<string>();
@@ -54,6 +60,7 @@ export const routerIdle = defineRole<RouterIdleArgs>(async (lib, args, channel) 
       greeted = ids.size;
     }
     const acceptMs = performance.now() - readyAt;
+    const acceptCpu = process.cpuUsage(acceptCpu0);
     const cpu0 = process.cpuUsage();
     const t0 = Date.now();
     channel.post("connected");
@@ -62,7 +69,8 @@ export const routerIdle = defineRole<RouterIdleArgs>(async (lib, args, channel) 
     await channel.wait("measure");
     const cpu = process.cpuUsage(cpu0);
     const idleMs = Date.now() - t0;
-    const figures: IdleFigures = { rssBefore, rssAfter: settledRss(), idleCpuMs: (cpu.user + cpu.system) / 1000, idleMs, acceptMs };
+    const connectCpuMs = (acceptCpu.user + acceptCpu.system) / 1000;
+    const figures: IdleFigures = { rssBefore, rssAfter: settledRss(), idleCpuMs: (cpu.user + cpu.system) / 1000, idleMs, acceptMs, connectCpuMs };
     channel.post("measured", figures);
 
     phase = "waiting to close";
@@ -96,6 +104,7 @@ export const dealerPeers = defineRole<DealerPeersArgs>(async (lib, args, channel
     const rssBefore = settledRss();
 
     phase = "connecting";
+    const cpu0 = process.cpuUsage();
     const Dealer = lib.socket("Dealer");
     for (; connected < args.peers; connected++) {
       const dealer = new Dealer();
@@ -107,7 +116,8 @@ export const dealerPeers = defineRole<DealerPeersArgs>(async (lib, args, channel
 
     phase = "idle";
     await channel.wait("measure");
-    const figures: IdleFigures = { rssBefore, rssAfter: settledRss() };
+    const cpu = process.cpuUsage(cpu0);
+    const figures: IdleFigures = { rssBefore, rssAfter: settledRss(), connectCpuMs: (cpu.user + cpu.system) / 1000 };
     channel.post("measured", figures);
 
     phase = "waiting to close";

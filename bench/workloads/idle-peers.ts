@@ -35,6 +35,9 @@ export function idlePeersWorkload(spec: IdlePeersSpec): Workload {
       { key: "peerKBPerConn", unit: "KB/conn DEALER side", better: "lower" },
       { key: "idleCpuPct", unit: "% CPU ROUTER idle", better: "lower" },
       { key: "acceptSeconds", unit: "s to accept all", better: "lower" },
+      // Less noisy than the time while others load the machine (issue 20: CPU per connection).
+      { key: "routerCpuUsPerConn", unit: "µs CPU/conn ROUTER", better: "lower" },
+      { key: "peerCpuUsPerConn", unit: "µs CPU/conn DEALER", better: "lower" },
     ],
     targets: spec.targets,
     maxRounds: 3,
@@ -67,6 +70,8 @@ export function idlePeersWorkload(spec: IdlePeersSpec): Workload {
           peerKBPerConn: dealerGrowth / peers / 1024,
           idleCpuPct: (100 * (r!.idleCpuMs ?? 0)) / Math.max(1, r!.idleMs ?? 0),
           acceptSeconds: (r!.acceptMs ?? 0) / 1000,
+          routerCpuUsPerConn: ((r!.connectCpuMs ?? 0) * 1000) / peers,
+          peerCpuUsPerConn: (ds.reduce((sum, d) => sum + (d.connectCpuMs ?? 0), 0) * 1000) / peers,
           routerRssMB: r!.rssAfter / 1e6,
         };
       } finally {
