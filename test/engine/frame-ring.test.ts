@@ -72,6 +72,18 @@ describe.each<LinkKind>(["MessagePort", "BroadcastChannel"])("large plain frames
     expectSame(await got, sent);
   });
 
+  it("a message whose frames find the ring full partway goes whole, the rest of its frames in the batch, and the next ones wait", async () => {
+    const { from, to } = linkPair(kind);
+    const sent: Msg[] = [];
+    for (let i = 0; i < 10; i++) sent.push([randomBytes(1024 * KiB), randomBytes(1024 * KiB), randomBytes(1024 * KiB), Buffer.from(`#${i}`)]);
+    const got = receive(to, sent.length);
+    for (const msg of sent) from.write(msg);
+    const msgs = await got;
+    expectSame(msgs, sent);
+    const split = msgs.filter((msg) => ownMemory(msg[0]!) && !ownMemory(msg[2]!));
+    expect(split.length).toBeGreaterThan(0);
+  });
+
   it("a link that ends with its ring full sends the rest in its batches: ring and batch frames arrive mixed, in order, then the end", async () => {
     const { from, to, sender } = linkPair(kind);
     const sent: Msg[] = [];
