@@ -1,7 +1,9 @@
 // Roles for many idle connections: one ROUTER, and a process holding N DEALERs connected to it.
 // Each side takes its RSS (after full GCs) before the connections exist and once they are all
 // up and idle; the difference over N is the memory one connection costs on that side.
-import { closeAll, type BenchSocket } from "../lib-loader.js";
+import { createServer } from "node:net";
+import { once } from "node:events";
+import { closeAll, type BenchSocket, type SocketClass } from "../lib-loader.js";
 import { sleep } from "../workloads/types.js";
 import { checkOpenFiles, gcExposed, settledRss } from "./probes.js";
 import { defineRole } from "./role.js";
@@ -97,9 +99,10 @@ export const dealerPeers = defineRole<DealerPeersArgs>(async (lib, args, channel
   channel.progress(() => `${phase}: ${connected}/${args.peers} dealers connected`);
   const dealers: BenchSocket[] = [];
   try {
-    // One socket made and closed first, so one-time set-up (I/O threads, lazy modules) stays out.
-    const warm = new (lib.socket("Dealer"))();
-    await closeAll(warm);
+    // One socket connected and closed first, so one-time set-up (libzmq's I/O threads, wiremq's
+    // tcp engine module, loaded at its first connection) stays out of the window. It dials a
+    // plain listener of this process, not the ROUTER, which counts every peer that says hello.
+    await warmUp(lib.socket("Dealer"));
     await sleep(20);
     const rssBefore = settledRss();
 
@@ -128,3 +131,16 @@ export const dealerPeers = defineRole<DealerPeersArgs>(async (lib, args, channel
     await closeAll(...dealers);
   }
 });
+
+/** Connects one socket to a listener of our own until its greeting arrives there, then closes both. */
+async function warmUp(Dealer: SocketClass<BenchSocket>): Promise<void> {
+  const server = createServer((conn) => conn.once("data", () => conn.destroy()));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const greeted = once(server, "connection").then(([conn]) => once(conn as NodeJS.ReadableStream, "data"));
+  const warm = new Dealer();
+  warm.connect(`tcp://127.0.0.1:${(server.address() as { port: number }).port}`);
+  await greeted;
+  await closeAll(warm);
+  server.close();
+}
