@@ -91,7 +91,6 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
     // A boxed frame's payload is checked again once unboxed.
     this.decoder = this.reads.decoder(options.maxMessageSize, this.mechanism.decode !== undefined);
     this.decoder.handshakeLimit = HANDSHAKE_FRAME_MAX;
-    attachReader(sock, this);
     sock.on("drain", () => {
       this.waitingDrain = false;
       this.flush();
@@ -105,6 +104,7 @@ export class StreamEngine implements Engine, FrameSink, PipeDriver, StreamReader
       holdOpening(this);
     }
     if (options.handshakeInterval > 0) this.handshakeTimer = handshakeDeadline(options.handshakeInterval, this);
+    attachReader(sock, this); // last: early bytes may end the handshake, which needs the above
   }
 
   handshakeExpired(): void {
