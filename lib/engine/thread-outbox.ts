@@ -115,8 +115,10 @@ function mergeRuns(): void {
 /**
  * Posts the log in order. A link that must wait for room holds back the later runs to its
  * thread, not those to other threads: each thread sees what it was sent in order, as libzmq's
- * queues do, and one busy thread does not stall the others (their channels are separate, so no
- * order between threads was ever kept). A link still being set up holds back everything after.
+ * queues do, and one busy thread does not stall the others. Their channels are separate, so no
+ * order between threads is promised (docs/migrating-from-zeromq.md): a message to a third
+ * thread, and what it passes on, can overtake what waits here. A link still being set up holds
+ * back everything after.
  */
 export function flushOutbox(): void {
   mergeRuns();
