@@ -330,8 +330,7 @@ export class ThreadLink implements PipeDriver {
       // Each frame is copied out into fresh memory, as a large body read over tcp is (body-heap.ts).
       keepFreedBodyMemory();
       this.peerFrames = new FrameRingReader(shared.frameRing, shared.control!, this.wakeWriter);
-    }
-    else if (shared.ring !== undefined && shared.control !== undefined) this.peerRing = { ring: shared.ring, control: shared.control };
+    } else if (shared.ring !== undefined && shared.control !== undefined) this.peerRing = { ring: shared.ring, control: shared.control };
   }
 
   private unpack(buf: ArrayBuffer): void {
